@@ -1,0 +1,7 @@
+"""The /api/v1/ application: the base from core plus each app's router."""
+
+from ratusz.accounts.api import router as accounts_router
+from ratusz.core.api import build_api
+
+api = build_api()
+api.add_router("/", accounts_router)

@@ -1,0 +1,23 @@
+"""Settings for the test suite: the same as base, with faster hashing.
+
+The database follows DATABASE_URL: unset means SQLite in memory; the PostgreSQL run
+(`make test`, second pass) sets it to the cluster the test set-up started.
+"""
+
+import os
+
+from config.settings.base import *  # noqa: F403
+from config.settings.base import DATABASES, VAR_DIR
+
+if "DATABASE_URL" not in os.environ:
+    # Django's test runner gives SQLite a shared in-memory database.
+    DATABASES["default"]["NAME"] = str(VAR_DIR / "unused-test-placeholder.sqlite3")
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_AUTOREFRESH = True
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+LOGGING["root"]["level"] = "WARNING"  # noqa: F405

@@ -1,0 +1,28 @@
+"""URL map. Everything of a gmina lives under /g/<slug>/ (or on its own host name)."""
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from config.api import api
+from ratusz.accounts import urls as accounts_urls
+from ratusz.core import urls as core_urls
+
+handler404 = "ratusz.core.views.page_not_found"
+handler500 = "ratusz.core.views.server_error"
+
+municipality_patterns = [
+    path("", include((core_urls.municipality_patterns, "core"), namespace="gmina")),
+    path("staff/", include((accounts_urls.staff_patterns, "staff"), namespace="staff")),
+]
+
+urlpatterns = [
+    path("", include((core_urls.platform_patterns, "core"), namespace="core")),
+    path("auth/", include((accounts_urls.auth_patterns, "accounts"), namespace="accounts")),
+    path("account/", include((accounts_urls.resident_patterns, "resident"),
+                             namespace="resident")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", api.urls),
+    path(f"{settings.ADMIN_URL}", admin.site.urls),
+    path("g/<slug:municipality_slug>/", include(municipality_patterns)),
+]

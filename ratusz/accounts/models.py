@@ -1,0 +1,153 @@
+"""Staff, residents, the platform operator, their roles, and API tokens."""
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ratusz.accounts.permissions import Role
+from ratusz.core.models import Department, Municipality, TenantOwned, Unit
+
+
+class UserKind(models.TextChoices):
+    STAFF = "staff", _("staff member")
+    RESIDENT = "resident", _("resident")
+    OPERATOR = "operator", _("platform operator")
+
+
+class User(AbstractUser):
+    """One sign-in identity. Staff belong to exactly one gmina; residents and the
+    platform operator belong to none (a resident may deal with several gminy)."""
+
+    kind = models.CharField(_("kind"), max_length=20, choices=UserKind.choices)
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("municipality"),
+    )
+    position = models.CharField(_("position"), max_length=120, blank=True)
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(kind="staff", municipality__isnull=False)
+                    | (~models.Q(kind="staff") & models.Q(municipality__isnull=True))
+                ),
+                name="user_staff_has_exactly_one_municipality",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=["staff", "resident", "operator"]),
+                name="user_kind_valid",
+            ),
+        ]
+
+    @property
+    def is_staff_member(self) -> bool:
+        return self.kind == UserKind.STAFF
+
+    @property
+    def is_resident(self) -> bool:
+        return self.kind == UserKind.RESIDENT
+
+    @property
+    def is_platform_operator(self) -> bool:
+        return self.kind == UserKind.OPERATOR
+
+    @property
+    def display_name(self) -> str:
+        return self.get_full_name() or self.username
+
+
+class RoleAssignment(TenantOwned):
+    """A role a staff member holds in a gmina, optionally limited to a unit or department."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_assignments")
+    role = models.CharField(_("role"), max_length=30, choices=Role.choices)
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, null=True, blank=True,
+                             related_name="+", verbose_name=_("unit"))
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+", verbose_name=_("department"))
+    granted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("role assignment")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "user", "role", "department"],
+                condition=models.Q(department__isnull=False),
+                name="role_assignment_unique_in_department",
+            ),
+            models.UniqueConstraint(
+                fields=["municipality", "user", "role"],
+                condition=models.Q(department__isnull=True),
+                name="role_assignment_unique_gmina_wide",
+            ),
+        ]
+        indexes = [models.Index(fields=["municipality", "user"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.get_role_display()}"
+
+
+class ResidentProfile(models.Model):
+    """A resident's own contact data (personal data: every staff view of it is recorded)."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="resident_profile")
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    street = models.CharField(_("street"), max_length=120, blank=True)
+    building = models.CharField(_("building number"), max_length=20, blank=True)
+    flat = models.CharField(_("flat number"), max_length=20, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=6, blank=True)
+    city = models.CharField(_("town"), max_length=80, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.user} (profile)"
+
+
+class ResidentRelation(TenantOwned):
+    """A resident who has matters with this gmina; lets its staff find them."""
+
+    resident = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    since = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "resident"],
+                                    name="resident_relation_unique"),
+        ]
+
+
+class ApiToken(TenantOwned):
+    """A bearer token for a system or a person, scoped to one gmina and some permissions.
+
+    Only a SHA-256 of the secret is stored; the secret is shown once when issued.
+    """
+
+    name = models.CharField(_("name"), max_length=120)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, null=True, blank=True,
+                             related_name="api_tokens")
+    prefix = models.CharField(max_length=16, unique=True)
+    key_hash = models.CharField(max_length=64)
+    permissions = models.JSONField(default=list)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        indexes = [models.Index(fields=["municipality", "user"])]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_usable(self) -> bool:
+        now = timezone.now()
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)

@@ -1,0 +1,66 @@
+"""Roles and what each may do: the one policy that views, the API and services ask.
+
+Roles are held per gmina (and optionally per unit and department); a permission is a
+capability. Adding a capability means adding it here and to the roles that have it.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    REGISTRY_CLERK = "registry_clerk", _("registry clerk (kancelaria)")
+    CASE_OFFICER = "case_officer", _("case officer (referent)")
+    HEAD = "head", _("head of department")
+    SECRETARY = "secretary", _("secretary of the gmina")
+    ADMIN = "admin", _("tenant administrator")
+
+
+class Permission(models.TextChoices):
+    VIEW_WORKSPACE = "workspace.view", _("use the staff workspace")
+    VIEW_DIRECTORY = "directory.view", _("see staff, units and departments")
+    MANAGE_STAFF = "staff.manage", _("manage staff and their roles")
+    MANAGE_DEPARTMENTS = "departments.manage", _("manage units and departments")
+    MANAGE_API_TOKENS = "api_tokens.manage", _("issue and revoke API tokens")
+    VIEW_AUDIT = "audit.view", _("read the audit log")
+    VIEW_RESIDENTS = "residents.view", _("open residents' personal data")
+    REGISTER_CORRESPONDENCE = "correspondence.register", _("register correspondence")
+    HANDLE_CASES = "cases.handle", _("handle cases")
+    ASSIGN_CASES = "cases.assign", _("assign cases (dekretacja)")
+    APPROVE = "cases.approve", _("approve letters and settlements")
+    RESIDENT_SELF = "resident.self", _("act as a resident on one's own matters")
+
+
+_STAFF_BASE = {Permission.VIEW_WORKSPACE, Permission.VIEW_DIRECTORY}
+
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    Role.REGISTRY_CLERK: frozenset(
+        _STAFF_BASE | {Permission.REGISTER_CORRESPONDENCE, Permission.ASSIGN_CASES,
+                       Permission.VIEW_RESIDENTS}
+    ),
+    Role.CASE_OFFICER: frozenset(
+        _STAFF_BASE | {Permission.HANDLE_CASES, Permission.VIEW_RESIDENTS}
+    ),
+    Role.HEAD: frozenset(
+        _STAFF_BASE | {Permission.HANDLE_CASES, Permission.ASSIGN_CASES, Permission.APPROVE,
+                       Permission.VIEW_RESIDENTS}
+    ),
+    Role.SECRETARY: frozenset(
+        _STAFF_BASE | {Permission.HANDLE_CASES, Permission.ASSIGN_CASES, Permission.APPROVE,
+                       Permission.VIEW_RESIDENTS, Permission.VIEW_AUDIT,
+                       Permission.REGISTER_CORRESPONDENCE}
+    ),
+    Role.ADMIN: frozenset(
+        _STAFF_BASE | {Permission.MANAGE_STAFF, Permission.MANAGE_DEPARTMENTS,
+                       Permission.MANAGE_API_TOKENS, Permission.VIEW_AUDIT}
+    ),
+}
+
+RESIDENT_PERMISSIONS: frozenset[str] = frozenset({Permission.RESIDENT_SELF})
+
+
+def permissions_of_roles(roles: set[str]) -> frozenset[str]:
+    granted: set[str] = set()
+    for role in roles:
+        granted |= ROLE_PERMISSIONS.get(role, frozenset())
+    return frozenset(granted)

@@ -1,0 +1,31 @@
+from django.urls import path
+
+from ratusz.accounts import views
+
+auth_patterns = [
+    path("login/", views.SignInView.as_view(), name="login"),
+    path("logout/", views.SignOutView.as_view(), name="logout"),
+]
+
+resident_patterns = [
+    path("", views.resident_home, name="home"),
+]
+
+staff_patterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("people/", views.staff_list, name="staff-list"),
+    path("people/new/", views.staff_create, name="staff-create"),
+    path("people/<int:user_id>/", views.staff_detail, name="staff-detail"),
+    path("people/<int:user_id>/roles/", views.staff_grant_role, name="staff-grant-role"),
+    path("people/<int:user_id>/roles/<int:assignment_id>/revoke/", views.staff_revoke_role,
+         name="staff-revoke-role"),
+    path("departments/", views.department_list, name="departments"),
+    path("departments/new/", views.department_edit, name="department-create"),
+    path("departments/<int:department_id>/", views.department_edit, name="department-edit"),
+    path("units/new/", views.unit_create, name="unit-create"),
+    path("residents/", views.resident_list, name="residents"),
+    path("residents/<int:user_id>/", views.resident_detail, name="resident-detail"),
+    path("audit/", views.audit_log, name="audit"),
+    path("api-tokens/", views.api_tokens, name="api-tokens"),
+    path("api-tokens/<int:token_id>/revoke/", views.api_token_revoke, name="api-token-revoke"),
+]

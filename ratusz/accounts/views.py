@@ -1,0 +1,345 @@
+"""Sign-in, the resident's account, and the staff workspace of a gmina."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.core.paginator import Paginator
+from django.db import IntegrityError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from ratusz.accounts import forms, selectors, services
+from ratusz.accounts.access import resident_required, staff_required
+from ratusz.accounts.models import RoleAssignment, UserKind
+from ratusz.accounts.permissions import Permission, Role
+from ratusz.core import selectors as core_selectors
+from ratusz.core import services as core_services
+from ratusz.core.models import AuditLog, PersonalDataAccess
+
+ACCOUNT_ERRORS = {
+    "username_taken": _("This user name is already taken."),
+    "last_admin": _("The last administrator of the gmina cannot lose the role."),
+    "head_needs_department": _("A head of department needs a department."),
+    "cannot_deactivate_self": _("You cannot disable your own account."),
+    "department_of_other_municipality": _("Choose a department of this gmina."),
+}
+
+
+def _account_error_message(error: services.AccountError) -> str:
+    return ACCOUNT_ERRORS.get(str(error), _("The change could not be made."))
+
+
+# --- Sign-in ---------------------------------------------------------------------------
+
+class SignInView(auth_views.LoginView):
+    template_name = "accounts/sign_in.html"
+    authentication_form = forms.SignInForm
+    redirect_authenticated_user = True
+
+    def get_default_redirect_url(self):
+        user = self.request.user
+        if user.kind == UserKind.STAFF:
+            return reverse("staff:dashboard", args=[user.municipality.slug])
+        if user.kind == UserKind.OPERATOR:
+            return reverse("admin:index")
+        return reverse("resident:home")
+
+
+class SignOutView(auth_views.LogoutView):
+    next_page = "core:platform-home"
+
+
+# --- The resident's account --------------------------------------------------------------
+
+@resident_required
+def resident_home(request: HttpRequest) -> HttpResponse:
+    from ratusz.accounts.models import ResidentProfile, ResidentRelation
+    from ratusz.core.tenancy import tenant_context
+
+    profile = ResidentProfile.objects.filter(user=request.user).first()
+    with tenant_context(None, all_municipalities=True):
+        # A resident's own relations span gminy; the query is limited to the resident.
+        relations = list(
+            ResidentRelation.objects.filter(resident=request.user).select_related("municipality")
+        )
+    return render(request, "accounts/resident_home.html", {
+        "profile": profile,
+        "municipalities": [relation.municipality for relation in relations],
+    })
+
+
+# --- Staff workspace ---------------------------------------------------------------------
+
+@staff_required(Permission.VIEW_WORKSPACE)
+def dashboard(request: HttpRequest) -> HttpResponse:
+    municipality = request.municipality
+    assignments = RoleAssignment.objects.for_municipality(municipality).filter(
+        user=request.user
+    ).select_related("department")
+    return render(request, "accounts/staff/dashboard.html", {
+        "assignments": assignments,
+        "staff_count": selectors.list_staff(municipality).filter(is_active=True).count(),
+        "department_count": core_selectors.list_departments(municipality).count(),
+        "unit_count": core_selectors.list_units(municipality).count(),
+    })
+
+
+@staff_required(Permission.VIEW_DIRECTORY)
+def staff_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/staff/staff_list.html", {
+        "staff": selectors.list_staff(request.municipality),
+    })
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required(Permission.MANAGE_STAFF)
+def staff_create(request: HttpRequest) -> HttpResponse:
+    municipality = request.municipality
+    form = forms.StaffMemberForm(request.POST or None, municipality=municipality)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user = services.create_staff_member(
+                municipality, acting_user=request.user, username=data["username"],
+                first_name=data["first_name"], last_name=data["last_name"],
+                email=data["email"], position=data["position"],
+                password=data["password"] or None,
+                roles=[(data["role"], data["department"])],
+            )
+        except services.AccountError as error:
+            form.add_error("username" if str(error) == "username_taken" else None,
+                           _account_error_message(error))
+        except Exception as error:  # password validation
+            from django.core.exceptions import ValidationError
+
+            if not isinstance(error, ValidationError):
+                raise
+            form.add_error("password", error)
+        else:
+            messages.success(request, _("Staff member %(name)s added.")
+                             % {"name": user.display_name})
+            return redirect("staff:staff-detail", municipality.slug, user.pk)
+    return render(request, "accounts/staff/staff_form.html", {"form": form}, status=
+                  400 if form.errors else 200)
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required(Permission.VIEW_DIRECTORY)
+def staff_detail(request: HttpRequest, user_id: int) -> HttpResponse:
+    municipality = request.municipality
+    member = selectors.access_staff_by_id(municipality, user_id)
+    if member is None:
+        raise Http404
+    can_manage = selectors.has_permission(request.user, municipality, Permission.MANAGE_STAFF)
+    edit_form = forms.StaffEditForm(initial={
+        "first_name": member.first_name, "last_name": member.last_name, "email": member.email,
+        "position": member.position, "is_active": member.is_active,
+    })
+    role_form = forms.GrantRoleForm(municipality=municipality)
+    if request.method == "POST":
+        if not can_manage:
+            raise Http404
+        edit_form = forms.StaffEditForm(request.POST)
+        if edit_form.is_valid():
+            try:
+                services.update_staff_member(member, acting_user=request.user,
+                                             **edit_form.cleaned_data)
+            except services.AccountError as error:
+                edit_form.add_error(None, _account_error_message(error))
+            else:
+                messages.success(request, _("Changes saved."))
+                return redirect("staff:staff-detail", municipality.slug, member.pk)
+    return render(request, "accounts/staff/staff_detail.html", {
+        "member": member, "can_manage": can_manage, "edit_form": edit_form,
+        "role_form": role_form,
+    }, status=400 if edit_form.errors else 200)
+
+
+@require_POST
+@staff_required(Permission.MANAGE_STAFF)
+def staff_grant_role(request: HttpRequest, user_id: int) -> HttpResponse:
+    municipality = request.municipality
+    member = selectors.access_staff_by_id(municipality, user_id)
+    if member is None:
+        raise Http404
+    form = forms.GrantRoleForm(request.POST, municipality=municipality)
+    if form.is_valid():
+        try:
+            services.grant_role(member, acting_user=request.user, role=form.cleaned_data["role"],
+                                department=form.cleaned_data["department"])
+        except services.AccountError as error:
+            messages.error(request, _account_error_message(error))
+        else:
+            messages.success(request, _("Role granted."))
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    return redirect("staff:staff-detail", municipality.slug, member.pk)
+
+
+@require_POST
+@staff_required(Permission.MANAGE_STAFF)
+def staff_revoke_role(request: HttpRequest, user_id: int, assignment_id: int) -> HttpResponse:
+    municipality = request.municipality
+    assignment = (
+        RoleAssignment.objects.for_municipality(municipality)
+        .select_related("user", "department", "municipality")
+        .filter(pk=assignment_id, user_id=user_id)
+        .first()
+    )
+    if assignment is None:
+        raise Http404
+    try:
+        services.revoke_role(assignment, acting_user=request.user)
+    except services.AccountError as error:
+        messages.error(request, _account_error_message(error))
+    else:
+        messages.success(request, _("Role revoked."))
+    return redirect("staff:staff-detail", municipality.slug, user_id)
+
+
+@staff_required(Permission.VIEW_DIRECTORY)
+def department_list(request: HttpRequest) -> HttpResponse:
+    municipality = request.municipality
+    return render(request, "accounts/staff/department_list.html", {
+        "departments": core_selectors.list_departments(municipality, include_inactive=True),
+        "units": core_selectors.list_units(municipality),
+        "can_manage": selectors.has_permission(request.user, municipality,
+                                               Permission.MANAGE_DEPARTMENTS),
+    })
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required(Permission.MANAGE_DEPARTMENTS)
+def department_edit(request: HttpRequest, department_id: int | None = None) -> HttpResponse:
+    municipality = request.municipality
+    department = None
+    if department_id is not None:
+        department = core_selectors.access_department_by_id(municipality, department_id)
+        if department is None:
+            raise Http404
+    initial = {}
+    if department:
+        initial = {"symbol": department.symbol, "name": department.name,
+                   "unit": department.unit_id, "head": department.head_id}
+    form = forms.DepartmentForm(
+        request.POST or None, initial=initial, municipality=municipality,
+        staff_queryset=selectors.list_staff(municipality).filter(is_active=True),
+        editing=department is not None,
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if department is None:
+                core_services.create_department(
+                    municipality, acting_user=request.user, unit=data["unit"],
+                    symbol=data["symbol"], name=data["name"], head=data["head"],
+                )
+            else:
+                core_services.update_department(department, acting_user=request.user,
+                                                name=data["name"], unit=data["unit"],
+                                                head=data["head"])
+        except core_services.DepartmentSymbolTaken:
+            form.add_error("symbol", _("This gmina already has a department with this symbol."))
+        else:
+            messages.success(request, _("Department saved."))
+            return redirect("staff:departments", municipality.slug)
+    return render(request, "accounts/staff/department_form.html",
+                  {"form": form, "department": department},
+                  status=400 if form.errors else 200)
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required(Permission.MANAGE_DEPARTMENTS)
+def unit_create(request: HttpRequest) -> HttpResponse:
+    municipality = request.municipality
+    form = forms.UnitForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            core_services.create_unit(municipality, acting_user=request.user,
+                                      **form.cleaned_data)
+        except IntegrityError:
+            form.add_error("name", _("A unit with a name like this already exists."))
+        else:
+            messages.success(request, _("Unit added."))
+            return redirect("staff:departments", municipality.slug)
+    return render(request, "accounts/staff/unit_form.html", {"form": form},
+                  status=400 if form.errors else 200)
+
+
+@staff_required(Permission.VIEW_RESIDENTS)
+def resident_list(request: HttpRequest) -> HttpResponse:
+    # Only names: opening a resident's personal data is a separate, recorded step.
+    page = Paginator(selectors.list_residents(request.municipality), 50).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "accounts/staff/resident_list.html", {"page": page})
+
+
+@staff_required(Permission.VIEW_RESIDENTS)
+def resident_detail(request: HttpRequest, user_id: int) -> HttpResponse:
+    municipality = request.municipality
+    resident = selectors.access_resident_by_id(municipality, user_id)
+    if resident is None:
+        raise Http404
+    shown = ["first_name", "last_name", "email", "phone", "address"]
+    core_services.record_personal_data_access(
+        municipality=municipality, staff=request.user, subject=resident,
+        context="resident_profile", fields=shown, path=request.path,
+    )
+    return render(request, "accounts/staff/resident_detail.html", {
+        "resident": resident,
+        "profile": getattr(resident, "resident_profile", None),
+        "accesses": PersonalDataAccess.objects.for_municipality(municipality).filter(
+            subject=resident
+        )[:20],
+    })
+
+
+@staff_required(Permission.VIEW_AUDIT)
+def audit_log(request: HttpRequest) -> HttpResponse:
+    entries = AuditLog.objects.filter(municipality=request.municipality).select_related("actor")
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    return render(request, "accounts/staff/audit_log.html", {"page": page})
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required(Permission.MANAGE_API_TOKENS)
+def api_tokens(request: HttpRequest) -> HttpResponse:
+    municipality = request.municipality
+    staff = selectors.list_staff(municipality).filter(is_active=True)
+    form = forms.ApiTokenForm(request.POST or None, staff_queryset=staff,
+                              permission_choices=[(p.value, p.label) for p in Permission
+                                                  if p != Permission.RESIDENT_SELF])
+    new_secret = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        _token, new_secret = services.issue_api_token(
+            municipality, acting_user=request.user, name=data["name"],
+            permissions=data["permissions"], user=data["user"],
+        )
+        form = forms.ApiTokenForm(staff_queryset=staff, permission_choices=form.fields[
+            "permissions"].choices)
+    return render(request, "accounts/staff/api_tokens.html", {
+        "tokens": selectors.list_api_tokens(municipality), "form": form,
+        "new_secret": new_secret,
+    }, status=400 if form.errors else 200)
+
+
+@require_POST
+@staff_required(Permission.MANAGE_API_TOKENS)
+def api_token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+    token = selectors.list_api_tokens(request.municipality).filter(pk=token_id).first()
+    if token is None:
+        raise Http404
+    services.revoke_api_token(token, acting_user=request.user)
+    messages.success(request, _("Token revoked."))
+    return redirect("staff:api-tokens", request.municipality.slug)
+
+
+ROLE_LABELS = dict(Role.choices)

@@ -1,0 +1,182 @@
+"""The demo data: the five gminy of the partnership, with staff in every role and residents.
+
+Loading is idempotent: what exists is kept, what is missing is added. API tokens of the
+demo accounts are re-issued on each run (their secrets are never stored), so the
+var/demo.json written afterwards always holds working tokens.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.db import transaction
+
+from ratusz.accounts import services as account_services
+from ratusz.accounts.models import ApiToken, User, UserKind
+from ratusz.accounts.permissions import ROLE_PERMISSIONS, Permission, Role
+from ratusz.core import services as core_services
+from ratusz.core.models import Department, Locality, Municipality, Unit
+from ratusz.core.tenancy import tenant_context
+
+DATA_FILE = Path(__file__).with_name("gminy.json")
+DEMO_PASSWORD = "ratusz-demo-2026"
+OPERATOR_USERNAME = "operator"
+DEMO_TOKEN_PREFIX = "Demo: "
+
+#: (role key in demo.json, username suffix, role, department symbol, first, last, position)
+STAFF_PLAN = [
+    ("registry_clerk", "kancelaria", Role.REGISTRY_CLERK, "OR", "Anna", "Kowalczyk",
+     "Inspektor ds. kancelaryjnych"),
+    ("case_officer", "referent", Role.CASE_OFFICER, "GK", "Piotr", "Wiśniewski",
+     "Podinspektor ds. gospodarki komunalnej"),
+    ("head", "kierownik", Role.HEAD, "GK", "Marta", "Zielińska",
+     "Kierownik Referatu Gospodarki Komunalnej"),
+    ("secretary", "sekretarz", Role.SECRETARY, None, "Tomasz", "Lewandowski", "Sekretarz Gminy"),
+    ("admin", "admin", Role.ADMIN, None, "Katarzyna", "Nowak", "Informatyk"),
+]
+RESIDENT_NAMES = [("Jan", "Mazur"), ("Ewa", "Krawczyk"), ("Adam", "Sikora"),
+                  ("Zofia", "Baran"), ("Michał", "Pawlak")]
+
+
+@dataclass
+class DemoResult:
+    municipalities: list[dict] = field(default_factory=list)
+    operator: dict = field(default_factory=dict)
+
+
+def _load_file() -> dict:
+    return json.loads(DATA_FILE.read_text(encoding="utf-8"))
+
+
+def _ensure_municipality(data: dict, operator: User) -> Municipality:
+    existing = Municipality.objects.filter(slug=data["slug"]).first()
+    if existing:
+        return existing
+    address = data.get("address", {})
+    return core_services.create_municipality(
+        acting_user=operator,
+        office_name=data["units"][0]["name"] if data.get("units") else None,
+        name=data["name"], official_name=data["official_name"], slug=data["slug"],
+        teryt=data["teryt"], kind=data["kind"], voivodeship=data["voivodeship"],
+        county=data["county"], street=address.get("street", ""),
+        building=address.get("building", ""), postal_code=address.get("postal_code", ""),
+        city=address.get("city", ""), email=data.get("email", ""), phone=data.get("phone", ""),
+        bip_url=data.get("bip_url", ""), website=data.get("website", ""),
+    )
+
+
+def _ensure_structure(municipality: Municipality, data: dict, operator: User) -> None:
+    office = Unit.objects.for_municipality(municipality).filter(kind="office").first()
+    for unit in data.get("units", [])[1:]:
+        if Unit.objects.for_municipality(municipality).filter(name=unit["name"]).exists():
+            continue
+        core_services.create_unit(
+            municipality, acting_user=operator, name=unit["name"],
+            short_name=unit.get("short_name", ""), kind=unit["kind"],
+            street=unit.get("street", ""), building=unit.get("building", ""),
+            postal_code=unit.get("postal_code", ""), city=unit.get("city", ""),
+        )
+    for department in data.get("departments", []):
+        if not Department.objects.for_municipality(municipality).filter(
+            symbol=department["symbol"]
+        ).exists():
+            core_services.create_department(municipality, acting_user=operator, unit=office,
+                                            symbol=department["symbol"],
+                                            name=department["name"])
+    with transaction.atomic():
+        for locality in data.get("localities", []):
+            Locality.objects.get_or_create(
+                municipality=municipality, name=locality["name"],
+                defaults={"simc": locality.get("simc", ""), "kind": locality.get("kind", "")},
+            )
+
+
+def _ensure_staff(municipality: Municipality, operator: User) -> dict[str, User]:
+    people = {}
+    for key, suffix, role, symbol, first, last, position in STAFF_PLAN:
+        username = f"{municipality.slug}.{suffix}"
+        user = User.objects.filter(username=username).first()
+        department = (
+            Department.objects.for_municipality(municipality).get(symbol=symbol)
+            if symbol else None
+        )
+        if user is None:
+            user = account_services.create_staff_member(
+                municipality, acting_user=operator, username=username, first_name=first,
+                last_name=last, email=f"{username}@ratusz.localhost", position=position,
+                password=DEMO_PASSWORD, roles=[(role, department)],
+            )
+        people[key] = user
+        if key == "head" and department is not None and department.head_id is None:
+            core_services.update_department(department, acting_user=operator, head=user)
+    return people
+
+
+def _ensure_resident(municipality: Municipality, index: int) -> User:
+    username = f"{municipality.slug}.mieszkaniec"
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        first, last = RESIDENT_NAMES[index % len(RESIDENT_NAMES)]
+        user = account_services.register_resident(
+            username=username, email=f"{username}@ratusz.localhost", password=DEMO_PASSWORD,
+            first_name=first, last_name=last, phone=f"+48 600 100 {100 + index}",
+            city=municipality.city, street=municipality.street or "",
+            building=str(10 + index), postal_code=municipality.postal_code,
+        )
+    with transaction.atomic():
+        account_services.link_resident(municipality, user)
+    return user
+
+
+def _reissue_token(municipality: Municipality, user: User, operator: User,
+                   permissions: list[str]) -> str:
+    for old in ApiToken.objects.for_municipality(municipality).filter(
+        user=user, name__startswith=DEMO_TOKEN_PREFIX, revoked_at__isnull=True
+    ):
+        account_services.revoke_api_token(old, acting_user=operator)
+    _token, secret = account_services.issue_api_token(
+        municipality, acting_user=operator, name=f"{DEMO_TOKEN_PREFIX}{user.username}",
+        permissions=permissions, user=user,
+    )
+    return secret
+
+
+def load_demo(*, base_url: str) -> dict:
+    """Create (or complete) the demo and return the content of var/demo.json."""
+    data = _load_file()
+    with tenant_context(None, all_municipalities=True):
+        operator = User.objects.filter(username=OPERATOR_USERNAME).first()
+        if operator is None:
+            operator = User.objects.create_user(
+                OPERATOR_USERNAME, email="operator@ratusz.localhost", password=DEMO_PASSWORD,
+                kind=UserKind.OPERATOR, first_name="Operator", last_name="Platformy",
+                is_staff=True, is_superuser=True,
+            )
+        result = {"base_url": base_url, "municipalities": [],
+                  "operator": {"username": OPERATOR_USERNAME, "password": DEMO_PASSWORD}}
+        for index, entry in enumerate(data["municipalities"]):
+            municipality = _ensure_municipality(entry, operator)
+            with tenant_context(municipality):
+                _ensure_structure(municipality, entry, operator)
+                staff = _ensure_staff(municipality, operator)
+                resident = _ensure_resident(municipality, index)
+                clerk = staff["registry_clerk"]
+                api_token = _reissue_token(municipality, clerk, operator,
+                                           sorted(ROLE_PERMISSIONS[Role.REGISTRY_CLERK]))
+                resident_token = _reissue_token(municipality, resident, operator,
+                                                [Permission.RESIDENT_SELF])
+            users = {key: {"username": user.username, "password": DEMO_PASSWORD}
+                     for key, user in staff.items()}
+            users["resident"] = {"username": resident.username, "password": DEMO_PASSWORD}
+            result["municipalities"].append({
+                "slug": municipality.slug,
+                "name": municipality.name,
+                "teryt": municipality.teryt,
+                "users": users,
+                "api_token": api_token,
+                "resident_token": resident_token,
+                "ezd_sample": {"department": "GK", "jrwa_symbol": None},
+            })
+    return result

@@ -1,0 +1,91 @@
+"""Run the whole demo: database, demo data, web server and task worker, on 127.0.0.1."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from ratusz.core.demo.loader import load_demo
+
+
+class Command(BaseCommand):
+    help = "Migrate, load the demo, then serve the web app and run the task worker."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+        parser.add_argument("--workers", type=int, default=2)
+        parser.add_argument("--no-serve", action="store_true",
+                            help="prepare everything but do not start the servers")
+
+    def handle(self, *args, port, workers, no_serve, **options):
+        settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
+        call_command("migrate", interactive=False, verbosity=0)
+        call_command("collectstatic", interactive=False, verbosity=0)
+        base_url = f"http://127.0.0.1:{port}"
+        demo = load_demo(base_url=base_url)
+        demo_path = settings.VAR_DIR / "demo.json"
+        demo_path.write_text(json.dumps(demo, ensure_ascii=False, indent=2), encoding="utf-8")
+        self._print_sign_ins(demo, demo_path)
+        if no_serve:
+            return
+        self._serve(port, workers)
+
+    def _print_sign_ins(self, demo, demo_path):
+        out = self.stdout.write
+        out("")
+        out(f"Ratusz demo: {demo['base_url']}/")
+        out(f"Operator (Django admin {demo['base_url']}/admin/): "
+            f"{demo['operator']['username']} / {demo['operator']['password']}")
+        for item in demo["municipalities"]:
+            out(f"  {item['name']:<16} {demo['base_url']}/g/{item['slug']}/")
+            for role, account in item["users"].items():
+                out(f"      {role:<15} {account['username']:<32} {account['password']}")
+        out(f"Tokens and all sign-ins: {demo_path}")
+        out("")
+
+    def _serve(self, port, workers):
+        env = os.environ.copy()
+        env.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
+        env["PROMETHEUS_MULTIPROC_DIR"] = str(settings.VAR_DIR / "prometheus")
+        os.makedirs(env["PROMETHEUS_MULTIPROC_DIR"], exist_ok=True)
+        for stale in os.listdir(env["PROMETHEUS_MULTIPROC_DIR"]):
+            os.remove(os.path.join(env["PROMETHEUS_MULTIPROC_DIR"], stale))
+        bin_dir = os.path.dirname(sys.executable)
+        web = subprocess.Popen(
+            [os.path.join(bin_dir, "gunicorn"), "config.wsgi:application",
+             "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--threads", "4",
+             "--access-logfile", "-", "--graceful-timeout", "5"],
+            env=env,
+        )
+        worker = subprocess.Popen(
+            [os.path.join(bin_dir, "celery"), "-A", "config", "worker", "--pool", "threads",
+             "--concurrency", "4", "--loglevel", "INFO", "--without-gossip", "--without-mingle"],
+            env=env,
+        )
+        children = [web, worker]
+
+        def stop(*_args):
+            for child in children:
+                if child.poll() is None:
+                    child.terminate()
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+        try:
+            while all(child.poll() is None for child in children):
+                time.sleep(0.5)
+        finally:
+            stop()
+            for child in children:
+                try:
+                    child.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    child.kill()
+        if any(child.returncode not in (0, -signal.SIGTERM, None) for child in children):
+            raise SystemExit(1)

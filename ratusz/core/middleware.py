@@ -1,0 +1,136 @@
+"""Request-wide concerns: request ids, metrics, security headers, and the tenant."""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import uuid
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+
+from ratusz.core import metrics, selectors
+from ratusz.core.logging import client_ip_var, request_id_var
+from ratusz.core.tenancy import _current, set_database_tenant
+
+logger = logging.getLogger("ratusz.request")
+
+_REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+_TENANT_PATH_RE = re.compile(r"^/g/(?P<slug>[^/]+)(?:/|$)")
+#: Paths that belong to the platform, not to a gmina, even on a gmina's own host name.
+PLATFORM_PATH_PREFIXES = (
+    "/g/", "/api/", "/static/", "/media/", "/admin/", "/auth/", "/account/", "/i18n/",
+    "/healthz", "/readyz", "/metrics", "/favicon.ico", "/robots.txt",
+)
+
+
+class RequestIdMiddleware:
+    """Give every request an id (kept from a well-formed X-Request-ID) and log its end."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        incoming = request.headers.get("X-Request-ID", "")
+        request_id = incoming if _REQUEST_ID_RE.match(incoming) else uuid.uuid4().hex
+        request.request_id = request_id
+        token = request_id_var.set(request_id)
+        ip_token = client_ip_var.set(request.META.get("REMOTE_ADDR") or None)
+        started = time.perf_counter()
+        try:
+            response = self.get_response(request)
+            response["X-Request-ID"] = request_id
+            logger.info(
+                "request.finished",
+                extra={
+                    "method": request.method,
+                    "path": request.path,
+                    "status": response.status_code,
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                },
+            )
+            return response
+        finally:
+            request_id_var.reset(token)
+            client_ip_var.reset(ip_token)
+
+
+class MetricsMiddleware:
+    """Count requests and their latency per route for /metrics."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        started = time.perf_counter()
+        response = self.get_response(request)
+        match = getattr(request, "resolver_match", None)
+        route = match.route if match else "unresolved"
+        metrics.REQUESTS.labels(request.method, route, str(response.status_code)).inc()
+        metrics.LATENCY.labels(request.method, route).observe(time.perf_counter() - started)
+        return response
+
+
+class ContentSecurityPolicyMiddleware:
+    """A strict Content-Security-Policy on every response (no inline script or style)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
+        response.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        return response
+
+
+def host_municipality_slug(host: str) -> str | None:
+    """The gmina slug of a host name `<slug>.<base domain>`, if the host is one."""
+    base = settings.RATUSZ_BASE_DOMAIN
+    host = host.split(":", 1)[0].lower()
+    if not base or not host.endswith("." + base):
+        return None
+    label = host[: -len(base) - 1]
+    return label if label and "." not in label else None
+
+
+class TenantMiddleware:
+    """Find the gmina of the request and keep the whole request inside it.
+
+    The gmina comes from the path prefix /g/<slug>/ (always works) or from the host
+    name <slug>.<base domain>, whose paths are served as if they carried the prefix.
+    An unknown gmina is a 404 in the gmina-less layout.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.municipality = None
+        host_slug = host_municipality_slug(request.get_host())
+        if host_slug and not request.path_info.startswith(PLATFORM_PATH_PREFIXES):
+            request.path_info = f"/g/{host_slug}{request.path_info}"
+            request.path = f"{request.META.get('SCRIPT_NAME', '')}{request.path_info}"
+        match = _TENANT_PATH_RE.match(request.path_info)
+        if match:
+            municipality = selectors.get_active_municipality_by_slug(match["slug"])
+            if municipality is None:
+                return unknown_municipality_response(request)
+            request.municipality = municipality
+        token = _current.set(request.municipality)
+        previous = set_database_tenant(str(request.municipality.pk) if request.municipality else "")
+        try:
+            return self.get_response(request)
+        finally:
+            _current.reset(token)
+            set_database_tenant(previous)
+
+
+def unknown_municipality_response(request: HttpRequest) -> HttpResponse:
+    response = TemplateResponse(
+        request, "core/404_municipality.html", {"slug": request.path_info.split("/")[2]},
+        status=404,
+    )
+    return response.render()

@@ -1,0 +1,39 @@
+"""Reads of tenancy data. Every read of tenant-owned rows names its gmina."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from ratusz.core.models import Department, Municipality, Unit
+
+
+def get_active_municipality_by_slug(slug: str) -> Municipality | None:
+    """The active gmina with this slug, or None (unknown and inactive look the same)."""
+    return Municipality.objects.filter(slug=slug, is_active=True).first()
+
+
+def list_active_municipalities() -> QuerySet[Municipality]:
+    return Municipality.objects.filter(is_active=True).order_by("name")
+
+
+def list_units(municipality: Municipality) -> QuerySet[Unit]:
+    return Unit.objects.for_municipality(municipality).filter(is_active=True).order_by(
+        "kind", "name"
+    )
+
+
+def list_departments(municipality: Municipality, *, include_inactive: bool = False
+                     ) -> QuerySet[Department]:
+    queryset = Department.objects.for_municipality(municipality).select_related("unit", "head")
+    if not include_inactive:
+        queryset = queryset.filter(is_active=True)
+    return queryset.order_by("symbol")
+
+
+def access_department_by_id(municipality: Municipality, department_id: int) -> Department | None:
+    """A department of this gmina; another gmina's department is simply not found."""
+    return Department.objects.for_municipality(municipality).filter(pk=department_id).first()
+
+
+def access_unit_by_id(municipality: Municipality, unit_id: int) -> Unit | None:
+    return Unit.objects.for_municipality(municipality).filter(pk=unit_id).first()

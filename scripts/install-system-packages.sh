@@ -1,0 +1,27 @@
+#!/bin/sh
+# Installs the Debian packages the project needs, only those missing.
+#   scripts/install-system-packages.sh runtime   – for `make demo` (Python venv support)
+#   scripts/install-system-packages.sh test      – for `make test` (PostgreSQL, Redis, Chromium)
+set -eu
+kind="${1:-runtime}"
+need=""
+python_bin="${PYTHON:-python3}"
+if ! "$python_bin" -c "import ensurepip, venv" >/dev/null 2>&1; then
+  need="$need python3-venv"
+fi
+if [ "$kind" = "test" ]; then
+  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need="$need postgresql"
+  command -v redis-server >/dev/null 2>&1 || need="$need redis-server"
+  command -v chromium >/dev/null 2>&1 || need="$need chromium fonts-dejavu-core"
+fi
+if [ -z "$need" ]; then
+  exit 0
+fi
+echo "Installing Debian packages:$need"
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+  sudo="sudo"
+fi
+$sudo apt-get update -q
+# shellcheck disable=SC2086
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends $need
