@@ -1,0 +1,80 @@
+"""Fixtures shared by every app's tests.
+
+On PostgreSQL the row-level security wall is opened (`all`) for the test's own set-up
+code, as it is for system jobs; every request the test makes through the client or the
+browser sets its own gmina, exactly as in production.
+"""
+
+import pytest
+
+from ratusz.accounts.permissions import Role
+from ratusz.accounts.tests.factories import (
+    ResidentFactory,
+    StaffFactory,
+    give_role,
+)
+from ratusz.core.tests.factories import DepartmentFactory, MunicipalityFactory
+
+
+@pytest.fixture(autouse=True)
+def _open_tenant_wall_for_setup(request):
+    names = set(request.fixturenames)
+    if names & {"db", "transactional_db", "live_server", "django_db_setup"} or request.node.get_closest_marker("django_db"):
+        from django.db import connection
+
+        if connection.vendor == "postgresql":
+            request.getfixturevalue("django_db_blocker")
+            from ratusz.core.tenancy import ALL_MUNICIPALITIES, set_database_tenant
+
+            set_database_tenant(ALL_MUNICIPALITIES)
+    yield
+
+
+@pytest.fixture
+def municipality_a(db):
+    return MunicipalityFactory(name="Alfa", official_name="Gmina Alfa", slug="alfa",
+                               teryt="0609991")
+
+
+@pytest.fixture
+def municipality_b(db):
+    return MunicipalityFactory(name="Beta", official_name="Gmina Beta", slug="beta",
+                               teryt="0609992")
+
+
+@pytest.fixture
+def department_a(municipality_a):
+    return DepartmentFactory(municipality=municipality_a, symbol="OR",
+                             name="Referat Organizacyjny")
+
+
+@pytest.fixture
+def department_b(municipality_b):
+    return DepartmentFactory(municipality=municipality_b, symbol="OR",
+                             name="Referat Organizacyjny")
+
+
+@pytest.fixture
+def make_staff(db):
+    def make(municipality, *roles, department=None, **fields):
+        user = StaffFactory(municipality=municipality, **fields)
+        for role in roles:
+            give_role(user, role, department)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def admin_a(make_staff, municipality_a):
+    return make_staff(municipality_a, Role.ADMIN, username="alfa.admin")
+
+
+@pytest.fixture
+def admin_b(make_staff, municipality_b):
+    return make_staff(municipality_b, Role.ADMIN, username="beta.admin")
+
+
+@pytest.fixture
+def resident(db):
+    return ResidentFactory(username="mieszkaniec", first_name="Ewa", last_name="Mazur")
