@@ -66,7 +66,8 @@ def append_only(table: str) -> migrations.RunPython:
             schema_editor.execute(
                 "CREATE OR REPLACE FUNCTION ratusz_refuse_change() RETURNS trigger "
                 "LANGUAGE plpgsql AS $$ BEGIN "
-                "RAISE EXCEPTION 'table % is append-only', TG_TABLE_NAME; END $$"
+                "RAISE EXCEPTION 'table % is append-only', TG_TABLE_NAME; END $$",
+                params=None,
             )
             schema_editor.execute(
                 f'CREATE TRIGGER "{table}_append_only" BEFORE UPDATE OR DELETE ON "{table}" '
