@@ -19,14 +19,23 @@ from ratusz.core.tests.factories import DepartmentFactory, MunicipalityFactory
 @pytest.fixture(autouse=True)
 def _open_tenant_wall_for_setup(request):
     names = set(request.fixturenames)
-    if names & {"db", "transactional_db", "live_server", "django_db_setup"} or request.node.get_closest_marker("django_db"):
-        from django.db import connection
+    marker = request.node.get_closest_marker("django_db")
+    transactional = bool(names & {"transactional_db", "live_server"}) or (
+        marker is not None and marker.kwargs.get("transaction", False)
+    )
+    if transactional:
+        request.getfixturevalue("transactional_db")
+    elif "db" in names or marker is not None:
+        request.getfixturevalue("db")
+    else:
+        yield
+        return
+    from django.db import connection
 
-        if connection.vendor == "postgresql":
-            request.getfixturevalue("django_db_blocker")
-            from ratusz.core.tenancy import ALL_MUNICIPALITIES, set_database_tenant
+    from ratusz.core.tenancy import ALL_MUNICIPALITIES, set_database_tenant
 
-            set_database_tenant(ALL_MUNICIPALITIES)
+    if connection.vendor == "postgresql":
+        set_database_tenant(ALL_MUNICIPALITIES)
     yield
 
 
