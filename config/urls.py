@@ -12,7 +12,7 @@ handler404 = "ratusz.core.views.page_not_found"
 handler500 = "ratusz.core.views.server_error"
 
 municipality_patterns = [
-    path("", include((core_urls.municipality_patterns, "core"), namespace="gmina")),
+    path("", include((core_urls.municipality_patterns, "gmina"), namespace="gmina")),
     path("staff/", include((accounts_urls.staff_patterns, "staff"), namespace="staff")),
 ]
 

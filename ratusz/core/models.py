@@ -183,7 +183,7 @@ class AuditAction(models.TextChoices):
     SIGN_IN_FAILED = "sign_in_failed", _("sign-in failed")
 
 
-class AppendOnlyQuerySet(models.QuerySet):
+class AppendOnlyQuerySet(TenantQuerySet):
     def update(self, **kwargs):  # noqa: ARG002
         raise TypeError("This log is append-only")
 

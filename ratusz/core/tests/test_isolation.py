@@ -1,0 +1,179 @@
+"""The tenant wall, walked over every URL pattern of the site.
+
+A staff member of gmina A holding every role can neither read nor change anything of
+gmina B, whether through B's addresses or by putting B's ids into A's addresses; anonymous
+people reach only the public pages. The sanity pass proves the walk itself can fail: the
+same URLs filled with A's own objects answer A's staff.
+"""
+
+import re
+
+import pytest
+from django.apps import apps
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from ratusz.accounts import services as account_services
+from ratusz.accounts.models import RoleAssignment
+from ratusz.accounts.permissions import Permission, Role
+from ratusz.accounts.tests.factories import ResidentFactory
+from ratusz.core.models import AuditLog, PersonalDataAccess
+
+#: Named URL patterns anyone may open.
+PUBLIC = {
+    "core:platform-home", "core:healthz", "core:readyz", "gmina:municipality-home",
+    "accounts:login", "accounts:logout", "set_language",
+}
+#: Closed to the public but not by sign-in: answers 404 unless configured.
+CLOSED_WITHOUT_SIGN_IN = {"core:metrics"}
+SKIPPED_PREFIXES = ("api/", "admin/")  # tested in test_api.py and test_admin_access below
+KWARG = re.compile(r"<(?:\w+:)?(\w+)>")
+
+
+def walk(resolver=None, prefix="", namespace=""):
+    resolver = resolver or get_resolver()
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            inner = namespace
+            if pattern.namespace:
+                inner = f"{namespace}{pattern.namespace}:"
+            yield from walk(pattern, prefix + str(pattern.pattern), inner)
+        elif isinstance(pattern, URLPattern):
+            yield prefix + str(pattern.pattern), f"{namespace}{pattern.name}", pattern
+
+
+def site_patterns():
+    return [(route, name, pattern) for route, name, pattern in walk()
+            if not route.startswith(SKIPPED_PREFIXES)]
+
+
+def fill(route: str, values: dict) -> str:
+    def replace(match):
+        name = match.group(1)
+        if name not in values:
+            raise AssertionError(f"The isolation walk has no value for <{name}> in {route}: "
+                                 "add one to `world` in test_isolation.py")
+        return str(values[name])
+
+    return "/" + KWARG.sub(replace, route)
+
+
+def build_world(municipality, department, make_staff, label):
+    """One gmina with one object of every kind a URL can name."""
+    staff = make_staff(municipality, Role.CASE_OFFICER, department=department,
+                       username=f"{label}.referent")
+    assignment = RoleAssignment.objects.get(user=staff)
+    resident = ResidentFactory(username=f"{label}.mieszkaniec")
+    account_services.link_resident(municipality, resident)
+    token, _secret = account_services.issue_api_token(
+        municipality, acting_user=None, name=f"{label} system",
+        permissions=[Permission.VIEW_DIRECTORY],
+    )
+    return {
+        "values": {"municipality_slug": municipality.slug, "user_id": staff.pk,
+                   "department_id": department.pk, "assignment_id": assignment.pk,
+                   "token_id": token.pk},
+        "overrides": {"staff:resident-detail": {"user_id": resident.pk}},
+    }
+
+
+def values_for(world, name):
+    return {**world["values"], **world["overrides"].get(name, {})}
+
+
+def database_state():
+    """Row counts of every model of ours, and the audit trail's size."""
+    counts = {}
+    for model in apps.get_models():
+        if model._meta.app_label in {"core", "accounts"}:
+            counts[model._meta.label] = model._default_manager.count()
+    counts["audit"] = AuditLog.objects.count()
+    counts["rodo"] = PersonalDataAccess.objects.count()
+    return counts
+
+
+@pytest.fixture
+def worlds(municipality_a, municipality_b, department_a, department_b, make_staff):
+    return (build_world(municipality_a, department_a, make_staff, "alfa"),
+            build_world(municipality_b, department_b, make_staff, "beta"))
+
+
+@pytest.fixture
+def almighty_a(make_staff, municipality_a, department_a):
+    """A staff member of A who holds every role there."""
+    user = make_staff(municipality_a, *[role for role in Role if role != Role.HEAD],
+                      username="alfa.wszystko")
+    RoleAssignment.objects.create(municipality=municipality_a, user=user, role=Role.HEAD,
+                                  department=department_a, unit=department_a.unit)
+    return user
+
+
+def tenant_routes():
+    return [(route, name) for route, name, _ in site_patterns()
+            if route.startswith("g/") and name not in PUBLIC]
+
+
+def test_the_walk_covers_the_staff_workspace():
+    names = {name for _, name in tenant_routes()}
+    assert {"staff:dashboard", "staff:staff-detail", "staff:resident-detail",
+            "staff:api-tokens", "staff:department-edit"} <= names
+
+
+def test_staff_of_a_reach_their_own_gmina(client, worlds, almighty_a):
+    """Sanity: with A's own ids every page answers A's staff (so the 404s below mean it)."""
+    world_a, _ = worlds
+    client.force_login(almighty_a)
+    for route, name in tenant_routes():
+        url = fill(route, values_for(world_a, name))
+        response = client.get(url)
+        assert response.status_code in (200, 405), (url, response.status_code)
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_staff_of_a_cannot_touch_gmina_b(client, worlds, almighty_a, method):
+    world_a, world_b = worlds
+    client.force_login(almighty_a)
+    before = database_state()
+    for route, name in tenant_routes():
+        # B's own addresses, then B's ids smuggled into A's addresses.
+        foreign = fill(route, values_for(world_b, name))
+        smuggled_values = {**values_for(world_b, name), "municipality_slug": "alfa"}
+        smuggled = fill(route, smuggled_values)
+        for url in (foreign, smuggled):
+            if url == fill(route, values_for(world_a, name)):
+                continue  # a route with no object id is A's own page
+            response = getattr(client, method)(url, {"name": "x", "symbol": "ZZ", "role": "admin"})
+            assert response.status_code in (404, 405), (method, url, response.status_code)
+    assert database_state() == before
+
+
+def test_anonymous_people_reach_only_public_pages(client, worlds):
+    world_a, _ = worlds
+    for route, name, _ in site_patterns():
+        if name in PUBLIC:
+            continue
+        url = fill(route, values_for(world_a, name))
+        for method in ("get", "post"):
+            response = getattr(client, method)(url)
+            if name in CLOSED_WITHOUT_SIGN_IN:
+                assert response.status_code in (404, 405), (url, response.status_code)
+            else:
+                assert response.status_code in (302, 405), (method, url, response.status_code)
+                if response.status_code == 302:
+                    assert response["Location"].startswith("/auth/login/"), url
+
+
+def test_residents_do_not_reach_the_staff_workspace(client, worlds, resident):
+    world_a, _ = worlds
+    client.force_login(resident)
+    for route, name in tenant_routes():
+        response = client.get(fill(route, values_for(world_a, name)))
+        assert response.status_code in (404, 405), (route, response.status_code)
+
+
+def test_django_admin_is_for_the_platform_operator_only(client, almighty_a):
+    client.force_login(almighty_a)
+    response = client.get("/admin/")
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
+    response = client.get("/admin/core/municipality/")
+    assert response.status_code == 302
