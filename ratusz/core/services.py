@@ -20,7 +20,7 @@ from ratusz.core.models import (
     PersonalDataAccess,
     Unit,
 )
-from ratusz.core.tenancy import tenant_context
+from ratusz.core.tenancy import ALL_MUNICIPALITIES, set_database_tenant, tenant_context
 
 
 def actor_label(user) -> str:
@@ -49,7 +49,7 @@ def record_audit(
         object_label = str(target)[:255]
     else:
         object_label = ""
-    return AuditLog.objects.create(
+    entry = AuditLog(
         municipality=municipality,
         actor=acting_user if getattr(acting_user, "pk", None) else None,
         actor_label=actor_label(acting_user),
@@ -62,6 +62,16 @@ def record_audit(
         request_id=request_id_var.get(),
         ip_address=client_ip_var.get(),
     )
+    # Platform events (no gmina) and sign-ins happen outside any gmina's request; the
+    # database shows an inserted row back to its writer only inside that row's gmina, so
+    # the wall is opened for this one insert.
+    wanted = str(municipality.pk) if municipality is not None else ALL_MUNICIPALITIES
+    previous = set_database_tenant(wanted)
+    try:
+        entry.save()
+    finally:
+        set_database_tenant(previous)
+    return entry
 
 
 def snapshot(instance, fields: list[str]) -> dict:
