@@ -97,7 +97,7 @@ def authenticate_api_token(raw_token: str) -> ApiToken | None:
     The look-up crosses gminy (the token names its gmina), so it runs with the database
     wall opened for all gminy, and compares the stored hash in constant time.
     """
-    parts = raw_token.split("_")
+    parts = raw_token.split("_", 2)
     if len(parts) != 3 or parts[0] != TOKEN_PREFIX or not parts[1] or not parts[2]:
         return None
     with tenant_context(None, all_municipalities=True):
