@@ -179,7 +179,8 @@ EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Ratusz <no-reply@ratusz.localhost>")
 
 # --- Operations -----------------------------------------------------------------------
-#: /metrics is served only to these client addresses, or with `Authorization: Bearer <METRICS_TOKEN>`.
+#: /metrics is served only to these client addresses, or with
+#: `Authorization: Bearer <METRICS_TOKEN>`.
 METRICS_ALLOWED_IPS = env_list("METRICS_ALLOWED_IPS", [])
 METRICS_TOKEN = env_str("METRICS_TOKEN", "")
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO")

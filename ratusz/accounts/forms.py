@@ -89,8 +89,10 @@ class UnitForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=UnitKind.choices)
     street = forms.CharField(label=_("Street"), max_length=120, required=False)
     building = forms.CharField(label=_("Building number"), max_length=20, required=False)
-    postal_code = forms.RegexField(label=_("Postal code"), regex=r"^\d{2}-\d{3}$", required=False,
-                                   error_messages={"invalid": _("A postal code looks like 00-000.")})
+    postal_code = forms.RegexField(
+        label=_("Postal code"), regex=r"^\d{2}-\d{3}$", required=False,
+        error_messages={"invalid": _("A postal code looks like 00-000.")},
+    )
     city = forms.CharField(label=_("Town"), max_length=80, required=False)
 
 

@@ -226,6 +226,9 @@ class AuditLog(models.Model):
             models.Index(fields=["object_type", "object_id"]),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.actor_label}: {self.action}"
+
     def save(self, *args, **kwargs):
         if self.pk is not None:
             raise TypeError("Audit entries are append-only")
@@ -256,6 +259,9 @@ class PersonalDataAccess(TenantOwned):
         ordering = ["-accessed_at", "-id"]
         indexes = [models.Index(fields=["municipality", "subject", "accessed_at"])]
 
+    def __str__(self) -> str:
+        return f"{self.accessed_at:%Y-%m-%d %H:%M} {self.staff_label}: {self.context}"
+
     def save(self, *args, **kwargs):
         if self.pk is not None:
             raise TypeError("Personal-data access records are append-only")
@@ -279,3 +285,6 @@ class Locality(TenantOwned):
         constraints = [
             models.UniqueConstraint(fields=["municipality", "name"], name="locality_name_unique"),
         ]
+
+    def __str__(self) -> str:
+        return self.name
