@@ -24,7 +24,10 @@ class Command(BaseCommand):
                             help="prepare everything but do not start the servers")
 
     def handle(self, *args, port, workers, no_serve, **options):
+        from config.celery import ensure_embedded_broker_folders
+
         settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
+        ensure_embedded_broker_folders()
         call_command("migrate", interactive=False, verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
         base_url = f"http://127.0.0.1:{port}"
