@@ -22,6 +22,7 @@ TEMPLATE_ROOTS = [Path(settings.BASE_DIR) / "ratusz"]
 
 # --- A small .po parser --------------------------------------------------------------------
 
+
 @dataclass
 class PoEntry:
     msgid: str = ""
@@ -44,16 +45,26 @@ class PoEntry:
         return f"line {self.line}: {context}{self.msgid!r}{where}"
 
 
-_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\", "a": "\a", "b": "\b",
-            "f": "\f", "v": "\v"}
+_ESCAPES = {
+    "n": "\n",
+    "t": "\t",
+    "r": "\r",
+    '"': '"',
+    "\\": "\\",
+    "a": "\a",
+    "b": "\b",
+    "f": "\f",
+    "v": "\v",
+}
 _KEYWORD = re.compile(r'^(msgctxt|msgid_plural|msgid|msgstr(?:\[(\d+)\])?)\s+(".*")\s*$')
 
 
 def _unquote(quoted: str) -> str:
     if len(quoted) < 2 or not (quoted.startswith('"') and quoted.endswith('"')):
         raise ValueError(f"not a quoted string: {quoted}")
-    return re.sub(r"\\(.)", lambda match: _ESCAPES.get(match.group(1), match.group(0)),
-                  quoted[1:-1])
+    return re.sub(
+        r"\\(.)", lambda match: _ESCAPES.get(match.group(1), match.group(0)), quoted[1:-1]
+    )
 
 
 def parse_po(text: str) -> list[PoEntry]:
@@ -90,8 +101,9 @@ def parse_po(text: str) -> list[PoEntry]:
         if match:
             keyword, index, quoted = match.groups()
             # A new msgctxt, or a msgid not preceded by its msgctxt, begins the next entry.
-            if seen_keyword and (keyword == "msgctxt" or (
-                    keyword == "msgid" and target != ("msgctxt", None))):
+            if seen_keyword and (
+                keyword == "msgctxt" or (keyword == "msgid" and target != ("msgctxt", None))
+            ):
                 finish()
             entry = entry or PoEntry(line=number)
             entry.is_obsolete = entry.is_obsolete or is_obsolete
@@ -133,7 +145,7 @@ def messages(catalogue) -> list[PoEntry]:
 
 # --- The parser itself ---------------------------------------------------------------------
 
-SAMPLE = r'''# A comment
+SAMPLE = r"""# A comment
 msgid ""
 msgstr ""
 "Language: pl\n"
@@ -162,7 +174,7 @@ msgstr ""
 
 #~ msgid "Gone"
 #~ msgstr "Usunięte"
-'''
+"""
 
 
 def test_parser_reads_multi_line_strings_contexts_plurals_flags_and_escapes():
@@ -174,7 +186,11 @@ def test_parser_reads_multi_line_strings_contexts_plurals_flags_and_escapes():
     assert long.msgstr == {0: "Długi komunikat %(name)s"}
     assert long.flags == {"python-format"} and long.references == ["a.py:1"]
     assert (change.msgctxt, change.msgid, change.msgstr, change.flags) == (
-        "button", "Change", {0: "Zmień"}, {"fuzzy"})
+        "button",
+        "Change",
+        {0: "Zmień"},
+        {"fuzzy"},
+    )
     assert plural.msgid_plural == "%(count)s files"
     assert plural.msgstr == {0: "jeden plik", 1: "%(count)s pliki", 2: "%(count)s plików"}
     assert (quoted.msgid, quoted.msgstr) == ('Say "hi"\tnow', {0: ""})
@@ -182,6 +198,7 @@ def test_parser_reads_multi_line_strings_contexts_plurals_flags_and_escapes():
 
 
 # --- The Polish catalogue ------------------------------------------------------------------
+
 
 def test_the_header_declares_polish_with_its_three_plural_forms(catalogue):
     fields = header_fields(catalogue)
@@ -197,8 +214,23 @@ def test_the_plural_rule_is_the_polish_one():
 
     # 1 plik, 2–4 pliki (but 12–14 plików), 5+ plików, 22 pliki, 25 plików.
     forms = {n: plural(n) for n in (0, 1, 2, 4, 5, 11, 12, 14, 21, 22, 24, 25, 102, 112, 122)}
-    assert forms == {0: 2, 1: 0, 2: 1, 4: 1, 5: 2, 11: 2, 12: 2, 14: 2, 21: 2, 22: 1, 24: 1,
-                     25: 2, 102: 1, 112: 2, 122: 1}
+    assert forms == {
+        0: 2,
+        1: 0,
+        2: 1,
+        4: 1,
+        5: 2,
+        11: 2,
+        12: 2,
+        14: 2,
+        21: 2,
+        22: 1,
+        24: 1,
+        25: 2,
+        102: 1,
+        112: 2,
+        122: 1,
+    }
 
 
 def test_the_catalogue_has_messages(messages):
@@ -208,10 +240,13 @@ def test_the_catalogue_has_messages(messages):
 def test_every_message_is_translated(messages):
     plural_count = 3
     untranslated = [
-        entry.label for entry in messages
+        entry.label
+        for entry in messages
         if (entry.msgid_plural is None and not entry.msgstr.get(0))
-        or (entry.msgid_plural is not None
-            and not all(entry.msgstr.get(index) for index in range(plural_count)))
+        or (
+            entry.msgid_plural is not None
+            and not all(entry.msgstr.get(index) for index in range(plural_count))
+        )
     ]
     assert untranslated == []
 
@@ -229,8 +264,8 @@ def test_translations_keep_the_placeholders_of_the_original(messages):
         expected = sorted(placeholder.findall(entry.msgid_plural or entry.msgid))
         for translation in entry.msgstr.values():
             if sorted(placeholder.findall(translation)) != expected and not (
-                    entry.msgid_plural and set(placeholder.findall(translation))
-                    <= set(expected)):
+                entry.msgid_plural and set(placeholder.findall(translation)) <= set(expected)
+            ):
                 broken.append(f"{entry.label} -> {translation!r}")
     assert broken == []
 
@@ -242,9 +277,12 @@ def test_the_compiled_catalogue_says_what_the_po_file_says(messages):
     stale = []
     for entry in messages:
         if entry.msgid_plural is not None:
-            got = {index: compiled.npgettext(entry.msgctxt, entry.msgid, entry.msgid_plural, n)
-                   if entry.msgctxt else compiled.ngettext(entry.msgid, entry.msgid_plural, n)
-                   for index, n in ((0, 1), (1, 2), (2, 5))}
+            got = {
+                index: compiled.npgettext(entry.msgctxt, entry.msgid, entry.msgid_plural, n)
+                if entry.msgctxt
+                else compiled.ngettext(entry.msgid, entry.msgid_plural, n)
+                for index, n in ((0, 1), (1, 2), (2, 5))
+            }
             expected = {index: entry.msgstr[index] for index in range(3)}
         elif entry.msgctxt is not None:
             got, expected = compiled.pgettext(entry.msgctxt, entry.msgid), entry.msgstr[0]
@@ -272,6 +310,7 @@ def test_every_translate_tag_in_the_templates_is_in_the_catalogue(messages):
 
 
 # --- What a visitor gets -----------------------------------------------------------------
+
 
 def test_the_platform_home_is_polish_by_default_and_english_on_request(client, municipality_a):
     polish = client.get("/")
