@@ -41,7 +41,8 @@ class OperatorAdminMiddleware:
         user = getattr(request, "user", None)
         if (request.path_info.startswith(self.prefix) and user is not None
                 and user.is_authenticated and getattr(user, "is_platform_operator", False)):
-            from ratusz.core.tenancy import ALL_MUNICIPALITIES, set_database_tenant
+            from ratusz.core.middleware import enter_database_tenant
+            from ratusz.core.tenancy import ALL_MUNICIPALITIES
 
-            set_database_tenant(ALL_MUNICIPALITIES)
+            enter_database_tenant(request, ALL_MUNICIPALITIES)
         return self.get_response(request)

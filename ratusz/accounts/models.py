@@ -1,6 +1,6 @@
 """Staff, residents, the platform operator, their roles, and API tokens."""
 
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +13,13 @@ class UserKind(models.TextChoices):
     STAFF = "staff", _("staff member")
     RESIDENT = "resident", _("resident")
     OPERATOR = "operator", _("platform operator")
+
+
+class RatuszUserManager(UserManager):
+    def create_superuser(self, username, email=None, password=None, **extra_fields):
+        """`createsuperuser` makes a platform operator (never a gmina's staff)."""
+        extra_fields.setdefault("kind", UserKind.OPERATOR)
+        return super().create_superuser(username, email, password, **extra_fields)
 
 
 class User(AbstractUser):
@@ -29,6 +36,8 @@ class User(AbstractUser):
         verbose_name=_("municipality"),
     )
     position = models.CharField(_("position"), max_length=120, blank=True)
+
+    objects = RatuszUserManager()
 
     class Meta:
         verbose_name = _("user")

@@ -124,4 +124,4 @@ def token_permissions(token: ApiToken) -> frozenset[str]:
 
 
 def token_touch_due(token: ApiToken) -> bool:
-    return token.last_used_at is None or (timezone.now() - token.last_used_at).seconds > 60
+    return token.last_used_at is None or (timezone.now() - token.last_used_at).total_seconds() > 60

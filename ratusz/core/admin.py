@@ -18,6 +18,21 @@ admin.site.site_header = "Ratusz – operator platformy"
 class MunicipalityAdmin(admin.ModelAdmin):
     list_display = ["name", "teryt", "slug", "kind", "county", "is_active"]
     search_fields = ["name", "teryt", "slug"]
+    exclude = ["coat_of_arms"]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        # A new gmina gets its office unit and a platform audit entry, as from the command line.
+        from ratusz.core.services import MUNICIPALITY_FIELDS, create_municipality
+
+        created = create_municipality(
+            acting_user=request.user,
+            **{name: form.cleaned_data[name] for name in MUNICIPALITY_FIELDS
+               if name in form.cleaned_data},
+        )
+        obj.pk = created.pk
 
 
 @admin.register(Unit)

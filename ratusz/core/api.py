@@ -10,7 +10,8 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer
 
-from ratusz.core.tenancy import _current, set_database_tenant
+from ratusz.core.middleware import enter_database_tenant
+from ratusz.core.tenancy import _current
 
 logger = logging.getLogger("ratusz.api")
 
@@ -29,7 +30,7 @@ class BearerTokenAuth(HttpBearer):
         request.api_token = api_token
         request.municipality = api_token.municipality
         _current.set(api_token.municipality)
-        set_database_tenant(str(api_token.municipality.pk))
+        enter_database_tenant(request, str(api_token.municipality.pk))
         if api_token.user is not None:
             request.user = api_token.user
         if token_touch_due(api_token):

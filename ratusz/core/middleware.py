@@ -13,7 +13,7 @@ from django.template.response import TemplateResponse
 
 from ratusz.core import metrics, selectors
 from ratusz.core.logging import client_ip_var, request_id_var
-from ratusz.core.tenancy import _current, set_database_tenant
+from ratusz.core.tenancy import _current, restore_database_tenant, set_database_tenant
 
 logger = logging.getLogger("ratusz.request")
 
@@ -21,7 +21,7 @@ _REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 _TENANT_PATH_RE = re.compile(r"^/g/(?P<slug>[^/]+)(?:/|$)")
 #: Paths that belong to the platform, not to a gmina, even on a gmina's own host name.
 PLATFORM_PATH_PREFIXES = (
-    "/g/", "/api/", "/static/", "/media/", "/admin/", "/auth/", "/account/", "/i18n/",
+    "/g/", "/api/", "/static/", "/media/", "/auth/", "/account/", "/i18n/",
     "/healthz", "/readyz", "/metrics", "/favicon.ico", "/robots.txt",
 )
 
@@ -106,11 +106,12 @@ class TenantMiddleware:
 
     def __init__(self, get_response):
         self.get_response = get_response
+        self.platform_prefixes = (*PLATFORM_PATH_PREFIXES, "/" + settings.ADMIN_URL)
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request.municipality = None
         host_slug = host_municipality_slug(request.get_host())
-        if host_slug and not request.path_info.startswith(PLATFORM_PATH_PREFIXES):
+        if host_slug and not request.path_info.startswith(self.platform_prefixes):
             request.path_info = f"/g/{host_slug}{request.path_info}"
             request.path = f"{request.META.get('SCRIPT_NAME', '')}{request.path_info}"
         match = _TENANT_PATH_RE.match(request.path_info)
@@ -120,12 +121,28 @@ class TenantMiddleware:
                 return unknown_municipality_response(request)
             request.municipality = municipality
         token = _current.set(request.municipality)
-        previous = set_database_tenant(str(request.municipality.pk) if request.municipality else "")
+        if request.municipality is not None:
+            enter_database_tenant(request, str(request.municipality.pk))
         try:
             return self.get_response(request)
         finally:
             _current.reset(token)
-            set_database_tenant(previous)
+            leave_database_tenant(request)
+
+
+def enter_database_tenant(request: HttpRequest, value: str) -> None:
+    """Set the database wall for the rest of this request; the first call remembers what
+    to put back. Requests without a gmina never touch the setting (a health check asks
+    the database nothing)."""
+    previous = set_database_tenant(value)
+    if not hasattr(request, "_previous_database_tenant"):
+        request._previous_database_tenant = previous
+
+
+def leave_database_tenant(request: HttpRequest) -> None:
+    if hasattr(request, "_previous_database_tenant"):
+        restore_database_tenant(request._previous_database_tenant)
+        del request._previous_database_tenant
 
 
 def unknown_municipality_response(request: HttpRequest) -> HttpResponse:

@@ -20,7 +20,12 @@ from ratusz.core.models import (
     PersonalDataAccess,
     Unit,
 )
-from ratusz.core.tenancy import ALL_MUNICIPALITIES, set_database_tenant, tenant_context
+from ratusz.core.tenancy import (
+    ALL_MUNICIPALITIES,
+    restore_database_tenant,
+    set_database_tenant,
+    tenant_context,
+)
 
 
 def actor_label(user) -> str:
@@ -70,7 +75,7 @@ def record_audit(
     try:
         entry.save()
     finally:
-        set_database_tenant(previous)
+        restore_database_tenant(previous)
     return entry
 
 

@@ -36,6 +36,23 @@ def _uses_postgres() -> bool:
     return connection.vendor == "postgresql"
 
 
+def _transaction_is_aborted() -> bool:
+    raw = connection.connection
+    if raw is None:
+        return False
+    from psycopg.pq import TransactionStatus
+
+    return raw.info.transaction_status == TransactionStatus.INERROR
+
+
+def restore_database_tenant(previous: str) -> None:
+    """Put the previous setting back, unless the transaction failed: its rollback puts
+    back the value the transaction started with, and a query now would hide the error."""
+    if _uses_postgres() and _transaction_is_aborted():
+        return
+    set_database_tenant(previous)
+
+
 def set_database_tenant(value: str) -> str:
     """Set the row-level security key of this connection; return the previous value."""
     if not _uses_postgres():
@@ -65,4 +82,4 @@ def tenant_context(municipality: Municipality | None, *, all_municipalities: boo
         yield
     finally:
         _current.reset(token)
-        set_database_tenant(previous)
+        restore_database_tenant(previous)

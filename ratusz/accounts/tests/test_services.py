@@ -161,3 +161,9 @@ def test_a_resident_registers_without_a_gmina_and_is_linked_once(municipality_a)
     services.link_resident(municipality_a, resident)
     services.link_resident(municipality_a, resident)
     assert list(selectors.list_residents(municipality_a)) == [resident]
+
+
+def test_createsuperuser_makes_a_platform_operator(db):
+    operator = User.objects.create_superuser("root", "root@example.test", "bardzo-dlugie-haslo")
+    assert operator.kind == UserKind.OPERATOR and operator.municipality is None
+    assert operator.is_platform_operator

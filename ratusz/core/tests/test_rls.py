@@ -118,3 +118,11 @@ def test_a_request_sees_only_its_gmina_even_through_an_unscoped_query(both_gminy
     assert seen["ids"] == {municipality_a.pk}
     # After the request the previous (test set-up) setting is back.
     assert len(raw_municipality_ids("core_department")) == 2
+
+
+def test_a_failed_transaction_inside_a_tenant_context_keeps_its_own_error(both_gminy):
+    municipality_a, _ = both_gminy
+    with pytest.raises(DatabaseError, match="division by zero"), transaction.atomic(), \
+            tenant_context(municipality_a), connection.cursor() as cursor:
+        cursor.execute("SELECT 1 / 0")
+    assert len(raw_municipality_ids("core_department")) == 2
