@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ratusz.accounts import forms, selectors, services
@@ -21,16 +22,18 @@ from ratusz.core import services as core_services
 from ratusz.core.models import AuditLog, PersonalDataAccess
 
 ACCOUNT_ERRORS = {
-    "username_taken": _("This user name is already taken."),
-    "last_admin": _("The last administrator of the gmina cannot lose the role."),
-    "head_needs_department": _("A head of department needs a department."),
-    "cannot_deactivate_self": _("You cannot disable your own account."),
-    "department_of_other_municipality": _("Choose a department of this gmina."),
+    "username_taken": gettext_lazy("This user name is already taken."),
+    "last_admin": gettext_lazy("The last administrator of the gmina cannot lose the role."),
+    "head_needs_department": gettext_lazy("A head of department needs a department."),
+    "cannot_deactivate_self": gettext_lazy("You cannot disable your own account."),
+    "department_of_other_municipality": gettext_lazy("Choose a department of this gmina."),
 }
+#: What a record of personal-data access says was opened.
+ACCESS_CONTEXTS = {"resident_profile": gettext_lazy("resident's details")}
 
 
 def _account_error_message(error: services.AccountError) -> str:
-    return ACCOUNT_ERRORS.get(str(error), _("The change could not be made."))
+    return str(ACCOUNT_ERRORS.get(str(error), _("The change could not be made.")))
 
 
 # --- Sign-in ---------------------------------------------------------------------------
@@ -295,9 +298,12 @@ def resident_detail(request: HttpRequest, user_id: int) -> HttpResponse:
     return render(request, "accounts/staff/resident_detail.html", {
         "resident": resident,
         "profile": getattr(resident, "resident_profile", None),
-        "accesses": PersonalDataAccess.objects.for_municipality(municipality).filter(
-            subject=resident
-        )[:20],
+        "accesses": [
+            (access, ACCESS_CONTEXTS.get(access.context, access.context))
+            for access in PersonalDataAccess.objects.for_municipality(municipality).filter(
+                subject=resident
+            )[:20]
+        ],
     })
 
 
