@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "ninja",
     "ratusz.core",
     "ratusz.accounts",
+    "ratusz.cases",
 ]
 
 MIDDLEWARE = [
