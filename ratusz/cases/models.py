@@ -198,7 +198,7 @@ class Correspondent(models.Model):
     first_name = models.CharField(_("first name"), max_length=120, blank=True)
     last_name = models.CharField(_("last name"), max_length=120, blank=True)
     postal_code = models.CharField(_("postal code"), max_length=12, blank=True)
-    city = models.CharField(_("town"), max_length=120)
+    city = models.CharField(_("town"), max_length=120, blank=True)
     street = models.CharField(_("street"), max_length=200, blank=True)
     building = models.CharField(_("building"), max_length=20, blank=True)
     flat = models.CharField(_("flat"), max_length=20, blank=True)
