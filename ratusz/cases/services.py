@@ -1,0 +1,728 @@
+"""Writes of the EZD: registering, assigning, opening and handling cases, the case record.
+
+Every public function owns its transaction (`durable=True`), locks what it numbers or
+changes, and writes its case-record entry in that same transaction. Side effects (e-mail,
+indexing) run after commit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import UTC, date, timedelta
+from functools import partial
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max, Q
+from django.utils import timezone
+
+from ratusz.cases.models import (
+    OPEN_STATUSES,
+    Assignment,
+    Case,
+    CaseAction,
+    CaseLink,
+    CaseLinkKind,
+    CaseParty,
+    CaseRecordEntry,
+    CaseStatus,
+    CaseType,
+    Channel,
+    Counter,
+    IncomingEntry,
+    IncomingSender,
+    IncomingStatus,
+    JrwaClass,
+    PartyKind,
+    RoutingRule,
+)
+from ratusz.core.models import AuditAction, Department, Municipality, Unit
+from ratusz.core.services import record_audit
+
+GENESIS_HASH = "0" * 64
+DEFAULT_DEADLINE_DAYS = 30
+
+
+class EzdError(ValueError):
+    """A rule of the EZD was broken. `code` is stable (API, tests); the message is for people."""
+
+    def __init__(self, code: str, message: str = ""):
+        super().__init__(message or code)
+        self.code = code
+        self.message = message or code
+
+
+# --- Numbers ----------------------------------------------------------------------------
+
+def next_in_sequence(municipality: Municipality, scope: str, year: int) -> int:
+    """The next number of a gapless sequence. Must run inside the caller's transaction:
+    the counter row stays locked until it commits, and a rollback gives the number back."""
+    counter = (Counter.objects.select_for_update()
+               .filter(municipality=municipality, scope=scope, year=year).first())
+    if counter is None:
+        try:
+            with transaction.atomic():
+                counter = Counter.objects.create(municipality=municipality, scope=scope,
+                                                 year=year, value=0)
+        except IntegrityError:
+            counter = Counter.objects.select_for_update().get(municipality=municipality,
+                                                              scope=scope, year=year)
+    counter.value += 1
+    Counter.objects.filter(pk=counter.pk).update(value=counter.value)
+    return counter.value
+
+
+def rpw_number(sequence: int, year: int) -> str:
+    return f"RPW/{sequence}/{year}"
+
+
+def rkw_number(sequence: int, year: int) -> str:
+    return f"RKW/{sequence}/{year}"
+
+
+def case_mark(department_symbol: str, jrwa_symbol: str, sequence: int, year: int,
+              sub_sequence: int | None = None) -> str:
+    parts = [department_symbol, jrwa_symbol, str(sequence)]
+    if sub_sequence is not None:
+        parts.append(str(sub_sequence))
+    parts.append(str(year))
+    return ".".join(parts)
+
+
+# --- The case record --------------------------------------------------------------------
+
+def _person_label(user) -> tuple[str, str]:
+    if user is None:
+        return "System Ratusz", ""
+    return (user.get_full_name() or user.username), getattr(user, "position", "")
+
+
+def record_hash(fields: dict) -> str:
+    canonical = json.dumps(fields, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
+                           default=str)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def record_fields(entry: CaseRecordEntry) -> dict:
+    """What the hash of a record entry covers."""
+    return {
+        "case": entry.case_id,
+        "position": entry.position,
+        "occurred_at": entry.occurred_at.astimezone(UTC).isoformat(timespec="microseconds"),
+        "actor": entry.actor_id,
+        "actor_name": entry.actor_name,
+        "actor_position": entry.actor_position,
+        "action": entry.action,
+        "description": entry.description,
+        "document": entry.document_id,
+        "document_label": entry.document_label,
+        "data": entry.data,
+        "previous_hash": entry.previous_hash,
+    }
+
+
+def record_case_event(case: Case, action: str, *, acting_user, description: str,
+                      document=None, data: dict | None = None) -> CaseRecordEntry:
+    """Append one row to the case record. Caller holds the case row lock and the
+    transaction, so positions are consecutive and the chain is linear."""
+    last = (CaseRecordEntry.objects.filter(case=case).order_by("-position")
+            .values("position", "hash").first())
+    name, position = _person_label(acting_user)
+    entry = CaseRecordEntry(
+        municipality_id=case.municipality_id,
+        case=case,
+        position=(last["position"] + 1) if last else 1,
+        occurred_at=timezone.now(),
+        actor=acting_user if getattr(acting_user, "pk", None) else None,
+        actor_name=name,
+        actor_position=position,
+        action=action,
+        description=description,
+        document=document,
+        document_label=str(document)[:300] if document is not None else "",
+        data=data or {},
+        previous_hash=last["hash"] if last else GENESIS_HASH,
+    )
+    entry.hash = record_hash(record_fields(entry))
+    entry.save()
+    Case.objects.filter(pk=case.pk).update(last_activity_at=entry.occurred_at)
+    return entry
+
+
+@dataclass
+class ChainProblem:
+    case_mark: str
+    position: int
+    problem: str
+
+
+def verify_case_record(case: Case) -> list[ChainProblem]:
+    """Recompute the chain of one case; an empty list means untouched."""
+    problems = []
+    previous = GENESIS_HASH
+    expected_position = 1
+    for entry in CaseRecordEntry.objects.filter(case=case).order_by("position"):
+        if entry.position != expected_position:
+            problems.append(ChainProblem(case.mark, entry.position, "missing entry before"))
+        if entry.previous_hash != previous:
+            problems.append(ChainProblem(case.mark, entry.position, "chain broken"))
+        if record_hash(record_fields(entry)) != entry.hash:
+            problems.append(ChainProblem(case.mark, entry.position, "content changed"))
+        previous = entry.hash
+        expected_position = entry.position + 1
+    return problems
+
+
+# --- Registering correspondence ---------------------------------------------------------
+
+@dataclass
+class SenderData:
+    kind: str = PartyKind.PERSON
+    organisation_name: str = ""
+    first_name: str = ""
+    last_name: str = ""
+    city: str = ""
+    postal_code: str = ""
+    street: str = ""
+    building: str = ""
+    flat: str = ""
+    country: str = "Polska"
+    email: str = ""
+
+    def validate(self) -> None:
+        if self.kind == PartyKind.ORGANISATION and not self.organisation_name.strip():
+            raise EzdError("sender_name_required", "Podaj nazwę nadawcy.")
+        if self.kind == PartyKind.PERSON and not self.last_name.strip():
+            raise EzdError("sender_name_required", "Podaj nazwisko nadawcy.")
+
+
+def _apply_routing_rules(entry: IncomingEntry, acting_user) -> Assignment | None:
+    rules = RoutingRule.objects.for_municipality(entry.municipality_id).filter(
+        unit=entry.unit, is_active=True).order_by("priority", "id")
+    senders = " ".join(sender.display_name.lower() for sender in entry.senders.all())
+    for rule in rules:
+        if rule.match_channel and rule.match_channel != entry.channel:
+            continue
+        if rule.match_service and rule.match_service != entry.service:
+            continue
+        if rule.match_sender_contains and rule.match_sender_contains.lower() not in senders:
+            continue
+        if rule.match_title_contains and rule.match_title_contains.lower() not in \
+                entry.title.lower():
+            continue
+        due = (entry.received_on + timedelta(days=rule.deadline_days)
+               if rule.deadline_days else None)
+        assignment = Assignment.objects.create(
+            municipality_id=entry.municipality_id, entry=entry, assigned_by=None,
+            to_department=rule.to_department, to_user=rule.to_user, is_leading=True,
+            instructions=rule.instructions, due_date=due, rule=rule,
+        )
+        IncomingEntry.objects.filter(pk=entry.pk).update(status=IncomingStatus.ASSIGNED)
+        entry.status = IncomingStatus.ASSIGNED
+        return assignment
+    return None
+
+
+def register_incoming(
+    unit: Unit,
+    *,
+    acting_user,
+    title: str,
+    senders: list[SenderData],
+    received_on: date,
+    channel: str,
+    letter_date: str = "",
+    posted_on: date | None = None,
+    sender_reference: str = "",
+    document_type: str = "",
+    access_level: str = "public",
+    attachments_count: int = 0,
+    data_format: str = "",
+    remarks: str = "",
+    is_unopened: bool = False,
+    unopened_reason: str = "",
+    is_fully_scanned: bool = True,
+    idempotency_key: str = "",
+    service: str = "",
+) -> tuple[IncomingEntry, bool]:
+    """Register an item in the unit's RPW. Returns (entry, created).
+
+    The number RPW/<n>/<yyyy> is gapless per unit and year. With an idempotency key, a
+    retried registration returns the first entry and registers nothing."""
+    if idempotency_key:
+        existing = IncomingEntry.objects.for_municipality(unit.municipality_id).filter(
+            idempotency_key=idempotency_key).first()
+        if existing is not None:
+            return existing, False
+    try:
+        return _register_incoming(
+            unit, acting_user=acting_user, title=title, senders=senders,
+            received_on=received_on, channel=channel, letter_date=letter_date,
+            posted_on=posted_on, sender_reference=sender_reference,
+            document_type=document_type, access_level=access_level,
+            attachments_count=attachments_count, data_format=data_format, remarks=remarks,
+            is_unopened=is_unopened, unopened_reason=unopened_reason,
+            is_fully_scanned=is_fully_scanned, idempotency_key=idempotency_key,
+            service=service,
+        ), True
+    except IntegrityError:
+        if not idempotency_key:
+            raise
+        existing = IncomingEntry.objects.for_municipality(unit.municipality_id).filter(
+            idempotency_key=idempotency_key).first()
+        if existing is None:
+            raise
+        return existing, False
+
+
+@transaction.atomic(durable=True)
+def _register_incoming(unit: Unit, *, acting_user, title, senders, received_on, channel,
+                       letter_date, posted_on, sender_reference, document_type,
+                       access_level, attachments_count, data_format, remarks, is_unopened,
+                       unopened_reason, is_fully_scanned, idempotency_key, service
+                       ) -> IncomingEntry:
+    title = (title or "").strip()
+    if not title:
+        raise EzdError("title_required", "Podaj tytuł (krótki opis treści).")
+    if not senders:
+        raise EzdError("sender_required", "Podaj co najmniej jednego nadawcę.")
+    for sender in senders:
+        sender.validate()
+    if channel not in Channel.values:
+        raise EzdError("channel_invalid", "Wybierz sposób dostarczenia z listy.")
+    today = timezone.localdate()
+    if received_on > today:
+        raise EzdError("received_in_future", "Data wpływu nie może być późniejsza niż dziś.")
+    if posted_on and posted_on > received_on:
+        raise EzdError("posted_after_received",
+                       "Data nadania nie może być późniejsza niż data wpływu.")
+    if is_unopened and not unopened_reason.strip():
+        raise EzdError("unopened_reason_required",
+                       "Podaj, dlaczego przesyłka została zarejestrowana bez otwierania.")
+    letter_date = letter_date or received_on.isoformat()
+    year = received_on.year
+    sequence = next_in_sequence(unit.municipality, f"rpw:{unit.pk}", year)
+    entry = IncomingEntry(
+        municipality_id=unit.municipality_id, unit=unit, year=year, sequence=sequence,
+        number=rpw_number(sequence, year), title=title, letter_date=letter_date,
+        posted_on=posted_on, received_on=received_on,
+        registered_by=acting_user if getattr(acting_user, "pk", None) else None,
+        channel=channel, sender_reference=sender_reference.strip(),
+        document_type=document_type.strip(), access_level=access_level,
+        attachments_count=attachments_count, data_format=data_format, remarks=remarks,
+        is_unopened=is_unopened, unopened_reason=unopened_reason.strip(),
+        is_fully_scanned=is_fully_scanned, idempotency_key=idempotency_key, service=service,
+    )
+    try:
+        entry.full_clean(exclude=["unit", "municipality", "registered_by"])
+    except ValidationError as error:
+        field, messages = next(iter(error.message_dict.items()))
+        raise EzdError(f"invalid_{field}", f"{field}: {messages[0]}") from error
+    entry.save()
+    IncomingSender.objects.bulk_create([
+        IncomingSender(municipality_id=unit.municipality_id, entry=entry, **sender.__dict__)
+        for sender in senders
+    ])
+    record_audit(municipality=unit.municipality, acting_user=acting_user,
+                 action=AuditAction.CREATED, target=entry,
+                 after={"number": entry.number, "title": entry.title, "channel": channel})
+    _apply_routing_rules(entry, acting_user)
+    return entry
+
+
+@transaction.atomic(durable=True)
+def annul_incoming(entry: IncomingEntry, *, acting_user, reason: str) -> IncomingEntry:
+    """Annul a registration (it is never deleted); its number stays used."""
+    reason = reason.strip()
+    if not reason:
+        raise EzdError("reason_required", "Podaj powód unieważnienia wpisu.")
+    updated = IncomingEntry.objects.filter(
+        pk=entry.pk, status__in=[IncomingStatus.REGISTERED, IncomingStatus.ASSIGNED]
+    ).update(status=IncomingStatus.ANNULLED, annulled_at=timezone.now(),
+             annulled_by=acting_user, annulment_reason=reason)
+    if updated != 1:
+        raise EzdError("cannot_annul",
+                       "Tego wpisu nie można unieważnić (jest już w sprawie lub unieważniony).")
+    record_audit(municipality=entry.municipality, acting_user=acting_user,
+                 action=AuditAction.UPDATED, target=entry,
+                 before={"status": entry.status}, after={"status": "annulled", "reason": reason})
+    entry.refresh_from_db()
+    return entry
+
+
+# --- Assignment (dekretacja) ------------------------------------------------------------
+
+def _first_due_date(assignments) -> date | None:
+    first = assignments.order_by("created_at", "id").first()
+    return first.due_date if first else None
+
+
+@transaction.atomic(durable=True)
+def assign_entry(entry: IncomingEntry, *, acting_user, to_department: Department | None = None,
+                 to_user=None, instructions: str = "", due_date: date | None = None,
+                 co_departments: list[Department] | None = None) -> Assignment:
+    """Route an entry (dekretacja) to its leading department or person, optionally with
+    co-operating departments. A re-assignment supersedes the current one and can never
+    extend the first deadline."""
+    entry = IncomingEntry.objects.select_for_update().get(pk=entry.pk)
+    if entry.status == IncomingStatus.ANNULLED:
+        raise EzdError("annulled", "Wpis jest unieważniony.")
+    if to_department is None and to_user is None:
+        raise EzdError("target_required", "Wskaż komórkę organizacyjną lub osobę.")
+    for department in [to_department, *(co_departments or [])]:
+        if department is not None and department.municipality_id != entry.municipality_id:
+            raise EzdError("department_not_found", "Nie ma takiej komórki organizacyjnej.")
+    if to_user is not None and (to_user.municipality_id != entry.municipality_id
+                                or not to_user.is_active):
+        raise EzdError("user_not_found", "Nie ma takiego pracownika.")
+    history = Assignment.objects.filter(entry=entry)
+    first_due = _first_due_date(history)
+    if first_due and (due_date is None or due_date > first_due):
+        if due_date is not None and due_date > first_due:
+            raise EzdError(
+                "deadline_extended",
+                f"Ponowna dekretacja nie może przedłużyć terminu z pierwszej dekretacji "
+                f"({first_due:%d.%m.%Y}).")
+        due_date = first_due
+    current = history.filter(is_current=True, is_leading=True).first()
+    history.filter(is_current=True).update(is_current=False)
+    leading = Assignment.objects.create(
+        municipality_id=entry.municipality_id, entry=entry, assigned_by=acting_user,
+        to_department=to_department, to_user=to_user, is_leading=True,
+        instructions=instructions.strip(), due_date=due_date, supersedes=current,
+    )
+    for department in co_departments or []:
+        if department == to_department:
+            continue
+        Assignment.objects.create(
+            municipality_id=entry.municipality_id, entry=entry, assigned_by=acting_user,
+            to_department=department, is_leading=False, instructions=instructions.strip(),
+            due_date=due_date,
+        )
+    if entry.status == IncomingStatus.REGISTERED:
+        IncomingEntry.objects.filter(pk=entry.pk).update(status=IncomingStatus.ASSIGNED)
+    record_audit(municipality=entry.municipality, acting_user=acting_user,
+                 action=AuditAction.UPDATED, target=entry,
+                 after={"assigned_to_department": to_department.symbol if to_department else None,
+                        "assigned_to_user": to_user.pk if to_user else None,
+                        "due_date": due_date.isoformat() if due_date else None})
+    return leading
+
+
+# --- Cases ------------------------------------------------------------------------------
+
+def final_class(unit: Unit, symbol: str) -> JrwaClass | None:
+    """The final JRWA class with this symbol in the unit's current JRWA, or None."""
+    return (JrwaClass.objects.for_municipality(unit.municipality_id)
+            .filter(version__unit=unit, version__is_current=True, symbol=symbol, is_final=True)
+            .first())
+
+
+def add_working_days(start: date, days: int) -> date:
+    return start + timedelta(days=days)
+
+
+@dataclass
+class PartyData(SenderData):
+    role: str = "strona"
+
+
+@transaction.atomic(durable=True)
+def open_case(unit: Unit, *, acting_user, department: Department, jrwa_symbol: str, title: str,
+              incoming: IncomingEntry | None = None, handler=None, description: str = "",
+              deadline: date | None = None, case_type: CaseType | None = None,
+              group: Case | None = None, parties: list[PartyData] | None = None,
+              access_level: str = "public") -> Case:
+    """Open a case under a final JRWA class. The mark is
+    `<department>.<JRWA>.<n>.<yyyy>` (or `<department>.<JRWA>.<group>.<m>.<yyyy>` in a
+    sub-series), n gapless per department, class and year."""
+    return _open_case(unit, acting_user=acting_user, department=department,
+                      jrwa_symbol=jrwa_symbol, title=title, incoming=incoming, handler=handler,
+                      description=description, deadline=deadline, case_type=case_type,
+                      group=group, parties=parties, access_level=access_level)
+
+
+def _open_case(unit, *, acting_user, department, jrwa_symbol, title, incoming=None,
+               handler=None, description="", deadline=None, case_type=None, group=None,
+               parties=None, access_level="public", year=None) -> Case:
+    title = (title or "").strip()
+    if not title:
+        raise EzdError("title_required", "Podaj tytuł sprawy.")
+    if department.municipality_id != unit.municipality_id or not department.is_active:
+        raise EzdError("department_not_found", "Nie ma takiej komórki organizacyjnej.")
+    jrwa = final_class(unit, jrwa_symbol)
+    if jrwa is None:
+        raise EzdError("jrwa_not_final",
+                       f"Symbol {jrwa_symbol} nie jest klasą końcową JRWA tej jednostki.")
+    if incoming is not None:
+        incoming = IncomingEntry.objects.select_for_update().get(pk=incoming.pk)
+        if incoming.municipality_id != unit.municipality_id:
+            raise EzdError("incoming_not_found", "Nie ma takiego wpisu w rejestrze.")
+        if incoming.status == IncomingStatus.ANNULLED:
+            raise EzdError("annulled", "Wpis w rejestrze jest unieważniony.")
+    if handler is not None and handler.municipality_id != unit.municipality_id:
+        raise EzdError("user_not_found", "Nie ma takiego pracownika.")
+    now = timezone.now()
+    year = year or timezone.localdate().year
+    if group is not None:
+        if group.department_id != department.pk or group.jrwa_symbol != jrwa_symbol:
+            raise EzdError("group_mismatch", "Podteczka musi należeć do tej samej komórki i klasy.")
+        sequence = group.sequence
+        year = group.year
+        sub = next_in_sequence(unit.municipality,
+                               f"case:{department.pk}:{jrwa_symbol}:{group.sequence}", year)
+    else:
+        sequence = next_in_sequence(unit.municipality, f"case:{department.pk}:{jrwa_symbol}",
+                                    year)
+        sub = None
+    days = case_type.deadline_days if case_type else DEFAULT_DEADLINE_DAYS
+    case = Case.objects.create(
+        municipality_id=unit.municipality_id, unit=unit, department=department,
+        jrwa_class=jrwa, jrwa_symbol=jrwa_symbol, year=year, sequence=sequence,
+        sub_sequence=sub, mark=case_mark(department.symbol, jrwa_symbol, sequence, year, sub),
+        title=title, description=description, status=CaseStatus.NEW,
+        access_level=access_level, case_type=case_type, opened_at=now,
+        opened_by=acting_user if getattr(acting_user, "pk", None) else None,
+        handler=handler or (acting_user if getattr(acting_user, "is_staff_member", False)
+                            else None),
+        deadline=deadline or add_working_days(timezone.localdate(), days),
+        incoming=incoming, last_activity_at=now,
+    )
+    record_case_event(case, CaseAction.OPENED, acting_user=acting_user,
+                      description=f"Założenie sprawy {case.mark}: {case.title}",
+                      data={"jrwa": jrwa_symbol, "department": department.symbol})
+    if incoming is not None:
+        IncomingEntry.objects.filter(pk=incoming.pk).update(status=IncomingStatus.IN_CASE)
+        record_case_event(case, CaseAction.ENTRY_ATTACHED, acting_user=acting_user,
+                          description=f"Włączenie do akt pisma {incoming.number}: "
+                                      f"{incoming.title}",
+                          data={"incoming": incoming.number})
+        for sender in incoming.senders.all():
+            fields = {name: getattr(sender, name) for name in SenderData.__dataclass_fields__}
+            CaseParty.objects.create(municipality_id=case.municipality_id, case=case, **fields)
+        from ratusz.cases.models import Document
+
+        Document.objects.filter(incoming=incoming, case__isnull=True).update(case=case)
+    for party in parties or []:
+        party.validate()
+        CaseParty.objects.create(municipality_id=case.municipality_id, case=case,
+                                 **party.__dict__)
+    transaction.on_commit(partial(_index_later, case.pk))
+    return case
+
+
+def _index_later(case_id: int) -> None:
+    from ratusz.cases import search
+
+    search.index_case_by_id(case_id)
+
+
+def _locked_case(case: Case) -> Case:
+    return Case.objects.select_for_update().get(pk=case.pk)
+
+
+ALLOWED_TRANSITIONS = {
+    CaseStatus.NEW: {CaseStatus.IN_PROGRESS, CaseStatus.AWAITING_PARTY},
+    CaseStatus.IN_PROGRESS: {CaseStatus.AWAITING_PARTY, CaseStatus.AWAITING_APPROVAL,
+                             CaseStatus.SETTLED},
+    CaseStatus.AWAITING_PARTY: {CaseStatus.IN_PROGRESS},
+    CaseStatus.AWAITING_APPROVAL: {CaseStatus.IN_PROGRESS},
+    CaseStatus.SETTLED: {CaseStatus.IN_PROGRESS},
+}
+STATUS_LABELS_PL = {
+    CaseStatus.NEW: "nowa", CaseStatus.IN_PROGRESS: "w toku",
+    CaseStatus.AWAITING_PARTY: "oczekuje na stronę",
+    CaseStatus.AWAITING_APPROVAL: "oczekuje na akceptację", CaseStatus.SETTLED: "załatwiona",
+    CaseStatus.CLOSED: "zakończona",
+}
+
+
+def _set_status(case: Case, new_status: str, *, acting_user, note: str = "") -> Case:
+    if new_status not in ALLOWED_TRANSITIONS.get(case.status, set()):
+        raise EzdError("transition_not_allowed",
+                       f"Ze statusu „{STATUS_LABELS_PL[case.status]}” nie można przejść do "
+                       f"„{STATUS_LABELS_PL.get(new_status, new_status)}”.")
+    old = case.status
+    Case.objects.filter(pk=case.pk, status=old).update(status=new_status)
+    case.status = new_status
+    description = f"Zmiana statusu: {STATUS_LABELS_PL[old]} → {STATUS_LABELS_PL[new_status]}"
+    if note:
+        description += f" ({note})"
+    record_case_event(case, CaseAction.STATUS_CHANGED, acting_user=acting_user,
+                      description=description, data={"from": old, "to": new_status})
+    _notify_status_change(case)
+    return case
+
+
+def _notify_status_change(case: Case) -> None:
+    """Case news for the resident: the notifications module subscribes to this hook."""
+    from ratusz.cases import signals
+
+    transaction.on_commit(partial(signals.case_status_changed.send, sender=Case,
+                                  case_id=case.pk, status=case.status))
+
+
+@transaction.atomic(durable=True)
+def change_status(case: Case, *, acting_user, status: str, note: str = "") -> Case:
+    """Move a case along its life cycle (closing has its own function)."""
+    return _set_status(_locked_case(case), status, acting_user=acting_user, note=note)
+
+
+@transaction.atomic(durable=True)
+def assign_case(case: Case, *, acting_user, handler) -> Case:
+    """Give the case to a handler (prowadzący sprawę) of this gmina."""
+    case = _locked_case(case)
+    if not case.is_open:
+        raise EzdError("case_closed", "Sprawa jest zakończona.")
+    if handler.municipality_id != case.municipality_id or not handler.is_active:
+        raise EzdError("user_not_found", "Nie ma takiego pracownika.")
+    Case.objects.filter(pk=case.pk).update(handler=handler)
+    case.handler = handler
+    record_case_event(case, CaseAction.ASSIGNED, acting_user=acting_user,
+                      description=f"Przydzielenie sprawy: {handler.get_full_name()}",
+                      data={"handler": handler.pk})
+    if case.status == CaseStatus.NEW:
+        _set_status(case, CaseStatus.IN_PROGRESS, acting_user=acting_user)
+    return case
+
+
+@transaction.atomic(durable=True)
+def add_note(case: Case, *, acting_user, text: str) -> CaseRecordEntry:
+    """An official note (notatka służbowa) in the case record."""
+    case = _locked_case(case)
+    if not text.strip():
+        raise EzdError("text_required", "Wpisz treść notatki.")
+    if not case.is_open:
+        raise EzdError("case_closed", "Sprawa jest zakończona.")
+    return record_case_event(case, CaseAction.NOTE_ADDED, acting_user=acting_user,
+                             description=f"Notatka: {text.strip()}")
+
+
+@transaction.atomic(durable=True)
+def link_cases(case: Case, other: Case, *, acting_user) -> CaseLink:
+    if other.municipality_id != case.municipality_id or other.pk == case.pk:
+        raise EzdError("case_not_found", "Nie ma takiej sprawy.")
+    case = _locked_case(case)
+    link, _ = CaseLink.objects.get_or_create(municipality_id=case.municipality_id,
+                                             from_case=case, to_case=other,
+                                             kind=CaseLinkKind.RELATED)
+    record_case_event(case, CaseAction.LINKED, acting_user=acting_user,
+                      description=f"Powiązanie ze sprawą {other.mark}")
+    return link
+
+
+def retention_dates(category: str, settled_on: date) -> tuple[date | None, date]:
+    """(earliest disposal date or None for category A, archive transfer date).
+
+    Bn and BEn: n full years counted from 1 January of the year after settlement. Bc: from
+    1 January of the next year. A: kept for ever (to the state archive after 25 years).
+    Transfer to the unit's archive: after two full calendar years."""
+    transfer = date(settled_on.year + 3, 1, 1)
+    if category == "A":
+        return None, transfer
+    if category == "Bc":
+        return date(settled_on.year + 1, 1, 1), transfer
+    years = int(category.removeprefix("BE").removeprefix("B"))
+    return date(settled_on.year + 1 + years, 1, 1), transfer
+
+
+@transaction.atomic(durable=True)
+def close_case(case: Case, *, acting_user, settled_on: date | None = None,
+               note: str = "") -> Case:
+    """Close a case: fixes its settlement date, archival category and retention.
+    Refused while a letter of the case awaits approval or sealing."""
+    case = _locked_case(case)
+    if not case.is_open:
+        raise EzdError("case_closed", "Sprawa jest już zakończona.")
+    from ratusz.cases.models import LetterStatus
+
+    pending = case.letters.filter(status__in=[LetterStatus.AWAITING_APPROVAL,
+                                              LetterStatus.APPROVED, LetterStatus.SEALED])
+    if pending.exists():
+        raise EzdError("letters_pending",
+                       "Sprawa ma pisma niewysłane lub oczekujące na akceptację.")
+    settled_on = settled_on or timezone.localdate()
+    category = case.jrwa_class.category
+    retention, transfer = retention_dates(category, settled_on)
+    Case.objects.filter(pk=case.pk).update(
+        status=CaseStatus.CLOSED, settled_on=settled_on, closed_at=timezone.now(),
+        archival_category=category, retention_until=retention, archive_transfer_due=transfer,
+    )
+    old_status = case.status
+    case.refresh_from_db()
+    description = f"Zakończenie sprawy, data ostatecznego załatwienia {settled_on:%d.%m.%Y}"
+    if note.strip():
+        description += f". {note.strip()}"
+    record_case_event(case, CaseAction.CLOSED, acting_user=acting_user, description=description,
+                      data={"from": old_status, "category": category,
+                            "retention_until": retention.isoformat() if retention else None})
+    _notify_status_change(case)
+    transaction.on_commit(partial(_index_later, case.pk))
+    return case
+
+
+@transaction.atomic(durable=True)
+def reopen_case(case: Case, *, acting_user, reason: str) -> Case:
+    """Reopen a closed case: a new case with a new mark in the current year, cross-linked
+    with the old one, whose mark is never erased."""
+    case = _locked_case(case)
+    if case.status != CaseStatus.CLOSED:
+        raise EzdError("case_open", "Wznowić można tylko sprawę zakończoną.")
+    if not reason.strip():
+        raise EzdError("reason_required", "Podaj powód wznowienia.")
+    new_case = _open_case(case.unit, acting_user=acting_user, department=case.department,
+                          jrwa_symbol=case.jrwa_symbol, title=case.title,
+                          handler=case.handler, description=case.description)
+    CaseLink.objects.create(municipality_id=case.municipality_id, from_case=case,
+                            to_case=new_case, kind=CaseLinkKind.REOPENED)
+    record_case_event(case, CaseAction.REOPENED, acting_user=acting_user,
+                      description=f"Wznowienie sprawy jako {new_case.mark}: {reason.strip()}",
+                      data={"new_case": new_case.mark})
+    record_case_event(new_case, CaseAction.REOPENED, acting_user=acting_user,
+                      description=f"Sprawa wznowiona ze sprawy {case.mark}: {reason.strip()}",
+                      data={"old_case": case.mark})
+    return new_case
+
+
+@transaction.atomic(durable=True)
+def transfer_case(case: Case, *, acting_user, to_department: Department,
+                  reason: str = "") -> Case:
+    """Move an open case to another department: a new mark there, both cross-linked; the
+    old case is closed as transferred and keeps its mark."""
+    case = _locked_case(case)
+    if not case.is_open:
+        raise EzdError("case_closed", "Sprawa jest zakończona.")
+    if to_department.pk == case.department_id:
+        raise EzdError("same_department", "Sprawa jest już w tej komórce.")
+    new_case = _open_case(case.unit, acting_user=acting_user, department=to_department,
+                          jrwa_symbol=case.jrwa_symbol, title=case.title,
+                          description=case.description, deadline=case.deadline)
+    for party in case.parties.all():
+        party.pk = None
+        party.case = new_case
+        party.save()
+    case.documents.update(case=new_case)
+    CaseLink.objects.create(municipality_id=case.municipality_id, from_case=case,
+                            to_case=new_case, kind=CaseLinkKind.TRANSFERRED)
+    Case.objects.filter(pk=case.pk).update(status=CaseStatus.CLOSED, closed_at=timezone.now(),
+                                           settled_on=timezone.localdate())
+    record_case_event(case, CaseAction.TRANSFERRED, acting_user=acting_user,
+                      description=f"Przekazanie sprawy do komórki {to_department.symbol} "
+                                  f"jako {new_case.mark}" + (f": {reason}" if reason else ""),
+                      data={"new_case": new_case.mark})
+    record_case_event(new_case, CaseAction.TRANSFERRED, acting_user=acting_user,
+                      description=f"Przejęcie sprawy {case.mark} z komórki "
+                                  f"{case.department.symbol}",
+                      data={"old_case": case.mark})
+    return new_case
+
+
+def overdue_filter(today: date | None = None) -> Q:
+    today = today or timezone.localdate()
+    return Q(status__in=OPEN_STATUSES, deadline__lt=today)
+
+
+def last_position(case: Case) -> int:
+    return CaseRecordEntry.objects.filter(case=case).aggregate(m=Max("position"))["m"] or 0
