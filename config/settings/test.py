@@ -10,8 +10,14 @@ from config.settings.base import *  # noqa: F403
 from config.settings.base import DATABASES, VAR_DIR
 
 if "DATABASE_URL" not in os.environ:
-    # Django's test runner gives SQLite a shared in-memory database.
+    # A file (not Django's in-memory default) so that threads get their own connections
+    # and the concurrency tests exercise SQLite's IMMEDIATE transactions for real.
+    import tempfile
+
     DATABASES["default"]["NAME"] = str(VAR_DIR / "unused-test-placeholder.sqlite3")
+    DATABASES["default"]["TEST"] = {
+        "NAME": os.path.join(tempfile.gettempdir(), f"ratusz-test-{os.getpid()}.sqlite3")
+    }
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {

@@ -74,6 +74,20 @@ def next_in_sequence(municipality: Municipality, scope: str, year: int) -> int:
     return counter.value
 
 
+def validate_partial_date(value: str) -> None:
+    """A date of law that may be partial: YYYY, YYYY-MM or YYYY-MM-DD, and real."""
+    parts = value.split("-")
+    try:
+        numbers = [int(part) for part in parts]
+        if len(parts) > 3 or len(parts[0]) != 4 or any(len(p) != 2 for p in parts[1:]):
+            raise ValueError
+        date(numbers[0], numbers[1] if len(numbers) > 1 else 1,
+             numbers[2] if len(numbers) > 2 else 1)
+    except ValueError:
+        raise EzdError("invalid_letter_date",
+                       "Podaj datę pisma jako RRRR-MM-DD, RRRR-MM lub RRRR.") from None
+
+
 def rpw_number(sequence: int, year: int) -> str:
     return f"RPW/{sequence}/{year}"
 
@@ -301,7 +315,8 @@ def _register_incoming(unit: Unit, *, acting_user, title, senders, received_on, 
     if is_unopened and not unopened_reason.strip():
         raise EzdError("unopened_reason_required",
                        "Podaj, dlaczego przesyłka została zarejestrowana bez otwierania.")
-    letter_date = letter_date or received_on.isoformat()
+    letter_date = (letter_date or received_on.isoformat()).strip()
+    validate_partial_date(letter_date)
     year = received_on.year
     sequence = next_in_sequence(unit.municipality, f"rpw:{unit.pk}", year)
     entry = IncomingEntry(

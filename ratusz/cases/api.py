@@ -1,0 +1,406 @@
+"""API of the EZD: the incoming register and cases (contract of the EZD issue)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from django.http import Http404, HttpRequest
+from ninja import Field, Router, Schema
+from ninja.errors import HttpError
+from ninja.pagination import PageNumberPagination, paginate
+
+from ratusz.accounts.permissions import Permission
+from ratusz.cases import selectors, services
+from ratusz.cases.models import AccessLevel, Channel, PartyKind
+from ratusz.core.api import require_permission
+from ratusz.core.models import Department
+
+router = Router(tags=["ezd"])
+
+
+class ProblemError(HttpError):
+    def __init__(self, status: int, code: str, message: str):
+        super().__init__(status, message)
+        self.code = code
+
+
+def _ezd_error(error: services.EzdError) -> HttpError:
+    status = 404 if error.code.endswith("_not_found") else 422
+    return ProblemError(status, error.code, error.message)
+
+
+class SenderIn(Schema):
+    name: str = Field("", description="Full name of a person or an organisation")
+    kind: PartyKind | None = None
+    first_name: str = ""
+    last_name: str = ""
+    organisation_name: str = ""
+    city: str = ""
+    postal_code: str = ""
+    street: str = ""
+    building: str = ""
+    flat: str = ""
+    country: str = "Polska"
+    email: str = ""
+
+    def to_sender(self) -> services.SenderData:
+        kind = self.kind
+        if kind is None:
+            kind = PartyKind.PERSON if (self.first_name or self.last_name) else \
+                PartyKind.ORGANISATION
+        organisation = self.organisation_name or (self.name if kind == PartyKind.ORGANISATION
+                                                  else "")
+        first, last = self.first_name, self.last_name
+        if kind == PartyKind.PERSON and not last and self.name:
+            first, _, last = self.name.strip().rpartition(" ")
+        return services.SenderData(
+            kind=kind, organisation_name=organisation.strip(), first_name=first.strip(),
+            last_name=last.strip(), city=self.city, postal_code=self.postal_code,
+            street=self.street, building=self.building, flat=self.flat, country=self.country,
+            email=self.email,
+        )
+
+
+class IncomingIn(Schema):
+    title: str
+    sender: SenderIn | None = None
+    senders: list[SenderIn] = []
+    received_on: date
+    channel: Channel
+    letter_date: str = ""
+    posted_on: date | None = None
+    sender_reference: str = ""
+    document_type: str = ""
+    access_level: AccessLevel = AccessLevel.PUBLIC
+    attachments_count: int = Field(0, ge=0, le=10000)
+    remarks: str = ""
+    is_unopened: bool = False
+    unopened_reason: str = ""
+
+
+class SenderOut(Schema):
+    kind: str
+    name: str
+    city: str
+
+    @staticmethod
+    def resolve_name(obj) -> str:
+        return obj.display_name
+
+
+class AssignmentOut(Schema):
+    id: int
+    department: str | None
+    user_id: int | None
+    is_leading: bool
+    instructions: str
+    due_date: date | None
+
+    @staticmethod
+    def resolve_department(obj) -> str | None:
+        return obj.to_department.symbol if obj.to_department_id else None
+
+    @staticmethod
+    def resolve_user_id(obj) -> int | None:
+        return obj.to_user_id
+
+
+class IncomingOut(Schema):
+    id: int
+    number: str
+    unit_id: int
+    title: str
+    status: str
+    channel: str
+    letter_date: str
+    received_on: date
+    registered_at: datetime
+    sender_reference: str
+    access_level: str
+    attachments_count: int
+    is_unopened: bool
+    senders: list[SenderOut]
+    assignments: list[AssignmentOut]
+
+    @staticmethod
+    def resolve_senders(obj):
+        return list(obj.senders.all())
+
+    @staticmethod
+    def resolve_assignments(obj):
+        return list(obj.assignments.filter(is_current=True).select_related("to_department"))
+
+
+@router.post("/incoming", response={201: IncomingOut, 200: IncomingOut},
+             summary="Register an item in the incoming register (RPW)")
+def register_incoming(request: HttpRequest, payload: IncomingIn):
+    require_permission(request, Permission.REGISTER_CORRESPONDENCE)
+    municipality = request.auth.municipality
+    senders = [s.to_sender() for s in ([payload.sender] if payload.sender else [])
+               + payload.senders]
+    unit = selectors.default_unit(request.auth.user, municipality)
+    try:
+        entry, created = services.register_incoming(
+            unit, acting_user=request.auth.user, title=payload.title, senders=senders,
+            received_on=payload.received_on, channel=payload.channel,
+            letter_date=payload.letter_date, posted_on=payload.posted_on,
+            sender_reference=payload.sender_reference, document_type=payload.document_type,
+            access_level=payload.access_level, attachments_count=payload.attachments_count,
+            remarks=payload.remarks, is_unopened=payload.is_unopened,
+            unopened_reason=payload.unopened_reason,
+            idempotency_key=request.headers.get("Idempotency-Key", "")[:80],
+        )
+    except services.EzdError as error:
+        raise _ezd_error(error) from error
+    return (201 if created else 200), entry
+
+
+@router.get("/incoming/{entry_id}", response=IncomingOut, summary="One incoming entry")
+def get_incoming(request: HttpRequest, entry_id: int):
+    require_permission(request, Permission.VIEW_WORKSPACE)
+    entry = selectors.access_incoming_by_id(request.auth.municipality, entry_id)
+    if entry is None:
+        raise Http404
+    return entry
+
+
+class AssignIn(Schema):
+    department: str | None = None
+    user_id: int | None = None
+    instructions: str = ""
+    due_date: date | None = None
+    co_departments: list[str] = []
+
+
+def _department(municipality, symbol: str) -> Department:
+    department = Department.objects.for_municipality(municipality).filter(
+        symbol=symbol.strip().upper(), is_active=True).first()
+    if department is None:
+        raise ProblemError(422, "department_not_found",
+                           f"Nie ma komórki organizacyjnej o symbolu {symbol}.")
+    return department
+
+
+@router.post("/incoming/{entry_id}/assignments", response={201: AssignmentOut},
+             summary="Assign an incoming entry (dekretacja)")
+def assign_incoming(request: HttpRequest, entry_id: int, payload: AssignIn):
+    require_permission(request, Permission.ASSIGN_CASES)
+    municipality = request.auth.municipality
+    entry = selectors.access_incoming_by_id(municipality, entry_id)
+    if entry is None:
+        raise Http404
+    from ratusz.accounts.selectors import access_staff_by_id
+
+    user = access_staff_by_id(municipality, payload.user_id) if payload.user_id else None
+    if payload.user_id and user is None:
+        raise ProblemError(422, "user_not_found", "Nie ma takiego pracownika.")
+    try:
+        assignment = services.assign_entry(
+            entry, acting_user=request.auth.user,
+            to_department=_department(municipality, payload.department)
+            if payload.department else None,
+            to_user=user, instructions=payload.instructions, due_date=payload.due_date,
+            co_departments=[_department(municipality, s) for s in payload.co_departments],
+        )
+    except services.EzdError as error:
+        raise _ezd_error(error) from error
+    return 201, assignment
+
+
+class PartyIn(SenderIn):
+    role: str = "strona"
+
+
+class CaseIn(Schema):
+    title: str
+    jrwa_symbol: str
+    department: str
+    incoming_id: int | None = None
+    description: str = ""
+    deadline: date | None = None
+    handler_id: int | None = None
+    parties: list[PartyIn] = []
+
+
+class CaseOut(Schema):
+    id: int
+    mark: str
+    title: str
+    description: str
+    status: str
+    department: str
+    jrwa_symbol: str
+    jrwa_title: str
+    archival_category: str
+    year: int
+    opened_at: datetime
+    deadline: date | None
+    handler: str | None
+    incoming_number: str | None
+    settled_on: date | None
+    retention_until: date | None
+    parties: list[SenderOut]
+
+    @staticmethod
+    def resolve_department(obj) -> str:
+        return obj.department.symbol
+
+    @staticmethod
+    def resolve_jrwa_title(obj) -> str:
+        return obj.jrwa_class.title
+
+    @staticmethod
+    def resolve_archival_category(obj) -> str:
+        return obj.archival_category or obj.jrwa_class.category
+
+    @staticmethod
+    def resolve_handler(obj) -> str | None:
+        return obj.handler.get_full_name() if obj.handler_id else None
+
+    @staticmethod
+    def resolve_incoming_number(obj) -> str | None:
+        return obj.incoming.number if obj.incoming_id else None
+
+    @staticmethod
+    def resolve_parties(obj):
+        return list(obj.parties.all())
+
+
+@router.post("/cases", response={201: CaseOut}, summary="Open a case")
+def open_case(request: HttpRequest, payload: CaseIn):
+    # The registry desk may open a case in any department; a case officer only in theirs.
+    municipality = request.auth.municipality
+    department = _department(municipality, payload.department)
+    if not _may(request, Permission.REGISTER_CORRESPONDENCE):
+        require_permission(request, Permission.HANDLE_CASES)
+        user = request.auth.user
+        if user is None or (department.pk not in selectors.department_ids_of(user, municipality)
+                            and not selectors.sees_all_cases(user, municipality)):
+            raise HttpError(403, "You may open cases only in your departments.")
+    incoming = None
+    if payload.incoming_id is not None:
+        incoming = selectors.access_incoming_by_id(municipality, payload.incoming_id)
+        if incoming is None:
+            raise ProblemError(422, "incoming_not_found", "Nie ma takiego wpisu w rejestrze.")
+    handler = None
+    if payload.handler_id:
+        from ratusz.accounts.selectors import access_staff_by_id
+
+        handler = access_staff_by_id(municipality, payload.handler_id)
+        if handler is None:
+            raise ProblemError(422, "user_not_found", "Nie ma takiego pracownika.")
+    unit = department.unit
+    try:
+        case = services.open_case(
+            unit, acting_user=request.auth.user, department=department,
+            jrwa_symbol=payload.jrwa_symbol.strip(), title=payload.title, incoming=incoming,
+            handler=handler, description=payload.description, deadline=payload.deadline,
+            parties=[services.PartyData(**{**p.to_sender().__dict__, "role": p.role})
+                     for p in payload.parties],
+        )
+    except services.EzdError as error:
+        raise _ezd_error(error) from error
+    return 201, case
+
+
+def _may(request: HttpRequest, permission: str) -> bool:
+    from ratusz.accounts.selectors import token_permissions
+
+    return permission in token_permissions(request.auth)
+
+
+def _visible_case(request: HttpRequest, case_id: int):
+    user = request.auth.user
+    if user is None:
+        raise Http404
+    case = selectors.access_case_by_id(user, request.auth.municipality, case_id)
+    if case is None:
+        raise Http404
+    return case
+
+
+@router.get("/cases/{case_id}", response=CaseOut, summary="One case")
+def get_case(request: HttpRequest, case_id: int):
+    require_permission(request, Permission.VIEW_WORKSPACE)
+    return _visible_case(request, case_id)
+
+
+class RecordEntryOut(Schema):
+    position: int
+    occurred_at: datetime
+    actor_name: str
+    actor_position: str
+    action: str
+    description: str
+    document: str
+    hash: str
+
+    @staticmethod
+    def resolve_document(obj) -> str:
+        return obj.document_label
+
+
+@router.get("/cases/{case_id}/record", response=list[RecordEntryOut],
+            summary="The case record (metryka sprawy)")
+def get_case_record(request: HttpRequest, case_id: int):
+    require_permission(request, Permission.VIEW_WORKSPACE)
+    return list(selectors.case_record(_visible_case(request, case_id)))
+
+
+@router.get("/cases", response=list[CaseOut], summary="Cases the caller may see; q searches")
+@paginate(PageNumberPagination)
+def list_cases(request: HttpRequest, q: str = "", status: str = "", department: str = ""):
+    require_permission(request, Permission.VIEW_WORKSPACE)
+    user = request.auth.user
+    if user is None:
+        raise HttpError(403, "A personal token is needed to list cases.")
+    municipality = request.auth.municipality
+    if q.strip():
+        from ratusz.cases import search
+
+        cases = search.search_cases(user, municipality, q)
+    else:
+        cases = selectors.visible_cases(user, municipality).order_by("-opened_at", "-id")
+    if status:
+        cases = cases.filter(status=status)
+    if department:
+        cases = cases.filter(department__symbol=department.upper())
+    return cases.select_related("department", "jrwa_class", "handler", "incoming")
+
+
+class StatusIn(Schema):
+    status: str
+    note: str = ""
+
+
+@router.post("/cases/{case_id}/status", response=CaseOut, summary="Change a case's status")
+def change_status(request: HttpRequest, case_id: int, payload: StatusIn):
+    require_permission(request, Permission.HANDLE_CASES)
+    case = _visible_case(request, case_id)
+    if not selectors.can_handle(request.auth.user, case):
+        raise HttpError(403, "You may not change this case.")
+    try:
+        services.change_status(case, acting_user=request.auth.user, status=payload.status,
+                               note=payload.note)
+    except services.EzdError as error:
+        raise _ezd_error(error) from error
+    return selectors.access_case_by_id(request.auth.user, case.municipality, case.pk)
+
+
+class CloseIn(Schema):
+    settled_on: date | None = None
+    note: str = ""
+
+
+@router.post("/cases/{case_id}/close", response=CaseOut, summary="Close a case")
+def close_case(request: HttpRequest, case_id: int, payload: CloseIn):
+    require_permission(request, Permission.HANDLE_CASES)
+    case = _visible_case(request, case_id)
+    if not selectors.can_handle(request.auth.user, case):
+        raise HttpError(403, "You may not change this case.")
+    try:
+        services.close_case(case, acting_user=request.auth.user, settled_on=payload.settled_on,
+                            note=payload.note)
+    except services.EzdError as error:
+        raise _ezd_error(error) from error
+    return selectors.access_case_by_id(request.auth.user, case.municipality, case.pk)
