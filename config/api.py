@@ -1,7 +1,9 @@
 """The /api/v1/ application: the base from core plus each app's router."""
 
 from ratusz.accounts.api import router as accounts_router
+from ratusz.cases.api import router as cases_router
 from ratusz.core.api import build_api
 
 api = build_api()
 api.add_router("/", accounts_router)
+api.add_router("/", cases_router)

@@ -89,7 +89,8 @@ def build_api() -> NinjaAPI:
     def http_error(request, exc):
         titles = {400: "Bad request", 403: "Forbidden", 404: "Not found", 409: "Conflict",
                   429: "Too many requests"}
+        extra = {"code": exc.code} if getattr(exc, "code", None) else {}
         return problem(api, request, exc.status_code,
-                       titles.get(exc.status_code, "Error"), str(exc))
+                       titles.get(exc.status_code, "Error"), str(exc), **extra)
 
     return api
