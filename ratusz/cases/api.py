@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from django.http import Http404, HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import PageNumberPagination, paginate
 
@@ -152,7 +152,7 @@ def register_incoming(request: HttpRequest, payload: IncomingIn):
         )
     except services.EzdError as error:
         raise _ezd_error(error) from error
-    return (201 if created else 200), entry
+    return Status(201 if created else 200, entry)
 
 
 @router.get("/incoming/{entry_id}", response=IncomingOut, summary="One incoming entry")
@@ -204,7 +204,7 @@ def assign_incoming(request: HttpRequest, entry_id: int, payload: AssignIn):
         )
     except services.EzdError as error:
         raise _ezd_error(error) from error
-    return 201, assignment
+    return Status(201, assignment)
 
 
 class PartyIn(SenderIn):
@@ -300,7 +300,7 @@ def open_case(request: HttpRequest, payload: CaseIn):
         )
     except services.EzdError as error:
         raise _ezd_error(error) from error
-    return 201, case
+    return Status(201, case)
 
 
 def _may(request: HttpRequest, permission: str) -> bool:
