@@ -6,6 +6,7 @@ from django.urls import include, path
 
 from config.api import api
 from ratusz.accounts import urls as accounts_urls
+from ratusz.cases import urls as cases_urls
 from ratusz.core import urls as core_urls
 
 handler404 = "ratusz.core.views.page_not_found"
@@ -14,6 +15,7 @@ handler500 = "ratusz.core.views.server_error"
 municipality_patterns = [
     path("", include((core_urls.municipality_patterns, "gmina"), namespace="gmina")),
     path("staff/", include((accounts_urls.staff_patterns, "staff"), namespace="staff")),
+    path("staff/ezd/", include((cases_urls.ezd_patterns, "ezd"), namespace="ezd")),
 ]
 
 urlpatterns = [

@@ -1089,3 +1089,30 @@ def send_letter(letter, *, acting_user, sending_method: str | None = None):
     transaction.on_commit(partial(signals.letter_sent.send, sender=Case, case_id=case.pk,
                                   letter_id=letter.pk))
     return entry
+
+
+def add_incoming_file(entry: IncomingEntry, *, acting_user, name: str, data: bytes):
+    """Attach a scan or an electronic file to a registered entry (before it is in a case,
+    the file belongs to the entry; opening a case moves it to the case)."""
+    from ratusz.cases import documents
+    from ratusz.cases.models import Document, DocumentKind
+
+    inspection = documents.inspect_upload(name, data)
+    path = _store_file(entry.municipality_id, inspection, name, data)
+    try:
+        with transaction.atomic(durable=True):
+            entry = IncomingEntry.objects.select_for_update().get(pk=entry.pk)
+            if entry.status == IncomingStatus.ANNULLED:
+                raise EzdError("annulled", "Wpis jest unieważniony.")
+            case = entry.cases.order_by("pk").first()
+            document = Document.objects.create(
+                municipality_id=entry.municipality_id, incoming=entry, case=case,
+                title=name[:300], kind=DocumentKind.SCAN if inspection.content_type.startswith(
+                    "image/") else DocumentKind.INCOMING, access_level=entry.access_level,
+                created_by=acting_user)
+            _create_version(document, acting_user=acting_user, name=name, path=path,
+                            inspection=inspection)
+            return document
+    except BaseException:
+        _discard_file(path)
+        raise

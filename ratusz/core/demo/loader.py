@@ -24,6 +24,7 @@ DATA_FILE = Path(__file__).with_name("gminy.json")
 DEMO_PASSWORD = "ratusz-demo-2026"
 OPERATOR_USERNAME = "operator"
 DEMO_TOKEN_PREFIX = "Demo: "
+EZD_SAMPLE_JRWA = "7230"
 
 #: (role key in demo.json, username suffix, role, department symbol, first, last, position)
 STAFF_PLAN = [
@@ -93,6 +94,14 @@ def _ensure_structure(municipality: Municipality, data: dict, operator: User) ->
             )
 
 
+def _ensure_jrwa(municipality: Municipality, operator: User) -> None:
+    """Every unit gets the shipped gmina JRWA (a no-op when it already has it)."""
+    from ratusz.cases.jrwa import load_default_jrwa
+
+    for unit in Unit.objects.for_municipality(municipality):
+        load_default_jrwa(unit, acting_user=operator)
+
+
 def _ensure_staff(municipality: Municipality, operator: User) -> dict[str, User]:
     people = {}
     for key, suffix, role, symbol, first, last, position in STAFF_PLAN:
@@ -112,6 +121,49 @@ def _ensure_staff(municipality: Municipality, operator: User) -> dict[str, User]
         if key == "head" and department is not None and department.head_id is None:
             core_services.update_department(department, acting_user=operator, head=user)
     return people
+
+
+def _ensure_ezd_sample(municipality: Municipality, staff: dict[str, User], resident: User
+                       ) -> None:
+    """A few letters in the registers and open cases, so the workspace is not empty."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from ratusz.cases import services as ezd
+    from ratusz.cases.models import IncomingEntry
+
+    if IncomingEntry.objects.for_municipality(municipality).exists():
+        return
+    office = Unit.objects.for_municipality(municipality).get(kind="office")
+    gk = Department.objects.for_municipality(municipality).get(symbol="GK")
+    clerk, officer = staff["registry_clerk"], staff["case_officer"]
+    today = timezone.localdate()
+    person = ezd.SenderData(kind="person", first_name=resident.first_name,
+                            last_name=resident.last_name, city=municipality.city,
+                            postal_code=municipality.postal_code, street="Polna",
+                            building="10")
+    road, _ = ezd.register_incoming(
+        office, acting_user=clerk, title="Wniosek o zezwolenie na zajęcie pasa drogowego "
+        "(przyłącze wodociągowe)", senders=[person], received_on=today - timedelta(days=2),
+        channel="in_person")
+    ezd.assign_entry(road, acting_user=clerk, to_department=gk,
+                     instructions="Proszę o rozpatrzenie.", due_date=today + timedelta(days=28))
+    trees, _ = ezd.register_incoming(
+        office, acting_user=clerk, title="Zgłoszenie zamiaru usunięcia drzew",
+        senders=[ezd.SenderData(kind="person", first_name="Halina", last_name="Wójcik",
+                                city=municipality.city)],
+        received_on=today - timedelta(days=1), channel="epuap")
+    ezd.assign_entry(trees, acting_user=clerk, to_department=gk)
+    case = ezd.open_case(office, acting_user=officer, department=gk, jrwa_symbol="6131",
+                         title="Zgłoszenie usunięcia drzew – ul. Szkolna", incoming=trees)
+    ezd.add_note(case, acting_user=officer, text="Oględziny drzew w terenie zaplanowane.")
+    ezd.register_incoming(
+        office, acting_user=clerk, title="Zawiadomienie o kontroli",
+        senders=[ezd.SenderData(kind="organisation",
+                                organisation_name="Regionalna Izba Obrachunkowa w Lublinie",
+                                city="Lublin")],
+        received_on=today, channel="registered_post", sender_reference="WK.0911.12.2026")
 
 
 def _ensure_resident(municipality: Municipality, index: int) -> User:
@@ -160,8 +212,10 @@ def load_demo(*, base_url: str) -> dict:
             municipality = _ensure_municipality(entry, operator)
             with tenant_context(municipality):
                 _ensure_structure(municipality, entry, operator)
+                _ensure_jrwa(municipality, operator)
                 staff = _ensure_staff(municipality, operator)
                 resident = _ensure_resident(municipality, index)
+                _ensure_ezd_sample(municipality, staff, resident)
                 clerk = staff["registry_clerk"]
                 api_token = _reissue_token(municipality, clerk, operator,
                                            sorted(ROLE_PERMISSIONS[Role.REGISTRY_CLERK]))
@@ -177,6 +231,7 @@ def load_demo(*, base_url: str) -> dict:
                 "users": users,
                 "api_token": api_token,
                 "resident_token": resident_token,
-                "ezd_sample": {"department": "GK", "jrwa_symbol": None},
+                # Road occupation permits: a final JRWA class handled by GK.
+                "ezd_sample": {"department": "GK", "jrwa_symbol": EZD_SAMPLE_JRWA},
             })
     return result

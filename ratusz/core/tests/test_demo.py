@@ -2,6 +2,7 @@
 
 from ratusz.accounts.models import User, UserKind
 from ratusz.accounts.selectors import authenticate_api_token, roles_of, token_permissions
+from ratusz.cases.services import final_class
 from ratusz.core.demo.loader import DEMO_PASSWORD, load_demo
 from ratusz.core.models import Department, Locality, Municipality, Unit
 
@@ -42,6 +43,10 @@ def test_the_demo_holds_the_five_gminy_with_every_role(db, client):
         resident_token = authenticate_api_token(item["resident_token"])
         assert resident_token.user.kind == UserKind.RESIDENT
         assert set(item["ezd_sample"]) == {"department", "jrwa_symbol"}
+        office = Unit.objects.for_municipality(municipality).get(kind="office")
+        assert final_class(office, item["ezd_sample"]["jrwa_symbol"]) is not None
+        assert Department.objects.for_municipality(municipality).filter(
+            symbol=item["ezd_sample"]["department"]).exists()
         me = client.get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {item['api_token']}").json()
         assert me["municipality"]["slug"] == item["slug"]
     assert demo["operator"]["password"] == DEMO_PASSWORD

@@ -68,12 +68,42 @@ def build_world(municipality, department, make_staff, label):
         municipality, acting_user=None, name=f"{label} system",
         permissions=[Permission.VIEW_DIRECTORY],
     )
+    ezd = build_ezd_world(municipality, department, staff)
     return {
         "values": {"municipality_slug": municipality.slug, "user_id": staff.pk,
                    "department_id": department.pk, "assignment_id": assignment.pk,
-                   "token_id": token.pk},
+                   "token_id": token.pk, **ezd},
         "overrides": {"staff:resident-detail": {"user_id": resident.pk}},
     }
+
+
+def build_ezd_world(municipality, department, staff):
+    """A registered letter, a case with a letter and a document: every EZD id kwarg."""
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+    from django.utils import timezone
+
+    from ratusz.cases import services as ezd
+    from ratusz.cases.models import Document, DocumentVersion
+    from ratusz.cases.tests.conftest import make_jrwa
+
+    make_jrwa(department.unit)
+    entry, _ = ezd.register_incoming(
+        department.unit, acting_user=staff, title="Pismo", received_on=timezone.localdate(),
+        senders=[ezd.SenderData(kind="person", last_name="Nowak", city="X")], channel="post")
+    case = ezd.open_case(department.unit, acting_user=staff, department=department,
+                         jrwa_symbol="1431", title="Sprawa")
+    letter = ezd.draft_letter(case, acting_user=staff, subject="Odpowiedź", body="Treść",
+                              addressee_name="Jan Nowak", addressee_address="Polna 1",
+                              addressee_city="24-220 X")
+    document = Document.objects.create(municipality=municipality, case=case, title="Skan",
+                                       kind="scan")
+    path = default_storage.save(f"documents/{municipality.pk}/skan.txt", ContentFile(b"tekst"))
+    version = DocumentVersion.objects.create(
+        municipality=municipality, document=document, number=1, file=path,
+        original_name="skan.txt", content_type="text/plain", size=5, sha256="0" * 64)
+    return {"entry_id": entry.pk, "case_id": case.pk, "letter_id": letter.pk,
+            "version_id": version.pk}
 
 
 def values_for(world, name):

@@ -1,0 +1,219 @@
+"""Forms of the EZD workspace. Validation messages are translated; business rules live
+in services (their Polish messages are shown as form errors)."""
+
+from __future__ import annotations
+
+import uuid
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ratusz.cases.models import AccessLevel, CaseStatus, Channel, PartyKind, SendingMethod
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data]
+        return [single(data, initial)] if data else []
+
+
+def _date_input():
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class IncomingForm(forms.Form):
+    """The registry desk's form: the fewest keystrokes for the usual letter."""
+
+    title = forms.CharField(label=_("Title (what the letter is about)"), max_length=500,
+                            widget=forms.TextInput(attrs={"autofocus": True}))
+    sender_kind = forms.ChoiceField(label=_("Sender is"), choices=PartyKind.choices,
+                                    initial=PartyKind.PERSON, widget=forms.RadioSelect)
+    first_name = forms.CharField(label=_("First name"), max_length=120, required=False)
+    last_name = forms.CharField(label=_("Last name"), max_length=120, required=False)
+    organisation_name = forms.CharField(label=_("Organisation"), max_length=300, required=False)
+    city = forms.CharField(label=_("Town"), max_length=120)
+    postal_code = forms.RegexField(
+        label=_("Postal code"), regex=r"^\d{2}-\d{3}$", required=False, max_length=6,
+        error_messages={"invalid": _("A postal code looks like 00-000.")},
+    )
+    street = forms.CharField(label=_("Street"), max_length=200, required=False)
+    building = forms.CharField(label=_("Building"), max_length=20, required=False)
+    flat = forms.CharField(label=_("Flat"), max_length=20, required=False)
+    received_on = forms.DateField(label=_("Date received"), widget=_date_input())
+    letter_date = forms.CharField(label=_("Date of the letter"), max_length=10, required=False,
+                                  help_text=_("YYYY-MM-DD, or YYYY-MM or YYYY if only that is "
+                                              "known. Empty: the date received."))
+    posted_on = forms.DateField(label=_("Date posted"), required=False, widget=_date_input())
+    channel = forms.ChoiceField(label=_("Delivered by"), choices=Channel.choices,
+                                initial=Channel.POST)
+    sender_reference = forms.CharField(label=_("Sender's reference"), max_length=120,
+                                       required=False)
+    attachments_count = forms.IntegerField(label=_("Number of attachments"), min_value=0,
+                                           max_value=10000, initial=0)
+    access_level = forms.ChoiceField(label=_("Access"), choices=AccessLevel.choices,
+                                     initial=AccessLevel.PUBLIC)
+    is_unopened = forms.BooleanField(label=_("Registered unopened (e.g. personal, tender)"),
+                                     required=False)
+    unopened_reason = forms.CharField(label=_("Why unopened"), max_length=120, required=False)
+    scans = MultipleFileField(label=_("Scans or electronic files"), required=False)
+    remarks = forms.CharField(label=_("Remarks"), required=False,
+                              widget=forms.Textarea(attrs={"rows": 2}))
+    form_token = forms.CharField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("received_on", timezone.localdate())
+            self.initial.setdefault("form_token", uuid.uuid4().hex)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("sender_kind") == PartyKind.ORGANISATION:
+            if not data.get("organisation_name"):
+                self.add_error("organisation_name", _("Give the name of the organisation."))
+        elif not data.get("last_name"):
+            self.add_error("last_name", _("Give the sender's last name."))
+        if data.get("is_unopened") and not data.get("unopened_reason"):
+            self.add_error("unopened_reason", _("Say why the item was not opened."))
+        return data
+
+
+class AssignForm(forms.Form):
+    department = forms.ModelChoiceField(label=_("Leading department"), queryset=None,
+                                        required=False)
+    user = forms.ModelChoiceField(label=_("Or a person"), queryset=None, required=False)
+    co_departments = forms.ModelMultipleChoiceField(
+        label=_("Co-operating departments"), queryset=None, required=False,
+        widget=forms.CheckboxSelectMultiple)
+    instructions = forms.CharField(label=_("Instructions"), required=False,
+                                   widget=forms.Textarea(attrs={"rows": 2}))
+    due_date = forms.DateField(label=_("Deadline"), required=False, widget=_date_input())
+
+    def __init__(self, *args, departments, staff, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = departments
+        self.fields["co_departments"].queryset = departments
+        self.fields["user"].queryset = staff
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("department") and not data.get("user"):
+            raise forms.ValidationError(_("Choose a department or a person."))
+        return data
+
+
+class AnnulForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for annulment"), max_length=500)
+
+
+class JrwaChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.symbol} – {obj.title} ({obj.category})"
+
+
+class OpenCaseForm(forms.Form):
+    department = forms.ModelChoiceField(label=_("Department"), queryset=None)
+    jrwa_class = JrwaChoiceField(label=_("JRWA class"), queryset=None)
+    title = forms.CharField(label=_("Case title"), max_length=500)
+    description = forms.CharField(label=_("Description"), required=False,
+                                  widget=forms.Textarea(attrs={"rows": 2}))
+    handler = forms.ModelChoiceField(label=_("Case handler"), queryset=None, required=False)
+    deadline = forms.DateField(label=_("Deadline"), required=False, widget=_date_input(),
+                               help_text=_("Empty: 30 days from today."))
+
+    def __init__(self, *args, departments, classes, staff, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = departments
+        self.fields["jrwa_class"].queryset = classes
+        self.fields["handler"].queryset = staff
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("New status"), choices=[
+        (value, label) for value, label in CaseStatus.choices if value != CaseStatus.CLOSED])
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+
+
+class HandlerForm(forms.Form):
+    handler = forms.ModelChoiceField(label=_("Case handler"), queryset=None)
+
+    def __init__(self, *args, staff, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["handler"].queryset = staff
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(label=_("Official note"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class DocumentForm(forms.Form):
+    title = forms.CharField(label=_("Document title"), max_length=300, required=False)
+    kind = forms.ChoiceField(label=_("Kind"), choices=[("incoming", _("incoming")),
+                                                       ("internal", _("internal")),
+                                                       ("note", _("official note")),
+                                                       ("scan", _("scan"))])
+    file = forms.FileField(label=_("File"))
+
+
+class LetterForm(forms.Form):
+    subject = forms.CharField(label=_("Subject"), max_length=300)
+    addressee_name = forms.CharField(label=_("Addressee"), max_length=300)
+    addressee_address = forms.CharField(label=_("Street and number"), max_length=300,
+                                        required=False)
+    addressee_city = forms.CharField(label=_("Postal code and town"), max_length=120)
+    sending_method = forms.ChoiceField(label=_("Sending method"), choices=SendingMethod.choices)
+    body = forms.CharField(label=_("Text of the letter"),
+                           widget=forms.Textarea(attrs={"rows": 14}))
+
+
+class ApprovalRequestForm(forms.Form):
+    step_1 = forms.ModelChoiceField(label=_("Step 1 – approver"), queryset=None)
+    step_2 = forms.ModelChoiceField(label=_("Step 2 – approver"), queryset=None, required=False)
+    step_3 = forms.ModelChoiceField(label=_("Step 3 – approver"), queryset=None, required=False)
+
+    def __init__(self, *args, approvers, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("step_1", "step_2", "step_3"):
+            self.fields[name].queryset = approvers
+
+    def approvers(self):
+        return [self.cleaned_data[name] for name in ("step_1", "step_2", "step_3")
+                if self.cleaned_data.get(name)]
+
+
+class DecisionForm(forms.Form):
+    comment = forms.CharField(label=_("Comment"), required=False,
+                              widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class CloseForm(forms.Form):
+    settled_on = forms.DateField(label=_("Date of final settlement"), widget=_date_input())
+    note = forms.CharField(label=_("How it was settled"), max_length=500, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("settled_on", timezone.localdate())
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=500)
+
+
+class TransferForm(forms.Form):
+    department = forms.ModelChoiceField(label=_("Department taking over"), queryset=None)
+    reason = forms.CharField(label=_("Reason"), max_length=500, required=False)
+
+    def __init__(self, *args, departments, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = departments
