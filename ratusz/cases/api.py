@@ -404,3 +404,154 @@ def close_case(request: HttpRequest, case_id: int, payload: CloseIn):
     except services.EzdError as error:
         raise _ezd_error(error) from error
     return selectors.access_case_by_id(request.auth.user, case.municipality, case.pk)
+
+
+# --- Letters --------------------------------------------------------------------------------
+
+class LetterIn(Schema):
+    subject: str
+    body: str
+    addressee_name: str
+    addressee_address: str = ""
+    addressee_city: str
+    sending_method: str = "post"
+
+
+class ApprovalStepOut(Schema):
+    order: int
+    round: int
+    approver_id: int
+    approver: str
+    decision: str
+    comment: str
+    decided_at: datetime | None
+
+    @staticmethod
+    def resolve_approver(obj) -> str:
+        return obj.approver.get_full_name()
+
+
+class LetterOut(Schema):
+    id: int
+    subject: str
+    body: str
+    status: str
+    addressee_name: str
+    addressee_city: str
+    sending_method: str
+    letter_date: date | None
+    sealed_pdf_version_id: int | None
+    rkw_number: str | None
+    steps: list[ApprovalStepOut]
+
+    @staticmethod
+    def resolve_sealed_pdf_version_id(obj) -> int | None:
+        if obj.document_id is None:
+            return None
+        version = obj.document.current_version
+        return version.pk if version else None
+
+    @staticmethod
+    def resolve_rkw_number(obj) -> str | None:
+        entry = getattr(obj, "outgoing_entry", None)
+        return entry.number if entry else None
+
+    @staticmethod
+    def resolve_steps(obj):
+        return list(obj.steps.select_related("approver").order_by("round", "order"))
+
+
+def _handled_case(request: HttpRequest, case_id: int):
+    require_permission(request, Permission.HANDLE_CASES)
+    case = _visible_case(request, case_id)
+    if not selectors.can_handle(request.auth.user, case):
+        raise HttpError(403, "You may not change this case.")
+    return case
+
+
+def _letter(case, letter_id: int):
+    letter = case.letters.filter(pk=letter_id).first()
+    if letter is None:
+        raise Http404
+    return letter
+
+
+@router.get("/cases/{case_id}/letters", response=list[LetterOut], summary="Letters of a case")
+def list_letters(request: HttpRequest, case_id: int):
+    require_permission(request, Permission.VIEW_WORKSPACE)
+    return list(_visible_case(request, case_id).letters.order_by("created_at"))
+
+
+@router.post("/cases/{case_id}/letters", response={201: LetterOut}, summary="Draft a letter")
+def draft_letter(request: HttpRequest, case_id: int, payload: LetterIn):
+    case = _handled_case(request, case_id)
+    try:
+        letter = services.draft_letter(case, acting_user=request.auth.user, **payload.dict())
+    except services.EzdError as error:
+        raise _ezd_error(error) from error
+    return Status(201, letter)
+
+
+class ApprovalIn(Schema):
+    approver_ids: list[int]
+
+
+@router.post("/cases/{case_id}/letters/{letter_id}/approval", response=LetterOut,
+             summary="Send a letter for approval along a path of approvers")
+def request_letter_approval(request: HttpRequest, case_id: int, letter_id: int,
+                            payload: ApprovalIn):
+    from ratusz.accounts.selectors import access_staff_by_id
+
+    case = _handled_case(request, case_id)
+    approvers = [access_staff_by_id(case.municipality, pk) for pk in payload.approver_ids]
+    if any(approver is None for approver in approvers):
+        raise ProblemError(422, "user_not_found", "Nie ma takiego pracownika.")
+    try:
+        return services.request_approval(_letter(case, letter_id),
+                                         acting_user=request.auth.user, approvers=approvers)
+    except services.EzdError as error:
+        raise _ezd_error(error) from error
+
+
+class DecisionIn(Schema):
+    approve: bool
+    comment: str = ""
+
+
+@router.post("/cases/{case_id}/letters/{letter_id}/decision", response=LetterOut,
+             summary="Approve or return a letter (the current approver)")
+def decide_letter(request: HttpRequest, case_id: int, letter_id: int, payload: DecisionIn):
+    require_permission(request, Permission.APPROVE)
+    case = _visible_case(request, case_id)
+    try:
+        return services.decide_approval(_letter(case, letter_id), acting_user=request.auth.user,
+                                        approve=payload.approve, comment=payload.comment)
+    except services.EzdError as error:
+        raise _ezd_error(error) from error
+
+
+@router.post("/cases/{case_id}/letters/{letter_id}/seal", response=LetterOut,
+             summary="Seal an approved letter with the unit's e-seal (PAdES)")
+def seal_letter(request: HttpRequest, case_id: int, letter_id: int):
+    case = _handled_case(request, case_id)
+    try:
+        return services.seal_letter(_letter(case, letter_id), acting_user=request.auth.user)
+    except services.EzdError as error:
+        raise _ezd_error(error) from error
+
+
+class SendIn(Schema):
+    sending_method: str | None = None
+
+
+@router.post("/cases/{case_id}/letters/{letter_id}/send", response=LetterOut,
+             summary="Send a sealed letter; it enters the outgoing register (RKW)")
+def send_letter(request: HttpRequest, case_id: int, letter_id: int, payload: SendIn):
+    case = _handled_case(request, case_id)
+    letter = _letter(case, letter_id)
+    try:
+        services.send_letter(letter, acting_user=request.auth.user,
+                             sending_method=payload.sending_method)
+    except services.EzdError as error:
+        raise _ezd_error(error) from error
+    return _letter(case, letter_id)
