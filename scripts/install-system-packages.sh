@@ -9,7 +9,14 @@ python_bin="${PYTHON:-python3}"
 if ! "$python_bin" -c "import ensurepip, venv" >/dev/null 2>&1; then
   need="$need python3-venv"
 fi
+# WeasyPrint (PDF letters, receipts, the case record) needs Pango and a font with Polish letters.
+ldconfig -p 2>/dev/null | grep -q "libpangoft2-1.0.so.0" || need="$need libpango-1.0-0 libpangoft2-1.0-0"
+[ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need="$need fonts-dejavu-core"
+# pdftoppm renders PDF previews.
+command -v pdftoppm >/dev/null 2>&1 || need="$need poppler-utils"
 if [ "$kind" = "test" ]; then
+  # The Polish dictionary for PostgreSQL full-text search.
+  [ -e /usr/share/hunspell/pl_PL.dic ] || need="$need hunspell-pl"
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need="$need postgresql"
   command -v redis-server >/dev/null 2>&1 || need="$need redis-server"
   command -v chromium >/dev/null 2>&1 || need="$need chromium fonts-dejavu-core"
