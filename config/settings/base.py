@@ -144,6 +144,13 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = env_bool("WHITENOISE_USE_FINDERS", True)
 
+#: Largest accepted upload (documents, scans, attachments), in bytes.
+RATUSZ_MAX_UPLOAD_BYTES = env_int("RATUSZ_MAX_UPLOAD_BYTES", 25 * 1024 * 1024)
+#: Longest time a PDF preview (pdftoppm) may take before it is skipped, in seconds.
+RATUSZ_PREVIEW_TIMEOUT_SECONDS = env_int("RATUSZ_PREVIEW_TIMEOUT_SECONDS", 15)
+DATA_UPLOAD_MAX_MEMORY_SIZE = RATUSZ_MAX_UPLOAD_BYTES + 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
 # --- Background work (Celery) ---------------------------------------------------------
 #: Redis URL for the task broker and results; unset = the embedded filesystem broker.
 REDIS_URL = env_str("REDIS_URL", "")
