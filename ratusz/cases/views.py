@@ -142,11 +142,13 @@ def incoming_detail(request: HttpRequest, entry_id: int) -> HttpResponse:
             "to_department", "to_user", "assigned_by").order_by("created_at"),
         "files": entry.documents.prefetch_related("versions"),
         "cases": entry.cases.all(),
-        "assign_form": forms.AssignForm(departments=departments, staff=_staff(municipality)),
+        "assign_form": forms.AssignForm(departments=departments, staff=_staff(municipality),
+                                        prefix="assign"),
         "annul_form": forms.AnnulForm(),
         "case_form": forms.OpenCaseForm(
             initial={"title": entry.title, "department": _leading_department(entry)},
-            departments=departments, classes=_final_classes(unit), staff=_staff(municipality)),
+            departments=departments, classes=_final_classes(unit), staff=_staff(municipality),
+            prefix="case"),
         "can_assign": has_permission(request.user, municipality, Permission.ASSIGN_CASES),
         "can_register": has_permission(request.user, municipality,
                                        Permission.REGISTER_CORRESPONDENCE),
@@ -170,7 +172,7 @@ def incoming_assign(request: HttpRequest, entry_id: int) -> HttpResponse:
     municipality = request.municipality
     entry = _entry_or_404(request, entry_id)
     form = forms.AssignForm(request.POST, departments=list_departments(municipality),
-                            staff=_staff(municipality))
+                            staff=_staff(municipality), prefix="assign")
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -221,7 +223,8 @@ def _open_case_from_form(request, entry=None):
     departments = list_departments(municipality)
     unit = entry.unit if entry else selectors.default_unit(request.user, municipality)
     form = forms.OpenCaseForm(request.POST, departments=departments,
-                              classes=_final_classes(unit), staff=_staff(municipality))
+                              classes=_final_classes(unit), staff=_staff(municipality),
+                              prefix="case" if entry is not None else None)
     if form.is_valid():
         data = form.cleaned_data
         department = data["department"]
