@@ -5,6 +5,7 @@ import io
 from datetime import date, timedelta
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -306,3 +307,35 @@ def test_anonymous_people_are_sent_to_sign_in(client, municipality_a):
     response = client.get(url("incoming-register"))
     assert response.status_code == 302
     assert response["Location"].startswith("/auth/login/")
+
+
+# --- Query counts --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("entries", [3, 30])
+def test_the_incoming_register_page_does_not_grow_with_its_rows(
+        client, clerk_a, unit_a, entries, django_assert_num_queries):
+    for number in range(entries):
+        register(unit_a, clerk_a, title=f"Pismo {number}")
+    client.force_login(clerk_a)
+    client.get(url("incoming-register"))  # warm the per-user caches
+    # On PostgreSQL the request also sets and resets the row-level security key.
+    expected = 13 if connection.vendor == "postgresql" else 11
+
+    with django_assert_num_queries(expected):
+        response = client.get(url("incoming-register"))
+
+    assert response.status_code == 200
+
+
+def test_the_spis_spraw_does_not_grow_with_its_rows(
+        municipality_a, unit_a, clerk_a, officer_a, department_a, jrwa_a,
+        django_assert_num_queries):
+    for number in range(5):
+        entry = register(unit_a, clerk_a, title=f"Pismo {number}")
+        case = open_case(unit_a, officer_a, department_a, incoming=entry)
+        services.close_case(case, acting_user=officer_a)
+
+    with django_assert_num_queries(5):
+        report = reports.spis_spraw(municipality_a, department_a, "1431", TODAY.year)
+
+    assert len(report) == 5
