@@ -574,7 +574,15 @@ def document_download(request: HttpRequest, version_id: int) -> HttpResponse:
                 pk=document.incoming_id).exists()
     if not allowed:
         raise Http404
-    response = FileResponse(version.file.open("rb"), content_type=version.content_type,
+    if document.case_id and document.case.disposed_at is not None:
+        return HttpResponse(_("The file was disposed of (brakowanie); its metadata and the "
+                              "case record remain."), status=410, content_type="text/plain")
+    try:
+        handle = version.file.open("rb")
+    except (FileNotFoundError, ValueError):
+        return HttpResponse(_("The file is no longer stored."), status=410,
+                            content_type="text/plain")
+    response = FileResponse(handle, content_type=version.content_type,
                             as_attachment=request.GET.get("inline") != "1",
                             filename=version.original_name)
     response["X-Content-Type-Options"] = "nosniff"

@@ -69,11 +69,13 @@ def build_world(municipality, department, make_staff, label):
         permissions=[Permission.VIEW_DIRECTORY],
     )
     ezd = build_ezd_world(municipality, department, staff)
+    archival_case_id = ezd.pop("_archival_case_id")
     return {
         "values": {"municipality_slug": municipality.slug, "user_id": staff.pk,
                    "department_id": department.pk, "assignment_id": assignment.pk,
                    "token_id": token.pk, **ezd},
-        "overrides": {"staff:resident-detail": {"user_id": resident.pk}},
+        "overrides": {"staff:resident-detail": {"user_id": resident.pk},
+                      "ezd:case-export": {"case_id": archival_case_id}},
     }
 
 
@@ -102,8 +104,16 @@ def build_ezd_world(municipality, department, staff):
     version = DocumentVersion.objects.create(
         municipality=municipality, document=document, number=1, file=path,
         original_name="skan.txt", content_type="text/plain", size=5, sha256="0" * 64)
+    from ratusz.cases.models import DisposalList
+
+    archival = ezd.close_case(ezd.open_case(department.unit, acting_user=staff,
+                                            department=department, jrwa_symbol="0003",
+                                            title="Interpelacja"), acting_user=staff)
+    disposal = DisposalList.objects.create(municipality=municipality, unit=department.unit,
+                                           created_by=staff)
     return {"entry_id": entry.pk, "case_id": case.pk, "letter_id": letter.pk,
-            "version_id": version.pk}
+            "version_id": version.pk, "disposal_id": disposal.pk,
+            "_archival_case_id": archival.pk}
 
 
 def values_for(world, name):
