@@ -209,14 +209,14 @@ class Correspondent(models.Model):
     class Meta:
         abstract = True
 
+    def __str__(self) -> str:
+        return self.display_name
+
     @property
     def display_name(self) -> str:
         if self.kind == PartyKind.ORGANISATION:
             return self.organisation_name
         return f"{self.first_name} {self.last_name}".strip()
-
-    def __str__(self) -> str:
-        return self.display_name
 
 
 class IncomingSender(Correspondent, TenantOwned):
@@ -620,7 +620,8 @@ class CaseRecordEntry(TenantOwned):
     class Meta:
         ordering = ["case", "position"]
         constraints = [
-            models.UniqueConstraint(fields=["case", "position"], name="case_record_position_unique"),
+            models.UniqueConstraint(fields=["case", "position"],
+                                    name="case_record_position_unique"),
         ]
 
     def save(self, *args, **kwargs):

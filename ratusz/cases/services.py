@@ -745,7 +745,13 @@ def last_position(case: Case) -> int:
 
 # --- Documents --------------------------------------------------------------------------
 
+def preview_path(path: str) -> str:
+    return f"{path}.preview.png"
+
+
 def _store_file(municipality_id: int, inspection, name: str, data: bytes) -> str:
+    """Store the bytes (content-addressed) and their preview, before the transaction that
+    records them; `_discard_file` removes both if that transaction fails."""
     from pathlib import PurePath
 
     from django.core.files.base import ContentFile
@@ -753,9 +759,12 @@ def _store_file(municipality_id: int, inspection, name: str, data: bytes) -> str
 
     extension = PurePath(name).suffix.lower()[:10]
     path = f"documents/{municipality_id}/{inspection.sha256[:2]}/{inspection.sha256}{extension}"
-    if default_storage.exists(path):
-        return path
-    return default_storage.save(path, ContentFile(data))
+    if not default_storage.exists(path):
+        path = default_storage.save(path, ContentFile(data))
+    preview = getattr(inspection, "preview_png", None)
+    if preview and not default_storage.exists(preview_path(path)):
+        default_storage.save(preview_path(path), ContentFile(preview))
+    return path
 
 
 def _discard_file(path: str) -> None:
@@ -765,6 +774,7 @@ def _discard_file(path: str) -> None:
 
     if not DocumentVersion.objects.filter(file=path).exists():
         default_storage.delete(path)
+        default_storage.delete(preview_path(path))
 
 
 def add_document(case: Case, *, acting_user, title: str, kind: str, name: str, data: bytes,

@@ -37,5 +37,7 @@ ezd_patterns = [
     path("cases/<int:case_id>/letters/<int:letter_id>/send/", views.letter_send,
          name="letter-send"),
     path("documents/<int:version_id>/", views.document_download, name="document-download"),
+    path("documents/<int:version_id>/preview.png", views.document_preview,
+         name="document-preview"),
     *report_patterns,
 ]

@@ -555,11 +555,12 @@ def letter_send(request, case, letter_id):
 
 # --- Files and printouts -----------------------------------------------------------------
 
-@staff_required(Permission.VIEW_WORKSPACE)
-def document_download(request: HttpRequest, version_id: int) -> HttpResponse:
+def _version_or_404(request, version_id):
+    """A document version this person may open: of a case they see, or of a registered
+    item they registered or that was assigned to them."""
     municipality = request.municipality
     version = (DocumentVersion.objects.for_municipality(municipality)
-               .select_related("document").filter(pk=version_id).first())
+               .select_related("document", "document__case").filter(pk=version_id).first())
     if version is None:
         raise Http404
     document = version.document
@@ -574,6 +575,13 @@ def document_download(request: HttpRequest, version_id: int) -> HttpResponse:
                 pk=document.incoming_id).exists()
     if not allowed:
         raise Http404
+    return version
+
+
+@staff_required(Permission.VIEW_WORKSPACE)
+def document_download(request: HttpRequest, version_id: int) -> HttpResponse:
+    version = _version_or_404(request, version_id)
+    document = version.document
     if document.case_id and document.case.disposed_at is not None:
         return HttpResponse(_("The file was disposed of (brakowanie); its metadata and the "
                               "case record remain."), status=410, content_type="text/plain")
@@ -586,6 +594,20 @@ def document_download(request: HttpRequest, version_id: int) -> HttpResponse:
                             as_attachment=request.GET.get("inline") != "1",
                             filename=version.original_name)
     response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@staff_required(Permission.VIEW_WORKSPACE)
+def document_preview(request: HttpRequest, version_id: int) -> HttpResponse:
+    """The small PNG of the first page, made when the file was added."""
+    from django.core.files.storage import default_storage
+
+    version = _version_or_404(request, version_id)
+    path = services.preview_path(version.file.name)
+    if not default_storage.exists(path):
+        raise Http404
+    response = FileResponse(default_storage.open(path, "rb"), content_type="image/png")
+    response["Cache-Control"] = "private, max-age=3600"
     return response
 
 

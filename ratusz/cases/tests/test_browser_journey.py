@@ -31,8 +31,8 @@ def _seals_in_tmp(settings, tmp_path):
     settings.VAR_DIR = tmp_path
 
 
-def test_the_ezd_journey_in_a_browser(new_page, live_server, clerk_a, officer_a, head_a,
-                                      jrwa_a, department_a):
+def test_the_ezd_journey_in_a_browser(new_page, live_server, clerk_a, officer_a,  # noqa: F811
+                                      head_a, jrwa_a, department_a):
     # The clerk registers a letter at the front desk.
     clerk = new_page()
     sign_in(clerk, live_server, clerk_a)

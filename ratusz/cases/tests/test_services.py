@@ -130,8 +130,8 @@ def test_routing_rules_assign_automatically(unit_a, clerk_a, department_a2):
     RoutingRule.objects.create(municipality_id=unit_a.municipality_id, unit=unit_a,
                                name="Nadleśnictwo do GK", match_sender_contains="nadleśnictwo",
                                to_department=department_a2, deadline_days=14)
-    entry = register(unit_a, clerk_a, senders=[SenderData(kind="organisation",
-                                                          organisation_name="Nadleśnictwo Świdnik")])
+    forest = SenderData(kind="organisation", organisation_name="Nadleśnictwo Świdnik")
+    entry = register(unit_a, clerk_a, senders=[forest])
     assignment = Assignment.objects.get(entry=entry)
     assert assignment.to_department == department_a2 and assignment.rule is not None
     assert assignment.due_date == TODAY + timedelta(days=14)

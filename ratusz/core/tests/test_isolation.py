@@ -101,6 +101,7 @@ def build_ezd_world(municipality, department, staff):
     document = Document.objects.create(municipality=municipality, case=case, title="Skan",
                                        kind="scan")
     path = default_storage.save(f"documents/{municipality.pk}/skan.txt", ContentFile(b"tekst"))
+    default_storage.save(f"{path}.preview.png", ContentFile(b"\x89PNG\r\n\x1a\n"))
     version = DocumentVersion.objects.create(
         municipality=municipality, document=document, number=1, file=path,
         original_name="skan.txt", content_type="text/plain", size=5, sha256="0" * 64)
