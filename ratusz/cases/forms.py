@@ -217,3 +217,46 @@ class TransferForm(forms.Form):
     def __init__(self, *args, departments, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["department"].queryset = departments
+
+
+class RoutingRuleForm(forms.Form):
+    name = forms.CharField(label=_("Name of the rule"), max_length=200)
+    match_sender_contains = forms.CharField(label=_("Sender's name contains"), max_length=200,
+                                            required=False)
+    match_channel = forms.ChoiceField(label=_("Delivered by"), required=False,
+                                      choices=[("", _("any"))] + list(Channel.choices))
+    match_title_contains = forms.CharField(label=_("Title contains"), max_length=200,
+                                           required=False)
+    match_service = forms.CharField(label=_("E-service (slug)"), max_length=120,
+                                    required=False)
+    to_department = forms.ModelChoiceField(label=_("Assign to department"), queryset=None,
+                                           required=False)
+    to_user = forms.ModelChoiceField(label=_("Or to a person"), queryset=None, required=False)
+    instructions = forms.CharField(label=_("Instructions"), required=False,
+                                   widget=forms.Textarea(attrs={"rows": 2}))
+    deadline_days = forms.IntegerField(label=_("Deadline in days"), min_value=1,
+                                       max_value=365, required=False)
+    priority = forms.IntegerField(label=_("Priority (lower first)"), min_value=1,
+                                  max_value=999, initial=100)
+
+    def __init__(self, *args, departments, staff, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_department"].queryset = departments
+        self.fields["to_user"].queryset = staff
+
+
+class LinkCaseForm(forms.Form):
+    mark = forms.CharField(label=_("Mark of the related case"), max_length=60)
+
+
+class PartyForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Party is"), choices=PartyKind.choices,
+                             initial=PartyKind.PERSON, widget=forms.RadioSelect)
+    first_name = forms.CharField(label=_("First name"), max_length=120, required=False)
+    last_name = forms.CharField(label=_("Last name"), max_length=120, required=False)
+    organisation_name = forms.CharField(label=_("Organisation"), max_length=300, required=False)
+    postal_code = forms.CharField(label=_("Postal code"), max_length=12, required=False)
+    city = forms.CharField(label=_("Town"), max_length=120, required=False)
+    street = forms.CharField(label=_("Street"), max_length=200, required=False)
+    building = forms.CharField(label=_("Building"), max_length=20, required=False)
+    role = forms.CharField(label=_("Role in the case"), max_length=80, initial="strona")

@@ -1126,3 +1126,61 @@ def add_incoming_file(entry: IncomingEntry, *, acting_user, name: str, data: byt
     except BaseException:
         _discard_file(path)
         raise
+
+
+# --- Automatic routing rules and case parties -------------------------------------------
+
+@transaction.atomic(durable=True)
+def create_routing_rule(unit: Unit, *, acting_user, name: str, to_department=None,
+                        to_user=None, priority: int = 100, match_channel: str = "",
+                        match_sender_contains: str = "", match_service: str = "",
+                        match_title_contains: str = "", instructions: str = "",
+                        deadline_days: int | None = None) -> RoutingRule:
+    """A rule of automatic dekretacja: entries of the unit that match go to the target."""
+    if to_department is None and to_user is None:
+        raise EzdError("target_required", "Wskaż komórkę organizacyjną lub osobę.")
+    if not any([match_channel, match_sender_contains.strip(), match_service.strip(),
+                match_title_contains.strip()]):
+        raise EzdError("condition_required",
+                       "Podaj co najmniej jeden warunek (nadawca, sposób dostarczenia, "
+                       "usługa lub słowo w tytule).")
+    if not name.strip():
+        raise EzdError("name_required", "Nazwij regułę.")
+    rule = RoutingRule.objects.create(
+        municipality_id=unit.municipality_id, unit=unit, name=name.strip(), priority=priority,
+        match_channel=match_channel, match_sender_contains=match_sender_contains.strip(),
+        match_service=match_service.strip(), match_title_contains=match_title_contains.strip(),
+        to_department=to_department, to_user=to_user, instructions=instructions.strip(),
+        deadline_days=deadline_days)
+    record_audit(municipality=unit.municipality, acting_user=acting_user,
+                 action=AuditAction.CREATED, target=rule,
+                 after={"name": rule.name, "department": to_department.symbol
+                        if to_department else None})
+    return rule
+
+
+@transaction.atomic(durable=True)
+def set_routing_rule_active(rule: RoutingRule, *, acting_user, is_active: bool) -> RoutingRule:
+    if rule.is_active == is_active:
+        return rule
+    RoutingRule.objects.filter(pk=rule.pk).update(is_active=is_active)
+    record_audit(municipality=rule.municipality, acting_user=acting_user,
+                 action=AuditAction.UPDATED, target=rule,
+                 before={"is_active": rule.is_active}, after={"is_active": is_active})
+    rule.is_active = is_active
+    return rule
+
+
+@transaction.atomic(durable=True)
+def add_party(case: Case, *, acting_user, party: PartyData) -> CaseParty:
+    """Add a party (strona) or another participant to a case."""
+    case = _locked_case(case)
+    if not case.is_open:
+        raise EzdError("case_closed", "Sprawa jest zakończona.")
+    party.validate()
+    added = CaseParty.objects.create(municipality_id=case.municipality_id, case=case,
+                                     **party.__dict__)
+    record_case_event(case, CaseAction.PARTY_ADDED, acting_user=acting_user,
+                      description=f"Dodanie uczestnika: {added.display_name} ({added.role})")
+    transaction.on_commit(partial(_index_later, case.pk))
+    return added

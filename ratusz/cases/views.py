@@ -336,6 +336,8 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
         "reopen_form": forms.ReasonForm(),
         "transfer_form": forms.TransferForm(departments=list_departments(municipality).exclude(
             pk=case.department_id)),
+        "link_form": forms.LinkCaseForm(prefix="link"),
+        "party_form": forms.PartyForm(prefix="party"),
         "today": timezone.localdate(),
     })
 
@@ -454,6 +456,77 @@ def case_transfer(request, case):
         messages.success(request, _("Case transferred as %(mark)s.") % {"mark": new_case.mark})
         return redirect("ezd:case-detail", request.municipality.slug, new_case.pk)
     _form_errors_to_messages(request, form)
+
+
+@_case_action
+def case_link(request, case):
+    form = forms.LinkCaseForm(request.POST, prefix="link")
+    if form.is_valid():
+        other = selectors.visible_cases(request.user, request.municipality).filter(
+            mark=form.cleaned_data["mark"].strip()).first()
+        if other is None:
+            messages.error(request, _("No case with this mark that you may see."))
+        else:
+            services.link_cases(case, other, acting_user=request.user)
+            messages.success(request, _("Cases linked."))
+    else:
+        _form_errors_to_messages(request, form)
+
+
+@_case_action
+def case_party(request, case):
+    form = forms.PartyForm(request.POST, prefix="party")
+    if form.is_valid():
+        data = form.cleaned_data
+        services.add_party(case, acting_user=request.user, party=services.PartyData(
+            kind=data["kind"], first_name=data["first_name"], last_name=data["last_name"],
+            organisation_name=data["organisation_name"], postal_code=data["postal_code"],
+            city=data["city"], street=data["street"], building=data["building"],
+            role=data["role"] or "strona"))
+        messages.success(request, _("Party added."))
+    else:
+        _form_errors_to_messages(request, form)
+
+
+# --- Routing rules ------------------------------------------------------------------------
+
+@require_http_methods(["GET", "POST"])
+@staff_required(Permission.ASSIGN_CASES)
+def routing_rules(request: HttpRequest) -> HttpResponse:
+    from ratusz.cases.models import RoutingRule
+
+    municipality = request.municipality
+    unit = selectors.default_unit(request.user, municipality)
+    form = forms.RoutingRuleForm(request.POST or None, departments=list_departments(municipality),
+                                 staff=_staff(municipality))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.create_routing_rule(unit, acting_user=request.user, **{
+                **data, "match_channel": data["match_channel"] or ""})
+        except services.EzdError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Rule saved."))
+            return redirect("ezd:routing-rules", municipality.slug)
+    return render(request, "cases/routing_rules.html", {
+        "rules": RoutingRule.objects.for_municipality(municipality).select_related(
+            "to_department", "to_user", "unit").order_by("-is_active", "priority", "id"),
+        "form": form,
+    }, status=400 if form.errors else 200)
+
+
+@require_POST
+@staff_required(Permission.ASSIGN_CASES)
+def routing_rule_toggle(request: HttpRequest, rule_id: int) -> HttpResponse:
+    from ratusz.cases.models import RoutingRule
+
+    rule = RoutingRule.objects.for_municipality(request.municipality).filter(pk=rule_id).first()
+    if rule is None:
+        raise Http404
+    services.set_routing_rule_active(rule, acting_user=request.user,
+                                     is_active=not rule.is_active)
+    return redirect("ezd:routing-rules", request.municipality.slug)
 
 
 # --- Letters ------------------------------------------------------------------------------

@@ -336,3 +336,35 @@ def test_verify_case_records_command_reports_tampering(unit_a, officer_a, depart
     with pytest.raises(SystemExit):
         call_command("verify_case_records", municipality="alfa")
     assert "OR.1431.1" in capsys.readouterr().err
+
+
+def test_routing_rules_need_a_target_and_a_condition(unit_a, clerk_a, department_a):
+    with pytest.raises(EzdError, match="warunek"):
+        services.create_routing_rule(unit_a, acting_user=clerk_a, name="Pusta",
+                                     to_department=department_a)
+    with pytest.raises(EzdError) as error:
+        services.create_routing_rule(unit_a, acting_user=clerk_a, name="Bez celu",
+                                     match_channel="epuap")
+    assert error.value.code == "target_required"
+    rule = services.create_routing_rule(unit_a, acting_user=clerk_a, name="ePUAP do OR",
+                                        match_channel="epuap", to_department=department_a)
+    services.set_routing_rule_active(rule, acting_user=clerk_a, is_active=False)
+    entry = register(unit_a, clerk_a, channel="epuap")
+    assert not Assignment.objects.filter(entry=entry).exists()
+
+
+def test_parties_and_links_are_recorded(unit_a, officer_a, department_a, jrwa_a):
+    case = services.open_case(unit_a, acting_user=officer_a, department=department_a,
+                              jrwa_symbol="1431", title="X")
+    other = services.open_case(unit_a, acting_user=officer_a, department=department_a,
+                               jrwa_symbol="1431", title="Y")
+    services.add_party(case, acting_user=officer_a, party=services.PartyData(
+        kind="organisation", organisation_name="Stowarzyszenie Przyjaciół Jastkowa",
+        role="uczestnik na prawach strony"))
+    with pytest.raises(EzdError):
+        services.add_party(case, acting_user=officer_a,
+                           party=services.PartyData(kind="person", last_name=""))
+    services.link_cases(case, other, acting_user=officer_a)
+    actions = [entry.action for entry in selectors.case_record(case)]
+    assert actions[-2:] == ["party_added", "linked"]
+    assert CaseLink.objects.filter(from_case=case, to_case=other, kind="related").exists()

@@ -112,8 +112,10 @@ def build_ezd_world(municipality, department, staff):
                                             title="Interpelacja"), acting_user=staff)
     disposal = DisposalList.objects.create(municipality=municipality, unit=department.unit,
                                            created_by=staff)
+    rule = ezd.create_routing_rule(department.unit, acting_user=staff, name="Reguła",
+                                   to_department=department, match_sender_contains="urząd")
     return {"entry_id": entry.pk, "case_id": case.pk, "letter_id": letter.pk,
-            "version_id": version.pk, "disposal_id": disposal.pk,
+            "version_id": version.pk, "disposal_id": disposal.pk, "rule_id": rule.pk,
             "_archival_case_id": archival.pk}
 
 
