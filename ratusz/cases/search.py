@@ -253,13 +253,17 @@ def _search_postgres(visible, municipality_id, marks, words) -> QuerySet[Case]:
     conditions, params = ["s.municipality_id = %s"], [municipality_id]
     rank_terms, rank_params = [], []
     for mark in marks:
-        prefix = mark.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + ".%"
-        conditions.append("(s.mark = %s OR s.mark LIKE %s OR "
-                          "s.document @@ plainto_tsquery('simple', %s))")
-        params += [mark, prefix, mark]
-        rank_terms.append("(CASE WHEN s.mark = %s THEN 10 WHEN s.mark LIKE %s THEN 5 "
-                          "ELSE 1 END)")
-        rank_params += [mark, prefix]
+        if "." in mark:
+            # Comparisons, not LIKE: under row-level security only leakproof operators may
+            # use an index, and text comparisons are leakproof ('/' follows '.').
+            conditions.append("(s.mark = %s OR (s.mark >= %s AND s.mark < %s))")
+            params += [mark, f"{mark}.", f"{mark}/"]
+            rank_terms.append("(CASE WHEN s.mark = %s THEN 10 ELSE 5 END)")
+            rank_params.append(mark)
+        else:  # a register number such as RPW/12/2026: one token of the parser
+            conditions.append("s.document @@ plainto_tsquery('simple', %s)")
+            params.append(mark)
+            rank_terms.append("1")
     tsquery = _postgres_tsquery(words) if words else ""
     if words and not tsquery:
         return visible.none()
@@ -274,7 +278,8 @@ def _search_postgres(visible, municipality_id, marks, words) -> QuerySet[Case]:
     found = _ranked(visible, match, params, rank, rank_params)
     if marks or found.exists():
         return found
-    return _search_postgres_similar(visible, municipality_id, words) or found
+    similar = _search_postgres_similar(visible, municipality_id, words)
+    return found if similar is None else similar
 
 
 def _search_postgres_similar(visible, municipality_id, words) -> QuerySet[Case] | None:

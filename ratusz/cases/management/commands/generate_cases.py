@@ -22,7 +22,9 @@ PostgreSQL); on PostgreSQL through COPY into a temporary table and one INSERT â€
 from __future__ import annotations
 
 import hashlib
+import queue
 import random
+import threading
 import time
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
@@ -299,7 +301,6 @@ class Generator:
                            cases, parties, documents, versions)
             for writer in (cases, parties, documents, versions):
                 writer.flush(cursor)
-            search.index_cases_in_range(case_ids[0], case_ids[-1])
         return case_ids[0], case_ids[-1]
 
     def _case(self, case_id, party_id, document_ids, version_ids, cases, parties, documents,
@@ -367,6 +368,58 @@ class Generator:
                     Counter.objects.filter(pk=counter.pk).update(value=value)
 
 
+class Indexer:
+    """Fills the search index of committed batches in other database sessions, so that
+    the database's text analysis runs beside the generation (SQLite: in line)."""
+
+    def __init__(self, municipality: Municipality, *, workers: int):
+        self.municipality = municipality
+        self.indexed = 0
+        self.errors: list[BaseException] = []
+        self.inline = connection.vendor != "postgresql" or workers < 1
+        self.queue: queue.Queue = queue.Queue(maxsize=max(1, workers) * 4)
+        self.threads = [] if self.inline else [
+            threading.Thread(target=self._work, daemon=True) for _ in range(workers)]
+        for thread in self.threads:
+            thread.start()
+
+    def put(self, first_id: int, last_id: int) -> None:
+        if self.errors:
+            raise CommandError(f"indexing failed: {self.errors[0]}")
+        if self.inline:
+            search.index_cases_in_range(first_id, last_id)
+            self.indexed += last_id - first_id + 1
+            return
+        while True:
+            try:
+                self.queue.put((first_id, last_id), timeout=1)
+                return
+            except queue.Full:
+                if self.errors:
+                    raise CommandError(f"indexing failed: {self.errors[0]}") from None
+
+    def _work(self) -> None:
+        try:
+            with tenant_context(self.municipality):
+                while (item := self.queue.get()) is not None:
+                    with transaction.atomic(), connection.cursor() as cursor:
+                        cursor.execute("SET LOCAL synchronous_commit = off")
+                        search.index_cases_in_range(*item)
+                    self.indexed += item[1] - item[0] + 1
+        except BaseException as error:  # noqa: BLE001 - reported by put/close
+            self.errors.append(error)
+        finally:
+            connection.close()
+
+    def close(self) -> None:
+        for _ in self.threads:
+            self.queue.put(None)
+        for thread in self.threads:
+            thread.join()
+        if self.errors:
+            raise CommandError(f"indexing failed: {self.errors[0]}")
+
+
 class Command(BaseCommand):
     help = "Generate many realistic cases (with parties, documents and search index) fast."
 
@@ -376,8 +429,12 @@ class Command(BaseCommand):
         parser.add_argument("--documents-per-case", type=int, default=1)
         parser.add_argument("--batch", type=int, default=5000)
         parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument("--index-workers", type=int, default=2,
+                            help="threads (database sessions) filling the search index "
+                                 "(Polish ispell is the slowest step)")
 
-    def handle(self, *args, municipality, cases, documents_per_case, batch, seed, **options):
+    def handle(self, *args, municipality, cases, documents_per_case, batch, seed,
+               index_workers=2, **options):
         if cases < 1 or batch < 1 or documents_per_case < 0:
             raise CommandError("--cases and --batch must be positive.")
         gmina = Municipality.objects.filter(slug=municipality).first()
@@ -387,15 +444,22 @@ class Command(BaseCommand):
         with tenant_context(gmina):
             generator = Generator(gmina, seed=seed, documents_per_case=documents_per_case,
                                   stdout=self.stdout)
+            indexer = Indexer(gmina, workers=index_workers)
             done = 0
-            while done < cases:
-                size = min(batch, cases - done)
-                generator.batch(size)
-                done += size
-                elapsed = time.monotonic() - started
-                self.stdout.write(f"{done:>10,} / {cases:,} cases  {elapsed:7.1f} s  "
-                                  f"{done / elapsed:8.0f} cases/s")
-            generator.save_counters()
+            try:
+                while done < cases:
+                    size = min(batch, cases - done)
+                    indexer.put(*generator.batch(size))
+                    done += size
+                    elapsed = time.monotonic() - started
+                    self.stdout.write(f"{done:>10,} / {cases:,} cases  {elapsed:7.1f} s  "
+                                      f"{done / elapsed:8.0f} cases/s  (indexed "
+                                      f"{indexer.indexed:,})")
+                generator.save_counters()
+            finally:
+                indexer.close()
+            self.stdout.write(f"indexed {indexer.indexed:,} cases "
+                              f"({time.monotonic() - started:.1f} s)")
         elapsed = time.monotonic() - started
         self.stdout.write(self.style.SUCCESS(
             f"Generated {cases:,} cases in {gmina} in {elapsed:.1f} s "
