@@ -7,3 +7,10 @@ from ratusz.core.api import build_api
 api = build_api()
 api.add_router("/", accounts_router)
 api.add_router("/", cases_router)
+
+from django.conf import settings  # noqa: E402
+
+if settings.RATUSZ_BENCH_ENDPOINTS:
+    from ratusz.core.bench_api import router as bench_router
+
+    api.add_router("/bench", bench_router)

@@ -222,6 +222,8 @@ LOGGING = {
 }
 
 # --- API ------------------------------------------------------------------------------
+#: Mount the benchmark-only endpoint POST /api/v1/bench/counter (never in production).
+RATUSZ_BENCH_ENDPOINTS = env_bool("RATUSZ_BENCH_ENDPOINTS", False)
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_PER_PAGE_SIZE = 200
 

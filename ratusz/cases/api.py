@@ -279,7 +279,10 @@ def open_case(request: HttpRequest, payload: CaseIn):
             raise HttpError(403, "You may open cases only in your departments.")
     incoming = None
     if payload.incoming_id is not None:
-        incoming = selectors.access_incoming_by_id(municipality, payload.incoming_id)
+        from ratusz.cases.models import IncomingEntry
+
+        incoming = IncomingEntry.objects.for_municipality(municipality).filter(
+            pk=payload.incoming_id).first()
         if incoming is None:
             raise ProblemError(422, "incoming_not_found", "Nie ma takiego wpisu w rejestrze.")
     handler = None

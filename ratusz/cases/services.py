@@ -13,13 +13,13 @@ from dataclasses import dataclass
 from datetime import UTC, date, timedelta
 from functools import partial
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
 from ratusz.cases.models import (
     OPEN_STATUSES,
+    AccessLevel,
     Assignment,
     Case,
     CaseAction,
@@ -56,22 +56,34 @@ class EzdError(ValueError):
 
 # --- Numbers ----------------------------------------------------------------------------
 
-def next_in_sequence(municipality: Municipality, scope: str, year: int) -> int:
+def next_in_sequence(municipality: Municipality | int, scope: str, year: int) -> int:
     """The next number of a gapless sequence. Must run inside the caller's transaction:
-    the counter row stays locked until it commits, and a rollback gives the number back."""
-    counter = (Counter.objects.select_for_update()
-               .filter(municipality=municipality, scope=scope, year=year).first())
-    if counter is None:
-        try:
-            with transaction.atomic():
-                counter = Counter.objects.create(municipality=municipality, scope=scope,
-                                                 year=year, value=0)
-        except IntegrityError:
-            counter = Counter.objects.select_for_update().get(municipality=municipality,
-                                                              scope=scope, year=year)
-    counter.value += 1
-    Counter.objects.filter(pk=counter.pk).update(value=counter.value)
-    return counter.value
+    the counter row stays locked until it commits, and a rollback gives the number back.
+
+    One round trip in the usual case: an UPDATE … RETURNING takes the row lock and the
+    number together (both PostgreSQL and SQLite ≥ 3.35 support it)."""
+    from django.db import connection
+
+    municipality_id = getattr(municipality, "pk", municipality)
+    table = Counter._meta.db_table
+    increment = (f'UPDATE "{table}" SET "value" = "value" + 1 '  # noqa: S608 - fixed names
+                 'WHERE "municipality_id" = %s AND "scope" = %s AND "year" = %s '
+                 'RETURNING "value"')
+    with connection.cursor() as cursor:
+        cursor.execute(increment, [municipality_id, scope, year])
+        row = cursor.fetchone()
+        if row is not None:
+            return row[0]
+    try:
+        with transaction.atomic():
+            Counter.objects.create(municipality_id=municipality_id, scope=scope, year=year,
+                                   value=1)
+        return 1
+    except IntegrityError:
+        # Another transaction created the row first: wait for its lock, then increment.
+        with connection.cursor() as cursor:
+            cursor.execute(increment, [municipality_id, scope, year])
+            return cursor.fetchone()[0]
 
 
 def validate_partial_date(value: str) -> None:
@@ -86,6 +98,14 @@ def validate_partial_date(value: str) -> None:
     except ValueError:
         raise EzdError("invalid_letter_date",
                        "Podaj datę pisma jako RRRR-MM-DD, RRRR-MM lub RRRR.") from None
+
+
+def _check_lengths(instance, fields) -> None:
+    """Field lengths checked before saving (cheaper than full_clean on the hot path)."""
+    for name in fields:
+        limit = instance._meta.get_field(name).max_length
+        if len(getattr(instance, name) or "") > limit:
+            raise EzdError(f"invalid_{name}", f"{name}: najwyżej {limit} znaków.")
 
 
 def rpw_number(sequence: int, year: int) -> str:
@@ -138,11 +158,20 @@ def record_fields(entry: CaseRecordEntry) -> dict:
 
 
 def record_case_event(case: Case, action: str, *, acting_user, description: str,
-                      document=None, data: dict | None = None) -> CaseRecordEntry:
+                      document=None, data: dict | None = None,
+                      previous: CaseRecordEntry | None = None,
+                      touch_case: bool = True) -> CaseRecordEntry:
     """Append one row to the case record. Caller holds the case row lock and the
-    transaction, so positions are consecutive and the chain is linear."""
-    last = (CaseRecordEntry.objects.filter(case=case).order_by("-position")
-            .values("position", "hash").first())
+    transaction, so positions are consecutive and the chain is linear. A caller that has
+    just written the previous entry (or created the case) passes it (or `touch_case`
+    False) to save the look-ups."""
+    if previous is not None:
+        last = {"position": previous.position, "hash": previous.hash}
+    elif touch_case is False and getattr(case, "_is_new", False):
+        last = None
+    else:
+        last = (CaseRecordEntry.objects.filter(case=case).order_by("-position")
+                .values("position", "hash").first())
     name, position = _person_label(acting_user)
     entry = CaseRecordEntry(
         municipality_id=case.municipality_id,
@@ -161,7 +190,8 @@ def record_case_event(case: Case, action: str, *, acting_user, description: str,
     )
     entry.hash = record_hash(record_fields(entry))
     entry.save()
-    Case.objects.filter(pk=case.pk).update(last_activity_at=entry.occurred_at)
+    if touch_case:
+        Case.objects.filter(pk=case.pk).update(last_activity_at=entry.occurred_at)
     return entry
 
 
@@ -212,10 +242,13 @@ class SenderData:
             raise EzdError("sender_name_required", "Podaj nazwisko nadawcy.")
 
 
-def _apply_routing_rules(entry: IncomingEntry, acting_user) -> Assignment | None:
+def _apply_routing_rules(entry: IncomingEntry, acting_user, senders: list[SenderData]
+                         ) -> Assignment | None:
     rules = RoutingRule.objects.for_municipality(entry.municipality_id).filter(
         unit=entry.unit, is_active=True).order_by("priority", "id")
-    senders = " ".join(sender.display_name.lower() for sender in entry.senders.all())
+    senders = " ".join(
+        (sender.organisation_name if sender.kind == PartyKind.ORGANISATION
+         else f"{sender.first_name} {sender.last_name}").lower() for sender in senders)
     for rule in rules:
         if rule.match_channel and rule.match_channel != entry.channel:
             continue
@@ -330,11 +363,10 @@ def _register_incoming(unit: Unit, *, acting_user, title, senders, received_on, 
         is_unopened=is_unopened, unopened_reason=unopened_reason.strip(),
         is_fully_scanned=is_fully_scanned, idempotency_key=idempotency_key, service=service,
     )
-    try:
-        entry.full_clean(exclude=["unit", "municipality", "registered_by"])
-    except ValidationError as error:
-        field, messages = next(iter(error.message_dict.items()))
-        raise EzdError(f"invalid_{field}", f"{field}: {messages[0]}") from error
+    _check_lengths(entry, ("title", "sender_reference", "document_type", "data_format",
+                           "unopened_reason"))
+    if access_level not in AccessLevel.values:
+        raise EzdError("invalid_access_level", "Wybierz poziom dostępu z listy.")
     entry.save()
     IncomingSender.objects.bulk_create([
         IncomingSender(municipality_id=unit.municipality_id, entry=entry, **sender.__dict__)
@@ -343,7 +375,7 @@ def _register_incoming(unit: Unit, *, acting_user, title, senders, received_on, 
     record_audit(municipality=unit.municipality, acting_user=acting_user,
                  action=AuditAction.CREATED, target=entry,
                  after={"number": entry.number, "title": entry.title, "channel": channel})
-    _apply_routing_rules(entry, acting_user)
+    _apply_routing_rules(entry, acting_user, senders)
     return entry
 
 
@@ -505,18 +537,23 @@ def _open_case(unit, *, acting_user, department, jrwa_symbol, title, incoming=No
         deadline=deadline or add_working_days(timezone.localdate(), days),
         incoming=incoming, last_activity_at=now,
     )
-    record_case_event(case, CaseAction.OPENED, acting_user=acting_user,
-                      description=f"Założenie sprawy {case.mark}: {case.title}",
-                      data={"jrwa": jrwa_symbol, "department": department.symbol})
+    case._is_new = True
+    opened = record_case_event(case, CaseAction.OPENED, acting_user=acting_user,
+                               description=f"Założenie sprawy {case.mark}: {case.title}",
+                               data={"jrwa": jrwa_symbol, "department": department.symbol},
+                               touch_case=False)
     if incoming is not None:
         IncomingEntry.objects.filter(pk=incoming.pk).update(status=IncomingStatus.IN_CASE)
         record_case_event(case, CaseAction.ENTRY_ATTACHED, acting_user=acting_user,
                           description=f"Włączenie do akt pisma {incoming.number}: "
                                       f"{incoming.title}",
-                          data={"incoming": incoming.number})
-        for sender in incoming.senders.all():
-            fields = {name: getattr(sender, name) for name in SenderData.__dataclass_fields__}
-            CaseParty.objects.create(municipality_id=case.municipality_id, case=case, **fields)
+                          data={"incoming": incoming.number}, previous=opened,
+                          touch_case=False)
+        CaseParty.objects.bulk_create([
+            CaseParty(municipality_id=case.municipality_id, case=case,
+                      **{name: getattr(sender, name) for name in SenderData.__dataclass_fields__})
+            for sender in incoming.senders.all()
+        ])
         from ratusz.cases.models import Document
 
         Document.objects.filter(incoming=incoming, case__isnull=True).update(case=case)

@@ -22,6 +22,7 @@ from ratusz.core.models import (
 )
 from ratusz.core.tenancy import (
     ALL_MUNICIPALITIES,
+    get_current_municipality,
     restore_database_tenant,
     set_database_tenant,
     tenant_context,
@@ -70,6 +71,11 @@ def record_audit(
     # Platform events (no gmina) and sign-ins happen outside any gmina's request; the
     # database shows an inserted row back to its writer only inside that row's gmina, so
     # the wall is opened for this one insert.
+    current = get_current_municipality()
+    if municipality is not None and current is not None and current.pk == municipality.pk:
+        # The request (or task) already works inside this gmina: nothing to open.
+        entry.save()
+        return entry
     wanted = str(municipality.pk) if municipality is not None else ALL_MUNICIPALITIES
     previous = set_database_tenant(wanted)
     try:

@@ -24,6 +24,8 @@ from collections.abc import Iterator
 
 APP_ROLE = "ratusz"
 APP_PASSWORD = "ratusz-test"  # noqa: S105 - a throw-away cluster on loopback
+#: Run once per database by a superuser (see docs/operations.md, "PostgreSQL").
+LEAKPROOF_SQL = "ALTER FUNCTION ts_match_vq(tsvector, tsquery) LEAKPROOF"
 
 
 def free_port() -> int:
@@ -69,13 +71,20 @@ def postgres_server() -> Iterator[str]:
     )
     options = (f"-c listen_addresses=127.0.0.1 -c port={port} -c unix_socket_directories={workdir}"
                " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
-               " -c max_connections=100")
+               " -c max_connections=100 -c jit=off")
     pg_ctl = _postgres_bin("pg_ctl")
     subprocess.run([pg_ctl, "-D", data, "-o", options, "-l", os.path.join(workdir, "log"), "-w",
                     "start"], check=True, stdout=subprocess.DEVNULL, cwd=workdir, **run_as)
     try:
         psql = [_postgres_bin("psql"), "-h", "127.0.0.1", "-p", str(port), "-U", "postgres",
                 "-v", "ON_ERROR_STOP=1", "-q"]
+        # The DBA step of docs/operations.md: full-text matching may use its index under
+        # row-level security only when the operator is LEAKPROOF (template1 first, so that
+        # every database created afterwards, the test database included, inherits it).
+        subprocess.run(
+            [*psql, "-d", "template1", "-c", LEAKPROOF_SQL],
+            check=True, cwd=workdir, **run_as,
+        )
         subprocess.run(
             [*psql, "-d", "postgres", "-c",
              f"CREATE ROLE {APP_ROLE} LOGIN CREATEDB NOSUPERUSER NOBYPASSRLS "

@@ -206,9 +206,14 @@ def test_an_office_document_with_macros_is_refused():
 
 
 def test_refusal_messages_are_translatable_text():
+    from django.utils import translation
+
     error = rejection("pusty.txt", b"")
 
-    assert str(error) == "The file is empty."
+    with translation.override("en"):
+        assert str(error) == "The file is empty."
+    with translation.override("pl"):
+        assert str(error) == "Plik jest pusty."
     assert error.code == "empty"
 
 
