@@ -316,13 +316,22 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
         letter.my_turn = step is not None and step.approver_id == request.user.pk
         letter.pending_approver = step.approver if step else None
     staff = _staff(municipality)
+    parties = list(case.parties.all())
+    people = [party.display_name for party in parties if party.kind == "person"]
+    if people:
+        from ratusz.core.services import record_personal_data_access
+
+        record_personal_data_access(
+            municipality=municipality, staff=request.user, context="case_parties",
+            subject_label=f"{case.mark}: " + ", ".join(people),
+            fields=["name", "address"], path=request.path)
     return render(request, "cases/case_detail.html", {
         "case": case,
         "can_handle": can_handle,
         "record": selectors.case_record(case),
         "documents": case.documents.prefetch_related("versions").order_by("created_at"),
         "letters": letters,
-        "parties": case.parties.all(),
+        "parties": parties,
         "links_out": case.links_out.select_related("to_case"),
         "links_in": case.links_in.select_related("from_case"),
         "status_form": forms.StatusForm(),

@@ -244,10 +244,14 @@ class PersonalDataAccess(TenantOwned):
     accessed_at = models.DateTimeField(default=timezone.now, db_index=True)
     staff = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     staff_label = models.CharField(max_length=200)
+    #: The resident's account, when the person has one (case parties often do not).
     subject = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True,
+        blank=True,
     )
-    #: What was opened, e.g. "resident_profile"; later modules add "case_party" etc.
+    #: Whose data was shown, as shown (names of case parties without an account).
+    subject_label = models.CharField(max_length=300, blank=True)
+    #: What was opened: "resident_profile", "case_parties" …
     context = models.CharField(max_length=80)
     fields = models.JSONField(default=list)
     path = models.CharField(max_length=500, blank=True)

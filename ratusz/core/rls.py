@@ -58,6 +58,8 @@ def append_only(table: str) -> migrations.RunPython:
 
     On PostgreSQL a trigger refuses both. On SQLite only UPDATE is refused by a trigger
     (the test runner empties tables with DELETE); deletes are refused by the model layer.
+    Idempotent: a later migration that makes SQLite rebuild the table (which drops its
+    triggers) runs it again.
     """
 
     def forward(apps, schema_editor):
@@ -70,12 +72,13 @@ def append_only(table: str) -> migrations.RunPython:
                 params=None,
             )
             schema_editor.execute(
-                f'CREATE TRIGGER "{table}_append_only" BEFORE UPDATE OR DELETE ON "{table}" '
+                f'CREATE OR REPLACE TRIGGER "{table}_append_only" BEFORE UPDATE OR DELETE '
+                f'ON "{table}" '
                 "FOR EACH ROW EXECUTE FUNCTION ratusz_refuse_change()"
             )
         elif vendor == "sqlite":
             schema_editor.execute(
-                f'CREATE TRIGGER "{table}_append_only" BEFORE UPDATE ON "{table}" '
+                f'CREATE TRIGGER IF NOT EXISTS "{table}_append_only" BEFORE UPDATE ON "{table}" '
                 f"BEGIN SELECT RAISE(ABORT, 'table {table} is append-only'); END"
             )
 

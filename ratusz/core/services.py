@@ -190,14 +190,19 @@ def update_department(department: Department, *, acting_user, **changes) -> Depa
     return department
 
 
-def record_personal_data_access(*, municipality: Municipality, staff, subject, context: str,
-                                fields: list[str], path: str = "") -> PersonalDataAccess:
-    """Record (RODO) that a staff member opened a resident's personal data."""
+def record_personal_data_access(*, municipality: Municipality, staff, subject=None,
+                                context: str, fields: list[str], path: str = "",
+                                subject_label: str = "") -> PersonalDataAccess:
+    """Record (RODO) that a staff member opened a person's personal data: a resident's
+    account (`subject`) or people named in a record (`subject_label`)."""
+    if subject is None and not subject_label:
+        raise ValueError("Say whose data was opened")
     return PersonalDataAccess.objects.create(
         municipality=municipality,
         staff=staff,
         staff_label=actor_label(staff),
         subject=subject,
+        subject_label=(subject_label or (subject.get_full_name() if subject else ""))[:300],
         context=context,
         fields=fields,
         path=path[:500],

@@ -179,3 +179,21 @@ def test_uploading_a_document_to_a_case(client, officer_a, department_a, jrwa_a,
     download = client.get(f"/g/alfa/staff/ezd/documents/{version.pk}/")
     assert b"".join(download.streaming_content) == "Ustalenia z oględzin".encode()
     assert download["Content-Disposition"].startswith("attachment")
+
+
+def test_opening_a_case_with_people_as_parties_is_recorded(client, clerk_a, officer_a,
+                                                           department_a, jrwa_a, unit_a):
+    from ratusz.core.models import PersonalDataAccess
+
+    entry, _ = services.register_incoming(
+        unit_a, acting_user=clerk_a, title="Wniosek", channel="post",
+        received_on=timezone.localdate(),
+        senders=[services.SenderData(kind="person", first_name="Ewa", last_name="Nowak")])
+    case = services.open_case(unit_a, acting_user=officer_a, department=department_a,
+                              jrwa_symbol="1431", title="X", incoming=entry)
+    client.force_login(officer_a)
+    client.get(f"/g/alfa/staff/ezd/cases/{case.pk}/")
+    record = PersonalDataAccess.objects.get()
+    assert record.staff == officer_a and record.subject is None
+    assert record.context == "case_parties"
+    assert record.subject_label == f"{case.mark}: Ewa Nowak"

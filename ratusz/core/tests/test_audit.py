@@ -112,3 +112,17 @@ def test_personal_data_access_records_are_append_only(admin_a, resident, municip
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), \
             connection.cursor() as cursor:
         cursor.execute("UPDATE core_personaldataaccess SET context = 'x'")
+
+
+APPEND_ONLY_TABLES = ["core_auditlog", "core_personaldataaccess", "cases_caserecordentry"]
+
+
+def test_every_append_only_table_still_has_its_trigger(db):
+    """A migration that makes SQLite rebuild a table drops its triggers; this notices."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")
+        else:
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        triggers = {row[0] for row in cursor.fetchall()}
+    assert {f"{table}_append_only" for table in APPEND_ONLY_TABLES} <= triggers
