@@ -24,6 +24,7 @@ class Permission(models.TextChoices):
     MANAGE_API_TOKENS = "api_tokens.manage", _("issue and revoke API tokens")
     VIEW_AUDIT = "audit.view", _("read the audit log")
     VIEW_RESIDENTS = "residents.view", _("open residents' personal data")
+    VIEW_REGISTERS = "registers.view", _("read the correspondence registers and case lists")
     REGISTER_CORRESPONDENCE = "correspondence.register", _("register correspondence")
     HANDLE_CASES = "cases.handle", _("handle cases")
     ASSIGN_CASES = "cases.assign", _("assign cases (dekretacja)")
@@ -36,19 +37,20 @@ _STAFF_BASE = {Permission.VIEW_WORKSPACE, Permission.VIEW_DIRECTORY}
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.REGISTRY_CLERK: frozenset(
         _STAFF_BASE | {Permission.REGISTER_CORRESPONDENCE, Permission.ASSIGN_CASES,
-                       Permission.VIEW_RESIDENTS}
+                       Permission.VIEW_RESIDENTS, Permission.VIEW_REGISTERS}
     ),
     Role.CASE_OFFICER: frozenset(
-        _STAFF_BASE | {Permission.HANDLE_CASES, Permission.VIEW_RESIDENTS}
+        _STAFF_BASE | {Permission.HANDLE_CASES, Permission.VIEW_RESIDENTS,
+                       Permission.VIEW_REGISTERS}
     ),
     Role.HEAD: frozenset(
         _STAFF_BASE | {Permission.HANDLE_CASES, Permission.ASSIGN_CASES, Permission.APPROVE,
-                       Permission.VIEW_RESIDENTS}
+                       Permission.VIEW_RESIDENTS, Permission.VIEW_REGISTERS}
     ),
     Role.SECRETARY: frozenset(
         _STAFF_BASE | {Permission.HANDLE_CASES, Permission.ASSIGN_CASES, Permission.APPROVE,
                        Permission.VIEW_RESIDENTS, Permission.VIEW_AUDIT,
-                       Permission.REGISTER_CORRESPONDENCE}
+                       Permission.REGISTER_CORRESPONDENCE, Permission.VIEW_REGISTERS}
     ),
     Role.ADMIN: frozenset(
         _STAFF_BASE | {Permission.MANAGE_STAFF, Permission.MANAGE_DEPARTMENTS,

@@ -157,7 +157,7 @@ def register_incoming(request: HttpRequest, payload: IncomingIn):
 
 @router.get("/incoming/{entry_id}", response=IncomingOut, summary="One incoming entry")
 def get_incoming(request: HttpRequest, entry_id: int):
-    require_permission(request, Permission.VIEW_WORKSPACE)
+    require_permission(request, Permission.VIEW_REGISTERS)
     entry = selectors.access_incoming_by_id(request.auth.municipality, entry_id)
     if entry is None:
         raise Http404

@@ -130,7 +130,7 @@ def _entry_or_404(request, entry_id):
     return entry
 
 
-@staff_required(Permission.VIEW_WORKSPACE)
+@staff_required(Permission.VIEW_REGISTERS)
 def incoming_detail(request: HttpRequest, entry_id: int) -> HttpResponse:
     municipality = request.municipality
     entry = _entry_or_404(request, entry_id)

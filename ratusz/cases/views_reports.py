@@ -153,7 +153,7 @@ def _error(error: EzdError) -> str:
 
 # --- Registers -----------------------------------------------------------------------------
 
-@staff_required(Permission.VIEW_WORKSPACE)
+@staff_required(Permission.VIEW_REGISTERS)
 def incoming_register(request: HttpRequest) -> HttpResponse:
     form = RegisterFilterForm(request.GET or None, channels=Channel.choices,
                               statuses=IncomingStatus.choices)
@@ -164,7 +164,7 @@ def incoming_register(request: HttpRequest) -> HttpResponse:
     }, status=400 if form.errors else 200)
 
 
-@staff_required(Permission.VIEW_WORKSPACE)
+@staff_required(Permission.VIEW_REGISTERS)
 def outgoing_register(request: HttpRequest) -> HttpResponse:
     form = RegisterFilterForm(request.GET or None, channels=SendingMethod.choices)
     filters = form.filters() if form.is_valid() else reports.RegisterFilters()
@@ -176,7 +176,7 @@ def outgoing_register(request: HttpRequest) -> HttpResponse:
 
 # --- Spis spraw ----------------------------------------------------------------------------
 
-@staff_required(Permission.VIEW_WORKSPACE)
+@staff_required(Permission.VIEW_REGISTERS)
 def spis_spraw(request: HttpRequest) -> HttpResponse:
     form = _spis_spraw_form(request)
     report, picker = _spis_spraw_or_picker(request, form)
@@ -187,7 +187,7 @@ def spis_spraw(request: HttpRequest) -> HttpResponse:
     })
 
 
-@staff_required(Permission.VIEW_WORKSPACE)
+@staff_required(Permission.VIEW_REGISTERS)
 def spis_spraw_csv(request: HttpRequest) -> HttpResponse:
     report, picker = _spis_spraw_or_picker(request, _spis_spraw_form(request))
     if report is None:
@@ -215,7 +215,7 @@ def spis_spraw_csv(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@staff_required(Permission.VIEW_WORKSPACE)
+@staff_required(Permission.VIEW_REGISTERS)
 def spis_spraw_pdf(request: HttpRequest) -> HttpResponse:
     from weasyprint import HTML
 
@@ -234,7 +234,7 @@ def spis_spraw_pdf(request: HttpRequest) -> HttpResponse:
 
 # --- Overdue cases -------------------------------------------------------------------------
 
-@staff_required(Permission.VIEW_WORKSPACE)
+@staff_required(Permission.VIEW_REGISTERS)
 def overdue(request: HttpRequest) -> HttpResponse:
     municipality = request.municipality
     form = OverdueForm(request.GET or None, departments=_departments_seen(request))

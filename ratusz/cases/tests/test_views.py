@@ -197,3 +197,18 @@ def test_opening_a_case_with_people_as_parties_is_recorded(client, clerk_a, offi
     assert record.staff == officer_a and record.subject is None
     assert record.context == "case_parties"
     assert record.subject_label == f"{case.mark}: Ewa Nowak"
+
+
+def test_the_it_administrator_does_not_read_the_registers(client, admin_a, clerk_a, unit_a):
+    """Least privilege: managing staff does not open the correspondence of the office."""
+    entry, _ = services.register_incoming(
+        unit_a, acting_user=clerk_a, title="Pismo", channel="post",
+        received_on=timezone.localdate(),
+        senders=[services.SenderData(kind="person", first_name="Ewa", last_name="Nowak")])
+    client.force_login(admin_a)
+    for path in ("/g/alfa/staff/ezd/registers/incoming/", "/g/alfa/staff/ezd/reports/overdue/",
+                 f"/g/alfa/staff/ezd/incoming/{entry.pk}/"):
+        assert client.get(path).status_code == 404, path
+    assert "Rejestry" not in client.get("/g/alfa/staff/").content.decode()
+    client.force_login(clerk_a)
+    assert client.get("/g/alfa/staff/ezd/registers/incoming/").status_code == 200
