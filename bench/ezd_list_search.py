@@ -127,7 +127,7 @@ def run(args) -> int:
             cases = selectors.visible_cases(fresh(world.officer.pk), municipality).order_by(
                 "-opened_at", "-id")
             list(cases[:50])
-            cases.count()
+            selectors.capped_count(cases)  # as the case list page counts
 
         rows.append(("department list (officer)", measure(args.runs, args.seconds, listing),
                      LIST_GOAL_MS))

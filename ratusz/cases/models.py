@@ -370,6 +370,9 @@ class Case(TenantOwned):
             models.Index(fields=["municipality", "handler", "status"]),
             models.Index(fields=["municipality", "deadline"]),
             models.Index(fields=["municipality", "jrwa_symbol", "year"]),
+            # Newest first: lets a list of a department (or a handler) read the newest cases
+            # and stop at the page size instead of sorting all of them.
+            models.Index(fields=["municipality", "-opened_at", "-id"], name="case_newest_idx"),
         ]
 
     def __str__(self) -> str:

@@ -111,3 +111,14 @@ def inbox_entries(user: User, municipality: Municipality) -> QuerySet[IncomingEn
         Q(to_user=user) | Q(to_department_id__in=department_ids_of(user, municipality)))
     return incoming_register(municipality).filter(
         pk__in=targets.values("entry_id"), status="assigned")
+
+
+#: Lists count exactly up to this many rows, then say "more than".
+COUNT_CAP = 10_000
+
+
+def capped_count(queryset: QuerySet, cap: int = COUNT_CAP) -> tuple[int, bool]:
+    """How many rows, counted at most up to `cap` (exact counts of big lists cost more
+    than the page itself); the flag says the cap was reached."""
+    counted = queryset.order_by()[: cap + 1].count()
+    return min(counted, cap), counted > cap

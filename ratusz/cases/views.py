@@ -43,6 +43,21 @@ def _approvers(municipality):
             if has_permission(user, municipality, Permission.APPROVE)]
 
 
+class CappedPaginator(Paginator):
+    """Counts at most `selectors.COUNT_CAP` rows; pages beyond stay reachable by number."""
+
+    @property
+    def count(self) -> int:
+        if not hasattr(self, "_capped"):
+            self._capped = selectors.capped_count(self.object_list)
+        return self._capped[0]
+
+    @property
+    def is_capped(self) -> bool:
+        self.count  # noqa: B018 - fills the cache
+        return self._capped[1]
+
+
 # --- Inbox ------------------------------------------------------------------------------
 
 @staff_required(Permission.VIEW_WORKSPACE)
@@ -275,7 +290,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         cases = cases.filter(department_id=int(department))
     if request.GET.get("overdue"):
         cases = cases.filter(services.overdue_filter())
-    page = Paginator(cases.select_related("department", "handler"), 50).get_page(
+    page = CappedPaginator(cases.select_related("department", "handler"), 50).get_page(
         request.GET.get("page"))
     return render(request, "cases/case_list.html", {
         "page": page, "query": query, "status": status, "department": department,

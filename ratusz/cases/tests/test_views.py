@@ -212,3 +212,18 @@ def test_the_it_administrator_does_not_read_the_registers(client, admin_a, clerk
     assert "Rejestry" not in client.get("/g/alfa/staff/").content.decode()
     client.force_login(clerk_a)
     assert client.get("/g/alfa/staff/ezd/registers/incoming/").status_code == 200
+
+
+def test_big_case_lists_count_up_to_a_cap(client, officer_a, department_a, jrwa_a, unit_a,
+                                          monkeypatch):
+    from ratusz.cases import selectors
+
+    for number in range(4):
+        services.open_case(unit_a, acting_user=officer_a, department=department_a,
+                           jrwa_symbol="1431", title=f"Sprawa {number}")
+    client.force_login(officer_a)
+    assert "4 sprawy" in client.get("/g/alfa/staff/ezd/cases/").content.decode()
+    monkeypatch.setattr(selectors, "COUNT_CAP", 3)
+    monkeypatch.setattr(selectors.capped_count, "__defaults__", (3,))
+    page = client.get("/g/alfa/staff/ezd/cases/").content.decode()
+    assert "ponad 3 spraw" in page
