@@ -3,10 +3,12 @@
 from ratusz.accounts.api import router as accounts_router
 from ratusz.cases.api import router as cases_router
 from ratusz.core.api import build_api
+from ratusz.eservices.api import router as eservices_router
 
 api = build_api()
 api.add_router("/", accounts_router)
 api.add_router("/", cases_router)
+api.add_router("/", eservices_router)
 
 from django.conf import settings  # noqa: E402
 

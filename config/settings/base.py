@@ -20,6 +20,8 @@ DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", ".localhost", "testserver"])
 #: Gminy are also served on `<slug>.<RATUSZ_BASE_DOMAIN>`; the path prefix /g/<slug>/ always works.
 RATUSZ_BASE_DOMAIN = env_str("RATUSZ_BASE_DOMAIN", "localhost")
+#: The address residents reach the platform at, used in links sent by e-mail.
+RATUSZ_PUBLIC_URL = env_str("RATUSZ_PUBLIC_URL", "http://127.0.0.1:8000")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -32,6 +34,7 @@ INSTALLED_APPS = [
     "ratusz.core",
     "ratusz.accounts",
     "ratusz.cases",
+    "ratusz.eservices",
 ]
 
 MIDDLEWARE = [

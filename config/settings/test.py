@@ -27,3 +27,7 @@ STORAGES = {
 WHITENOISE_AUTOREFRESH = True
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
+# E-mails and other after-commit work run in the test process; receipts are sealed on
+# their first download rather than after every submission.
+RATUSZ_INLINE_TASKS = True
+RATUSZ_RECEIPTS_ON_DEMAND = True

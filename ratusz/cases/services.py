@@ -324,12 +324,12 @@ def register_incoming(
         return existing, False
 
 
-@transaction.atomic(durable=True)
-def _register_incoming(unit: Unit, *, acting_user, title, senders, received_on, channel,
-                       letter_date, posted_on, sender_reference, document_type,
-                       access_level, attachments_count, data_format, remarks, is_unopened,
-                       unopened_reason, is_fully_scanned, idempotency_key, service
-                       ) -> IncomingEntry:
+def _register_incoming_rows(unit: Unit, *, acting_user, title, senders, received_on, channel,
+                            letter_date="", posted_on=None, sender_reference="",
+                            document_type="", access_level="public", attachments_count=0,
+                            data_format="", remarks="", is_unopened=False, unopened_reason="",
+                            is_fully_scanned=True, idempotency_key="", service=""
+                            ) -> IncomingEntry:
     title = (title or "").strip()
     if not title:
         raise EzdError("title_required", "Podaj tytuł (krótki opis treści).")
@@ -377,6 +377,103 @@ def _register_incoming(unit: Unit, *, acting_user, title, senders, received_on, 
                  after={"number": entry.number, "title": entry.title, "channel": channel})
     _apply_routing_rules(entry, acting_user, senders)
     return entry
+
+
+_register_incoming = transaction.atomic(durable=True)(_register_incoming_rows)
+
+
+def _require_transaction() -> None:
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("This function runs inside the caller's transaction.")
+
+
+def register_incoming_within(unit: Unit, *, acting_user, title: str, senders: list[SenderData],
+                             received_on: date, channel: str, **fields) -> IncomingEntry:
+    """`register_incoming` as one step of a larger write (an e-service submission): the
+    caller owns the transaction, so a later failure leaves no used number behind."""
+    _require_transaction()
+    return _register_incoming_rows(unit, acting_user=acting_user, title=title,
+                                   senders=senders, received_on=received_on, channel=channel,
+                                   **fields)
+
+
+def attach_stored_file_within(entry: IncomingEntry, *, acting_user, title: str, name: str,
+                              path: str, inspection):
+    """Attach a file already stored with `store_checked_file` to a registered entry, inside
+    the caller's transaction (opening the case then moves it into the case)."""
+    from ratusz.cases.models import Document, DocumentKind
+
+    _require_transaction()
+    document = Document.objects.create(
+        municipality_id=entry.municipality_id, incoming=entry, title=(title or name)[:300],
+        kind=DocumentKind.SCAN if inspection.content_type.startswith("image/")
+        else DocumentKind.INCOMING, access_level=entry.access_level, created_by=acting_user)
+    _create_version(document, acting_user=acting_user, name=name, path=path,
+                    inspection=inspection)
+    return document
+
+
+def open_case_within(unit: Unit, *, acting_user, department: Department, jrwa_symbol: str,
+                     title: str, incoming: IncomingEntry | None = None,
+                     description: str = "", deadline: date | None = None,
+                     access_level: str = "public") -> Case:
+    """`open_case` as one step of a larger write; the caller owns the transaction."""
+    _require_transaction()
+    return _open_case(unit, acting_user=acting_user, department=department,
+                      jrwa_symbol=jrwa_symbol, title=title, incoming=incoming,
+                      description=description, deadline=deadline, access_level=access_level)
+
+
+def await_party_within(case: Case, *, acting_user, note: str) -> Case:
+    """Put a freshly opened case on hold for the party (a fee to pay), in the caller's
+    transaction."""
+    _require_transaction()
+    return _set_status(case, CaseStatus.AWAITING_PARTY, acting_user=acting_user, note=note)
+
+
+def lock_case(case: Case) -> Case:
+    """The case row locked for the caller's transaction (serialises record entries)."""
+    _require_transaction()
+    return _locked_case(case)
+
+
+def set_status_within(case: Case, status: str, *, acting_user, note: str = "") -> Case:
+    """`change_status` as one step of a larger write; the caller holds the case lock."""
+    _require_transaction()
+    return _set_status(case, status, acting_user=acting_user, note=note)
+
+
+def add_stored_document_within(case: Case, *, acting_user, title: str, kind: str, name: str,
+                               path: str, inspection):
+    """Add an already stored, checked file to an open case inside the caller's transaction
+    (the caller holds the case lock)."""
+    from ratusz.cases.models import Document
+
+    _require_transaction()
+    if not case.is_open:
+        raise EzdError("case_closed", "Do zakończonej sprawy nie można dodawać dokumentów.")
+    document = Document.objects.create(municipality_id=case.municipality_id, case=case,
+                                       title=(title or name)[:300], kind=kind,
+                                       access_level=case.access_level, created_by=acting_user)
+    version = _create_version(document, acting_user=acting_user, name=name, path=path,
+                              inspection=inspection)
+    record_case_event(case, CaseAction.DOCUMENT_ADDED, acting_user=acting_user,
+                      description=f"Dodanie dokumentu „{document.title}” ({name}, "
+                                  f"SHA-256 {version.sha256[:16]}…)",
+                      document=document, data={"sha256": version.sha256, "version": 1})
+    transaction.on_commit(partial(_index_later, case.pk))
+    return document
+
+
+def store_checked_file(municipality_id: int, inspection, name: str, data: bytes) -> str:
+    """Store bytes checked by `documents.inspect_upload` before the transaction that records
+    them; pair with `discard_stored_file` when that transaction fails."""
+    return _store_file(municipality_id, inspection, name, data)
+
+
+def discard_stored_file(path: str) -> None:
+    """Remove a stored file that no document version refers to."""
+    _discard_file(path)
 
 
 @transaction.atomic(durable=True)

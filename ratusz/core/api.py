@@ -90,6 +90,8 @@ def build_api() -> NinjaAPI:
         titles = {400: "Bad request", 403: "Forbidden", 404: "Not found", 409: "Conflict",
                   429: "Too many requests"}
         extra = {"code": exc.code} if getattr(exc, "code", None) else {}
+        if getattr(exc, "errors", None):
+            extra["errors"] = exc.errors
         return problem(api, request, exc.status_code,
                        titles.get(exc.status_code, "Error"), str(exc), **extra)
 

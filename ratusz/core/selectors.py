@@ -37,3 +37,11 @@ def access_department_by_id(municipality: Municipality, department_id: int) -> D
 
 def access_unit_by_id(municipality: Municipality, unit_id: int) -> Unit | None:
     return Unit.objects.for_municipality(municipality).filter(pk=unit_id).first()
+
+
+def list_locality_names(municipality: Municipality) -> list[str]:
+    """The names of the gmina's localities (miejscowości), in alphabetical order."""
+    from ratusz.core.models import Locality
+
+    return list(Locality.objects.for_municipality(municipality).order_by("name")
+                .values_list("name", flat=True))

@@ -1,0 +1,226 @@
+"""API of the e-services: the catalogue, the cards with their forms, submissions and their
+receipts (contract of the e-services issue)."""
+
+from __future__ import annotations
+
+import copy
+from datetime import date, datetime
+from decimal import Decimal
+from uuid import UUID
+
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import Router, Schema
+from ninja.errors import HttpError
+from ninja.pagination import PageNumberPagination, paginate
+
+from ratusz.accounts.permissions import Permission
+from ratusz.core.api import require_permission
+from ratusz.core.selectors import list_locality_names
+from ratusz.eservices import forms_engine, receipts, selectors, services
+from ratusz.eservices.models import Service, Submission
+
+router = Router(tags=["e-services"])
+
+
+class ServiceOut(Schema):
+    slug: str
+    name: str
+    category: str
+    summary: str
+    maturity_level: int
+    requires_identification: bool
+    allows_anonymous: bool
+    fee_amount: Decimal | None
+    deadline_days: int
+    department: str
+    url: str
+
+    @staticmethod
+    def resolve_department(service: Service) -> str:
+        return service.department.symbol
+
+    @staticmethod
+    def resolve_url(service: Service, context) -> str:
+        return context["request"].build_absolute_uri(
+            f"/g/{service.municipality.slug}/e-urzad/uslugi/{service.slug}/")
+
+
+class CardOut(ServiceOut):
+    purpose: str
+    who_may_apply: str
+    required_documents: list[str]
+    fee_description: str
+    fee_account: str
+    deadline_description: str
+    legal_basis: list[str]
+    jrwa_symbol: str
+    form: dict
+
+
+class SubmissionIn(Schema):
+    data: dict
+
+
+class SubmissionOut(Schema):
+    id: UUID
+    service: str
+    case_mark: str
+    rpw_number: str
+    status: str
+    submitted_at: datetime
+    deadline: date | None
+    fee_amount: Decimal | None
+    fee_status: str
+    receipt_pdf_url: str
+    receipt_xml_url: str
+    status_url: str
+
+
+def _form_for_api(service: Service) -> dict:
+    form = service.current_form
+    schema = forms_engine.normalise_schema(form.schema)
+    localities = list_locality_names(service.municipality_id)
+    for prop in _all_properties(schema):
+        if prop.get("format") == "locality":
+            prop["enum"] = localities
+    return {"version": form.number, "title": form.title, "schema": schema,
+            "layout": copy.deepcopy(form.layout)}
+
+
+def _all_properties(schema: dict):
+    for prop in schema.get("properties", {}).values():
+        yield prop
+        if forms_engine.is_group(prop):
+            yield from prop.get("items", {}).get("properties", {}).values()
+
+
+def _service_or_404(request: HttpRequest, slug: str) -> Service:
+    service = selectors.published_service(request.municipality, slug)
+    if service is None:
+        raise Http404
+    return service
+
+
+def _card(request: HttpRequest, service: Service) -> dict:
+    return {
+        **ServiceOut.from_orm(service, context={"request": request}).dict(),
+        "purpose": service.purpose, "who_may_apply": service.who_may_apply,
+        "required_documents": service.required_documents,
+        "fee_description": service.fee_description, "fee_account": service.fee_account,
+        "deadline_description": service.deadline_description,
+        "legal_basis": service.legal_basis, "jrwa_symbol": service.jrwa_symbol,
+        "form": _form_for_api(service),
+    }
+
+
+def present_submission(request: HttpRequest, submission: Submission) -> dict:
+    base = f"/api/v1/submissions/{submission.public_id}"
+    return {
+        "id": submission.public_id, "service": submission.service.slug,
+        "case_mark": submission.case.mark, "rpw_number": submission.incoming.number,
+        "status": "withdrawn" if submission.is_withdrawn else submission.case.status,
+        "submitted_at": submission.submitted_at, "deadline": submission.case.deadline,
+        "fee_amount": submission.fee_amount, "fee_status": submission.fee_status,
+        "receipt_pdf_url": request.build_absolute_uri(f"{base}/receipt.pdf"),
+        "receipt_xml_url": request.build_absolute_uri(f"{base}/receipt.xml"),
+        "status_url": request.build_absolute_uri(base),
+    }
+
+
+@router.get("/services", response=list[ServiceOut])
+@paginate(PageNumberPagination, page_size=100)
+def list_services(request: HttpRequest, q: str = "", category: str = ""):
+    """The gmina's published services (`{"items", "count"}`), optionally filtered."""
+    return selectors.published_services(request.municipality, query=q,
+                                         category=category).select_related(
+        "department", "municipality")
+
+
+@router.get("/services/{slug}", response=CardOut)
+def get_service(request: HttpRequest, slug: str):
+    """A service card with its form: `form.schema` (JSON Schema) and `form.layout`."""
+    return _card(request, _service_or_404(request, slug))
+
+
+def _resident(request: HttpRequest):
+    require_permission(request, Permission.RESIDENT_SELF)
+    user = request.auth.user
+    if user is None or not user.is_resident:
+        raise HttpError(403, "Only a resident's token can file a submission.")
+    return user
+
+
+@router.post("/services/{slug}/submissions", response={201: SubmissionOut})
+def create_submission(request: HttpRequest, slug: str, payload: SubmissionIn,
+                      response: HttpResponse):
+    """File the form of a service as the resident of the token. With `Idempotency-Key`, a
+    retry returns the first submission (and the header `Idempotent-Replayed: true`).
+    Invalid answers: 422 with `errors` naming each field."""
+    resident = _resident(request)
+    service = _service_or_404(request, slug)
+    answers, files, errors = services.decode_api_attachments(service.current_form.schema,
+                                                             payload.data)
+    if errors:
+        raise Rejected(errors)
+    try:
+        submission, created = services.submit(
+            service, data=answers, files=files, resident=resident,
+            idempotency_key=request.headers.get("Idempotency-Key", ""), strict=True)
+    except services.SubmissionRejected as rejection:
+        raise Rejected(rejection.errors) from None
+    except services.EserviceError as error:
+        raise HttpError(404 if error.code.endswith("not_found") else 422,
+                        error.message) from None
+    if not created:
+        response["Idempotent-Replayed"] = "true"
+    response["Location"] = f"/api/v1/submissions/{submission.public_id}"
+    return 201, present_submission(request, submission)
+
+
+class Rejected(HttpError):
+    def __init__(self, errors: dict[str, str]):
+        super().__init__(422, "Formularz zawiera błędy.")
+        self.errors = errors
+
+
+def _own_submission(request: HttpRequest, submission_id: UUID) -> Submission:
+    resident = _resident(request)
+    submission = selectors.access_own_submission(request.municipality, resident,
+                                                 submission_id)
+    if submission is None:
+        raise Http404
+    return submission
+
+
+@router.get("/submissions", response=list[SubmissionOut])
+@paginate(PageNumberPagination, page_size=50)
+def list_submissions(request: HttpRequest):
+    """The token's resident's submissions in this gmina, newest first."""
+    resident = _resident(request)
+    return [present_submission(request, submission) for submission in
+            selectors.submissions_of_resident(request.municipality, resident)]
+
+
+@router.get("/submissions/{submission_id}", response=SubmissionOut)
+def get_submission(request: HttpRequest, submission_id: UUID):
+    return present_submission(request, _own_submission(request, submission_id))
+
+
+@router.get("/submissions/{submission_id}/receipt.pdf")
+def receipt_pdf(request: HttpRequest, submission_id: UUID):
+    """The receipt as a PDF sealed by the gmina (PAdES)."""
+    submission = _own_submission(request, submission_id)
+    response = HttpResponse(receipts.read_receipt(submission, "pdf"),
+                            content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="UPP-{submission.public_id}.pdf"'
+    return response
+
+
+@router.get("/submissions/{submission_id}/receipt.xml")
+def receipt_xml(request: HttpRequest, submission_id: UUID):
+    """The receipt as XML with an enveloped XAdES signature of the gmina."""
+    submission = _own_submission(request, submission_id)
+    response = HttpResponse(receipts.read_receipt(submission, "xml"),
+                            content_type="application/xml")
+    response["Content-Disposition"] = f'attachment; filename="UPP-{submission.public_id}.xml"'
+    return response

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class EservicesConfig(AppConfig):
+    name = "ratusz.eservices"
+    verbose_name = "E-services"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from ratusz.eservices import signals  # noqa: F401

@@ -1,0 +1,214 @@
+"""The official receipt of a submission (UPO; on ePUAP called UPP, urzędowe poświadczenie
+przedłożenia): a signed XML (XAdES) and a PDF sealed by the gmina (PAdES), with the fields of
+domain.md §5.1, and its verification by anyone."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import uuid
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.template.loader import render_to_string
+from django.utils import timezone
+from lxml import etree
+
+from ratusz.cases import signing
+from ratusz.eservices.models import Submission
+
+UPO_NAMESPACE = "https://ratusz.org.pl/schemat/upo/1"
+UPO_KIND = "UPP"
+
+
+def status_code(submission: Submission) -> str:
+    """The code printed on the receipt that, with the case mark, lets anyone see the
+    status of the matter. Derived (HMAC of the submission id), never stored."""
+    digest = hmac.new(settings.SECRET_KEY.encode(), f"status:{submission.public_id}".encode(),
+                      hashlib.sha256).digest()
+    code = base64.b32encode(digest).decode()[:8]
+    return f"{code[:4]}-{code[4:]}"
+
+
+def codes_match(submission: Submission, code: str) -> bool:
+    given = code.strip().upper().replace(" ", "")
+    if len(given) == 8:
+        given = f"{given[:4]}-{given[4:]}"
+    return hmac.compare_digest(given, status_code(submission))
+
+
+def _element(parent, name: str, text: str | None = None, **attributes):
+    element = etree.SubElement(parent, f"{{{UPO_NAMESPACE}}}{name}", **attributes)
+    if text is not None:
+        element.text = text
+    return element
+
+
+def build_upo_xml(submission: Submission, created_at) -> bytes:
+    """The unsigned UPO: who received what, when it entered the office's system, its
+    integrity data and where it was registered."""
+    municipality = submission.municipality
+    unit = submission.incoming.unit
+    root = etree.Element(f"{{{UPO_NAMESPACE}}}UPO", nsmap={"upo": UPO_NAMESPACE})
+    _element(root, "Identifier", str(submission.public_id))
+    _element(root, "Kind", UPO_KIND)
+    _element(root, "Statement", "Urzędowe poświadczenie przedłożenia dokumentu "
+             "elektronicznego (art. 3 pkt 20 ustawy o informatyzacji działalności podmiotów "
+             "realizujących zadania publiczne).")
+    recipient = _element(root, "Recipient")
+    _element(recipient, "Name", unit.name)
+    _element(recipient, "Municipality", municipality.official_name)
+    _element(recipient, "TERYT", municipality.teryt)
+    _element(recipient, "Address", ", ".join(part for part in (
+        f"{unit.street} {unit.building}".strip(), f"{unit.postal_code} {unit.city}".strip())
+        if part))
+    sender = _element(root, "Sender")
+    _element(sender, "Name", submission.applicant_name)
+    if submission.email:
+        _element(sender, "Email", submission.email)
+    document = _element(root, "Document")
+    _element(document, "Title", submission.service.name)
+    _element(document, "Service", submission.service.slug)
+    _element(document, "FormVersion", str(submission.form_version.number))
+    _element(document, "Format", "application/json")
+    _element(document, "Access", "niepubliczny")
+    _element(document, "Digest", submission.data_sha256, Algorithm="SHA-256")
+    attachments = _element(document, "Attachments")
+    for attachment in submission.attachments.all():
+        _element(attachments, "Attachment", Name=attachment.original_name,
+                 MediaType=attachment.content_type, Size=str(attachment.size),
+                 SHA256=attachment.sha256)
+    _element(root, "ReceivedAt", submission.submitted_at.isoformat(timespec="seconds"))
+    registered = _element(root, "RegisteredAs")
+    _element(registered, "IncomingNumber", submission.incoming.number)
+    _element(registered, "CaseMark", submission.case.mark)
+    _element(root, "CreatedAt", created_at.isoformat(timespec="seconds"))
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+
+def render_receipt_pdf(submission: Submission, created_at) -> bytes:
+    from weasyprint import HTML
+
+    html = render_to_string("eservices/receipt_pdf.html", {
+        "submission": submission,
+        "unit": submission.incoming.unit,
+        "municipality": submission.municipality,
+        "attachments": list(submission.attachments.all()),
+        "created_at": timezone.localtime(created_at),
+        "received_at": timezone.localtime(submission.submitted_at),
+        "code": status_code(submission),
+        "verify_path": f"/g/{submission.municipality.slug}/e-urzad/weryfikacja/",
+    })
+    return HTML(string=html).write_pdf()
+
+
+def receipt_paths(submission: Submission) -> tuple[str, str]:
+    base = f"receipts/{submission.municipality_id}/{submission.public_id}"
+    return f"{base}.pdf", f"{base}.xml"
+
+
+def make_receipt(submission: Submission) -> Submission:
+    """Produce, seal and store both forms of the receipt. Safe to run twice: the first
+    finished receipt stays."""
+    if submission.receipt_created_at is not None:
+        return submission
+    created_at = timezone.now()
+    unit = submission.incoming.unit
+    xml = signing.seal_xml(build_upo_xml(submission, created_at), unit)
+    pdf = signing.seal_pdf(render_receipt_pdf(submission, created_at), unit,
+                           reason="Urzędowe poświadczenie przedłożenia")
+    pdf_path, xml_path = receipt_paths(submission)
+    for path, content in ((pdf_path, pdf), (xml_path, xml)):
+        if default_storage.exists(path):
+            default_storage.delete(path)
+        default_storage.save(path, ContentFile(content))
+    updated = Submission.objects.filter(pk=submission.pk, receipt_created_at__isnull=True).update(
+        receipt_pdf=pdf_path, receipt_xml=xml_path,
+        receipt_pdf_sha256=hashlib.sha256(pdf).hexdigest(),
+        receipt_xml_sha256=hashlib.sha256(xml).hexdigest(), receipt_created_at=created_at)
+    submission.refresh_from_db()
+    if not updated:
+        # Another worker finished first and its files are the ones recorded: rewrite them.
+        _restore_recorded(submission)
+    return submission
+
+
+def _restore_recorded(submission: Submission) -> None:
+    """Two concurrent runs wrote the same paths; the recorded hashes decide which won. Make
+    the stored files the recorded ones by producing them again only when they differ."""
+    pdf_path, xml_path = receipt_paths(submission)
+    for path, expected in ((pdf_path, submission.receipt_pdf_sha256),
+                           (xml_path, submission.receipt_xml_sha256)):
+        with default_storage.open(path, "rb") as handle:
+            if hashlib.sha256(handle.read()).hexdigest() != expected:
+                Submission.objects.filter(pk=submission.pk).update(
+                    receipt_created_at=None)
+                submission.receipt_created_at = None
+                make_receipt(submission)
+                return
+
+
+def read_receipt(submission: Submission, kind: str) -> bytes:
+    """The stored receipt (`pdf` or `xml`), produced now if the worker has not yet done it."""
+    if submission.receipt_created_at is None:
+        submission = make_receipt(submission)
+    path = submission.receipt_pdf if kind == "pdf" else submission.receipt_xml
+    with default_storage.open(path, "rb") as handle:
+        return handle.read()
+
+
+@dataclass
+class Verification:
+    """What the public verification page says about an uploaded receipt."""
+
+    format: str
+    signature: signing.SignatureCheck
+    submission: Submission | None
+    matches_record: bool
+    problem: str = ""
+
+    @property
+    def is_genuine(self) -> bool:
+        return self.signature.is_valid and self.matches_record
+
+
+def verify_receipt(data: bytes, *, municipality_id: int | None = None) -> Verification:
+    """Check an uploaded receipt: its seal, and that it is exactly a receipt this platform
+    issued (by its identifier and SHA-256)."""
+    digest = hashlib.sha256(data).hexdigest()
+    if data.startswith(b"%PDF"):
+        check = signing.verify_pdf(data)
+        submission = Submission.objects.filter(receipt_pdf_sha256=digest).select_related(
+            "service", "case", "incoming", "municipality").first()
+        return Verification("PDF (PAdES)", check, submission, submission is not None,
+                            "" if submission else "Nie wydaliśmy poświadczenia o takiej treści.")
+    if data.lstrip().startswith(b"<"):
+        check = signing.verify_xades(data)
+        identifier = _xml_identifier(data)
+        submission = None
+        if identifier is not None:
+            submission = Submission.objects.filter(public_id=identifier).select_related(
+                "service", "case", "incoming", "municipality").first()
+        matches = submission is not None and submission.receipt_xml_sha256 == digest
+        problem = "" if matches else "Nie wydaliśmy poświadczenia o takiej treści."
+        return Verification("XML (XAdES)", check, submission if matches else None, matches,
+                            problem)
+    return Verification("", signing.SignatureCheck(reason="not a receipt"), None, False,
+                        "To nie jest plik PDF ani XML poświadczenia.")
+
+
+def _xml_identifier(data: bytes) -> uuid.UUID | None:
+    try:
+        root = etree.fromstring(data, parser=etree.XMLParser(
+            resolve_entities=False, no_network=True, huge_tree=False))
+    except etree.XMLSyntaxError:
+        return None
+    element = root.find(f"{{{UPO_NAMESPACE}}}Identifier")
+    try:
+        return uuid.UUID(element.text.strip()) if element is not None and element.text \
+            else None
+    except ValueError:
+        return None

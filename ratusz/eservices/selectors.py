@@ -1,0 +1,86 @@
+"""Reads of the e-services. Every query names the gmina; protected rows come through
+`access_*` gates that answer None for missing, foreign and forbidden alike."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from ratusz.core.models import Municipality
+from ratusz.eservices.models import Category, Service, Submission
+
+
+def published_services(municipality: Municipality | int, *, query: str = "",
+                       category: str = "") -> QuerySet[Service]:
+    """The gmina's published cards, optionally by category and by words (every word must
+    appear in the name, summary, purpose or keywords)."""
+    services = Service.objects.for_municipality(municipality).filter(
+        is_published=True, current_form__isnull=False)
+    if category and category in Category.values:
+        services = services.filter(category=category)
+    for word in query.lower().split()[:8]:
+        services = services.filter(search_text__contains=word)
+    return services.order_by("name")
+
+
+def published_service(municipality: Municipality | int, slug: str) -> Service | None:
+    return published_services(municipality).select_related(
+        "current_form", "department").filter(slug=slug).first()
+
+
+def all_services(municipality: Municipality | int) -> QuerySet[Service]:
+    return Service.objects.for_municipality(municipality).select_related(
+        "department", "current_form").order_by("name")
+
+
+def access_service_by_id(municipality: Municipality | int, service_id: int) -> Service | None:
+    return all_services(municipality).filter(pk=service_id).first()
+
+
+def category_counts(municipality: Municipality | int) -> dict[str, int]:
+    counts = {}
+    for category in published_services(municipality).values_list("category", flat=True):
+        counts[category] = counts.get(category, 0) + 1
+    return counts
+
+
+def _submissions(municipality: Municipality | int) -> QuerySet[Submission]:
+    return Submission.objects.for_municipality(municipality).select_related(
+        "service", "case", "incoming", "form_version")
+
+
+def submissions_of_resident(municipality: Municipality | int, resident) -> QuerySet[Submission]:
+    return _submissions(municipality).filter(resident=resident).order_by("-submitted_at")
+
+
+def all_submissions_of_resident(resident) -> QuerySet[Submission]:
+    """A resident's matters in every gmina (the query is limited to the resident)."""
+    return Submission.objects.filter(resident=resident).select_related(
+        "service", "case", "municipality").order_by("-submitted_at")
+
+
+def access_own_submission(municipality: Municipality | int, resident, public_id
+                          ) -> Submission | None:
+    return submissions_of_resident(municipality, resident).filter(public_id=public_id).first()
+
+
+def find_by_case_mark(municipality: Municipality | int, case_mark: str) -> Submission | None:
+    return _submissions(municipality).filter(case__mark=case_mark.strip()).first()
+
+
+def department_submissions(municipality: Municipality | int, *, department_ids=None,
+                           waiting_for_fee: bool = False) -> QuerySet[Submission]:
+    submissions = _submissions(municipality).select_related("case__department")
+    if department_ids is not None:
+        submissions = submissions.filter(service__department_id__in=department_ids)
+    if waiting_for_fee:
+        submissions = submissions.filter(fee_status="awaiting")
+    return submissions.order_by("-submitted_at")
+
+
+def access_submission_by_id(municipality: Municipality | int, submission_id: int
+                            ) -> Submission | None:
+    return _submissions(municipality).filter(pk=submission_id).first()
+
+
+def open_matters_filter() -> Q:
+    return Q(withdrawn_at__isnull=True) & ~Q(case__status__in=["settled", "closed"])
