@@ -8,6 +8,8 @@ from config.api import api
 from ratusz.accounts import urls as accounts_urls
 from ratusz.cases import urls as cases_urls
 from ratusz.core import urls as core_urls
+from ratusz.eservices import urls as eservices_urls
+from ratusz.eservices import urls_staff as eservices_staff_urls
 
 handler404 = "ratusz.core.views.page_not_found"
 handler500 = "ratusz.core.views.server_error"
@@ -16,6 +18,10 @@ municipality_patterns = [
     path("", include((core_urls.municipality_patterns, "gmina"), namespace="gmina")),
     path("staff/", include((accounts_urls.staff_patterns, "staff"), namespace="staff")),
     path("staff/ezd/", include((cases_urls.ezd_patterns, "ezd"), namespace="ezd")),
+    path("staff/e-uslugi/", include((eservices_staff_urls.staff_patterns, "eservices_staff"),
+                                    namespace="eservices-staff")),
+    path("e-urzad/", include((eservices_urls.public_patterns, "eservices"),
+                             namespace="eservices")),
 ]
 
 urlpatterns = [

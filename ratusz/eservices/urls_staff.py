@@ -1,0 +1,3 @@
+"""Staff pages of the e-services (under /g/<slug>/staff/e-uslugi/)."""
+
+staff_patterns: list = []
