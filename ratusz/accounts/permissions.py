@@ -29,6 +29,7 @@ class Permission(models.TextChoices):
     HANDLE_CASES = "cases.handle", _("handle cases")
     ASSIGN_CASES = "cases.assign", _("assign cases (dekretacja)")
     APPROVE = "cases.approve", _("approve letters and settlements")
+    MANAGE_SERVICES = "services.manage", _("manage e-service cards and forms")
     RESIDENT_SELF = "resident.self", _("act as a resident on one's own matters")
 
 
@@ -45,16 +46,19 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     ),
     Role.HEAD: frozenset(
         _STAFF_BASE | {Permission.HANDLE_CASES, Permission.ASSIGN_CASES, Permission.APPROVE,
-                       Permission.VIEW_RESIDENTS, Permission.VIEW_REGISTERS}
+                       Permission.VIEW_RESIDENTS, Permission.VIEW_REGISTERS,
+                       Permission.MANAGE_SERVICES}
     ),
     Role.SECRETARY: frozenset(
         _STAFF_BASE | {Permission.HANDLE_CASES, Permission.ASSIGN_CASES, Permission.APPROVE,
                        Permission.VIEW_RESIDENTS, Permission.VIEW_AUDIT,
-                       Permission.REGISTER_CORRESPONDENCE, Permission.VIEW_REGISTERS}
+                       Permission.REGISTER_CORRESPONDENCE, Permission.VIEW_REGISTERS,
+                       Permission.MANAGE_SERVICES}
     ),
     Role.ADMIN: frozenset(
         _STAFF_BASE | {Permission.MANAGE_STAFF, Permission.MANAGE_DEPARTMENTS,
-                       Permission.MANAGE_API_TOKENS, Permission.VIEW_AUDIT}
+                       Permission.MANAGE_API_TOKENS, Permission.VIEW_AUDIT,
+                       Permission.MANAGE_SERVICES}
     ),
 }
 

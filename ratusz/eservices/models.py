@@ -218,6 +218,7 @@ class PendingSubmission(TenantOwned):
     email = models.EmailField()
     data = models.JSONField()
     files = models.JSONField(default=list)
+    form_token = models.CharField(max_length=64, blank=True)
     token_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()

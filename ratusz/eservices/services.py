@@ -307,7 +307,6 @@ def check_attachments(schema: dict, answers: dict, files: list[UploadedFile],
         if not forms_engine.is_attachment(prop) or name not in shown:
             continue
         title = prop.get("title", name)
-        options = prop["x-attachment"]
         own = [file for file in files if file.field == name]
         minimum = prop.get("minItems", 1 if name in required else 0)
         if len(own) < minimum:
@@ -317,31 +316,11 @@ def check_attachments(schema: dict, answers: dict, files: list[UploadedFile],
         if len(own) > prop.get("maxItems", 10):
             errors[name] = f"W polu „{title}” można dołączyć najwyżej {prop['maxItems']} plików."
             continue
-        limit = int(float(options["max_size_mb"]) * 1024 * 1024)
-        allowed_types = options.get("accept", [])
-        allowed_extensions = set()
-        allowed_mime = set()
-        for kind in allowed_types:
-            allowed_extensions |= EXTENSIONS_OF_TYPE.get(kind, {kind})
-            allowed_mime |= MIME_OF_TYPE.get(kind, set())
         for file in own:
-            extension = PurePath(file.name).suffix.lower().lstrip(".")
-            if extension not in allowed_extensions:
-                errors[name] = (f"Plik „{file.name}” w polu „{title}” ma niedozwolony typ. "
-                                f"Dozwolone: {', '.join(allowed_types)}.")
-                break
-            if len(file.data) > limit:
-                errors[name] = (f"Plik „{file.name}” w polu „{title}” jest za duży: "
-                                f"najwyżej {options['max_size_mb']} MB.")
-                break
             try:
-                inspection = case_documents.inspect_upload(file.name, file.data)
-            except case_documents.UploadRejected as rejection:
-                errors[name] = f"Plik „{file.name}” w polu „{title}” odrzucono: {rejection}"
-                break
-            if allowed_mime and inspection.content_type not in allowed_mime:
-                errors[name] = (f"Plik „{file.name}” w polu „{title}” nie jest tym, na co "
-                                f"wskazuje jego nazwa.")
+                inspection = check_one_attachment(prop, file)
+            except EserviceError as error:
+                errors[name] = error.message
                 break
             accepted.append((file, inspection))
     for file in files:
@@ -349,6 +328,36 @@ def check_attachments(schema: dict, answers: dict, files: list[UploadedFile],
                 properties[file.field]):
             errors.setdefault(file.field, "Ten formularz nie przyjmuje tu plików.")
     return accepted
+
+
+def check_one_attachment(prop: dict, file: UploadedFile):
+    """Check one file for an attachment field: declared type, size, and content (bytes
+    that are not what the name says, active content, macros). Returns the inspection or
+    raises `EserviceError` with the reason in Polish."""
+    title = prop.get("title", file.field)
+    options = prop["x-attachment"]
+    limit = int(float(options["max_size_mb"]) * 1024 * 1024)
+    allowed_types = options.get("accept", [])
+    allowed_extensions, allowed_mime = set(), set()
+    for kind in allowed_types:
+        allowed_extensions |= EXTENSIONS_OF_TYPE.get(kind, {kind})
+        allowed_mime |= MIME_OF_TYPE.get(kind, set())
+    extension = PurePath(file.name).suffix.lower().lstrip(".")
+    if extension not in allowed_extensions:
+        raise EserviceError("file_type", f"Plik „{file.name}” w polu „{title}” ma niedozwolony "
+                                         f"typ. Dozwolone: {', '.join(allowed_types)}.")
+    if len(file.data) > limit:
+        raise EserviceError("file_too_large", f"Plik „{file.name}” w polu „{title}” jest za "
+                                              f"duży: najwyżej {options['max_size_mb']} MB.")
+    try:
+        inspection = case_documents.inspect_upload(file.name, file.data)
+    except case_documents.UploadRejected as rejection:
+        raise EserviceError("file_rejected", f"Plik „{file.name}” w polu „{title}” "
+                                             f"odrzucono: {rejection}") from None
+    if allowed_mime and inspection.content_type not in allowed_mime:
+        raise EserviceError("file_mislabelled", f"Plik „{file.name}” w polu „{title}” nie "
+                                                f"jest tym, na co wskazuje jego nazwa.")
+    return inspection
 
 
 def _text(data: dict, *names: str) -> str:
@@ -548,7 +557,7 @@ def _hash_token(token: str) -> str:
 
 def request_anonymous_submission(service: Service, *, email: str, data: dict,
                                  files: list[UploadedFile] | None = None,
-                                 confirm_url: str) -> PendingSubmission:
+                                 confirm_url: str, form_token: str = "") -> PendingSubmission:
     """Check a submission made without signing in and hold it until its sender opens the
     link sent to the e-mail address. Nothing is registered before that."""
     email = (email or "").strip()
@@ -568,7 +577,7 @@ def request_anonymous_submission(service: Service, *, email: str, data: dict,
             pending = PendingSubmission.objects.create(
                 municipality_id=service.municipality_id, service=service,
                 form_version=service.current_form, email=email, data=cleaned, files=stored,
-                token_hash=_hash_token(token),
+                form_token=form_token[:64], token_hash=_hash_token(token),
                 expires_at=timezone.now() + timedelta(days=PENDING_DAYS))
             transaction.on_commit(partial(_send_confirmation, pending.pk,
                                           confirm_url.replace("TOKEN", token)))
@@ -609,7 +618,11 @@ def confirm_anonymous_submission(municipality: Municipality, token: str
         paths.append(item["path"])
     submission, created = _file(pending.service, cleaned=pending.data, accepted=accepted,
                                 resident=None, email=pending.email,
-                                key=f"pending:{pending.public_id}", stored_paths=paths)
+                                key=_scoped_key(None, pending.email,
+                                                f"form:{pending.form_token}"
+                                                if pending.form_token
+                                                else f"pending:{pending.public_id}"),
+                                stored_paths=paths)
     PendingSubmission.objects.filter(pk=pending.pk).update(submission=submission)
     return submission, created
 
