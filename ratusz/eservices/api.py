@@ -9,7 +9,7 @@ from decimal import Decimal
 from uuid import UUID
 
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import PageNumberPagination, paginate
 
@@ -34,15 +34,6 @@ class ServiceOut(Schema):
     deadline_days: int
     department: str
     url: str
-
-    @staticmethod
-    def resolve_department(service: Service) -> str:
-        return service.department.symbol
-
-    @staticmethod
-    def resolve_url(service: Service, context) -> str:
-        return context["request"].build_absolute_uri(
-            f"/g/{service.municipality.slug}/e-urzad/uslugi/{service.slug}/")
 
 
 class CardOut(ServiceOut):
@@ -101,9 +92,21 @@ def _service_or_404(request: HttpRequest, slug: str) -> Service:
     return service
 
 
+def _summary(request: HttpRequest, service: Service) -> dict:
+    return {
+        "slug": service.slug, "name": service.name, "category": service.category,
+        "summary": service.summary, "maturity_level": service.maturity_level,
+        "requires_identification": service.requires_identification,
+        "allows_anonymous": service.allows_anonymous, "fee_amount": service.fee_amount,
+        "deadline_days": service.deadline_days, "department": service.department.symbol,
+        "url": request.build_absolute_uri(
+            f"/g/{request.municipality.slug}/e-urzad/uslugi/{service.slug}/"),
+    }
+
+
 def _card(request: HttpRequest, service: Service) -> dict:
     return {
-        **ServiceOut.from_orm(service, context={"request": request}).dict(),
+        **_summary(request, service),
         "purpose": service.purpose, "who_may_apply": service.who_may_apply,
         "required_documents": service.required_documents,
         "fee_description": service.fee_description, "fee_account": service.fee_account,
@@ -131,9 +134,8 @@ def present_submission(request: HttpRequest, submission: Submission) -> dict:
 @paginate(PageNumberPagination, page_size=100)
 def list_services(request: HttpRequest, q: str = "", category: str = ""):
     """The gmina's published services (`{"items", "count"}`), optionally filtered."""
-    return selectors.published_services(request.municipality, query=q,
-                                         category=category).select_related(
-        "department", "municipality")
+    return [_summary(request, service) for service in selectors.published_services(
+        request.municipality, query=q, category=category).select_related("department")]
 
 
 @router.get("/services/{slug}", response=CardOut)
@@ -174,7 +176,7 @@ def create_submission(request: HttpRequest, slug: str, payload: SubmissionIn,
     if not created:
         response["Idempotent-Replayed"] = "true"
     response["Location"] = f"/api/v1/submissions/{submission.public_id}"
-    return 201, present_submission(request, submission)
+    return Status(201, present_submission(request, submission))
 
 
 class Rejected(HttpError):
