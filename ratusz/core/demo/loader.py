@@ -182,6 +182,22 @@ def _ensure_resident(municipality: Municipality, index: int) -> User:
     return user
 
 
+def demo_fee_account(municipality: Municipality) -> str:
+    """A made-up but well-formed NRB (check digits by ISO 7064 mod 97) for the demo fees."""
+    bban = "10203000" + f"{municipality.teryt:0<7}"[:7] + "0" * 9
+    check = 98 - int(bban + "252100") % 97  # "PL" is 25 21, then "00"
+    return f"{check:02d}{bban}"
+
+
+def _ensure_services(municipality: Municipality, operator: User) -> int:
+    """Every service of the library, published, with the demo fee account."""
+    from ratusz.eservices import services as eservice_services
+
+    added, _existing = eservice_services.publish_library(
+        municipality, acting_user=operator, fee_account=demo_fee_account(municipality))
+    return added
+
+
 def _reissue_token(municipality: Municipality, user: User, operator: User,
                    permissions: list[str]) -> str:
     for old in ApiToken.objects.for_municipality(municipality).filter(
@@ -216,6 +232,7 @@ def load_demo(*, base_url: str) -> dict:
                 staff = _ensure_staff(municipality, operator)
                 resident = _ensure_resident(municipality, index)
                 _ensure_ezd_sample(municipality, staff, resident)
+                _ensure_services(municipality, operator)
                 clerk = staff["registry_clerk"]
                 api_token = _reissue_token(municipality, clerk, operator,
                                            sorted(ROLE_PERMISSIONS[Role.REGISTRY_CLERK]))
@@ -233,5 +250,6 @@ def load_demo(*, base_url: str) -> dict:
                 "resident_token": resident_token,
                 # Road occupation permits: a final JRWA class handled by GK.
                 "ezd_sample": {"department": "GK", "jrwa_symbol": EZD_SAMPLE_JRWA},
+                "eservice_sample": {"slug": "pismo-ogolne"},
             })
     return result

@@ -23,8 +23,18 @@ PUBLIC = {
     "core:platform-home", "core:healthz", "core:readyz", "gmina:municipality-home",
     "accounts:login", "accounts:logout", "set_language",
 }
-#: Closed to the public but not by sign-in: answers 404 unless configured.
-CLOSED_WITHOUT_SIGN_IN = {"core:metrics"}
+#: The gmina's e-office: open to everyone (a service may still ask to sign in to send).
+E_OFFICE_PUBLIC = {
+    "eservices:catalogue", "eservices:card", "eservices:form", "eservices:check-email",
+    "eservices:confirm", "eservices:status", "eservices:verify", "eservices:accessibility",
+}
+PUBLIC |= E_OFFICE_PUBLIC
+#: Closed to the public but not by sign-in: answers 404 unless configured (or, for the
+#: receipt of a submission without sign-in, unless the browser filed it or has its code).
+CLOSED_WITHOUT_SIGN_IN = {"core:metrics", "eservices:received", "eservices:anonymous-receipt"}
+#: The resident's own matters: sign-in first, then only the resident's own.
+RESIDENT_ONLY = {"eservices:my-matters", "eservices:matter", "eservices:matter-receipt",
+                 "eservices:matter-letter"}
 SKIPPED_PREFIXES = ("api/", "admin/")  # tested in test_api.py and test_admin_access below
 KWARG = re.compile(r"<(?:\w+:)?(\w+)>")
 
@@ -70,10 +80,12 @@ def build_world(municipality, department, make_staff, label):
     )
     ezd = build_ezd_world(municipality, department, staff)
     archival_case_id = ezd.pop("_archival_case_id")
+    eservices = build_eservices_world(municipality, department, resident, label)
     return {
+        "resident": resident,
         "values": {"municipality_slug": municipality.slug, "user_id": staff.pk,
                    "department_id": department.pk, "assignment_id": assignment.pk,
-                   "token_id": token.pk, **ezd},
+                   "token_id": token.pk, **ezd, **eservices},
         "overrides": {"staff:resident-detail": {"user_id": resident.pk},
                       "ezd:case-export": {"case_id": archival_case_id}},
     }
@@ -119,6 +131,19 @@ def build_ezd_world(municipality, department, staff):
             "_archival_case_id": archival.pk}
 
 
+def build_eservices_world(municipality, department, resident, label):
+    """A published service and a resident's submission: every e-services kwarg."""
+    from ratusz.eservices import services as eservices
+    from ratusz.eservices.tests.conftest import LETTER_FORM, VALID_LETTER, make_service
+
+    service = make_service(municipality, department, f"pismo-{label}", LETTER_FORM,
+                           jrwa_symbol="1431", allows_anonymous=True,
+                           requires_identification=False)
+    submission, _ = eservices.submit(service, data=VALID_LETTER, resident=resident)
+    return {"slug": service.slug, "service_id": service.pk, "submission_id": submission.pk,
+            "public_id": submission.public_id, "kind": "pdf", "token": "nieznany"}
+
+
 def values_for(world, name):
     return {**world["values"], **world["overrides"].get(name, {})}
 
@@ -151,8 +176,10 @@ def almighty_a(make_staff, municipality_a, department_a):
 
 
 def tenant_routes():
+    """The staff workspace of a gmina (the e-office has its own walls, tested below)."""
     return [(route, name) for route, name, _ in site_patterns()
-            if route.startswith("g/") and name not in PUBLIC]
+            if route.startswith("g/") and name not in PUBLIC
+            and name not in CLOSED_WITHOUT_SIGN_IN and name not in RESIDENT_ONLY]
 
 
 def test_the_walk_covers_the_staff_workspace():
@@ -211,6 +238,37 @@ def test_residents_do_not_reach_the_staff_workspace(client, worlds, resident):
     for route, name in tenant_routes():
         response = client.get(fill(route, values_for(world_a, name)))
         assert response.status_code in (404, 405), (route, response.status_code)
+
+
+def resident_routes():
+    return [(route, name) for route, name, _ in site_patterns() if name in RESIDENT_ONLY]
+
+
+def test_the_walk_covers_the_residents_matters():
+    assert {name for _, name in resident_routes()} == RESIDENT_ONLY
+
+
+def test_a_resident_reaches_only_their_own_matters(client, worlds):
+    """Sanity with the resident's own matter, then another gmina's and another person's."""
+    world_a, world_b = worlds
+    client.force_login(world_a["resident"])
+    for route, name in resident_routes():
+        own = fill(route, values_for(world_a, name))
+        assert client.get(own).status_code in (200, 404 if name == "eservices:matter-letter"
+                                               else 200), own
+        foreign = fill(route, values_for(world_b, name))
+        smuggled = fill(route, {**values_for(world_b, name), "municipality_slug": "alfa"})
+        for url in (foreign, smuggled):
+            if url == own or name == "eservices:my-matters":
+                continue
+            assert client.get(url).status_code == 404, url
+            assert client.post(url, {"action": "withdraw", "confirm": "yes"}
+                               ).status_code in (404, 405), url
+    client.force_login(world_b["resident"])
+    for route, name in resident_routes():
+        if name != "eservices:my-matters":
+            url = fill(route, values_for(world_a, name))
+            assert client.get(url).status_code == 404, url
 
 
 def test_django_admin_is_for_the_platform_operator_only(client, almighty_a):
