@@ -120,10 +120,11 @@ def preview_timeout_seconds() -> float:
                          DEFAULT_PREVIEW_TIMEOUT_SECONDS))
 
 
-def inspect_upload(name: str, data: bytes) -> Inspection:
+def inspect_upload(name: str, data: bytes, *, with_preview: bool = True) -> Inspection:
     """Check an uploaded file and describe it: detected type, size, SHA-256, extracted text
     (at most about a million characters), the state of its electronic signature and a small
-    PNG preview where one can be made. Raises `UploadRejected` with one of the codes
+    PNG preview where one can be made (`with_preview=False` leaves it to the first view of
+    the document, off the path of a busy request). Raises `UploadRejected` with one of the codes
     too_large, empty, type_not_allowed, name_mismatch, dangerous."""
     size = len(data)
     if size == 0:
@@ -152,7 +153,7 @@ def inspect_upload(name: str, data: bytes) -> Inspection:
                             sha256=hashlib.sha256(data).hexdigest())
     inspection.text = extract_text(content_type, data)
     _check_signature(inspection, data)
-    inspection.preview_png = make_preview(content_type, data)
+    inspection.preview_png = make_preview(content_type, data) if with_preview else None
     return inspection
 
 

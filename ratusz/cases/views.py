@@ -696,13 +696,21 @@ def document_download(request: HttpRequest, version_id: int) -> HttpResponse:
 
 @staff_required(Permission.VIEW_WORKSPACE)
 def document_preview(request: HttpRequest, version_id: int) -> HttpResponse:
-    """The small PNG of the first page, made when the file was added."""
+    """The small PNG of the first page, made when the file was added (or, for files that
+    arrived through a busy path such as e-service submissions, on this first view)."""
+    from django.core.files.base import ContentFile
     from django.core.files.storage import default_storage
+
+    from ratusz.cases import documents
 
     version = _version_or_404(request, version_id)
     path = services.preview_path(version.file.name)
     if not default_storage.exists(path):
-        raise Http404
+        with default_storage.open(version.file.name, "rb") as handle:
+            preview = documents.make_preview(version.content_type, handle.read())
+        if preview is None:
+            raise Http404
+        default_storage.save(path, ContentFile(preview))
     response = FileResponse(default_storage.open(path, "rb"), content_type="image/png")
     response["Cache-Control"] = "private, max-age=3600"
     return response

@@ -350,7 +350,7 @@ def check_one_attachment(prop: dict, file: UploadedFile):
         raise EserviceError("file_too_large", f"Plik „{file.name}” w polu „{title}” jest za "
                                               f"duży: najwyżej {options['max_size_mb']} MB.")
     try:
-        inspection = case_documents.inspect_upload(file.name, file.data)
+        inspection = case_documents.inspect_upload(file.name, file.data, with_preview=False)
     except case_documents.UploadRejected as rejection:
         raise EserviceError("file_rejected", f"Plik „{file.name}” w polu „{title}” "
                                              f"odrzucono: {rejection}") from None
@@ -614,7 +614,8 @@ def confirm_anonymous_submission(municipality: Municipality, token: str
         with default_storage.open(item["path"], "rb") as handle:
             data = handle.read()
         file = UploadedFile(item["field"], item["name"], data)
-        accepted.append((file, case_documents.inspect_upload(file.name, data)))
+        accepted.append((file, case_documents.inspect_upload(file.name, data,
+                                                             with_preview=False)))
         paths.append(item["path"])
     submission, created = _file(pending.service, cleaned=pending.data, accepted=accepted,
                                 resident=None, email=pending.email,
@@ -697,7 +698,8 @@ def reply_as_resident(submission: Submission, *, resident, text: str,
     inspections = []
     for file in files:
         try:
-            inspections.append(case_documents.inspect_upload(file.name, file.data))
+            inspections.append(case_documents.inspect_upload(file.name, file.data,
+                                                             with_preview=False))
         except case_documents.UploadRejected as rejection:
             raise EserviceError("file_rejected",
                                 f"Plik „{file.name}” odrzucono: {rejection}") from None
