@@ -275,9 +275,16 @@ def _local_name(tag) -> str:
 
 # --- Active content ---------------------------------------------------------------------
 
+_PDF_STREAM = re.compile(rb"stream\r?\n.*?endstream", re.DOTALL)
+
+
 def _pdf_names(data: bytes) -> set[str]:
+    """Names written in the PDF's own syntax. The contents of streams (images, fonts,
+    compressed page content) are left out: their bytes are data, and random bytes spell
+    `/JS` often enough to refuse honest scans; object streams are read by
+    `_pdf_object_names`."""
     names = set()
-    for match in _PDF_NAME.finditer(data):
+    for match in _PDF_NAME.finditer(_PDF_STREAM.sub(b"stream endstream", data)):
         raw = match[1]
         if b"#" in raw:
             raw = re.sub(rb"#([0-9A-Fa-f]{2})", lambda hexa: bytes([int(hexa[1], 16)]), raw)

@@ -221,3 +221,20 @@ def test_the_signature_report_of_an_inspection_is_json(letter_pdf):
     inspection = inspect_upload("wniosek.pdf", letter_pdf)
 
     json.dumps(inspection.signature_report)
+
+
+def test_bytes_inside_a_stream_that_spell_a_dangerous_name_are_data():
+    """A scan's image data is random-looking bytes; `/JS` in it is not JavaScript."""
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.writer import PdfFileWriter
+
+    writer = PdfFileWriter()
+    image = generic.StreamObject({generic.NameObject("/Type"): generic.NameObject("/XObject")},
+                                 stream_data=b"\x00\x17/JS\xff/Launch\x00" * 64)
+    writer.root[generic.NameObject("/PieceInfo")] = writer.add_object(image)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    data = buffer.getvalue()
+    assert b"/JS" in data
+
+    assert documents.inspect_upload("skan.pdf", data).content_type == "application/pdf"
