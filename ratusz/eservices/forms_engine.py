@@ -471,13 +471,24 @@ def _second_wall(schema: dict, cleaned: dict, errors: dict) -> None:
     checks above missed is reported at its place rather than stored."""
     structural = copy.deepcopy(normalise_schema(schema))
     structural.pop("required", None)
-    for prop in structural.get("properties", {}).values():
+    for prop in _walk_properties(structural):
         if is_attachment(prop):
             prop.pop("minItems", None)
+        # Decimal steps were checked exactly above; jsonschema's float arithmetic would
+        # refuse 1.2 as a multiple of 0.0001.
+        prop.pop("multipleOf", None)
     validator = Draft202012Validator(structural)
     for error in validator.iter_errors(cleaned):
         path = ".".join(str(part) for part in error.absolute_path) or "__all__"
         errors.setdefault(path, "Wartość tego pola nie pasuje do formularza.")
+
+
+def _walk_properties(schema: dict):
+    for prop in schema.get("properties", {}).values():
+        yield prop
+        if is_group(prop):
+            prop.get("items", {}).pop("required", None)
+            yield from prop.get("items", {}).get("properties", {}).values()
 
 
 # --- Formats -----------------------------------------------------------------------------

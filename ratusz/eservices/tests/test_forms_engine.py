@@ -121,3 +121,12 @@ def test_definition_problems_are_listed():
 def test_shipped_definitions_are_valid():
     assert forms_engine.check_definition(SCHEMA, LAYOUT) == []
     assert forms_engine.check_definition(LETTER_FORM["schema"], LETTER_FORM["layout"]) == []
+
+
+def test_decimal_steps_are_exact():
+    schema = {"type": "object", "additionalProperties": False, "properties": {
+        "forest_ha": {"type": "number", "title": "Lasy (ha)", "minimum": 0,
+                      "multipleOf": 0.0001}}}
+    layout = {"pages": [{"title": "p", "sections": [{"title": "s", "fields": ["forest_ha"]}]}]}
+    result = forms_engine.validate(schema, layout, {"forest_ha": "1,2"})
+    assert result.errors == {} and result.cleaned == {"forest_ha": 1.2}
