@@ -49,6 +49,11 @@ def test_the_demo_holds_the_five_gminy_with_every_role(db, client):
             symbol=item["ezd_sample"]["department"]).exists()
         me = client.get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {item['api_token']}").json()
         assert me["municipality"]["slug"] == item["slug"]
+        services = client.get("/api/v1/services",
+                              HTTP_AUTHORIZATION=f"Bearer {item['resident_token']}").json()
+        assert services["count"] >= 50
+        assert item["eservice_sample"] == {"slug": "pismo-ogolne"}
+        assert "pismo-ogolne" in {service["slug"] for service in services["items"]}
     assert demo["operator"]["password"] == DEMO_PASSWORD
 
 
