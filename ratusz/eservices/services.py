@@ -425,8 +425,8 @@ def _check_may_submit(service: Service, resident, email: str) -> None:
     if resident is not None and not resident.is_resident:
         raise EserviceError("residents_only", "Wniosek składa mieszkaniec ze swojego konta.")
     if resident is None and not email:
-        raise EserviceError("email_required", "Podaj adres e-mail, na który wyślemy "
-                                              "potwierdzenie.")
+        raise SubmissionRejected({"applicant_email": "Podaj adres e-mail, na który wyślemy "
+                                                     "potwierdzenie."})
 
 
 def validate_submission(service: Service, data: dict, files: list[UploadedFile], *,
@@ -564,7 +564,7 @@ def request_anonymous_submission(service: Service, *, email: str, data: dict,
     try:
         forms_engine._check_email(email, "Adres e-mail", {})
     except forms_engine.FieldError as error:
-        raise SubmissionRejected({"email": str(error)}) from None
+        raise SubmissionRejected({"applicant_email": str(error)}) from None
     _check_may_submit(service, None, email)
     cleaned, accepted = validate_submission(service, data, files or [], strict=False)
     token = secrets.token_urlsafe(32)

@@ -30,12 +30,11 @@ def _submission(submission_id: int):
 
 def enqueue_receipt(submission_id: int) -> None:
     """After commit: the receipt is sealed by a worker (or, in tests, on first download)."""
-    if getattr(settings, "RATUSZ_RECEIPTS_ON_DEMAND", False):
-        return
-    if _inline():
-        make_receipt(submission_id)
-    else:
-        make_receipt.delay(submission_id)
+    if not getattr(settings, "RATUSZ_RECEIPTS_ON_DEMAND", False):
+        if _inline():
+            make_receipt(submission_id)
+        else:
+            make_receipt.delay(submission_id)
     enqueue_status_email(submission_id, "submitted")
 
 

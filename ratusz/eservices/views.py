@@ -303,6 +303,8 @@ def form_page(request: HttpRequest, municipality_slug: str, slug: str) -> HttpRe
     page_index = _page_number(request, len(pages)) - 1
     errors: dict[str, str] = {}
     email = request.POST.get("applicant_email", "").strip() if request.method == "POST" else ""
+    if not email and isinstance(state.answers.get("email"), str):
+        email = state.answers["email"].strip()
     if request.method == "POST":
         page_index = min(max(int(request.POST.get("page", "1") or 1), 1), len(pages)) - 1 \
             if request.POST.get("page", "").isdigit() else page_index
@@ -413,9 +415,7 @@ def _submit(request, service, state, email, errors) -> HttpResponse | None:
             request.session["eservices:pending_email"] = pending.email
             return redirect("eservices:check-email", service.municipality.slug, service.slug)
     except services.SubmissionRejected as rejection:
-        errors.update({("applicant_email" if path == "email" and state.resident is None
-                        and "email" not in form.schema.get("properties", {}) else path):
-                       message for path, message in rejection.errors.items()})
+        errors.update(rejection.errors)
         return None
     except services.EserviceError as error:
         errors["__all__"] = error.message

@@ -252,3 +252,14 @@ def test_concurrent_retries_make_one_submission(letter_service, resident):
     with tenant_context(letter_service.municipality):
         assert Submission.objects.count() == 1
         assert IncomingEntry.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_the_applicant_is_told_the_request_was_received(letter_service, resident,
+                                                        django_capture_on_commit_callbacks):
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        submission, _ = services.submit(letter_service, data=VALID_LETTER, resident=resident)
+    assert [message.subject for message in mail.outbox] == [
+        f"Wniosek przyjęty: {submission.case.mark}"]
+    assert submission.incoming.number in mail.outbox[0].body
