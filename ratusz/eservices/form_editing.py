@@ -22,6 +22,8 @@ KINDS = {
     "nip": ("NIP", {"type": "string", "format": "nip"}),
     "regon": ("REGON", {"type": "string", "format": "regon"}),
     "nrb": ("Numer rachunku bankowego", {"type": "string", "format": "nrb"}),
+    "iban": ("Numer IBAN", {"type": "string", "format": "iban"}),
+    "ade": ("Adres do doręczeń elektronicznych", {"type": "string", "format": "ade"}),
     "postal-code": ("Kod pocztowy", {"type": "string", "format": "postal-code"}),
     "locality": ("Miejscowość gminy", {"type": "string", "format": "locality"}),
     "parcel": ("Numer działki", {"type": "string", "format": "parcel"}),
