@@ -87,3 +87,32 @@ def admin_b(make_staff, municipality_b):
 @pytest.fixture
 def resident(db):
     return ResidentFactory(username="mieszkaniec", first_name="Ewa", last_name="Mazur")
+
+
+@pytest.fixture(scope="session")
+def logingov_simulator(tmp_path_factory):
+    """The login.gov.pl simulator process, shared by the session (keys in a temp dir)."""
+    from ratusz.testing.logingov import start_simulator
+
+    simulator = start_simulator(tmp_path_factory.mktemp("logingov"))
+    yield simulator
+    simulator.stop()
+
+
+@pytest.fixture
+def logingov(logingov_simulator, settings):
+    """Point the platform at the simulator and give it our SP metadata (test client:
+    the public URL is http://testserver)."""
+    from ratusz.accounts.logingov import protocol
+    from ratusz.accounts.logingov.config import config_for
+
+    settings.RATUSZ_PUBLIC_URL = getattr(settings, "_LOGINGOV_PUBLIC_URL", "http://testserver")
+    settings.LOGIN_GOV_ENABLED = True
+    settings.LOGIN_GOV_IDP_URL = logingov_simulator.url
+    settings.LOGIN_GOV_IDP_ENTITY_ID = ""
+    settings.LOGIN_GOV_SP_KEY_DIR = str(logingov_simulator.key_dir)
+    settings.LOGIN_GOV_IDP_CERT = str(logingov_simulator.key_dir / "idp-sign.crt")
+    settings.LOGIN_GOV_SP_ENTITY_ID = ""
+    settings.LOGIN_GOV_LOA = "http://eidas.europa.eu/LoA/substantial"
+    logingov_simulator.metadata_file.write_bytes(protocol.metadata(config_for(None)))
+    return logingov_simulator

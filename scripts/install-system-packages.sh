@@ -12,6 +12,8 @@ fi
 # WeasyPrint (PDF letters, receipts, the case record) needs Pango and a font with Polish letters.
 ldconfig -p 2>/dev/null | grep -q "libpangoft2-1.0.so.0" || need="$need libpango-1.0-0 libpangoft2-1.0-0"
 [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need="$need fonts-dejavu-core"
+# pysaml2 signs the login.gov.pl requests with the xmlsec1 program.
+command -v xmlsec1 >/dev/null 2>&1 || need="$need xmlsec1"
 # pdftoppm renders PDF previews.
 command -v pdftoppm >/dev/null 2>&1 || need="$need poppler-utils"
 if [ "$kind" = "test" ]; then

@@ -233,3 +233,22 @@ NINJA_PAGINATION_MAX_PER_PAGE_SIZE = 200
 #: Path of the platform operator's Django admin.
 ADMIN_URL = env_str("ADMIN_URL", "admin/")
 LOGIN_URL_PATH = "/auth/login/"
+
+# --- login.gov.pl (national eID node), see docs/login-gov.md -------------------------------
+#: Key for protecting residents' PESEL numbers (digest + encryption); default SECRET_KEY.
+RATUSZ_PERSONAL_DATA_KEY = env_str("RATUSZ_PERSONAL_DATA_KEY", "")
+LOGIN_GOV_ENABLED = env_bool("LOGIN_GOV_ENABLED", True)
+#: Base address of the node: https://login.gov.pl, https://int.login.gov.pl, or the local
+#: simulator (`manage.py logingov_simulator`, started by `make demo`).
+LOGIN_GOV_IDP_URL = env_str("LOGIN_GOV_IDP_URL", "http://127.0.0.1:8089")
+LOGIN_GOV_IDP_ENTITY_ID = env_str("LOGIN_GOV_IDP_ENTITY_ID", "")
+LOGIN_GOV_IDP_CERT = env_str("LOGIN_GOV_IDP_CERT", str(VAR_DIR / "logingov" / "idp-sign.crt"))
+LOGIN_GOV_SP_ENTITY_ID = env_str("LOGIN_GOV_SP_ENTITY_ID", "")
+LOGIN_GOV_SP_KEY_DIR = env_str("LOGIN_GOV_SP_KEY_DIR", str(VAR_DIR / "logingov"))
+LOGIN_GOV_LOA = env_str("LOGIN_GOV_LOA", "http://eidas.europa.eu/LoA/substantial")
+#: Accepted clock difference with the node, seconds.
+LOGIN_GOV_CLOCK_SKEW = env_int("LOGIN_GOV_CLOCK_SKEW", 120)
+#: Create development keys (SP and simulator) in LOGIN_GOV_SP_KEY_DIR when missing.
+LOGIN_GOV_DEV_KEYS = env_bool("LOGIN_GOV_DEV_KEYS", True)
+#: The xmlsec1 program pysaml2 signs with (Debian package xmlsec1).
+LOGIN_GOV_XMLSEC_BINARY = env_str("LOGIN_GOV_XMLSEC_BINARY", "/usr/bin/xmlsec1")

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
-from ratusz.accounts.models import ApiToken, RoleAssignment, User
+from ratusz.accounts.models import ApiToken, LoginGovSettings, RoleAssignment, User
 
 
 @admin.register(User)
@@ -22,3 +22,10 @@ class RoleAssignmentAdmin(admin.ModelAdmin):
 class ApiTokenAdmin(admin.ModelAdmin):
     list_display = ["name", "prefix", "municipality", "user", "created_at", "revoked_at"]
     readonly_fields = ["prefix", "key_hash"]
+
+
+@admin.register(LoginGovSettings)
+class LoginGovSettingsAdmin(admin.ModelAdmin):
+    """A gmina's own login.gov.pl registration (the operator's; empty = platform's)."""
+
+    list_display = ["municipality", "enabled", "sp_entity_id", "idp_base_url"]

@@ -108,3 +108,26 @@ class ApiTokenForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["user"].queryset = staff_queryset
         self.fields["permissions"].choices = permission_choices
+
+
+class ResidentRegistrationForm(forms.Form):
+    """The weaker kind of resident account: e-mail and password, identity not confirmed."""
+
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150)
+    email = forms.EmailField(label=_("E-mail"), max_length=254,
+                             help_text=_("You will sign in with this address."))
+    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput(
+        attrs={"autocomplete": "new-password"}), strip=False, max_length=128,
+        help_text=_("At least 12 characters; a phrase of a few words is easiest to "
+                    "remember. Passwords known from leaks are refused."))
+    password2 = forms.CharField(label=_("Password again"), strip=False, max_length=128,
+                                widget=forms.PasswordInput(attrs={"autocomplete":
+                                                                  "new-password"}))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password") and data.get("password2") is not None and \
+                data["password"] != data["password2"]:
+            self.add_error("password2", _("The two passwords differ."))
+        return data

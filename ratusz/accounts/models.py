@@ -114,9 +114,60 @@ class ResidentProfile(models.Model):
     flat = models.CharField(_("flat number"), max_length=20, blank=True)
     postal_code = models.CharField(_("postal code"), max_length=6, blank=True)
     city = models.CharField(_("town"), max_length=80, blank=True)
+    # Identity confirmed by login.gov.pl (see ratusz/accounts/identity.py): the PESEL is
+    # never stored in clear; the digest is unique, so one person has one account.
+    pesel_digest = models.CharField(max_length=64, null=True, blank=True, unique=True,
+                                    editable=False)
+    pesel_ciphertext = models.TextField(blank=True, editable=False)
+    birth_date = models.DateField(_("date of birth"), null=True, blank=True)
+    identified_at = models.DateTimeField(_("identity confirmed at"), null=True, blank=True)
+    identity_loa = models.CharField(_("level of assurance"), max_length=60, blank=True)
 
     def __str__(self) -> str:
         return f"{self.user} (profile)"
+
+    @property
+    def is_identified(self) -> bool:
+        return self.pesel_digest is not None
+
+
+class LoginGovSettings(models.Model):
+    """A gmina's own login.gov.pl registration, when it does not use the platform's
+    (settings LOGIN_GOV_*). Empty fields fall back to the platform's values."""
+
+    municipality = models.OneToOneField(Municipality, on_delete=models.CASCADE,
+                                        related_name="login_gov_settings",
+                                        verbose_name=_("municipality"))
+    enabled = models.BooleanField(_("enabled"), default=True)
+    sp_entity_id = models.CharField(_("service provider entity id"), max_length=255,
+                                    blank=True)
+    idp_base_url = models.URLField(_("national node address"), blank=True)
+    idp_entity_id = models.CharField(_("national node entity id"), max_length=255,
+                                     blank=True)
+    idp_certificate = models.TextField(_("national node certificate (PEM)"), blank=True)
+    sp_signing_key_path = models.CharField(_("signing key file"), max_length=255, blank=True)
+    sp_signing_cert_path = models.CharField(_("signing certificate file"), max_length=255,
+                                            blank=True)
+    sp_encryption_key_path = models.CharField(_("encryption key file"), max_length=255,
+                                              blank=True)
+    sp_encryption_cert_path = models.CharField(_("encryption certificate file"),
+                                               max_length=255, blank=True)
+    level_of_assurance = models.CharField(_("level of assurance"), max_length=60, blank=True)
+
+    class Meta:
+        verbose_name = _("login.gov.pl settings")
+        verbose_name_plural = _("login.gov.pl settings")
+
+    def __str__(self) -> str:
+        return f"login.gov.pl – {self.municipality}"
+
+
+class SamlMessageSeen(models.Model):
+    """Ids of assertions (and artifacts) already consumed: a replay is refused."""
+
+    message_id = models.CharField(max_length=255, unique=True)
+    seen_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(db_index=True)
 
 
 class ResidentRelation(TenantOwned):
@@ -160,3 +211,6 @@ class ApiToken(TenantOwned):
     def is_usable(self) -> bool:
         now = timezone.now()
         return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
+
+    def __str__(self) -> str:
+        return self.message_id

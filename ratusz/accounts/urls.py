@@ -1,10 +1,16 @@
 from django.urls import path
 
 from ratusz.accounts import views
+from ratusz.accounts.logingov import views as logingov_views
 
 auth_patterns = [
     path("login/", views.SignInView.as_view(), name="login"),
     path("logout/", views.SignOutView.as_view(), name="logout"),
+    path("register/", views.register, name="register"),
+    path("login-gov/start/", logingov_views.start, name="logingov-start"),
+    path("login-gov/acs/", logingov_views.acs, name="logingov-acs"),
+    path("login-gov/metadata/", logingov_views.metadata, name="logingov-metadata"),
+    path("login-gov/slo/", logingov_views.slo, name="logingov-slo"),
 ]
 
 resident_patterns = [

@@ -55,6 +55,42 @@ class SignInView(auth_views.LoginView):
 class SignOutView(auth_views.LogoutView):
     next_page = "core:platform-home"
 
+    def post(self, request, *args, **kwargs):
+        from ratusz.accounts.logingov.views import single_logout
+
+        # A session opened through login.gov.pl ends there too (SAML single logout).
+        return single_logout(request) or super().post(request, *args, **kwargs)
+
+
+@require_http_methods(["GET", "POST"])
+def register(request: HttpRequest) -> HttpResponse:
+    """A resident account with e-mail and password: the weaker kind (no confirmed
+    identity), enough for matters that need no identification."""
+    if request.user.is_authenticated:
+        return redirect("resident:home" if request.user.is_resident else "core:platform-home")
+    form = forms.ResidentRegistrationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        from django.contrib.auth import login
+        from django.core.exceptions import ValidationError
+
+        data = form.cleaned_data
+        try:
+            user = services.register_resident(
+                username=data["email"], email=data["email"], password=data["password"],
+                first_name=data["first_name"], last_name=data["last_name"])
+        except services.AccountError:
+            form.add_error("email", _("An account with this e-mail address already exists. "
+                                      "Sign in instead."))
+        except ValidationError as error:
+            form.add_error("password", error)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, _("Your account is ready. To send matters that need "
+                                        "your identity confirmed, sign in through "
+                                        "login.gov.pl."))
+            return redirect("resident:home")
+    return render(request, "accounts/register.html", {"form": form})
+
 
 # --- The resident's account --------------------------------------------------------------
 
@@ -69,8 +105,12 @@ def resident_home(request: HttpRequest) -> HttpResponse:
         relations = list(
             ResidentRelation.objects.filter(resident=request.user).select_related("municipality")
         )
+    from ratusz.accounts import identity
+
     return render(request, "accounts/resident_home.html", {
         "profile": profile,
+        "masked_pesel": identity.mask_pesel(identity.profile_pesel(profile)),
+        "identified_session": identity.is_identified_session(request),
         "municipalities": [relation.municipality for relation in relations],
     })
 
