@@ -86,7 +86,14 @@ def admin_b(make_staff, municipality_b):
 
 @pytest.fixture
 def resident(db):
-    return ResidentFactory(username="mieszkaniec", first_name="Ewa", last_name="Mazur")
+    """A resident whose identity login.gov.pl has confirmed (PESEL on the account).
+    Web tests sign in with `ratusz.testing.logingov.sign_in_identified` for a session
+    opened through login.gov.pl."""
+    from ratusz.accounts.identity import set_identified
+
+    user = ResidentFactory(username="mieszkaniec", first_name="Ewa", last_name="Mazur")
+    set_identified(user, "90010112349")
+    return user
 
 
 @pytest.fixture(scope="session")

@@ -169,6 +169,9 @@ class SamlMessageSeen(models.Model):
     seen_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField(db_index=True)
 
+    def __str__(self) -> str:
+        return self.message_id
+
 
 class ResidentRelation(TenantOwned):
     """A resident who has matters with this gmina; lets its staff find them."""
@@ -211,6 +214,3 @@ class ApiToken(TenantOwned):
     def is_usable(self) -> bool:
         now = timezone.now()
         return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
-
-    def __str__(self) -> str:
-        return self.message_id

@@ -171,8 +171,9 @@ def create_submission(request: HttpRequest, slug: str, payload: SubmissionIn,
     except services.SubmissionRejected as rejection:
         raise Rejected(rejection.errors) from None
     except services.EserviceError as error:
-        raise HttpError(404 if error.code.endswith("not_found") else 422,
-                        error.message) from None
+        status = 404 if error.code.endswith("not_found") else \
+            403 if error.code == "identification_required" else 422
+        raise HttpError(status, error.message) from None
     if not created:
         response["Idempotent-Replayed"] = "true"
     response["Location"] = f"/api/v1/submissions/{submission.public_id}"

@@ -17,6 +17,7 @@ from pathlib import PurePath
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from ratusz.accounts import identity
 from ratusz.cases import documents as case_documents
 from ratusz.cases import services as ezd
 from ratusz.cases.models import CaseAction, CaseStatus, Channel, DocumentKind, PartyKind
@@ -424,6 +425,11 @@ def _check_may_submit(service: Service, resident, email: str) -> None:
                             "Ta usługa wymaga zalogowania (potwierdzenia tożsamości).")
     if resident is not None and not resident.is_resident:
         raise EserviceError("residents_only", "Wniosek składa mieszkaniec ze swojego konta.")
+    if resident is not None and service.requires_identification and \
+            not identity.is_identified_account(resident):
+        raise EserviceError("identification_required",
+                            "Ta usługa wymaga potwierdzenia tożsamości: zaloguj się przez "
+                            "login.gov.pl (profil zaufany, e-dowód, bank, mObywatel).")
     if resident is None and not email:
         raise SubmissionRejected({"applicant_email": "Podaj adres e-mail, na który wyślemy "
                                                      "potwierdzenie."})

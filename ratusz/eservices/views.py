@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from ratusz.accounts import identity
 from ratusz.cases.models import LetterStatus, OutgoingLetter, SendingMethod
 from ratusz.cases.services import STATUS_LABELS_PL
 from ratusz.core.ratelimit import allow, client_address
@@ -120,6 +121,9 @@ def _resident_values(resident) -> dict:
         values.update({"phone": profile.phone, "street": profile.street,
                        "building": profile.building, "flat": profile.flat,
                        "postal_code": profile.postal_code, "city": profile.city})
+        if profile.is_identified:
+            # Confirmed by login.gov.pl: the resident's own PESEL, shown to them only.
+            values["pesel"] = identity.profile_pesel(profile)
     return values
 
 
@@ -295,7 +299,7 @@ def form_page(request: HttpRequest, municipality_slug: str, slug: str) -> HttpRe
     service = _published_or_404(request, slug)
     form = service.current_form
     if service.requires_identification and not service.allows_anonymous and \
-            not (request.user.is_authenticated and request.user.is_resident):
+            not identity.is_identified_session(request):
         return render(request, "eservices/sign_in_needed.html", {"service": service},
                       status=200 if not request.user.is_authenticated else 403)
     pages = form.layout.get("pages", [])

@@ -111,3 +111,15 @@ def sign_in_through_simulator(client, simulator: SimulatorProcess, *, person: in
     parts = urlsplit(location)
     query = {k: v[0] for k, v in parse_qs(parts.query).items()}
     return client.get(parts.path, query), location
+
+
+def sign_in_identified(client, user, *, loa: str = "http://eidas.europa.eu/LoA/substantial"):
+    """Sign a test client in as a resident whose session came through login.gov.pl
+    (what the ACS does after a good assertion), without the round trip."""
+    from ratusz.accounts.identity import SESSION_KEY
+
+    client.force_login(user)
+    session = client.session
+    session[SESSION_KEY] = {"method": "login.gov.pl", "loa": loa, "name_id": "test",
+                            "session_index": "_test", "key": "platform", "at": int(time.time())}
+    session.save()

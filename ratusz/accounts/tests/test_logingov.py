@@ -1,5 +1,7 @@
 """login.gov.pl: the whole SAML flow against the simulator process, and every refusal."""
 
+from pathlib import Path
+
 import pytest
 
 from ratusz.accounts import identity
@@ -26,3 +28,204 @@ def test_first_sign_in_creates_an_identified_resident(client, logingov):
     page = client.get("/account/")
     assert "•••••••2343" in page.content.decode()
     assert ANNA not in page.content.decode()
+
+
+def _refusal(response, code):
+    assert response.status_code == 400, response.status_code
+    text = response.content.decode()
+    assert code in text
+    assert "_auth_user_id" not in response.wsgi_request.session
+    return text
+
+
+@pytest.mark.parametrize("fault, code", [
+    ("tamper", "bad_signature"),
+    ("wrong_signature", "bad_signature"),
+    ("unsigned_assertion", "unsigned"),
+    ("wrong_encryption", "decryption"),
+    ("expired", "expired"),
+    ("wrong_audience", "wrong_audience"),
+    ("wrong_destination", "wrong_destination"),
+    ("low_loa", "loa_too_low"),
+])
+def test_bad_responses_are_refused_with_a_page_and_a_log_entry(client, logingov, caplog,
+                                                                  fault, code):
+    before = ResidentProfile.objects.count()
+    response, _ = sign_in_through_simulator(client, logingov, fault=fault)
+    _refusal(response, code)
+    assert ResidentProfile.objects.count() == before
+    assert any(getattr(record, "saml_refusal", "") == code for record in caplog.records)
+    entry = AuditLog.objects.filter(action="sign_in_failed").latest("pk")
+    assert entry.after == {"method": "login.gov.pl", "reason": code}
+    assert not client.get("/account/").wsgi_request.user.is_authenticated
+
+
+def test_a_replayed_assertion_is_refused(client, logingov):
+    first, _ = sign_in_through_simulator(client, logingov, person=1)
+    assert first.status_code == 302
+    client.post("/auth/logout/")
+    # The node answers a new sign-in with the assertion it issued before.
+    second, _ = sign_in_through_simulator(client, logingov, person=1, fault="replay")
+    _refusal(second, "in_response_to")
+
+
+def test_the_same_assertion_twice_is_refused_as_a_replay(logingov, settings):
+    """At the protocol level: one assertion, one sign-in (ids are remembered)."""
+    from ratusz.accounts.logingov import protocol
+    from ratusz.accounts.logingov.config import config_for
+    from ratusz.accounts.logingov.simulator import Simulator
+    from ratusz.accounts.logingov.views import _remember
+
+    cfg = config_for(None)
+    simulator = Simulator(key_dir=logingov.key_dir, sp_metadata=str(logingov.metadata_file),
+                          base_url=logingov.url)
+    facts = {"request_id": "_req", "acs": cfg.acs_url, "sp_entity": cfg.sp_entity_id,
+             "enc_cert": Path(cfg.enc_cert_file).read_bytes(), "person": simulator.persons[2],
+             "name_id": "x", "session_index": "_s", "loa": cfg.loa}
+    from lxml import etree
+
+    response = simulator.response(facts)
+    artifact_response = etree.Element(f"{{{protocol.SAMLP}}}ArtifactResponse", ID="_ar",
+                                      InResponseTo="_res", Version="2.0",
+                                      nsmap={"saml2p": protocol.SAMLP,
+                                             "saml2": protocol.SAML})
+    etree.SubElement(artifact_response, f"{{{protocol.SAML}}}Issuer").text = logingov.url
+    status = etree.SubElement(artifact_response, f"{{{protocol.SAMLP}}}Status")
+    etree.SubElement(status, f"{{{protocol.SAMLP}}}StatusCode", Value=protocol.SUCCESS)
+    artifact_response.append(response)
+    soap = protocol.soap_envelope(etree.tostring(artifact_response).decode())
+    person = protocol.read_artifact_response(cfg, soap, resolve_id="_res",
+                                             request_id="_req", seen=_remember)
+    assert person.pesel == "92072408761"
+    with pytest.raises(protocol.SamlError) as refused:
+        protocol.read_artifact_response(cfg, soap, resolve_id="_res", request_id="_req",
+                                        seen=_remember)
+    assert refused.value.code == "replayed"
+    with pytest.raises(protocol.SamlError) as other:
+        protocol.read_artifact_response(cfg, soap, resolve_id="_res", request_id="_other",
+                                        seen=_remember)
+    assert other.value.code == "in_response_to"
+
+
+def test_an_artifact_url_used_twice_is_refused(client, logingov):
+    response, location = sign_in_through_simulator(client, logingov, person=3)
+    assert response.status_code == 302
+    client.post("/auth/logout/")
+    again = client.get(location.split("://", 1)[1].split("/", 1)[1].join(["/", ""]))
+    _refusal(again, "no_pending")
+
+
+def test_an_unsolicited_response_is_refused(client, logingov):
+    response = client.get("/auth/login-gov/acs/", {"SAMLart": "AAQAAA==", "RelayState": "x"})
+    _refusal(response, "no_pending")
+
+
+def test_cancel_at_the_node_is_refused_clearly(client, logingov):
+    response, _ = sign_in_through_simulator(client, logingov, action="cancel")
+    text = _refusal(response, "status")
+    assert "login.gov.pl" in text
+
+
+def test_a_pesel_of_an_existing_account_links_never_duplicates(client, logingov, resident):
+    identity.set_identified(resident, "64022711296")
+    count = User.objects.count()
+    response, _ = sign_in_through_simulator(client, logingov, person=3)
+    assert response.status_code == 302
+    assert client.get("/account/").wsgi_request.user == resident
+    assert User.objects.count() == count
+    # Signed in as another (weaker) resident account: the PESEL still leads to its owner.
+    client.post("/auth/logout/")
+    from ratusz.accounts.tests.factories import ResidentFactory
+
+    other = ResidentFactory(username="inna@example.org")
+    client.force_login(other)
+    response, _ = sign_in_through_simulator(client, logingov, person=3)
+    assert client.get("/account/").wsgi_request.user == resident
+    assert User.objects.count() == count + 1
+    assert not ResidentProfile.objects.get(user=other).is_identified
+
+
+def test_a_weaker_account_becomes_identified_on_first_sign_in(client, logingov):
+    from ratusz.accounts.tests.factories import ResidentFactory
+
+    weak = ResidentFactory(username="ewa@example.org")
+    client.force_login(weak)
+    assert "Confirm through login.gov.pl" in client.get("/account/").content.decode() or \
+        "Potwierdź" in client.get("/account/").content.decode()
+    count = User.objects.count()
+    response, _ = sign_in_through_simulator(client, logingov, person=4)
+    assert response.status_code == 302
+    weak.refresh_from_db()
+    assert User.objects.count() == count
+    assert weak.resident_profile.is_identified
+    assert weak.first_name == "Zofia"
+
+
+def test_a_staff_session_never_turns_into_a_resident(client, logingov, admin_a):
+    clerk_a = admin_a
+    client.force_login(clerk_a)
+    response, _ = sign_in_through_simulator(client, logingov, person=5)
+    user = client.get("/account/").wsgi_request.user
+    assert user != clerk_a and user.is_resident
+    clerk_a.refresh_from_db()
+    assert not hasattr(clerk_a, "resident_profile") or \
+        not ResidentProfile.objects.filter(user=clerk_a).exists()
+
+
+def test_single_logout_ends_both_sessions(client, logingov):
+    response, _ = sign_in_through_simulator(client, logingov, person=0)
+    assert response.status_code == 302
+    page = client.post("/auth/logout/")
+    assert page.status_code == 200
+    assert not client.get("/account/").wsgi_request.user.is_authenticated
+    import requests
+
+    from ratusz.testing.logingov import hidden_fields
+
+    action, fields = hidden_fields(page.content.decode())
+    assert action == logingov.url + "/login-services/singleLogoutService"
+    assert "form-action 'self' " + logingov.url in page["Content-Security-Policy"]
+    answer = requests.post(action, data=fields, timeout=10)
+    back, values = hidden_fields(answer.text)
+    assert back == "http://testserver/auth/login-gov/slo/"
+    done = client.post("/auth/login-gov/slo/", values)
+    assert done.status_code == 302
+    assert any(entry["event"] == "logout" and entry["known_session"]
+               for entry in logingov.log())
+    # The same LogoutResponse again: nothing pending any more.
+    _refusal(client.post("/auth/login-gov/slo/", values), "no_pending")
+
+
+def test_metadata_and_signed_request(client, logingov):
+    from lxml import etree
+
+    response = client.get("/auth/login-gov/metadata/")
+    assert response.status_code == 200
+    root = etree.fromstring(response.content)
+    md = "urn:oasis:names:tc:SAML:2.0:metadata"
+    acs = root.find(f".//{{{md}}}AssertionConsumerService")
+    assert acs.get("Location") == "http://testserver/auth/login-gov/acs/"
+    assert acs.get("Binding") == "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Artifact"
+    uses = {k.get("use") for k in root.iter(f"{{{md}}}KeyDescriptor")}
+    assert uses == {"signing", "encryption"}
+    start = client.get("/auth/login-gov/start/")
+    import base64
+
+    from ratusz.testing.logingov import hidden_fields
+
+    _action, fields = hidden_fields(start.content.decode())
+    request = etree.fromstring(base64.b64decode(fields["SAMLRequest"]))
+    assert request.get("ForceAuthn") == "true"
+    assert request.get("ProtocolBinding").endswith("HTTP-Artifact")
+    text = etree.tostring(request).decode()
+    assert "ecdsa-sha256" in text and "SPType>public<" in text
+    assert "http://eidas.europa.eu/LoA/substantial" in text
+    assert client.get("/auth/login-gov/metadata/", {"gmina": "nie-ma"}).status_code == 404
+
+
+def test_pesel_is_protected():
+    assert identity.mask_pesel(ANNA) == "•••••••2343"
+    assert identity.decrypt_pesel(identity.encrypt_pesel(ANNA)) == ANNA
+    assert identity.encrypt_pesel(ANNA) != identity.encrypt_pesel(ANNA)  # random IV
+    assert identity.pesel_digest(ANNA) == identity.pesel_digest(ANNA)
+    assert identity.decrypt_pesel("garbage") == ""

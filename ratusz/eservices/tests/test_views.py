@@ -9,6 +9,7 @@ from django.db import connection
 from ratusz.eservices import receipts, services
 from ratusz.eservices.models import Draft, Submission
 from ratusz.eservices.tests.conftest import VALID_LETTER, VALID_TAX
+from ratusz.testing.logingov import sign_in_identified
 
 pytestmark = pytest.mark.django_db
 
@@ -58,7 +59,7 @@ def post_page(client, slug, page, data, action="next"):
 
 def test_a_resident_fills_a_two_step_form_with_errors_then_submits(client, tax_service,
                                                                    resident):
-    client.force_login(resident)
+    sign_in_identified(client, resident)
     first = client.get(url("alfa", "uslugi/in-1/formularz/"))
     assert 'value="Ewa"' in first.content.decode()  # prefilled from the account
     step1 = {"kind": "first", "pesel": "44051401358", "first_name": "Jan",
@@ -91,7 +92,7 @@ def test_a_resident_fills_a_two_step_form_with_errors_then_submits(client, tax_s
 
 
 def test_double_submit_makes_one_submission(client, letter_service, resident):
-    client.force_login(resident)
+    sign_in_identified(client, resident)
     page = client.get(url("alfa", "uslugi/pismo-ogolne/formularz/")).content.decode()
     token = re.search(r'name="form_token" value="([0-9a-f]{32})"', page).group(1)
     data = {"first_name": "Ewa", "last_name": "Mazur", "subject": "Latarnia",
@@ -159,7 +160,7 @@ def test_anonymous_email_is_required_and_checked(client, letter_service):
 def test_the_resident_downloads_and_anyone_verifies_the_receipt(client, letter_service,
                                                                 resident):
     submission, _ = services.submit(letter_service, data=VALID_LETTER, resident=resident)
-    client.force_login(resident)
+    sign_in_identified(client, resident)
     pdf = client.get(url("alfa", f"moje-sprawy/{submission.public_id}/upp/pdf/"))
     assert pdf["Content-Type"] == "application/pdf"
     content = b"".join(pdf.streaming_content) if pdf.streaming else pdf.content
@@ -189,7 +190,7 @@ def test_another_resident_cannot_open_a_matter(client, letter_service, resident)
 def test_the_resident_replies_and_withdraws_from_the_matter_page(client, letter_service,
                                                                  resident):
     submission, _ = services.submit(letter_service, data=VALID_LETTER, resident=resident)
-    client.force_login(resident)
+    sign_in_identified(client, resident)
     path = url("alfa", f"moje-sprawy/{submission.public_id}/")
     assert client.post(path, {"action": "reply", "text": "Dziękuję"}).status_code == 302
     refused = client.post(path, {"action": "withdraw"})
@@ -213,6 +214,6 @@ def test_accessibility_statement_has_the_fixed_ids(client, municipality_a):
 
 def test_my_matters_lists_the_residents_submissions(client, tax_service, resident):
     submission, _ = services.submit(tax_service, data=VALID_TAX, resident=resident)
-    client.force_login(resident)
+    sign_in_identified(client, resident)
     text = client.get(url("alfa", "moje-sprawy/")).content.decode()
     assert submission.case.mark in text and "oczekuje na opłatę" in text
