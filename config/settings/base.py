@@ -5,6 +5,7 @@ docs/settings.md). The defaults are the embedded ones: SQLite under var/, local 
 filesystem task broker; nothing has to be set to run the demo.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -31,6 +32,10 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "ninja",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "ratusz.core",
     "ratusz.accounts",
     "ratusz.cases",
@@ -49,10 +54,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "ratusz.accounts.middleware.OperatorAdminMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "ratusz.accounts.middleware.StaffSessionTimeoutMiddleware",
+    "ratusz.accounts.second_factor.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -97,12 +105,33 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:platform-home"
+AUTHENTICATION_BACKENDS = [
+    # django-axes first: it refuses a locked-out user name + address before the password
+    # is even checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Passwords in the NIST SP 800-63B style: length, not composition rules; no rotation;
+# refused when known from breaches (ratusz/accounts/passwords.py).
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
      "OPTIONS": {"min_length": 12}},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "ratusz.accounts.passwords.NistPasswordValidator"},
 ]
+#: Staff must confirm every sign-in with a TOTP code (or a recovery code).
+RATUSZ_STAFF_2FA_REQUIRED = env_bool("RATUSZ_STAFF_2FA_REQUIRED", True)
+#: Wrong second-factor codes in one sign-in before it is ended.
+RATUSZ_2FA_MAX_ATTEMPTS = 5
+OTP_TOTP_ISSUER = "Ratusz"
+# django-axes: lock a user name at an address after repeated failures.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "ratusz.accounts.views_second_factor.locked_out"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_VERBOSE = False
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     "django.contrib.auth.hashers.ScryptPasswordHasher",

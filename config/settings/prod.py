@@ -22,3 +22,5 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 WHITENOISE_USE_FINDERS = False
+# The keys registered with login.gov.pl, never made-up ones.
+LOGIN_GOV_DEV_KEYS = os.environ.get("LOGIN_GOV_DEV_KEYS", "false").lower() in ("1", "true", "yes")

@@ -31,3 +31,5 @@ LOGGING["root"]["level"] = "WARNING"  # noqa: F405
 # their first download rather than after every submission.
 RATUSZ_INLINE_TASKS = True
 RATUSZ_RECEIPTS_ON_DEMAND = True
+# Staff tests sign in with force_login; the second-factor tests switch it on.
+RATUSZ_STAFF_2FA_REQUIRED = False

@@ -1,12 +1,16 @@
 from django.urls import path
 
-from ratusz.accounts import views
+from ratusz.accounts import views, views_second_factor
 from ratusz.accounts.logingov import views as logingov_views
 
 auth_patterns = [
     path("login/", views.SignInView.as_view(), name="login"),
     path("logout/", views.SignOutView.as_view(), name="logout"),
     path("register/", views.register, name="register"),
+    path("2fa/", views_second_factor.verify, name="two-factor"),
+    path("2fa/setup/", views_second_factor.setup, name="two-factor-setup"),
+    path("2fa/recovery-codes/", views_second_factor.recovery_codes,
+         name="two-factor-recovery"),
     path("login-gov/start/", logingov_views.start, name="logingov-start"),
     path("login-gov/acs/", logingov_views.acs, name="logingov-acs"),
     path("login-gov/metadata/", logingov_views.metadata, name="logingov-metadata"),
@@ -23,6 +27,8 @@ staff_patterns = [
     path("people/new/", views.staff_create, name="staff-create"),
     path("people/<int:user_id>/", views.staff_detail, name="staff-detail"),
     path("people/<int:user_id>/roles/", views.staff_grant_role, name="staff-grant-role"),
+    path("people/<int:user_id>/second-factor/reset/", views.staff_reset_second_factor,
+         name="staff-reset-second-factor"),
     path("people/<int:user_id>/roles/<int:assignment_id>/revoke/", views.staff_revoke_role,
          name="staff-revoke-role"),
     path("departments/", views.department_list, name="departments"),

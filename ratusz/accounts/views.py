@@ -196,10 +196,29 @@ def staff_detail(request: HttpRequest, user_id: int) -> HttpResponse:
             else:
                 messages.success(request, _("Changes saved."))
                 return redirect("staff:staff-detail", municipality.slug, member.pk)
+    from ratusz.accounts import second_factor
+
     return render(request, "accounts/staff/staff_detail.html", {
         "member": member, "can_manage": can_manage, "edit_form": edit_form,
         "role_form": role_form,
+        "has_second_factor": second_factor.confirmed_totp(member) is not None,
     }, status=400 if edit_form.errors else 200)
+
+
+@require_POST
+@staff_required(Permission.MANAGE_STAFF)
+def staff_reset_second_factor(request: HttpRequest, user_id: int) -> HttpResponse:
+    """A lost phone: the member enrols a new authenticator at the next sign-in."""
+    from ratusz.accounts import second_factor
+
+    municipality = request.municipality
+    member = selectors.access_staff_by_id(municipality, user_id)
+    if member is None:
+        raise Http404
+    second_factor.reset(member, acting_user=request.user)
+    messages.success(request, _("The second factor was reset. At the next sign-in the "
+                                "person sets up a new authenticator."))
+    return redirect("staff:staff-detail", municipality.slug, member.pk)
 
 
 @require_POST

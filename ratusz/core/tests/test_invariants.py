@@ -7,7 +7,9 @@ from ratusz.core.models import Municipality, TenantOwned
 from ratusz.core.tests.test_isolation import site_patterns
 
 #: Models that point at a gmina without being owned by one.
-NOT_TENANT_OWNED = {"accounts.User", "core.AuditLog"}
+# LoginGovSettings: the operator's platform configuration of a gmina's login.gov.pl keys, read
+# before any tenant is known (the node's way back carries no gmina); no personal data.
+NOT_TENANT_OWNED = {"accounts.User", "core.AuditLog", "accounts.LoginGovSettings"}
 
 
 def test_every_model_with_a_gmina_key_is_tenant_owned():

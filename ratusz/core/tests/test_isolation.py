@@ -21,7 +21,11 @@ from ratusz.core.models import AuditLog, PersonalDataAccess
 #: Named URL patterns anyone may open.
 PUBLIC = {
     "core:platform-home", "core:healthz", "core:readyz", "gmina:municipality-home",
-    "accounts:login", "accounts:logout", "set_language",
+    "accounts:login", "accounts:logout", "set_language", "accounts:register",
+    # login.gov.pl: start, the node's way back (refused unless a sign-in is pending here),
+    # our metadata, single logout.
+    "accounts:logingov-start", "accounts:logingov-acs", "accounts:logingov-metadata",
+    "accounts:logingov-slo",
 }
 #: The gmina's e-office: open to everyone (a service may still ask to sign in to send).
 E_OFFICE_PUBLIC = {
