@@ -110,10 +110,20 @@ def logingov_simulator(tmp_path_factory):
 def logingov(logingov_simulator, settings):
     """Point the platform at the simulator and give it our SP metadata (test client:
     the public URL is http://testserver)."""
+    return _point_at_simulator(logingov_simulator, settings, "http://testserver")
+
+
+@pytest.fixture
+def logingov_live(logingov_simulator, live_server, settings):
+    """The same for a real browser on the live server."""
+    return _point_at_simulator(logingov_simulator, settings, live_server.url)
+
+
+def _point_at_simulator(logingov_simulator, settings, public_url):
     from ratusz.accounts.logingov import protocol
     from ratusz.accounts.logingov.config import config_for
 
-    settings.RATUSZ_PUBLIC_URL = getattr(settings, "_LOGINGOV_PUBLIC_URL", "http://testserver")
+    settings.RATUSZ_PUBLIC_URL = public_url
     settings.LOGIN_GOV_ENABLED = True
     settings.LOGIN_GOV_IDP_URL = logingov_simulator.url
     settings.LOGIN_GOV_IDP_ENTITY_ID = ""

@@ -333,7 +333,7 @@ def _identity(cfg: SpConfig, assertion, *, request_id, now, skew, seen) -> Ident
                     else "")
 
 
-def read_logout_response(cfg: SpConfig, xml: bytes, *, request_id: str) -> None:
+def read_logout_response(cfg: SpConfig, xml: bytes, *, request_id: str, seen=None) -> None:
     response = parse_xml(xml)
     if response.tag != f"{{{SAMLP}}}LogoutResponse":
         raise SamlError("malformed", "not a LogoutResponse")
@@ -343,3 +343,6 @@ def read_logout_response(cfg: SpConfig, xml: bytes, *, request_id: str) -> None:
     if response.get("Destination") not in (None, cfg.slo_url):
         raise SamlError("wrong_destination", response.get("Destination", ""))
     _status(response)
+    if seen is not None and not seen(response.get("ID") or "",
+                                     datetime.now(UTC) + timedelta(hours=1)):
+        raise SamlError("replayed", response.get("ID") or "")

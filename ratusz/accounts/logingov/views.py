@@ -11,6 +11,7 @@ import time
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
+from django.core import signing
 from django.db import IntegrityError, transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -207,9 +208,12 @@ def single_logout(request: HttpRequest) -> HttpResponse | None:
         return None
     request_id, xml = protocol.logout_request(cfg, facts.get("name_id", ""),
                                               facts.get("session_index", ""))
-    request.session[LOGOUT_PENDING] = {"id": request_id, "key": cfg.key, "at": time.time()}
+    # The node's answer comes back by a cross-site POST, which carries no (SameSite=Lax)
+    # session cookie: what we expect travels signed in the RelayState instead.
+    relay = signing.dumps({"id": request_id, "key": cfg.key}, salt=LOGOUT_PENDING)
     return _post_page(request, cfg, action=cfg.idp_slo_url,
-                      fields={"SAMLRequest": protocol.encode_for_post(xml)},
+                      fields={"SAMLRequest": protocol.encode_for_post(xml),
+                              "RelayState": relay},
                       title=_("Signing out of login.gov.pl"),
                       button=_("Sign out of login.gov.pl too"))
 
@@ -219,7 +223,11 @@ def single_logout(request: HttpRequest) -> HttpResponse | None:
 @require_POST
 def slo(request: HttpRequest) -> HttpResponse:
     """The node's answer to our LogoutRequest."""
-    pending = request.session.pop(LOGOUT_PENDING, None)
+    try:
+        pending = signing.loads(request.POST.get("RelayState", ""), salt=LOGOUT_PENDING,
+                                max_age=PENDING_SECONDS)
+    except signing.BadSignature:
+        pending = None
     try:
         xml = base64.b64decode(request.POST.get("SAMLResponse", ""), validate=True)
     except (binascii.Error, ValueError):
@@ -228,7 +236,7 @@ def slo(request: HttpRequest) -> HttpResponse:
         return _refuse(request, "no_pending")
     try:
         protocol.read_logout_response(config_by_key(pending["key"]), xml,
-                                      request_id=pending["id"])
+                                      request_id=pending["id"], seen=_remember)
     except NotConfigured as error:
         return _refuse(request, "not_configured", str(error), status=503)
     except protocol.SamlError as error:

@@ -192,8 +192,10 @@ def test_single_logout_ends_both_sessions(client, logingov):
     assert done.status_code == 302
     assert any(entry["event"] == "logout" and entry["known_session"]
                for entry in logingov.log())
-    # The same LogoutResponse again: nothing pending any more.
-    _refusal(client.post("/auth/login-gov/slo/", values), "no_pending")
+    # The same LogoutResponse again is a replay; one without our RelayState is unsolicited.
+    _refusal(client.post("/auth/login-gov/slo/", values), "replayed")
+    _refusal(client.post("/auth/login-gov/slo/", {**values, "RelayState": "x"}),
+             "no_pending")
 
 
 def test_metadata_and_signed_request(client, logingov):

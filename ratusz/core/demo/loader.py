@@ -7,6 +7,8 @@ var/demo.json written afterwards always holds working tokens.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -179,7 +181,47 @@ def _ensure_resident(municipality: Municipality, index: int) -> User:
         )
     with transaction.atomic():
         account_services.link_resident(municipality, user)
+        _ensure_demo_identity(user)
     return user
+
+
+def demo_persons() -> list[dict]:
+    """The simulator's test persons that are the demo gminy's residents."""
+    from ratusz.accounts.logingov.simulator import PERSONS_FILE
+
+    return [person for person in json.loads(PERSONS_FILE.read_text(encoding="utf-8"))
+            if person.get("demo")]
+
+
+def _ensure_demo_identity(user: User) -> None:
+    """Each demo resident is one of the simulator's persons: signing in through the
+    login.gov.pl simulator as that person opens this very account."""
+    from ratusz.accounts import identity
+    from ratusz.accounts.models import ResidentProfile
+
+    profile = ResidentProfile.objects.filter(user=user).first()
+    if profile is not None and profile.is_identified:
+        return
+    for person in demo_persons():
+        if (person["given_name"], person["family_name"]) == (user.first_name, user.last_name):
+            identity.set_identified(user, person["pesel"])
+            return
+
+
+def demo_totp_key(username: str) -> str:
+    """A fixed TOTP key per demo staff account (hex), so that reruns keep it."""
+    return hashlib.sha256(f"ratusz-demo-totp:{username}".encode()).hexdigest()[:40]
+
+
+def _ensure_demo_second_factor(user: User) -> str:
+    """A confirmed authenticator named "demo" with the fixed key; returns it in base32
+    (for an authenticator app; `manage.py demo_totp <username>` prints the current code)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    key = demo_totp_key(user.username)
+    TOTPDevice.objects.get_or_create(user=user, name="demo",
+                                     defaults={"key": key, "confirmed": True})
+    return base64.b32encode(bytes.fromhex(key)).decode()
 
 
 def demo_fee_account(municipality: Municipality) -> str:
@@ -238,7 +280,8 @@ def load_demo(*, base_url: str) -> dict:
                                            sorted(ROLE_PERMISSIONS[Role.REGISTRY_CLERK]))
                 resident_token = _reissue_token(municipality, resident, operator,
                                                 [Permission.RESIDENT_SELF])
-            users = {key: {"username": user.username, "password": DEMO_PASSWORD}
+            users = {key: {"username": user.username, "password": DEMO_PASSWORD,
+                           "totp_secret": _ensure_demo_second_factor(user)}
                      for key, user in staff.items()}
             users["resident"] = {"username": resident.username, "password": DEMO_PASSWORD}
             result["municipalities"].append({

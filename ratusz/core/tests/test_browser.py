@@ -80,8 +80,14 @@ def page(new_page) -> Page:
 
 def sign_in(page: Page, live_server, user) -> None:
     """Give the browser a signed-in session without going through the form."""
+    from ratusz.accounts.identity import is_identified_account
+    from ratusz.testing.logingov import sign_in_identified
+
     client = Client()
-    client.force_login(user)
+    if is_identified_account(user):
+        sign_in_identified(client, user)  # as after login.gov.pl
+    else:
+        client.force_login(user)
     page.context.add_cookies(
         [
             {

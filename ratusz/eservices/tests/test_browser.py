@@ -230,7 +230,7 @@ def in1_page_values() -> list[dict]:
 # --- 1. A resident files the IN-1 ------------------------------------------------------------
 
 def test_a_resident_files_the_property_tax_information_in1_page_by_page(
-        new_page, gmina, resident):
+        new_page, gmina, resident, logingov_live):
     page = new_page()
     answers = in1_page_values()
     assert len(answers) == IN1_PAGES
@@ -255,13 +255,18 @@ def test_a_resident_files_the_property_tax_information_in1_page_by_page(
     expect(page.locator("main")).to_contain_text("Referat Finansowy (FN)")
     assert_accessible(page)
 
-    # Starting it asks to sign in first; the sign-in page brings the resident back.
+    # Starting it asks to confirm the identity through login.gov.pl (here its simulator,
+    # a separate process speaking the same SAML); the resident comes back to the form.
     page.locator(f"main a.button[href$='/uslugi/{IN1}/formularz/']").click()
     expect(page.locator("h1")).to_have_text(service(IN1).name)
     assert_accessible(page)
-    page.locator("main a.button[href*='/auth/login/']").click()
-    sign_in_with_the_form(page, resident.username)
+    page.locator("main a.button[href*='/auth/login-gov/start/']").click()
+    expect(page).to_have_url(re.compile(re.escape(logingov_live.url)))
+    page.get_by_label(re.compile(r"Ewa Mazur \(PESEL 90010112349\)")).check()
+    page.get_by_label("Profil zaufany").check()
+    page.get_by_role("button", name="Zaloguj").click()
     expect(page).to_have_url(re.compile(rf"/uslugi/{IN1}/formularz/$"))
+    expect(page.locator(".messages")).to_contain_text("login.gov.pl")
     expect(page.locator("ol.steps > li").first).to_have_attribute("aria-current", "step")
     expect(page.locator("h1")).to_have_text(service(IN1).current_form.title)
     # Prefilled from the account.
@@ -361,6 +366,19 @@ def test_a_resident_files_the_property_tax_information_in1_page_by_page(
     name, pdf = download(page, page.locator("main a[href$='/upp/pdf/']"))
     assert pdf.startswith(b"%PDF")
     assert name == f"UPP-{submission.case.mark.replace('/', '-')}.pdf"
+
+    # Signing out ends the session here and at login.gov.pl (SAML single logout).
+    page.get_by_role("button", name=re.compile("Wyloguj")).first.click()
+    expect(page).to_have_url(live_server_root(logingov_live))
+    expect(page.locator(".messages")).to_contain_text("login.gov.pl")
+    assert any(entry["event"] == "logout" and entry["known_session"]
+               for entry in logingov_live.log())
+    page.goto(f"{E_OFFICE}moje-sprawy/")
+    expect(page).to_have_url(re.compile(r"/auth/login/\?next="))
+
+
+def live_server_root(simulator) -> re.Pattern:
+    return re.compile(r"^http://(localhost|127\.0\.0\.1):\d+/$")
 
 
 # --- 2. An anonymous request, confirmed by e-mail; status; verification -------------------

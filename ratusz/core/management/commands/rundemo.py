@@ -6,6 +6,7 @@ import signal
 import subprocess
 import sys
 import time
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.management import call_command
@@ -31,6 +32,10 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
         base_url = f"http://127.0.0.1:{port}"
+        if settings.LOGIN_GOV_DEV_KEYS:
+            from ratusz.accounts.logingov.keys import ensure_dev_keys
+
+            ensure_dev_keys(settings.LOGIN_GOV_SP_KEY_DIR)  # before the servers race for it
         demo = load_demo(base_url=base_url)
         demo_path = settings.VAR_DIR / "demo.json"
         demo_path.write_text(json.dumps(demo, ensure_ascii=False, indent=2), encoding="utf-8")
@@ -49,6 +54,11 @@ class Command(BaseCommand):
             out(f"  {item['name']:<16} {demo['base_url']}/g/{item['slug']}/")
             for role, account in item["users"].items():
                 out(f"      {role:<15} {account['username']:<32} {account['password']}")
+        out("Staff confirm sign-in with a code: `.venv/bin/python manage.py demo_totp "
+            "<username>` prints it (or add totp_secret from demo.json to an authenticator app).")
+        out(f"Residents: 'Sign in through login.gov.pl' opens the simulator at "
+            f"{settings.LOGIN_GOV_IDP_URL}; each gmina's resident is the person of the same "
+            f"name there.")
         out(f"Tokens and all sign-ins: {demo_path}")
         out("")
 
@@ -56,6 +66,8 @@ class Command(BaseCommand):
         env = os.environ.copy()
         env.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
         env["PROMETHEUS_MULTIPROC_DIR"] = str(settings.VAR_DIR / "prometheus")
+        # login.gov.pl sends residents back to this address.
+        env.setdefault("RATUSZ_PUBLIC_URL", f"http://127.0.0.1:{port}")
         os.makedirs(env["PROMETHEUS_MULTIPROC_DIR"], exist_ok=True)
         for stale in os.listdir(env["PROMETHEUS_MULTIPROC_DIR"]):
             os.remove(os.path.join(env["PROMETHEUS_MULTIPROC_DIR"], stale))
@@ -72,6 +84,14 @@ class Command(BaseCommand):
             env=env,
         )
         children = [web, worker]
+        idp = urlsplit(settings.LOGIN_GOV_IDP_URL)
+        if idp.hostname in ("127.0.0.1", "localhost") and settings.LOGIN_GOV_ENABLED:
+            # The login.gov.pl simulator (same SAML profile, test persons, own keys).
+            children.append(subprocess.Popen(
+                [sys.executable, "-m", "ratusz.accounts.logingov.simulator",
+                 "--port", str(idp.port or 80), "--key-dir", settings.LOGIN_GOV_SP_KEY_DIR,
+                 "--sp-metadata", f"http://127.0.0.1:{port}/auth/login-gov/metadata/"],
+                env=env))
 
         def stop(*_args):
             for child in children:
