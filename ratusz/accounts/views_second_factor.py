@@ -102,7 +102,7 @@ def setup(request: HttpRequest) -> HttpResponse:
             return render(request, "accounts/two_factor/recovery_codes.html", {
                 "codes": codes, "next": _next(request), "first_time": True})
         error = _("This code is not right. Check that the app shows the account "
-                  "\u201cRatusz\u201d and enter the 6 digits it shows now.")
+                  "“Ratusz” and enter the 6 digits it shows now.")
     secret = device.bin_key
     import base64
 
