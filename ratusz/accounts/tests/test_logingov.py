@@ -231,3 +231,29 @@ def test_pesel_is_protected():
     assert identity.encrypt_pesel(ANNA) != identity.encrypt_pesel(ANNA)  # random IV
     assert identity.pesel_digest(ANNA) == identity.pesel_digest(ANNA)
     assert identity.decrypt_pesel("garbage") == ""
+
+
+def test_a_gmina_may_have_its_own_registration(client, logingov, municipality_a):
+    import base64
+
+    from lxml import etree
+
+    from ratusz.accounts.models import LoginGovSettings
+    from ratusz.testing.logingov import hidden_fields
+
+    LoginGovSettings.objects.create(municipality=municipality_a,
+                                    sp_entity_id="https://alfa.example/saml")
+    metadata = etree.fromstring(client.get("/auth/login-gov/metadata/",
+                                           {"gmina": municipality_a.slug}).content)
+    assert metadata.get("entityID") == "https://alfa.example/saml"
+    platform = etree.fromstring(client.get("/auth/login-gov/metadata/").content)
+    assert platform.get("entityID") == "http://testserver/auth/login-gov/metadata/"
+    start = client.get("/auth/login-gov/start/", {"gmina": municipality_a.slug})
+    _action, fields = hidden_fields(start.content.decode())
+    request = etree.fromstring(base64.b64decode(fields["SAMLRequest"]))
+    assert request.findtext("{urn:oasis:names:tc:SAML:2.0:assertion}Issuer") == \
+        "https://alfa.example/saml"
+    assert client.session["logingov_pending"]["key"] == municipality_a.slug
+    LoginGovSettings.objects.filter(municipality=municipality_a).update(enabled=False)
+    start = client.get("/auth/login-gov/start/", {"gmina": municipality_a.slug})
+    assert client.session["logingov_pending"]["key"] == "platform"
