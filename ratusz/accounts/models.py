@@ -214,3 +214,17 @@ class ApiToken(TenantOwned):
     def is_usable(self) -> bool:
         now = timezone.now()
         return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
+
+
+class LoginGovSession(models.Model):
+    """Which of our sessions a login.gov.pl sign-in opened, so that the node can end it
+    (node-initiated single logout arrives without our session cookie)."""
+
+    session_index = models.CharField(max_length=255, unique=True)
+    name_id = models.CharField(max_length=255)
+    session_key = models.CharField(max_length=40)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.session_index

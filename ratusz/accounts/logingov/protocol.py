@@ -346,3 +346,32 @@ def read_logout_response(cfg: SpConfig, xml: bytes, *, request_id: str, seen=Non
     if seen is not None and not seen(response.get("ID") or "",
                                      datetime.now(UTC) + timedelta(hours=1)):
         raise SamlError("replayed", response.get("ID") or "")
+
+
+def read_logout_request(cfg: SpConfig, xml: bytes, *, now: datetime | None = None,
+                        skew_seconds: int = 120) -> tuple[str, str, str]:
+    """A LogoutRequest the node sends us (the person signed out elsewhere). Returns its
+    id, the NameID and the SessionIndex."""
+    request = parse_xml(xml)
+    if request.tag != f"{{{SAMLP}}}LogoutRequest":
+        raise SamlError("malformed", "not a LogoutRequest")
+    request = verified(request, cfg.idp_cert_pem)
+    if request.findtext("saml:Issuer", namespaces=NS) != cfg.idp_entity_id:
+        raise SamlError("wrong_issuer", request.findtext("saml:Issuer", namespaces=NS) or "")
+    if request.get("Destination") not in (None, cfg.slo_url):
+        raise SamlError("wrong_destination", request.get("Destination", ""))
+    _within(now or datetime.now(UTC), timedelta(seconds=skew_seconds), None,
+            request.get("NotOnOrAfter"))
+    return (request.get("ID") or "", request.findtext("saml:NameID", namespaces=NS) or "",
+            request.findtext("samlp:SessionIndex", namespaces=NS) or "")
+
+
+def logout_response(cfg: SpConfig, in_response_to: str) -> str:
+    """Our signed answer to the node's LogoutRequest."""
+    root = _element(f"{{{SAMLP}}}LogoutResponse", nsmap={"saml2p": SAMLP, "saml2": SAML},
+                    ID=new_id(), Version="2.0", IssueInstant=instant(),
+                    Destination=cfg.idp_slo_url, InResponseTo=in_response_to)
+    etree.SubElement(root, f"{{{SAML}}}Issuer").text = cfg.sp_entity_id
+    status = etree.SubElement(root, f"{{{SAMLP}}}Status")
+    etree.SubElement(status, f"{{{SAMLP}}}StatusCode", Value=SUCCESS)
+    return _sign(cfg, root, f"{SAMLP}:LogoutResponse")

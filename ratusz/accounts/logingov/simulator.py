@@ -90,6 +90,7 @@ class Simulator:
         self.pending: dict[str, dict] = {}    # form token → AuthnRequest facts
         self.artifacts: dict[str, dict] = {}  # artifact → what to answer
         self.sessions: dict[str, dict] = {}   # session index → person
+        self.session_names: dict[str, str] = {}  # session index → NameID
         self.next_fault = ""
         self.last_assertion: bytes | None = None
         self.log: list[dict] = []
@@ -244,6 +245,8 @@ class Simulator:
             ("GET", "/metadata"): self.idp_metadata,
             ("GET", "/healthz"): lambda _b: (200, "text/plain", b"ok", []),
             ("POST", "/_control/fault"): self.control_fault,
+            ("POST", "/_control/logout"): self.control_logout,
+            ("GET", "/login/logout"): self.logout_everywhere,
             ("GET", "/_control/log"): lambda _b: (200, "application/json",
                                                   json.dumps(self.log).encode(), []),
         }
@@ -333,6 +336,7 @@ class Simulator:
         with self.lock:
             facts["fault"], self.next_fault = self.next_fault, ""
             self.sessions[session_index] = person
+            self.session_names[session_index] = facts["name_id"]
         # SAML 2.0 type 0x0004 artifact: type, endpoint index, SHA-1(source), handle.
         artifact = base64.b64encode(
             b"\x00\x04\x00\x00" + hashlib.sha1(self.entity_id.encode()).digest()  # noqa: S324
@@ -374,6 +378,14 @@ class Simulator:
 
     def logout(self, body: bytes):
         form = {k: v[0] for k, v in parse_qs(body.decode()).items()}
+        if "SAMLResponse" in form:  # the SP's answer to our own LogoutRequest
+            answer = etree.fromstring(base64.b64decode(form["SAMLResponse"]), _PARSER)
+            answer = self.verify_sp(answer, self.sp())
+            self.log.append({"event": "sp_logout_response", "in_response_to":
+                             answer.get("InResponseTo"),
+                             "status": answer.find(f".//{{{SAMLP}}}StatusCode").get("Value")})
+            return 200, "text/html; charset=utf-8", self.page(
+                "Wylogowano", "<p>Wylogowano ze wszystkich serwisów.</p>"), []
         request = etree.fromstring(base64.b64decode(form.get("SAMLRequest", "")), _PARSER)
         sp = self.sp()
         request = self.verify_sp(request, sp)
@@ -398,6 +410,41 @@ class Simulator:
                    f'<button type="submit">Wróć do serwisu</button></form>'
                    f'<script>document.getElementById("back").submit()</script>')
         return 200, "text/html; charset=utf-8", self.page("Wylogowanie", content), []
+
+    def node_logout_request(self, session_index: str = "") -> dict:
+        """A signed LogoutRequest to the SP for one of our sessions (the newest by
+        default): what the node sends when the person signs out elsewhere."""
+        with self.lock:
+            index = session_index or next(reversed(self.session_names), "")
+            name_id = self.session_names.pop(index, "")
+            self.sessions.pop(index, None)
+        sp = self.sp()
+        request = etree.Element(f"{{{SAMLP}}}LogoutRequest",
+                                nsmap={"saml2p": SAMLP, "saml2": SAML}, ID=_id(),
+                                Version="2.0", IssueInstant=_instant(_now()),
+                                Destination=sp["slo"],
+                                NotOnOrAfter=_instant(_now() + timedelta(minutes=5)))
+        etree.SubElement(request, f"{{{SAML}}}Issuer").text = self.entity_id
+        etree.SubElement(request, f"{{{SAML}}}NameID").text = name_id
+        etree.SubElement(request, f"{{{SAMLP}}}SessionIndex").text = index
+        signed = self.sign(request)
+        return {"action": sp["slo"], "SAMLRequest": base64.b64encode(
+            etree.tostring(signed)).decode(), "RelayState": "", "id": signed.get("ID")}
+
+    def logout_everywhere(self, _body: bytes):
+        facts = self.node_logout_request()
+        content = (f'<p>Wylogowujesz się z login.gov.pl i z serwisu…</p>'
+                   f'<form method="post" action="{html.escape(facts["action"])}" id="out">'
+                   f'<input type="hidden" name="SAMLRequest" value="{facts["SAMLRequest"]}">'
+                   f'<button type="submit">Wyloguj z serwisu</button></form>'
+                   f'<script>document.getElementById("out").submit()</script>')
+        return 200, "text/html; charset=utf-8", self.page("Wylogowanie", content), []
+
+    def control_logout(self, body: bytes):
+        if not self.allow_faults:
+            return 403, "text/plain", b"control is off", []
+        index = json.loads(body or b"{}").get("session_index", "")
+        return 200, "application/json", json.dumps(self.node_logout_request(index)).encode(), []
 
     def idp_metadata(self, _body: bytes):
         cert = b"".join(self.sign_cert.strip().splitlines()[1:-1]).decode()

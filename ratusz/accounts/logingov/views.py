@@ -27,7 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from ratusz.accounts import identity
 from ratusz.accounts.logingov import protocol
 from ratusz.accounts.logingov.config import NotConfigured, SpConfig, config_by_key, config_for
-from ratusz.accounts.models import SamlMessageSeen
+from ratusz.accounts.models import LoginGovSession, SamlMessageSeen
 from ratusz.core.models import AuditAction, Municipality
 from ratusz.core.services import record_audit
 
@@ -171,6 +171,13 @@ def acs(request: HttpRequest) -> HttpResponse:
     except identity.IdentityError as error:
         return _refuse(request, str(error))
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    if person.session_index:
+        if request.session.session_key is None:
+            request.session.save()
+        LoginGovSession.objects.update_or_create(
+            session_index=person.session_index[:255],
+            defaults={"name_id": person.name_id[:255], "user": user,
+                      "session_key": request.session.session_key})
     request.session[identity.SESSION_KEY] = {
         "method": "login.gov.pl", "loa": person.loa, "name_id": person.name_id,
         "session_index": person.session_index, "key": cfg.key, "at": int(time.time()),
@@ -202,6 +209,7 @@ def single_logout(request: HttpRequest) -> HttpResponse | None:
     if not facts:
         return None
     logout(request)
+    LoginGovSession.objects.filter(session_index=facts.get("session_index", "")).delete()
     try:
         cfg = config_by_key(facts.get("key", "platform"))
     except NotConfigured:
@@ -222,7 +230,10 @@ def single_logout(request: HttpRequest) -> HttpResponse | None:
 @never_cache
 @require_POST
 def slo(request: HttpRequest) -> HttpResponse:
-    """The node's answer to our LogoutRequest."""
+    """The node's answer to our LogoutRequest, or the node's own LogoutRequest (the person
+    signed out at login.gov.pl or in another service)."""
+    if "SAMLRequest" in request.POST:
+        return _node_logout(request)
     try:
         pending = signing.loads(request.POST.get("RelayState", ""), salt=LOGOUT_PENDING,
                                 max_age=PENDING_SECONDS)
@@ -243,3 +254,36 @@ def slo(request: HttpRequest) -> HttpResponse:
         return _refuse(request, error.code, error.detail)
     messages.success(request, _("You are signed out, also of login.gov.pl."))
     return redirect("core:platform-home")
+
+
+def _node_logout(request: HttpRequest) -> HttpResponse:
+    """End the session the node's sign-in opened here, then answer the node."""
+    try:
+        xml = base64.b64decode(request.POST.get("SAMLRequest", ""), validate=True)
+        cfg = config_for(None)
+        request_id, name_id, session_index = protocol.read_logout_request(
+            cfg, xml, skew_seconds=settings.LOGIN_GOV_CLOCK_SKEW)
+    except (binascii.Error, ValueError):
+        return _refuse(request, "malformed")
+    except NotConfigured as error:
+        return _refuse(request, "not_configured", str(error), status=503)
+    except protocol.SamlError as error:
+        return _refuse(request, error.code, error.detail)
+    if not _remember(request_id, timezone.now() + timezone.timedelta(hours=1)):
+        return _refuse(request, "replayed", request_id)
+    ended = LoginGovSession.objects.filter(session_index=session_index, name_id=name_id).first()
+    if ended is not None:
+        from importlib import import_module
+
+        store = import_module(settings.SESSION_ENGINE).SessionStore
+        store(session_key=ended.session_key).delete()
+        ended.delete()
+        logger.info("login.gov.pl ended a session (node-initiated single logout)")
+    if request.session.get(identity.SESSION_KEY, {}).get("session_index") == session_index:
+        logout(request)
+    return _post_page(request, cfg, action=cfg.idp_slo_url,
+                      fields={"SAMLResponse": protocol.encode_for_post(
+                          protocol.logout_response(cfg, request_id)),
+                          "RelayState": request.POST.get("RelayState", "")},
+                      title=_("Signing out of login.gov.pl"),
+                      button=_("Back to login.gov.pl"))

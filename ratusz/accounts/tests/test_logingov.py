@@ -257,3 +257,45 @@ def test_a_gmina_may_have_its_own_registration(client, logingov, municipality_a)
     LoginGovSettings.objects.filter(municipality=municipality_a).update(enabled=False)
     start = client.get("/auth/login-gov/start/", {"gmina": municipality_a.slug})
     assert client.session["logingov_pending"]["key"] == "platform"
+
+
+def test_the_node_ends_our_session_when_the_person_signs_out_elsewhere(client, logingov):
+    import requests
+
+    from ratusz.accounts.models import LoginGovSession
+    from ratusz.testing.logingov import hidden_fields
+
+    response, _ = sign_in_through_simulator(client, logingov, person=2)
+    assert response.status_code == 302
+    assert LoginGovSession.objects.count() == 1
+    # The node's LogoutRequest comes through another browser: no session cookie of ours.
+    facts = requests.post(logingov.url + "/_control/logout", data="{}", timeout=5).json()
+    from django.test import Client
+
+    other_browser = Client()
+    page = other_browser.post("/auth/login-gov/slo/", {"SAMLRequest": facts["SAMLRequest"],
+                                                        "RelayState": ""})
+    assert page.status_code == 200
+    assert not client.get("/account/").wsgi_request.user.is_authenticated
+    assert LoginGovSession.objects.count() == 0
+    action, fields = hidden_fields(page.content.decode())
+    assert action == logingov.url + "/login-services/singleLogoutService"
+    requests.post(action, data=fields, timeout=10).raise_for_status()
+    assert any(entry["event"] == "sp_logout_response" and entry["in_response_to"] == facts["id"]
+               and entry["status"].endswith("Success") for entry in logingov.log())
+    # The same LogoutRequest again is a replay.
+    again = other_browser.post("/auth/login-gov/slo/", {"SAMLRequest": facts["SAMLRequest"]})
+    assert again.status_code == 400 and "replayed" in again.content.decode()
+
+
+def test_a_forged_node_logout_request_is_refused(client, logingov):
+    import base64
+
+    response, _ = sign_in_through_simulator(client, logingov, person=1)
+    forged = (b'<saml2p:LogoutRequest xmlns:saml2p="urn:oasis:names:tc:SAML:2.0:protocol" '
+              b'xmlns:saml2="urn:oasis:names:tc:SAML:2.0:assertion" ID="_f" Version="2.0">'
+              b'<saml2:Issuer>x</saml2:Issuer><saml2:NameID>n</saml2:NameID>'
+              b'</saml2p:LogoutRequest>')
+    page = client.post("/auth/login-gov/slo/", {"SAMLRequest": base64.b64encode(forged).decode()})
+    assert page.status_code == 400 and "unsigned" in page.content.decode()
+    assert client.get("/account/").wsgi_request.user.is_authenticated
