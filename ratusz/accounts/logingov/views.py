@@ -172,6 +172,9 @@ def acs(request: HttpRequest) -> HttpResponse:
         return _refuse(request, str(error))
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     if person.session_index:
+        # Rows of sessions that have expired by age anyway go (no separate sweeper).
+        LoginGovSession.objects.filter(created_at__lt=timezone.now() - timezone.timedelta(
+            seconds=settings.SESSION_COOKIE_AGE)).delete()
         if request.session.session_key is None:
             request.session.save()
         LoginGovSession.objects.update_or_create(
