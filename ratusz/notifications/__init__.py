@@ -1,0 +1,1 @@
+"""Resident notifications (issue 6) — in progress: so far the SMS text rules."""
