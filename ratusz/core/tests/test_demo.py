@@ -68,3 +68,33 @@ def test_loading_again_keeps_the_data_and_renews_the_tokens(db):
     new_token = second["municipalities"][0]["api_token"]
     assert authenticate_api_token(old_token) is None
     assert authenticate_api_token(new_token) is not None
+
+
+def test_demo_residents_sign_in_through_the_simulator_and_staff_have_an_authenticator(db):
+    import base64
+
+    from django.core.management import call_command
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from ratusz.accounts import identity
+    from ratusz.core.demo.loader import demo_persons
+
+    demo = load_demo(base_url="http://127.0.0.1:8000")
+    persons = {(p["given_name"], p["family_name"]): p["pesel"] for p in demo_persons()}
+    assert len(persons) == 5
+    for item in demo["municipalities"]:
+        resident = User.objects.get(username=item["users"]["resident"]["username"])
+        profile = resident.resident_profile
+        assert profile.is_identified
+        assert identity.profile_pesel(profile) == persons[(resident.first_name,
+                                                           resident.last_name)]
+        clerk = item["users"]["registry_clerk"]
+        device = TOTPDevice.objects.get(user__username=clerk["username"], name="demo")
+        assert base64.b32encode(device.bin_key).decode() == clerk["totp_secret"]
+    from io import StringIO
+
+    out = StringIO()
+    call_command("demo_totp", clerk["username"], stdout=out)
+    assert out.getvalue().strip() in {f"{totp(device.bin_key, drift=d):06d}"
+                                      for d in (-1, 0, 1)}
