@@ -4,11 +4,13 @@ from ratusz.accounts.api import router as accounts_router
 from ratusz.cases.api import router as cases_router
 from ratusz.core.api import build_api
 from ratusz.eservices.api import router as eservices_router
+from ratusz.notifications.api import router as notifications_router
 
 api = build_api()
 api.add_router("/", accounts_router)
 api.add_router("/", cases_router)
 api.add_router("/", eservices_router)
+api.add_router("/", notifications_router)
 
 from django.conf import settings  # noqa: E402
 

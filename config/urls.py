@@ -10,6 +10,7 @@ from ratusz.cases import urls as cases_urls
 from ratusz.core import urls as core_urls
 from ratusz.eservices import urls as eservices_urls
 from ratusz.eservices import urls_staff as eservices_staff_urls
+from ratusz.notifications import urls as notifications_urls
 
 handler404 = "ratusz.core.views.page_not_found"
 handler500 = "ratusz.core.views.server_error"
@@ -22,6 +23,13 @@ municipality_patterns = [
                                     namespace="eservices-staff")),
     path("e-urzad/", include((eservices_urls.public_patterns, "eservices"),
                              namespace="eservices")),
+    path("staff/powiadomienia/", include((notifications_urls.staff_patterns,
+                                          "notifications_staff"),
+                                         namespace="notifications-staff")),
+    path("powiadomienia/", include((notifications_urls.public_patterns, "notifications"),
+                                   namespace="notifications")),
+    path("alerts/", include((notifications_urls.alert_patterns, "notifications_alerts"),
+                            namespace="alerts")),
 ]
 
 urlpatterns = [
@@ -30,6 +38,9 @@ urlpatterns = [
     path("account/", include((accounts_urls.resident_patterns, "resident"),
                              namespace="resident")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("notifications/callbacks/", include((notifications_urls.callback_patterns,
+                                              "notifications_callbacks"),
+                                             namespace="notifications-callbacks")),
     path("api/v1/", api.urls),
     path(f"{settings.ADMIN_URL}", admin.site.urls),
     path("g/<slug:municipality_slug>/", include(municipality_patterns)),

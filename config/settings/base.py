@@ -5,6 +5,7 @@ docs/settings.md). The defaults are the embedded ones: SQLite under var/, local 
 filesystem task broker; nothing has to be set to run the demo.
 """
 
+import json
 from datetime import timedelta
 from pathlib import Path
 
@@ -40,6 +41,7 @@ INSTALLED_APPS = [
     "ratusz.accounts",
     "ratusz.cases",
     "ratusz.eservices",
+    "ratusz.notifications",
 ]
 
 MIDDLEWARE = [
@@ -79,6 +81,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "ratusz.core.context_processors.platform",
+                "ratusz.notifications.context_processors.alerts",
             ],
         },
     }
@@ -208,6 +211,11 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
+#: `celery worker -B` (or a separate `celery beat`) runs these.
+CELERY_BEAT_SCHEDULE = {
+    "notifications-sweep": {"task": "notifications.sweep", "schedule": 60.0},
+}
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
 
 # --- E-mail ---------------------------------------------------------------------------
 EMAIL_HOST = env_str("EMAIL_HOST", "127.0.0.1")
@@ -281,3 +289,20 @@ LOGIN_GOV_CLOCK_SKEW = env_int("LOGIN_GOV_CLOCK_SKEW", 120)
 LOGIN_GOV_DEV_KEYS = env_bool("LOGIN_GOV_DEV_KEYS", True)
 #: The xmlsec1 program pysaml2 signs with (Debian package xmlsec1).
 LOGIN_GOV_XMLSEC_BINARY = env_str("LOGIN_GOV_XMLSEC_BINARY", "/usr/bin/xmlsec1")
+
+# --- Notifications (issue 6) -------------------------------------------------------------
+#: SMS gateways in failover order, as JSON: [{"name": "smsapi", "kind": "smsapi",
+#: "url": "https://api.smsapi.pl", "token": "…"}, {"name": "serwersms", "kind": "serwersms",
+#: "url": "https://api2.serwersms.pl", "token": "…"}]. Empty: SMS cannot be sent.
+RATUSZ_SMS_GATEWAYS = json.loads(env_str("RATUSZ_SMS_GATEWAYS", "[]") or "[]")
+#: The sender name (alphanumeric sender id) registered with the gateways.
+RATUSZ_SMS_SENDER = env_str("RATUSZ_SMS_SENDER", "Ratusz")
+#: Messages per second per channel across all workers (0 = no limit of ours).
+RATUSZ_NOTIFY_EMAIL_RATE = env_int("RATUSZ_NOTIFY_EMAIL_RATE", 0)
+RATUSZ_NOTIFY_SMS_RATE = env_int("RATUSZ_NOTIFY_SMS_RATE", 0)
+#: Web push: a PEM file with the VAPID private key (development keys are made under
+#: var/keys/vapid when unset), and the contact in the VAPID claims.
+RATUSZ_VAPID_PRIVATE_KEY = env_str("RATUSZ_VAPID_PRIVATE_KEY", "")
+RATUSZ_VAPID_SUBJECT = env_str("RATUSZ_VAPID_SUBJECT", "")
+#: Accept http:// push endpoints on 127.0.0.1 (the push simulator). Never in production.
+RATUSZ_PUSH_ALLOW_HTTP_ENDPOINTS = env_bool("RATUSZ_PUSH_ALLOW_HTTP_ENDPOINTS", False)

@@ -31,6 +31,10 @@ class Permission(models.TextChoices):
     APPROVE = "cases.approve", _("approve letters and settlements")
     MANAGE_SERVICES = "services.manage", _("manage e-service cards and forms")
     RESIDENT_SELF = "resident.self", _("act as a resident on one's own matters")
+    COMPOSE_ALERTS = "alerts.compose", _("compose and send alerts to residents")
+    APPROVE_ALERTS = "alerts.approve", _("approve severe alerts (second person)")
+    VIEW_SUBSCRIBERS = "subscribers.view", _("see the list of notification subscribers")
+    MANAGE_TEMPLATES = "notifications.templates", _("edit notification templates")
 
 
 _STAFF_BASE = {Permission.VIEW_WORKSPACE, Permission.VIEW_DIRECTORY}
@@ -38,7 +42,8 @@ _STAFF_BASE = {Permission.VIEW_WORKSPACE, Permission.VIEW_DIRECTORY}
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.REGISTRY_CLERK: frozenset(
         _STAFF_BASE | {Permission.REGISTER_CORRESPONDENCE, Permission.ASSIGN_CASES,
-                       Permission.VIEW_RESIDENTS, Permission.VIEW_REGISTERS}
+                       Permission.VIEW_RESIDENTS, Permission.VIEW_REGISTERS,
+                       Permission.COMPOSE_ALERTS}
     ),
     Role.CASE_OFFICER: frozenset(
         _STAFF_BASE | {Permission.HANDLE_CASES, Permission.VIEW_RESIDENTS,
@@ -47,18 +52,21 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.HEAD: frozenset(
         _STAFF_BASE | {Permission.HANDLE_CASES, Permission.ASSIGN_CASES, Permission.APPROVE,
                        Permission.VIEW_RESIDENTS, Permission.VIEW_REGISTERS,
-                       Permission.MANAGE_SERVICES}
+                       Permission.MANAGE_SERVICES, Permission.COMPOSE_ALERTS,
+                       Permission.APPROVE_ALERTS, Permission.MANAGE_TEMPLATES}
     ),
     Role.SECRETARY: frozenset(
         _STAFF_BASE | {Permission.HANDLE_CASES, Permission.ASSIGN_CASES, Permission.APPROVE,
                        Permission.VIEW_RESIDENTS, Permission.VIEW_AUDIT,
                        Permission.REGISTER_CORRESPONDENCE, Permission.VIEW_REGISTERS,
-                       Permission.MANAGE_SERVICES}
+                       Permission.MANAGE_SERVICES, Permission.COMPOSE_ALERTS,
+                       Permission.APPROVE_ALERTS, Permission.VIEW_SUBSCRIBERS,
+                       Permission.MANAGE_TEMPLATES}
     ),
     Role.ADMIN: frozenset(
         _STAFF_BASE | {Permission.MANAGE_STAFF, Permission.MANAGE_DEPARTMENTS,
                        Permission.MANAGE_API_TOKENS, Permission.VIEW_AUDIT,
-                       Permission.MANAGE_SERVICES}
+                       Permission.MANAGE_SERVICES, Permission.MANAGE_TEMPLATES}
     ),
 }
 

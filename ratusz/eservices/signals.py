@@ -31,4 +31,4 @@ def letter_sent(sender, case_id: int, letter_id: int, **kwargs) -> None:
 
     submission_id = _submission_id_of_case(case_id)
     if submission_id is not None:
-        tasks.enqueue_status_email(submission_id, "letter")
+        tasks.enqueue_status_email(submission_id, "letter", f"letter:{letter_id}")

@@ -56,40 +56,22 @@ def make_receipt(submission_id: int) -> str | None:
     return str(submission.public_id)
 
 
-def enqueue_status_email(submission_id: int, event: str) -> None:
-    if _inline():
-        send_status_email(submission_id, event)
-    else:
-        send_status_email.delay(submission_id, event)
+def enqueue_status_email(submission_id: int, event: str, ref: str = "") -> None:
+    """Case news goes through the notification outbox (the resident's chosen channels)."""
+    from ratusz.notifications import case_news
+
+    case_news.notify(submission_id, event, ref)
 
 
-@shared_task(name="eservices.send_status_email", autoretry_for=(OSError,), max_retries=5,
-             retry_backoff=True)
 def send_status_email(submission_id: int, event: str) -> bool:
-    """Tell the applicant what happened in the matter (submitted, a new status, a message
-    or a letter from the office)."""
-    from ratusz.cases.services import STATUS_LABELS_PL
+    """Queue and (with inline tasks) deliver the news at once; True when queued."""
+    from ratusz.notifications import case_news
 
-    submission = _submission(submission_id)
-    if submission is None or not submission.email:
-        return False
-    with tenant_context(submission.municipality):
-        case = submission.case
-        context = {"submission": submission, "case": case, "event": event,
-                   "municipality": submission.municipality,
-                   "status": STATUS_LABELS_PL.get(case.status, case.status),
-                   "base_url": settings.RATUSZ_PUBLIC_URL.rstrip("/")}
-        subject = {"submitted": "Wniosek przyjęty",
-                   "message": "Nowa wiadomość w sprawie",
-                   "letter": "Nowe pismo w sprawie"}.get(event, "Zmiana statusu sprawy")
-        body = render_to_string("eservices/email/status.txt", context)
-    send_mail(f"{subject}: {case.mark}", body, settings.DEFAULT_FROM_EMAIL, [submission.email])
-    metrics.TASKS.labels("eservices.send_status_email", "success").inc()
-    return True
+    return case_news.notify(submission_id, event) > 0
 
 
 def enqueue_message_email(submission_id: int, message_id: int) -> None:
-    enqueue_status_email(submission_id, "message")
+    enqueue_status_email(submission_id, "message", f"message:{message_id}")
 
 
 def enqueue_confirmation_email(pending_id: int, link: str) -> None:

@@ -1,0 +1,673 @@
+"""Delivery: from a published alert to messages in the outbox (fan-out), and from the
+outbox to SMTP, the SMS gateways and the push services.
+
+Exactly once, even when a worker dies:
+- the fan-out inserts one row per (alert, subscriber, channel) under a unique key, in
+  batches, ignoring rows that exist: running it twice (a retried task) adds nothing;
+- a worker *claims* queued rows (one UPDATE … WHERE status='queued'), so two workers never
+  send the same row;
+- just before the step that hands a message over (the final "." of SMTP DATA, the push
+  POST) the worker commits `handed_at`. A claim left behind by a dead worker is settled by
+  `sweep`: handed → sent (the server had it), not handed → queued again. For SMS the
+  gateway itself refuses a reference it has already accepted (SMSAPI `check_idx`), so an
+  unsettled SMS batch is simply sent again;
+- the broker only carries wake-up calls (ids); the rows wait in the outbox during a broker
+  outage and `sweep` (every minute, and at worker start) dispatches what is due.
+"""
+
+from __future__ import annotations
+
+import binascii
+import contextlib
+import hashlib
+import logging
+import smtplib
+import threading
+import time
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from email.header import Header
+from email.utils import formataddr, formatdate, parseaddr
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from ratusz.core.tenancy import tenant_context
+from ratusz.notifications import templates
+from ratusz.notifications.models import (
+    SEVERE_LEVELS,
+    Alert,
+    AlertStatus,
+    Channel,
+    Message,
+    MessageKind,
+    MessageStatus,
+    PushEndpoint,
+    Severity,
+    Subscriber,
+    Subscription,
+    TemplatePurpose,
+)
+
+logger = logging.getLogger("ratusz.notifications")
+WARSAW = ZoneInfo("Europe/Warsaw")
+
+#: How many ids one delivery task carries, per channel.
+BATCH = {Channel.EMAIL: 500, Channel.SMS: 2000, Channel.PUSH: 200}
+FANOUT_CHUNK = 2000
+MAX_ATTEMPTS = 10
+STALE_CLAIM = timedelta(minutes=5)
+REDISPATCH_AFTER = timedelta(minutes=2)
+
+
+def _setting(name: str, default):
+    return getattr(settings, name, default)
+
+
+def _inline() -> bool:
+    return bool(_setting("RATUSZ_INLINE_TASKS", False))
+
+
+def public_url() -> str:
+    return settings.RATUSZ_PUBLIC_URL.rstrip("/")
+
+
+# --- quiet hours --------------------------------------------------------------------------
+
+def after_quiet_hours(subscriber: Subscriber, now: datetime) -> datetime | None:
+    """The moment the subscriber's quiet hours end, if `now` falls within them."""
+    start, end = subscriber.quiet_from, subscriber.quiet_until
+    if start is None or end is None or start == end:
+        return None
+    local = now.astimezone(WARSAW)
+    t = local.time()
+    inside = (start <= t < end) if start < end else (t >= start or t < end)
+    if not inside:
+        return None
+    day = local.date()
+    if start > end and t >= start:
+        day = day + timedelta(days=1)
+    return datetime.combine(day, end, tzinfo=WARSAW)
+
+
+# --- waking workers -----------------------------------------------------------------------
+
+def wake(channel: str, ids: list[int]) -> None:
+    """Ask a worker to deliver these rows; if the broker is down they wait in the outbox
+    for the next sweep."""
+    if not ids:
+        return
+    if _inline():
+        deliver(channel, ids)
+        return
+    from ratusz.notifications import tasks
+
+    now = timezone.now()
+    size = BATCH[channel]
+    for start in range(0, len(ids), size):
+        chunk = ids[start:start + size]
+        try:
+            tasks.deliver_task.delay(channel, chunk)
+        except Exception:  # noqa: BLE001 - any broker failure: the outbox keeps the rows
+            logger.warning("notifications: broker unreachable, %d %s messages wait in the "
+                           "outbox", len(ids) - start, channel)
+            return
+        Message.objects.filter(pk__in=chunk, status=MessageStatus.QUEUED).update(
+            claimed_at=now)
+
+
+def start_fan_out(alert_id: int) -> None:
+    if _inline():
+        fan_out(alert_id)
+        return
+    from ratusz.notifications import tasks
+
+    try:
+        tasks.fan_out_task.delay(alert_id)
+    except Exception:  # noqa: BLE001
+        logger.warning("notifications: broker unreachable, alert %s waits for the sweep",
+                       alert_id)
+
+
+# --- fan-out ------------------------------------------------------------------------------
+
+def _eligible_subscribers(alert: Alert) -> Q:
+    """Subscribers whose localities cover the alert's area (no localities = everywhere)."""
+    area = list(alert.localities.values_list("pk", flat=True))
+    if not area:
+        return Q()
+    through = Subscriber.localities.through
+    restricted = through.objects.filter(subscriber__municipality_id=alert.municipality_id)
+    return ~Q(subscriber_id__in=restricted.values("subscriber_id")) | Q(
+        subscriber_id__in=restricted.filter(locality_id__in=area).values("subscriber_id"))
+
+
+def fan_out(alert_id: int) -> int:
+    """Create the outbox rows of a published alert (idempotent) and dispatch them."""
+    with tenant_context(None, all_municipalities=True):
+        alert = Alert.objects.select_related("municipality").filter(pk=alert_id).first()
+    if alert is None or alert.status != AlertStatus.PUBLISHED:
+        return 0
+    created = 0
+    with tenant_context(alert.municipality):
+        now = timezone.now()
+        severe = alert.severity in SEVERE_LEVELS
+        area_filter = _eligible_subscribers(alert)
+        for channel in alert.channels or Channel.values:
+            subscriptions = Subscription.objects.filter(
+                municipality_id=alert.municipality_id, topic=alert.topic, channel=channel
+            ).filter(area_filter)
+            if channel == Channel.EMAIL:
+                subscriptions = subscriptions.filter(subscriber__email_confirmed_at__isnull=False)
+            elif channel == Channel.SMS:
+                subscriptions = subscriptions.filter(subscriber__phone_confirmed_at__isnull=False)
+            else:
+                subscriptions = subscriptions.filter(
+                    subscriber__push_endpoints__isnull=False).distinct()
+            rows = subscriptions.values_list(
+                "subscriber_id", "subscriber__email", "subscriber__phone",
+                "subscriber__quiet_from", "subscriber__quiet_until").order_by("subscriber_id")
+            batch: list[Message] = []
+            probe = Subscriber()
+            for subscriber_id, email, phone, quiet_from, quiet_until in rows.iterator(
+                    chunk_size=FANOUT_CHUNK):
+                not_before = None
+                if not severe and quiet_from is not None:
+                    probe.quiet_from, probe.quiet_until = quiet_from, quiet_until
+                    not_before = after_quiet_hours(probe, now)
+                recipient = {Channel.EMAIL: email, Channel.SMS: phone}.get(channel, "push")
+                batch.append(Message(
+                    municipality_id=alert.municipality_id, kind=MessageKind.ALERT,
+                    key=f"alert:{alert.pk}:{subscriber_id}:{channel}", alert_id=alert.pk,
+                    subscriber_id=subscriber_id, channel=channel, recipient=recipient,
+                    not_before=not_before, created_at=now))
+                if len(batch) >= FANOUT_CHUNK:
+                    created += _insert(batch)
+                    batch = []
+            if batch:
+                created += _insert(batch)
+        Alert.objects.filter(pk=alert.pk).update(fanout_done_at=timezone.now())
+        dispatch(alert_id=alert.pk)
+    logger.info("notifications: alert %s fanned out, %d new messages", alert.pk, created)
+    return created
+
+
+def _insert(batch: list[Message]) -> int:
+    before = len(batch)
+    with transaction.atomic():
+        Message.objects.bulk_create(batch, ignore_conflicts=True, batch_size=FANOUT_CHUNK)
+    return before
+
+
+def dispatch(*, alert_id: int | None = None, municipality_id: int | None = None) -> int:
+    """Wake workers for every queued, due row (of one alert, or all)."""
+    now = timezone.now()
+    queued = Message.objects.filter(status=MessageStatus.QUEUED).filter(
+        Q(not_before__isnull=True) | Q(not_before__lte=now))
+    if alert_id is not None:
+        queued = queued.filter(alert_id=alert_id)
+    else:
+        queued = queued.filter(Q(claimed_at__isnull=True) |
+                               Q(claimed_at__lt=now - REDISPATCH_AFTER))
+    if municipality_id is not None:
+        queued = queued.filter(municipality_id=municipality_id)
+    total = 0
+    by_channel: dict[str, list[int]] = defaultdict(list)
+    for pk, channel in queued.order_by("pk").values_list("pk", "channel").iterator(
+            chunk_size=5000):
+        by_channel[channel].append(pk)
+    for channel, ids in by_channel.items():
+        wake(channel, ids)
+        total += len(ids)
+    return total
+
+
+def sweep(*, stale_after: timedelta = STALE_CLAIM) -> dict:
+    """Settle claims of dead workers and dispatch what waits (run every minute)."""
+    now = timezone.now()
+    with tenant_context(None, all_municipalities=True):
+        stale = Message.objects.filter(status=MessageStatus.SENDING,
+                                       claimed_at__lt=now - stale_after)
+        settled = stale.filter(handed_at__isnull=False).exclude(channel=Channel.SMS).update(
+            status=MessageStatus.SENT, sent_at=now, claim="",
+            error="worker stopped after handing over; not repeated")
+        requeued = stale.update(status=MessageStatus.QUEUED, claim="", claimed_at=None)
+        dispatched = dispatch()
+    return {"settled": settled, "requeued": requeued, "dispatched": dispatched}
+
+
+# --- delivering ---------------------------------------------------------------------------
+
+def deliver(channel: str, ids: list[int]) -> dict:
+    """Claim these rows and send them. Safe to run twice and concurrently."""
+    claim = uuid.uuid4().hex
+    now = timezone.now()
+    with tenant_context(None, all_municipalities=True):
+        claimed = Message.objects.filter(pk__in=ids, status=MessageStatus.QUEUED).filter(
+            Q(not_before__isnull=True) | Q(not_before__lte=now)).update(
+            status=MessageStatus.SENDING, claim=claim, claimed_at=now)
+        if not claimed:
+            return {"claimed": 0}
+        messages = list(Message.objects.filter(claim=claim, status=MessageStatus.SENDING)
+                        .select_related("municipality", "alert__municipality", "subscriber")
+                        .order_by("pk"))
+        sender = {Channel.EMAIL: send_emails, Channel.SMS: send_sms,
+                  Channel.PUSH: send_pushes}[channel]
+        result = sender(messages)
+    return {"claimed": claimed, **result}
+
+
+def _retry_or_fail(message: Message, error: str, *, permanent: bool = False,
+                   status: str = MessageStatus.FAILED) -> None:
+    attempts = message.attempts + 1
+    if permanent or attempts >= MAX_ATTEMPTS:
+        Message.objects.filter(pk=message.pk).update(
+            status=status, attempts=attempts, error=error[:500], claim="")
+        return
+    delay = min(30 * 2 ** (attempts - 1), 3600)
+    Message.objects.filter(pk=message.pk).update(
+        status=MessageStatus.QUEUED, attempts=attempts, error=error[:500], claim="",
+        claimed_at=None, handed_at=None,
+        not_before=timezone.now() + timedelta(seconds=delay))
+
+
+def _mark_sent(ids: list[int], **extra) -> None:
+    if ids:
+        Message.objects.filter(pk__in=ids).update(
+            status=MessageStatus.SENT, sent_at=timezone.now(), claim="", **extra)
+
+
+# --- rendering ----------------------------------------------------------------------------
+
+_content_cache: dict[tuple, tuple[str, str, bool]] = {}
+_content_lock = threading.Lock()
+
+
+def _local(value) -> str:
+    return timezone.localtime(value).strftime("%d.%m.%Y %H:%M") if value else "—"
+
+
+def alert_values(alert: Alert) -> dict[str, str]:
+    from ratusz.notifications.models import Certainty, Urgency  # noqa: F401
+
+    area = ", ".join(alert.localities.values_list("name", flat=True)) or \
+        f"cała gmina {alert.municipality.name}"
+    severity = {"Extreme": "ekstremalna", "Severe": "poważna", "Moderate": "umiarkowana",
+                "Minor": "niewielka"}.get(alert.severity, "nieznana")
+    prefix = {"Update": "AKTUALIZACJA: ", "Cancel": "ODWOŁANIE: "}.get(alert.msg_type, "")
+    link = public_url() + reverse("alerts:alert", kwargs={
+        "municipality_slug": alert.municipality.slug, "alert_id": alert.pk})
+    return {"gmina": alert.municipality.name, "event": alert.event,
+            "headline": prefix + alert.headline, "description": alert.description,
+            "instruction": alert.instruction, "area": area, "onset": _local(alert.onset),
+            "expires": _local(alert.expires), "severity": severity, "link": link}
+
+
+def alert_content(alert: Alert, channel: str) -> tuple[str, str, bool]:
+    """(subject, body, transliterate) of an alert for a channel; the body keeps the
+    per-recipient ((preferences)) placeholder. Cached per process."""
+    key = (alert.pk, channel, alert.municipality_id)
+    with _content_lock:
+        found = _content_cache.get(key)
+    if found:
+        return found
+    wording = templates.wording(alert.municipality, TemplatePurpose.ALERT, channel)
+    values = alert_values(alert)
+    subject = templates.render(wording.subject, values)
+    body = templates.render(wording.body, values, keep=templates.PER_RECIPIENT)
+    if channel == Channel.SMS:
+        body = templates.sms_text(body, wording.transliterate)
+    result = (subject, body, wording.transliterate)
+    with _content_lock:
+        if len(_content_cache) > 1000:
+            _content_cache.clear()
+        _content_cache[key] = result
+    return result
+
+
+def preferences_url(municipality, token: str) -> str:
+    return public_url() + reverse("notifications:preferences", kwargs={
+        "municipality_slug": municipality.slug, "token": token})
+
+
+def unsubscribe_url(municipality, token: str, channel: str) -> str:
+    return public_url() + reverse("notifications:unsubscribe", kwargs={
+        "municipality_slug": municipality.slug, "token": token}) + f"?kanal={channel}"
+
+
+def message_text(message: Message) -> tuple[str, str]:
+    """Subject and body of one message, complete."""
+    if message.kind == MessageKind.ALERT:
+        subject, body, _t = alert_content(message.alert, message.channel)
+        token = message.subscriber.token if message.subscriber else ""
+        body = body.replace("((preferences))",
+                            preferences_url(message.municipality, token) if token else "")
+        return subject, body
+    return message.subject, message.body
+
+
+# --- e-mail -------------------------------------------------------------------------------
+
+_smtp_local = threading.local()
+
+
+def _smtp_backend() -> bool:
+    return settings.EMAIL_BACKEND == "django.core.mail.backends.smtp.EmailBackend"
+
+
+def _smtp() -> smtplib.SMTP:
+    connection = getattr(_smtp_local, "connection", None)
+    target = (settings.EMAIL_HOST, settings.EMAIL_PORT)
+    if connection is not None and getattr(_smtp_local, "target", None) == target:
+        return connection
+    connection = smtplib.SMTP(settings.EMAIL_HOST, settings.EMAIL_PORT, timeout=30)
+    connection.ehlo()
+    if settings.EMAIL_USE_TLS:
+        connection.starttls()
+        connection.ehlo()
+    if settings.EMAIL_HOST_USER:
+        connection.login(settings.EMAIL_HOST_USER, settings.EMAIL_HOST_PASSWORD)
+    _smtp_local.connection, _smtp_local.target = connection, target
+    return connection
+
+
+def _drop_smtp() -> None:
+    connection = getattr(_smtp_local, "connection", None)
+    _smtp_local.connection = None
+    if connection is not None:
+        with contextlib.suppress(OSError):
+            connection.close()
+
+
+def _header(value: str) -> str:
+    try:
+        value.encode("ascii")
+        return value
+    except UnicodeEncodeError:
+        return Header(value, "utf-8").encode()
+
+
+def build_email(message: Message, subject: str, body: str) -> bytes:
+    """The RFC 5322 bytes of one message (quoted-printable UTF-8 text), with the one-click
+    unsubscribe headers of RFC 8058 on everything sent to subscribers."""
+    sender_name, sender_address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    gmina = message.municipality
+    domain = sender_address.rpartition("@")[2] or "ratusz.localhost"
+    message_id = hashlib.sha256(message.key.encode()).hexdigest()[:32]
+    lines = [
+        f"From: {formataddr((_header(gmina.name + ' – powiadomienia'), sender_address))}",
+        f"To: {message.recipient}",
+        f"Subject: {_header(subject)}",
+        f"Date: {formatdate(localtime=True)}",
+        f"Message-ID: <{message_id}@{domain}>",
+        "MIME-Version: 1.0",
+        "Content-Type: text/plain; charset=utf-8",
+        "Content-Transfer-Encoding: quoted-printable",
+        "Auto-Submitted: auto-generated",
+    ]
+    if message.subscriber_id and message.kind != MessageKind.VERIFY:
+        token = message.subscriber.token
+        lines.append(f"List-Unsubscribe: <{unsubscribe_url(gmina, token, Channel.EMAIL)}>")
+        lines.append("List-Unsubscribe-Post: List-Unsubscribe=One-Click")
+        lines.append(f"List-ID: <{gmina.slug}.powiadomienia.{domain}>")
+    encoded = binascii.b2a_qp(body.replace("\r\n", "\n").encode("utf-8"))
+    encoded = encoded.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("ascii") + encoded + b"\r\n"
+
+
+def _dot_stuff(data: bytes) -> bytes:
+    if data.startswith(b"."):
+        data = b"." + data
+    return data.replace(b"\r\n.", b"\r\n..")
+
+
+def send_emails(messages: list[Message]) -> dict:
+    if not _smtp_backend():
+        return _send_emails_django(messages)
+    sent: list[int] = []
+    failed = 0
+    envelope_from = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+    throttle = Throttle("email", _setting("RATUSZ_NOTIFY_EMAIL_RATE", 0))
+    for message in messages:
+        throttle.take(1)
+        subject, body = message_text(message)
+        data = _dot_stuff(build_email(message, subject, body))
+        try:
+            smtp = _smtp()
+            code, reply = smtp.mail(envelope_from)
+            if code != 250:
+                raise smtplib.SMTPResponseException(code, reply)
+            code, reply = smtp.rcpt(message.recipient)
+            if code not in (250, 251):
+                smtp.rset()
+                _retry_or_fail(message, f"{code} {reply.decode(errors='replace')}",
+                               permanent=code >= 500, status=MessageStatus.BOUNCED)
+                failed += 1
+                continue
+            code, reply = smtp.docmd("DATA")
+            if code != 354:
+                raise smtplib.SMTPResponseException(code, reply)
+            smtp.send(data)
+            # The point of no return: recorded before the final dot hands it over.
+            Message.objects.filter(pk=message.pk).update(handed_at=timezone.now())
+            smtp.send(b".\r\n")
+            code, reply = smtp.getreply()
+        except (smtplib.SMTPException, OSError) as error:
+            _drop_smtp()
+            _retry_or_fail(message, f"SMTP: {error}")
+            failed += 1
+            continue
+        if code == 250:
+            sent.append(message.pk)
+            if len(sent) >= 200:
+                _mark_sent(sent, provider="smtp")
+                sent = []
+        else:
+            _retry_or_fail(message, f"{code} {reply.decode(errors='replace')}",
+                           permanent=code >= 500, status=MessageStatus.BOUNCED)
+            failed += 1
+    _mark_sent(sent, provider="smtp")
+    return {"failed": failed}
+
+
+def _send_emails_django(messages: list[Message]) -> dict:
+    """The embedded default (files under var/mail) and the test backend."""
+    from django.core.mail import EmailMessage, get_connection
+
+    connection = get_connection()
+    sent, failed = [], 0
+    for message in messages:
+        subject, body = message_text(message)
+        headers = {}
+        if message.subscriber_id and message.kind != MessageKind.VERIFY:
+            headers["List-Unsubscribe"] = \
+                f"<{unsubscribe_url(message.municipality, message.subscriber.token, 'email')}>"
+            headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+        email = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [message.recipient],
+                             headers=headers, connection=connection)
+        Message.objects.filter(pk=message.pk).update(handed_at=timezone.now())
+        try:
+            email.send()
+        except (OSError, smtplib.SMTPException) as error:
+            _retry_or_fail(message, str(error))
+            failed += 1
+            continue
+        sent.append(message.pk)
+    _mark_sent(sent, provider="django")
+    return {"failed": failed}
+
+
+# --- SMS ----------------------------------------------------------------------------------
+
+def sms_gateways():
+    from ratusz.notifications.gateways import build_gateways
+
+    return build_gateways(_setting("RATUSZ_SMS_GATEWAYS", []))
+
+
+def sms_callback_url(gateway_name: str) -> str:
+    from ratusz.notifications.views import callback_key
+
+    return public_url() + reverse("notifications-callbacks:sms", kwargs={
+        "gateway": gateway_name}) + f"?key={callback_key(gateway_name)}"
+
+
+def send_sms(messages: list[Message]) -> dict:
+    from ratusz.notifications.gateways import send_with_failover
+    from ratusz.notifications.gateways.base import (
+        GatewayUnavailable,
+        SmsAccepted,
+        SmsToSend,
+    )
+    from ratusz.notifications.sms import measure
+
+    gateways = sms_gateways()
+    if not gateways:
+        for message in messages:
+            _retry_or_fail(message, "no SMS gateway configured (RATUSZ_SMS_GATEWAYS)")
+        return {"failed": len(messages)}
+    by_reference = {}
+    batch = []
+    for message in messages:
+        _subject, text = message_text(message)
+        reference = f"r{message.pk}"
+        by_reference[reference] = (message, measure(text).parts)
+        batch.append(SmsToSend(reference=reference, to=message.recipient, text=text))
+    sender = _setting("RATUSZ_SMS_SENDER", "Ratusz")
+    Throttle("sms", _setting("RATUSZ_NOTIFY_SMS_RATE", 0)).take(len(batch))
+    Message.objects.filter(pk__in=[m.pk for m in messages]).update(handed_at=timezone.now())
+    try:
+        used, results = send_with_failover(gateways, batch, sender=sender,
+                                           callback_url_for=sms_callback_url)
+    except GatewayUnavailable as error:
+        # What a gateway confirmed before the failure is kept; the rest waits and retries.
+        used, results = error.gateway, list(error.results)
+        answered = {result.reference for result in results}
+        for reference, (message, _parts) in by_reference.items():
+            if reference not in answered:
+                _retry_or_fail(message, f"all SMS gateways unavailable: {error}")
+        if not results:
+            return {"failed": len(messages)}
+    accepted: list[Message] = []
+    failed = 0
+    now = timezone.now()
+    for result in results:
+        message, parts = by_reference[result.reference]
+        if isinstance(result, SmsAccepted):
+            message.status, message.sent_at, message.claim = MessageStatus.SENT, now, ""
+            message.provider = getattr(result, "gateway", "") or used
+            message.parts, message.cost = result.parts or parts, result.cost
+            message.provider_id = result.provider_id or ""
+            accepted.append(message)
+        else:
+            _retry_or_fail(message, f"{result.code} {result.message}",
+                           permanent=result.permanent)
+            failed += 1
+    with transaction.atomic():
+        Message.objects.bulk_update(accepted, ["status", "sent_at", "claim", "provider",
+                                               "parts", "cost", "provider_id"],
+                                    batch_size=500)
+    return {"failed": failed, "provider": used}
+
+
+def record_sms_reports(gateway_name: str, reports: Iterable) -> int:
+    """Delivery reports from a gateway's callback: delivered / failed."""
+    updated = 0
+    now = timezone.now()
+    with tenant_context(None, all_municipalities=True):
+        for report in reports:
+            reference = report.reference or ""
+            query = Message.objects.filter(channel=Channel.SMS)
+            if reference.startswith("r") and reference[1:].isdigit():
+                query = query.filter(pk=int(reference[1:]))
+            elif report.provider_id:
+                query = query.filter(provider_id=report.provider_id)
+            else:
+                continue
+            if report.status == "delivered":
+                updated += query.exclude(status=MessageStatus.DELIVERED).update(
+                    status=MessageStatus.DELIVERED, delivered_at=report.at or now)
+            elif report.status in ("failed", "undelivered", "rejected", "expired"):
+                updated += query.update(status=MessageStatus.FAILED,
+                                        error=f"{gateway_name}: {report.detail}"[:500])
+    return updated
+
+
+# --- web push -----------------------------------------------------------------------------
+
+def send_pushes(messages: list[Message]) -> dict:
+    from ratusz.notifications import webpush
+
+    sent, failed = [], 0
+    endpoints: dict[int, list[PushEndpoint]] = defaultdict(list)
+    for endpoint in PushEndpoint.objects.filter(
+            subscriber_id__in=[m.subscriber_id for m in messages if m.subscriber_id]):
+        endpoints[endpoint.subscriber_id].append(endpoint)
+    for message in messages:
+        subject, body = message_text(message)
+        targets = endpoints.get(message.subscriber_id, [])
+        if not targets:
+            _retry_or_fail(message, "no push subscription left", permanent=True)
+            failed += 1
+            continue
+        severity = message.alert.severity if message.alert_id else ""
+        payload = {"title": subject, "body": body[:1000], "tag": message.key[:60],
+                   "url": message.alert and alert_values(message.alert)["link"] or "",
+                   "severity": severity}
+        Message.objects.filter(pk=message.pk).update(handed_at=timezone.now())
+        outcomes = []
+        for endpoint in targets:
+            result = webpush.send_push(
+                {"endpoint": endpoint.endpoint,
+                 "keys": {"p256dh": endpoint.p256dh, "auth": endpoint.auth}},
+                payload, urgency="high" if severity in (Severity.SEVERE, Severity.EXTREME)
+                else "normal")
+            outcomes.append(result.status)
+            if result.status == "gone":
+                endpoint.delete()
+            elif result.status == "sent":
+                PushEndpoint.objects.filter(pk=endpoint.pk).update(
+                    last_success_at=timezone.now())
+        if "sent" in outcomes:
+            sent.append(message.pk)
+        elif "retry" in outcomes:
+            _retry_or_fail(message, "push service unavailable")
+            failed += 1
+        else:
+            _retry_or_fail(message, "push refused: " + ",".join(outcomes), permanent=True)
+            failed += 1
+    _mark_sent(sent, provider="webpush")
+    return {"failed": failed}
+
+
+# --- rate limits --------------------------------------------------------------------------
+
+class Throttle:
+    """A per-second budget shared by the workers through the cache (Redis in production):
+    `take(n)` waits until n more messages fit into the current second. Rate 0 = no limit."""
+
+    def __init__(self, name: str, rate: int):
+        self.name, self.rate = name, int(rate or 0)
+
+    def take(self, n: int) -> None:
+        if self.rate <= 0:
+            return
+        from django.core.cache import cache
+
+        while True:
+            second = int(time.time())
+            key = f"notify-rate:{self.name}:{second}"
+            cache.add(key, 0, timeout=5)
+            try:
+                used = cache.incr(key, n)
+            except ValueError:
+                used = n
+            if used - n < self.rate or n > self.rate and used == n:
+                return
+            time.sleep(max(0.0, second + 1 - time.time()))
