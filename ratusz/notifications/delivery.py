@@ -38,6 +38,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from ratusz.core.models import Municipality
 from ratusz.core.tenancy import tenant_context
 from ratusz.notifications import templates
 from ratusz.notifications.models import (
@@ -238,8 +239,15 @@ def sweep(*, stale_after: timedelta = STALE_CLAIM) -> dict:
             status=MessageStatus.SENT, sent_at=now, claim="",
             error="worker stopped after handing over; not repeated")
         requeued = stale.update(status=MessageStatus.QUEUED, claim="", claimed_at=None)
+        # Alerts whose fan-out never ran (the broker was down when they were published).
+        waiting = list(Alert.objects.filter(status=AlertStatus.PUBLISHED,
+                                            fanout_done_at__isnull=True)
+                       .values_list("pk", flat=True))
+        for alert_id in waiting:
+            start_fan_out(alert_id)
         dispatched = dispatch()
-    return {"settled": settled, "requeued": requeued, "dispatched": dispatched}
+    return {"settled": settled, "requeued": requeued, "fanned_out": len(waiting),
+            "dispatched": dispatched}
 
 
 # --- delivering ---------------------------------------------------------------------------
@@ -254,13 +262,54 @@ def deliver(channel: str, ids: list[int]) -> dict:
             status=MessageStatus.SENDING, claim=claim, claimed_at=now)
         if not claimed:
             return {"claimed": 0}
-        messages = list(Message.objects.filter(claim=claim, status=MessageStatus.SENDING)
-                        .select_related("municipality", "alert__municipality", "subscriber")
-                        .order_by("pk"))
-        sender = {Channel.EMAIL: send_emails, Channel.SMS: send_sms,
-                  Channel.PUSH: send_pushes}[channel]
-        result = sender(messages)
+        result = _send_claimed(channel, claim)
     return {"claimed": claimed, **result}
+
+
+def deliver_due(channel: str, limit: int) -> dict:
+    """Claim up to `limit` due rows of a channel, whichever no other worker is claiming
+    (PostgreSQL: FOR UPDATE SKIP LOCKED; SQLite serialises writers anyway), and send them.
+    For workers that poll the outbox (`manage.py notifications_deliver`): several of them
+    in parallel each take their own rows instead of racing for the same first ones."""
+    claim = uuid.uuid4().hex
+    now = timezone.now()
+    with tenant_context(None, all_municipalities=True):
+        due = Message.objects.filter(status=MessageStatus.QUEUED, channel=channel).filter(
+            Q(not_before__isnull=True) | Q(not_before__lte=now)).order_by("pk")
+        with transaction.atomic():
+            ids = list(due.select_for_update(skip_locked=True).values_list(
+                "pk", flat=True)[:limit])
+            claimed = Message.objects.filter(pk__in=ids, status=MessageStatus.QUEUED).update(
+                status=MessageStatus.SENDING, claim=claim, claimed_at=now) if ids else 0
+        if not claimed:
+            return {"claimed": 0}
+        result = _send_claimed(channel, claim)
+    return {"claimed": claimed, **result}
+
+
+def _send_claimed(channel: str, claim: str) -> dict:
+    messages = _claimed_messages(claim)
+    sender = {Channel.EMAIL: send_emails, Channel.SMS: send_sms,
+              Channel.PUSH: send_pushes}[channel]
+    return sender(messages)
+
+
+def _claimed_messages(claim: str) -> list[Message]:
+    """The claimed rows with their subscriber; the few gminas and alerts of a batch are
+    fetched once and shared, not joined into every row."""
+    messages = list(Message.objects.filter(claim=claim, status=MessageStatus.SENDING)
+                    .select_related("subscriber").order_by("pk"))
+    municipalities = {m.pk: m for m in Municipality.objects.filter(
+        pk__in={message.municipality_id for message in messages})}
+    alerts = {a.pk: a for a in Alert.objects.filter(
+        pk__in={message.alert_id for message in messages if message.alert_id})}
+    for alert in alerts.values():
+        alert.municipality = municipalities.get(alert.municipality_id) or alert.municipality
+    for message in messages:
+        message.municipality = municipalities[message.municipality_id]
+        if message.alert_id:
+            message.alert = alerts[message.alert_id]
+    return messages
 
 
 def _retry_or_fail(message: Message, error: str, *, permanent: bool = False,

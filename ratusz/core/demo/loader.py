@@ -275,6 +275,9 @@ def load_demo(*, base_url: str) -> dict:
                 resident = _ensure_resident(municipality, index)
                 _ensure_ezd_sample(municipality, staff, resident)
                 _ensure_services(municipality, operator)
+                from ratusz.notifications.demo import ensure_demo as ensure_notifications
+
+                ensure_notifications(municipality, staff, resident)
                 clerk = staff["registry_clerk"]
                 api_token = _reissue_token(municipality, clerk, operator,
                                            sorted(ROLE_PERMISSIONS[Role.REGISTRY_CLERK]))

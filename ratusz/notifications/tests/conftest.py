@@ -3,6 +3,7 @@ a real SMTP server on 127.0.0.1 and the SMS gateway simulator process."""
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import threading
 
@@ -61,14 +62,18 @@ class Sink:
         self.messages: list[tuple[list[str], bytes]] = []
         self.lock = threading.Lock()
         self.refuse: set[str] = set()
+        self.delay = 0.0
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+        if self.delay:  # a slow server: the time a worker may be killed in the middle
+            await asyncio.sleep(self.delay)
         if address in self.refuse:
             return "550 5.1.1 No such user"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802
+        # Like a real MTA, the message is kept as soon as the final dot arrives.
         with self.lock:
             self.messages.append((list(envelope.rcpt_tos), envelope.content))
         return "250 Message accepted for delivery"

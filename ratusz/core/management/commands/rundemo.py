@@ -79,7 +79,7 @@ class Command(BaseCommand):
             env=env,
         )
         worker = subprocess.Popen(
-            [os.path.join(bin_dir, "celery"), "-A", "config", "worker", "--pool", "threads",
+            [os.path.join(bin_dir, "celery"), "-A", "config", "worker", "-B", "--pool", "threads",
              "--concurrency", "4", "--loglevel", "INFO", "--without-gossip", "--without-mingle"],
             env=env,
         )
@@ -92,6 +92,20 @@ class Command(BaseCommand):
                  "--port", str(idp.port or 80), "--key-dir", settings.LOGIN_GOV_SP_KEY_DIR,
                  "--sp-metadata", f"http://127.0.0.1:{port}/auth/login-gov/metadata/"],
                 env=env))
+
+        simulated = [g for g in settings.RATUSZ_SMS_GATEWAYS
+                     if urlsplit(g.get("url", "")).hostname in ("127.0.0.1", "localhost")]
+        if simulated:
+            # The SMS gateway simulator (SMSAPI and SerwerSMS protocols, delivery reports).
+            from ratusz.notifications.views import callback_key
+
+            sms_port = urlsplit(simulated[0]["url"]).port or 80
+            children.append(subprocess.Popen(
+                [sys.executable, "-m", "ratusz.notifications.sms_simulator",
+                 "--port", str(sms_port), "--token", simulated[0]["token"],
+                 "--serwersms-callback",
+                 f"http://127.0.0.1:{port}/notifications/callbacks/sms/serwersms/"
+                 f"?key={callback_key('serwersms')}"], env=env))
 
         def stop(*_args):
             for child in children:
