@@ -9,4 +9,4 @@ class NotificationsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from ratusz.notifications import tasks  # noqa: F401 - worker_ready hook
+        return None

@@ -3,10 +3,7 @@ truth, so a lost or repeated task loses or doubles nothing (see delivery.py)."""
 
 from __future__ import annotations
 
-import logging
-
 from celery import shared_task
-from celery.signals import worker_ready
 
 from ratusz.core import metrics
 
@@ -34,12 +31,3 @@ def sweep_task() -> dict:
     from ratusz.notifications import delivery
 
     return delivery.sweep()
-
-
-@worker_ready.connect
-def _sweep_at_start(sender=None, **kwargs):
-    """A restarted worker first settles what a dead one left behind."""
-    try:
-        sweep_task.delay()
-    except Exception:  # noqa: BLE001 - the periodic sweep will do it
-        logging.getLogger("ratusz.notifications").warning("sweep at start not queued")

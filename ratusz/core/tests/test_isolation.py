@@ -33,6 +33,14 @@ E_OFFICE_PUBLIC = {
     "eservices:confirm", "eservices:status", "eservices:verify", "eservices:accessibility",
 }
 PUBLIC |= E_OFFICE_PUBLIC
+#: Notifications: subscribing and the published alerts are public; the links with a
+#: subscriber's secret token and the gateways' key-protected callbacks need no sign-in.
+PUBLIC |= {
+    "notifications:subscribe", "notifications:check-email", "notifications:confirm-email",
+    "notifications:confirm-phone", "notifications:preferences", "notifications:unsubscribe",
+    "notifications:push-subscribe", "alerts:alerts", "alerts:alert-feed", "alerts:alert-cap",
+    "alerts:alert", "notifications-callbacks:sms",
+}
 #: Closed to the public but not by sign-in: answers 404 unless configured (or, for the
 #: receipt of a submission without sign-in, unless the browser filed it or has its code).
 CLOSED_WITHOUT_SIGN_IN = {"core:metrics", "eservices:received", "eservices:anonymous-receipt"}
@@ -85,12 +93,15 @@ def build_world(municipality, department, make_staff, label):
     ezd = build_ezd_world(municipality, department, staff)
     archival_case_id = ezd.pop("_archival_case_id")
     eservices = build_eservices_world(municipality, department, resident, label)
+    notifications = build_notifications_world(municipality, staff)
+    draft_id = notifications.pop("_draft_id")
     return {
         "resident": resident,
         "values": {"municipality_slug": municipality.slug, "user_id": staff.pk,
                    "department_id": department.pk, "assignment_id": assignment.pk,
-                   "token_id": token.pk, **ezd, **eservices},
+                   "token_id": token.pk, **ezd, **eservices, **notifications},
         "overrides": {"staff:resident-detail": {"user_id": resident.pk},
+                      "notifications-staff:edit": {"alert_id": draft_id},
                       "ezd:case-export": {"case_id": archival_case_id}},
     }
 
@@ -146,6 +157,21 @@ def build_eservices_world(municipality, department, resident, label):
     submission, _ = eservices.submit(service, data=VALID_LETTER, resident=resident)
     return {"slug": service.slug, "service_id": service.pk, "submission_id": submission.pk,
             "public_id": submission.public_id, "kind": "pdf", "token": "nieznany"}
+
+
+def build_notifications_world(municipality, staff):
+    """A published alert and a draft: the ids the notification pages name."""
+    from ratusz.notifications import services as notifications
+
+    def alert(headline):
+        return notifications.create_alert(municipality, notifications.AlertData(
+            event="Przerwa w dostawie wody", headline=headline, description="Awaria.",
+            severity="Moderate", urgency="Expected", certainty="Likely", topic="water"),
+            acting_user=staff)[0]
+
+    published = notifications.submit_alert(alert("Brak wody"), acting_user=staff)
+    return {"alert_id": published.pk, "_draft_id": alert("Szkic").pk, "purpose": "alert",
+            "channel": "sms", "gateway": "smsapi"}
 
 
 def values_for(world, name):

@@ -121,3 +121,13 @@ def sms_gateways(sms_simulator, settings):
                                     sms_simulator.gateway_config("serwersms",
                                                                  name="serwersms")]
     return sms_simulator
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rendering_cache():
+    """Alert texts are cached per process by alert id; test databases reuse ids."""
+    from ratusz.notifications import delivery
+
+    delivery._content_cache.clear()
+    yield
+    delivery._content_cache.clear()

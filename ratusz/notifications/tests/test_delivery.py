@@ -265,6 +265,7 @@ def test_killing_the_worker_mid_run_delivers_every_message_exactly_once(
         municipality_a, registry_clerk_a, settings, monkeypatch, smtp_sink):
     settings.RATUSZ_INLINE_TASKS = False
     monkeypatch.setattr(delivery, "wake", lambda channel, ids: None)
+    monkeypatch.setattr(delivery, "start_fan_out", lambda alert_id: None)  # no real broker
     subscribers = make_subscribers(municipality_a, 300)
     alert = publish(municipality_a, registry_clerk_a, channels=["email"])
     delivery.fan_out(alert.pk)
