@@ -404,7 +404,7 @@ _content_lock = threading.Lock()
 
 
 def _local(value) -> str:
-    return timezone.localtime(value).strftime("%d.%m.%Y %H:%M") if value else "—"
+    return timezone.localtime(value).strftime("%d.%m.%Y %H:%M") if value else ""
 
 
 def alert_values(alert: Alert) -> dict[str, str]:
@@ -743,10 +743,39 @@ def send_sms(messages: list[Message]) -> dict:
                            permanent=result.permanent)
             failed += 1
     with transaction.atomic():
-        Message.objects.bulk_update(accepted, ["status", "sent_at", "claim", "provider",
-                                               "parts", "cost", "provider_id"],
-                                    batch_size=500)
+        _record_accepted(accepted, now)
     return {"failed": failed, "provider": used}
+
+
+def _record_accepted(accepted: list[Message], now: datetime) -> None:
+    """Record a bulk send in a few statements (bulk_update's CASE of one WHEN per row
+    costs rows² in the database: minutes for 100,000 messages). The status becomes
+    `sent` only where it is still `sending`: the gateway's delivery report may already
+    have made it `delivered` (or `failed`) while the request was answered."""
+    groups: dict[tuple, list[int]] = defaultdict(list)
+    for message in accepted:
+        groups[(message.provider, message.parts, message.cost)].append(message.pk)
+    for (provider, parts, cost), ids in groups.items():
+        for start in range(0, len(ids), 5000):
+            Message.objects.filter(pk__in=ids[start:start + 5000]).update(
+                sent_at=now, claim="", provider=provider, parts=parts, cost=cost)
+    ids = [message.pk for message in accepted]
+    for start in range(0, len(ids), 5000):
+        Message.objects.filter(pk__in=ids[start:start + 5000],
+                               status=MessageStatus.SENDING).update(status=MessageStatus.SENT)
+    with_ids = [(message.pk, message.provider_id) for message in accepted
+                if message.provider_id]
+    quote = db_connection.ops.quote_name
+    table = quote(Message._meta.db_table)
+    pk, column = quote(Message._meta.pk.column), quote("provider_id")
+    with db_connection.cursor() as cursor:
+        for start in range(0, len(with_ids), 1000):
+            chunk = with_ids[start:start + 1000]
+            values = ", ".join(["(%s, %s)"] * len(chunk))
+            cursor.execute(  # UPDATE … FROM (VALUES …): PostgreSQL and SQLite ≥ 3.33
+                f"UPDATE {table} SET {column} = v.column2 FROM (VALUES {values}) AS v "  # noqa: S608
+                f"WHERE {table}.{pk} = v.column1",
+                [value for pair in chunk for value in pair])
 
 
 def record_sms_reports(gateway_name: str, reports: Iterable) -> int:

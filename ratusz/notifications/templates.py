@@ -33,7 +33,7 @@ DEFAULTS: dict[tuple[str, str], tuple[str, str, bool]] = {
         "((gmina)): ((headline))",
         "((headline))\n\n"
         "Zdarzenie: ((event))\nObszar: ((area))\nWaga: ((severity))\n"
-        "Od: ((onset))  Do: ((expires))\n\n"
+        "Od: ((onset))\nDo: ((expires))\n\n"
         "((description))\n\n"
         "Co robić: ((instruction))\n\n"
         "Komunikat: ((link))\n\n"
