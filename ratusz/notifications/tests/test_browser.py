@@ -112,11 +112,11 @@ def test_a_severe_alert_waits_for_the_secretary(new_page, live_server, localitie
                                                 registry_clerk_a, secretary_a, folder):
     from ratusz.notifications import services
 
-    alert, _ = services.create_alert(
-        localities_a["Dąbrowa"].municipality, services.AlertData(event="Silny wiatr", headline="Wichury do 100 km/h",
-                           description="Porywy wiatru w nocy.", severity="Severe",
-                           urgency="Expected", certainty="Likely"),
-        acting_user=registry_clerk_a)
+    data = services.AlertData(event="Silny wiatr", headline="Wichury do 100 km/h",
+                              description="Porywy wiatru w nocy.", severity="Severe",
+                              urgency="Expected", certainty="Likely")
+    alert, _ = services.create_alert(localities_a["Dąbrowa"].municipality, data,
+                                     acting_user=registry_clerk_a)
     services.submit_alert(alert, acting_user=registry_clerk_a)
     page = new_page()
     sign_in(page, live_server, secretary_a)
