@@ -1,0 +1,56 @@
+"""News of a resident's case goes through the notification outbox, by the channels the
+resident chose for "news of my cases" — here SMS through the gateway simulator — and
+falls back to e-mail to the address of the submission."""
+
+from __future__ import annotations
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from ratusz.eservices.tests.conftest import (  # noqa: F401 - fixtures
+    LETTER_FORM,
+    VALID_LETTER,
+    clerk_a,
+    letter_service,
+    office_a,
+)
+from ratusz.notifications.models import Message, MessageKind, Subscriber, Subscription
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_status_change_reaches_the_resident_by_the_chosen_sms(
+        letter_service, resident, clerk_a, sms_gateways, django_capture_on_commit_callbacks):
+    from ratusz.cases import services as ezd
+    from ratusz.eservices import services
+
+    submission, _ = services.submit(letter_service, data=VALID_LETTER, resident=resident)
+    subscriber = Subscriber.objects.create(
+        municipality=letter_service.municipality, user=resident, phone="48600123456",
+        phone_confirmed_at=timezone.now())
+    Subscription.objects.create(municipality=letter_service.municipality,
+                                subscriber=subscriber, topic="cases", channel="sms")
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        ezd.change_status(submission.case, acting_user=clerk_a, status="in_progress")
+    sent = sms_gateways.log("smsapi")
+    assert len(sent) == 1 and sent[0]["to"] == "48600123456"
+    assert submission.case.mark in sent[0]["text"]
+    assert sent[0]["encoding"] == "GSM-7"
+    assert not mail.outbox  # the resident chose SMS only
+    message = Message.objects.get(kind=MessageKind.CASE_NEWS, channel="sms")
+    assert message.status == "sent" and message.subscriber == subscriber
+
+
+def test_without_a_choice_case_news_is_emailed_once(letter_service, resident, clerk_a,
+                                                     django_capture_on_commit_callbacks):
+    from ratusz.eservices import tasks
+    from ratusz.eservices import services
+
+    submission, _ = services.submit(letter_service, data=VALID_LETTER, resident=resident)
+    mail.outbox.clear()
+    tasks.enqueue_status_email(submission.pk, "letter", "letter:7")
+    tasks.enqueue_status_email(submission.pk, "letter", "letter:7")  # the same letter again
+    assert [m.subject for m in mail.outbox] == [
+        f"Nowe pismo w sprawie: {submission.case.mark}"]
