@@ -45,8 +45,7 @@ def test_a_status_change_reaches_the_resident_by_the_chosen_sms(
 
 def test_without_a_choice_case_news_is_emailed_once(letter_service, resident, clerk_a,
                                                      django_capture_on_commit_callbacks):
-    from ratusz.eservices import tasks
-    from ratusz.eservices import services
+    from ratusz.eservices import services, tasks
 
     submission, _ = services.submit(letter_service, data=VALID_LETTER, resident=resident)
     mail.outbox.clear()
