@@ -11,6 +11,11 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from ratusz.accounts.permissions import Permission, Role
+from ratusz.eservices.tests.conftest import (  # noqa: F401 - fixtures of the case news
+    clerk_a,
+    letter_service,
+    office_a,
+)
 
 
 @pytest.fixture

@@ -8,13 +8,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from ratusz.eservices.tests.conftest import (  # noqa: F401 - fixtures
-    LETTER_FORM,
-    VALID_LETTER,
-    clerk_a,
-    letter_service,
-    office_a,
-)
+from ratusz.eservices.tests.conftest import VALID_LETTER
 from ratusz.notifications.models import Message, MessageKind, Subscriber, Subscription
 
 pytestmark = pytest.mark.django_db
