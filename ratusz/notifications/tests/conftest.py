@@ -4,6 +4,8 @@ a real SMTP server on 127.0.0.1 and the SMS gateway simulator process."""
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
 import socket
 import threading
 
@@ -68,10 +70,18 @@ class Sink:
         self.lock = threading.Lock()
         self.refuse: set[str] = set()
         self.delay = 0.0
+        #: Kill this process (SIGKILL) when the n-th recipient is announced: a worker
+        #: dies in the middle of a run, at a moment the test knows.
+        self.kill_pid, self.kill_at, self.rcpts = 0, 0, 0
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
         if self.delay:  # a slow server: the time a worker may be killed in the middle
             await asyncio.sleep(self.delay)
+        self.rcpts += 1
+        if self.kill_pid and self.rcpts == self.kill_at:
+            os.kill(self.kill_pid, signal.SIGKILL)
+            await asyncio.sleep(0.2)  # the reply would reach a dead worker
+            return "451 4.3.0 Try again later"
         if address in self.refuse:
             return "550 5.1.1 No such user"
         envelope.rcpt_tos.append(address)

@@ -270,23 +270,27 @@ def test_killing_the_worker_mid_run_delivers_every_message_exactly_once(
     alert = publish(municipality_a, registry_clerk_a, channels=["email"])
     delivery.fan_out(alert.pk)
     assert Message.objects.filter(alert=alert, status=MessageStatus.QUEUED).count() == 300
-    smtp_sink.delay = 0.004  # ~1.5 s for all: time to kill the worker in the middle
     command = [sys.executable, "manage.py", "notifications_deliver", "--channel", "email",
                "--batch", "40", "--smtp", f"127.0.0.1:{settings.EMAIL_PORT}"]
     worker = subprocess.Popen(command, cwd=ROOT, env=_database_env(),
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 60
-    while len(smtp_sink.messages) < 100 and time.monotonic() < deadline:
-        if worker.poll() is not None:
-            pytest.fail("the worker ended early: " + worker.stderr.read().decode()[-2000:])
-        time.sleep(0.01)
-    os.kill(worker.pid, signal.SIGKILL)
-    worker.wait()
+    # The worker dies while it announces the 131st recipient: in the middle of its fourth
+    # batch, with 130 messages accepted of which the last ones are not yet marked sent.
+    smtp_sink.kill_pid, smtp_sink.kill_at = worker.pid, 131
+    try:
+        worker.wait(timeout=90)
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+    assert worker.returncode == -signal.SIGKILL, worker.stderr.read().decode()[-2000:]
     received_at_kill = len(smtp_sink.messages)
-    assert 100 <= received_at_kill < 300
+    assert received_at_kill == 130
+    smtp_sink.kill_pid = 0
     stuck = Message.objects.filter(alert=alert, status=MessageStatus.SENDING).count()
-    assert stuck > 0  # the dead worker's claim
-    smtp_sink.delay = 0
+    assert stuck == 40  # the dead worker's fourth batch, claimed whole
+    # Accepted by the server but never marked sent: the sweep must not send them again.
+    assert Message.objects.filter(alert=alert, status=MessageStatus.SENDING,
+                                  handed_at__isnull=False).count() == 10
     again = subprocess.run(command + ["--sweep"], cwd=ROOT, env=_database_env(),
                            capture_output=True, timeout=120)
     assert again.returncode == 0, again.stderr.decode()[-2000:]
