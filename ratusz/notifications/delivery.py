@@ -779,15 +779,24 @@ def _record_accepted(accepted: list[Message], now: datetime) -> None:
 
 
 def record_sms_reports(gateway_name: str, reports: Iterable) -> int:
-    """Delivery reports from a gateway's callback: delivered / failed."""
+    """Delivery reports from a gateway's callback: delivered / failed. A callback carries
+    many reports; the delivered ones are written in one statement per callback."""
     updated = 0
     now = timezone.now()
+    delivered_ids: list[int] = []
+    delivered_at: dict[int, datetime] = {}
     with tenant_context(None, all_municipalities=True):
         for report in reports:
             reference = report.reference or ""
+            pk = int(reference[1:]) if reference.startswith("r") and \
+                reference[1:].isdigit() else None
+            if report.status == "delivered" and pk is not None:
+                delivered_ids.append(pk)
+                delivered_at[pk] = report.at or now
+                continue
             query = Message.objects.filter(channel=Channel.SMS)
-            if reference.startswith("r") and reference[1:].isdigit():
-                query = query.filter(pk=int(reference[1:]))
+            if pk is not None:
+                query = query.filter(pk=pk)
             elif report.provider_id:
                 query = query.filter(provider_id=report.provider_id)
             else:
@@ -798,6 +807,13 @@ def record_sms_reports(gateway_name: str, reports: Iterable) -> int:
             elif report.status in ("failed", "undelivered", "rejected", "expired"):
                 updated += query.update(status=MessageStatus.FAILED,
                                         error=f"{gateway_name}: {report.detail}"[:500])
+        if delivered_ids:
+            # One time for the callback (the latest report's): per-row times would cost a
+            # statement each, and the reports of one callback are seconds apart at most.
+            updated += Message.objects.filter(pk__in=delivered_ids, channel=Channel.SMS)\
+                .exclude(status=MessageStatus.DELIVERED).update(
+                    status=MessageStatus.DELIVERED,
+                    delivered_at=max(delivered_at.values()))
     return updated
 
 
