@@ -6,6 +6,8 @@ from django.urls import include, path
 
 from config.api import api
 from ratusz.accounts import urls as accounts_urls
+from ratusz.bulletin import urls as bulletin_urls
+from ratusz.bulletin import urls_staff as bulletin_staff_urls
 from ratusz.cases import urls as cases_urls
 from ratusz.core import urls as core_urls
 from ratusz.eservices import urls as eservices_urls
@@ -28,6 +30,9 @@ municipality_patterns = [
                                          namespace="notifications-staff")),
     path("powiadomienia/", include((notifications_urls.public_patterns, "notifications"),
                                    namespace="notifications")),
+    path("bip/", include((bulletin_urls.public_patterns, "bip"), namespace="bip")),
+    path("staff/bip/", include((bulletin_staff_urls.staff_patterns, "bip_staff"),
+                               namespace="bip-staff")),
     path("alerts/", include((notifications_urls.alert_patterns, "notifications_alerts"),
                             namespace="alerts")),
 ]

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "ratusz.cases",
     "ratusz.eservices",
     "ratusz.notifications",
+    "ratusz.bulletin",
 ]
 
 MIDDLEWARE = [

@@ -35,6 +35,8 @@ class Permission(models.TextChoices):
     APPROVE_ALERTS = "alerts.approve", _("approve severe alerts (second person)")
     VIEW_SUBSCRIBERS = "subscribers.view", _("see the list of notification subscribers")
     MANAGE_TEMPLATES = "notifications.templates", _("edit notification templates")
+    EDIT_BIP = "bip.edit", _("edit the BIP")
+    APPROVE_BIP = "bip.approve", _("approve BIP entries")
 
 
 _STAFF_BASE = {Permission.VIEW_WORKSPACE, Permission.VIEW_DIRECTORY}
@@ -43,7 +45,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.REGISTRY_CLERK: frozenset(
         _STAFF_BASE | {Permission.REGISTER_CORRESPONDENCE, Permission.ASSIGN_CASES,
                        Permission.VIEW_RESIDENTS, Permission.VIEW_REGISTERS,
-                       Permission.COMPOSE_ALERTS}
+                       Permission.COMPOSE_ALERTS, Permission.EDIT_BIP}
     ),
     Role.CASE_OFFICER: frozenset(
         _STAFF_BASE | {Permission.HANDLE_CASES, Permission.VIEW_RESIDENTS,
@@ -53,7 +55,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         _STAFF_BASE | {Permission.HANDLE_CASES, Permission.ASSIGN_CASES, Permission.APPROVE,
                        Permission.VIEW_RESIDENTS, Permission.VIEW_REGISTERS,
                        Permission.MANAGE_SERVICES, Permission.COMPOSE_ALERTS,
-                       Permission.APPROVE_ALERTS, Permission.MANAGE_TEMPLATES}
+                       Permission.APPROVE_ALERTS, Permission.MANAGE_TEMPLATES,
+                       Permission.EDIT_BIP, Permission.APPROVE_BIP}
     ),
     Role.SECRETARY: frozenset(
         _STAFF_BASE | {Permission.HANDLE_CASES, Permission.ASSIGN_CASES, Permission.APPROVE,
@@ -61,12 +64,14 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
                        Permission.REGISTER_CORRESPONDENCE, Permission.VIEW_REGISTERS,
                        Permission.MANAGE_SERVICES, Permission.COMPOSE_ALERTS,
                        Permission.APPROVE_ALERTS, Permission.VIEW_SUBSCRIBERS,
-                       Permission.MANAGE_TEMPLATES}
+                       Permission.MANAGE_TEMPLATES, Permission.EDIT_BIP,
+                       Permission.APPROVE_BIP}
     ),
     Role.ADMIN: frozenset(
         _STAFF_BASE | {Permission.MANAGE_STAFF, Permission.MANAGE_DEPARTMENTS,
                        Permission.MANAGE_API_TOKENS, Permission.VIEW_AUDIT,
-                       Permission.MANAGE_SERVICES, Permission.MANAGE_TEMPLATES}
+                       Permission.MANAGE_SERVICES, Permission.MANAGE_TEMPLATES,
+                       Permission.EDIT_BIP}
     ),
 }
 

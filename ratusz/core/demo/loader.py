@@ -278,6 +278,9 @@ def load_demo(*, base_url: str) -> dict:
                 from ratusz.notifications.demo import ensure_demo as ensure_notifications
 
                 ensure_notifications(municipality, staff, resident)
+                from ratusz.bulletin.demo import ensure_demo as ensure_bulletin
+
+                ensure_bulletin(municipality, staff)
                 clerk = staff["registry_clerk"]
                 api_token = _reissue_token(municipality, clerk, operator,
                                            sorted(ROLE_PERMISSIONS[Role.REGISTRY_CLERK]))

@@ -41,6 +41,14 @@ PUBLIC |= {
     "notifications:push-subscribe", "alerts:alerts", "alerts:alert-feed", "alerts:alert-cap",
     "alerts:alert", "notifications-callbacks:sms",
 }
+#: The BIP (issue 7): every page of the gmina's and the units' bulletins is public.
+PUBLIC |= {
+    "bip:home", "bip:unit-home", "bip:section", "bip:unit-section", "bip:entry",
+    "bip:entry-print", "bip:versions", "bip:version", "bip:diff", "bip:register",
+    "bip:attachment", "bip:search", "bip:feed", "bip:unit-feed", "bip:section-feed",
+    "bip:unit-section-feed", "bip:sitemap", "bip:export", "bip:unit-export",
+    "bip:instructions", "bip:stats", "bip:not-found",
+}
 #: Closed to the public but not by sign-in: answers 404 unless configured (or, for the
 #: receipt of a submission without sign-in, unless the browser filed it or has its code).
 CLOSED_WITHOUT_SIGN_IN = {"core:metrics", "eservices:received", "eservices:anonymous-receipt"}
@@ -95,14 +103,18 @@ def build_world(municipality, department, make_staff, label):
     eservices = build_eservices_world(municipality, department, resident, label)
     notifications = build_notifications_world(municipality, staff)
     draft_id = notifications.pop("_draft_id")
+    bulletin = build_bulletin_world(department, staff)
+    bip_entry_id = bulletin.pop("_entry_id")  # `entry_id` also names EZD's incoming entries
     return {
         "resident": resident,
         "values": {"municipality_slug": municipality.slug, "user_id": staff.pk,
                    "department_id": department.pk, "assignment_id": assignment.pk,
-                   "token_id": token.pk, **ezd, **eservices, **notifications},
+                   "token_id": token.pk, **ezd, **eservices, **notifications,
+                   **bulletin},
         "overrides": {"staff:resident-detail": {"user_id": resident.pk},
                       "notifications-staff:edit": {"alert_id": draft_id},
-                      "ezd:case-export": {"case_id": archival_case_id}},
+                      "ezd:case-export": {"case_id": archival_case_id},
+                      "bip-staff:entry-edit": {"entry_id": bip_entry_id}},
     }
 
 
@@ -172,6 +184,20 @@ def build_notifications_world(municipality, staff):
     published = notifications.submit_alert(alert("Brak wody"), acting_user=staff)
     return {"alert_id": published.pk, "_draft_id": alert("Szkic").pk, "purpose": "alert",
             "channel": "sms", "gateway": "smsapi"}
+
+
+def build_bulletin_world(department, staff):
+    """The office's BIP with a published entry: the ids the BIP editor's pages name."""
+    from django.utils import timezone
+
+    from ratusz.bulletin import services as bulletin
+
+    site = bulletin.ensure_site(department.unit)
+    entry = bulletin.create_entry(site.sections.get(slug="ogloszenia"), bulletin.EntryData(
+        title="Ogłoszenie", body="<p>Treść.</p>", produced_by="OR", responsible="Referent",
+        produced_on=timezone.localdate()), acting_user=staff)
+    bulletin.submit_entry(entry, acting_user=staff)
+    return {"site_id": site.pk, "_entry_id": entry.pk}
 
 
 def values_for(world, name):

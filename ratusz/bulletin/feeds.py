@@ -1,0 +1,160 @@
+"""Machine-readable BIP: Atom feeds (the gmina, a site, a section), the sitemap
+(sitemaps.org 0.9) and the open-data exports of register sections (CSV, JSON)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import UTC
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+from lxml import etree
+
+from ratusz.bulletin import selectors
+from ratusz.bulletin.models import Entry, Section, Site
+from ratusz.notifications import atom
+
+FEED_SIZE = 50
+SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+SITEMAP_LIMIT = 50_000
+
+
+def base_url() -> str:
+    return settings.RATUSZ_PUBLIC_URL.rstrip("/")
+
+
+def absolute(path: str) -> str:
+    return base_url() + path
+
+
+def entry_url(entry: Entry, slug: str) -> str:
+    return absolute(reverse("bip:entry", args=[slug, entry.pk]))
+
+
+def attachment_url(attachment, slug: str) -> str:
+    return absolute(reverse("bip:attachment", args=[slug, attachment.pk]))
+
+
+# --- Atom -------------------------------------------------------------------------------
+
+def atom_feed(municipality, *, site: Site | None = None, section: Section | None = None,
+              self_path: str, alternate_path: str) -> bytes:
+    entries = selectors.listed_entries(municipality).select_related("section", "site")
+    title = f"BIP – {municipality.official_name or municipality.name}"
+    specific = f"{municipality.slug}:bip"
+    if site is not None:
+        entries = entries.filter(site=site)
+        title = site.title
+        specific += f":site:{site.pk}"
+    if section is not None:
+        entries = entries.filter(section=section)
+        title = f"{section.title} – {section.site.title}"
+        specific += f":section:{section.pk}"
+    entries = list(entries.order_by("-published_at", "-pk")[:FEED_SIZE])
+    host = urlsplit(base_url()).hostname or "ratusz.localhost"
+    author = municipality.official_name or municipality.name
+    items = []
+    for entry in entries:
+        items.append(atom.AtomEntry(
+            id=atom.tag_uri(host, entry.published_at.date(),
+                            f"{municipality.slug}:bip:entry:{entry.pk}"),
+            title=entry.title, updated=entry.modified_at or entry.published_at,
+            published=entry.published_at, content_html=entry.body,
+            summary="" if entry.body else entry.title,
+            link=entry_url(entry, municipality.slug), categories=[entry.section.title],
+            author_name=entry.produced_by or author))
+    updated = max((e.modified_at or e.published_at for e in entries),
+                  default=municipality.created_at)
+    feed = atom.AtomFeed(
+        id=atom.tag_uri(host, municipality.created_at.date(), specific), title=title,
+        updated=updated, link_self=absolute(self_path),
+        link_alternate=absolute(alternate_path), author_name=author,
+        subtitle="Biuletyn Informacji Publicznej: nowe i zmienione wpisy", entries=items)
+    return atom.to_xml(feed)
+
+
+# --- the sitemap ------------------------------------------------------------------------
+
+def sitemap(municipality) -> bytes:
+    slug = municipality.slug
+    root = etree.Element(f"{{{SITEMAP_NS}}}urlset", nsmap={None: SITEMAP_NS})
+
+    def add(path: str, lastmod=None, changefreq: str = "") -> None:
+        url = etree.SubElement(root, f"{{{SITEMAP_NS}}}url")
+        etree.SubElement(url, f"{{{SITEMAP_NS}}}loc").text = absolute(path)
+        if lastmod is not None:
+            etree.SubElement(url, f"{{{SITEMAP_NS}}}lastmod").text = \
+                lastmod.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        if changefreq:
+            etree.SubElement(url, f"{{{SITEMAP_NS}}}changefreq").text = changefreq
+
+    for name in ("bip:home", "bip:register", "bip:instructions", "bip:stats", "bip:search"):
+        add(reverse(name, args=[slug]), changefreq="daily" if name != "bip:instructions"
+            else "monthly")
+    for site in selectors.sites(municipality):
+        if site.path:
+            add(site.url, changefreq="daily")
+        for item in _flatten(selectors.menu(site)):
+            add(item.url, changefreq="weekly")
+    entries = (selectors.readable_entries(municipality).only("pk", "published_at",
+                                                             "modified_at")
+               .order_by("-published_at")[:SITEMAP_LIMIT - len(root)])
+    for entry in entries:
+        add(reverse("bip:entry", args=[slug, entry.pk]),
+            lastmod=entry.modified_at or entry.published_at)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+def _flatten(items):
+    for item in items:
+        yield item
+        yield from _flatten(item.children)
+
+
+# --- open data --------------------------------------------------------------------------
+
+EXPORT_FIELDS = ["id", "number", "act_date", "title", "published_at", "url", "attachments"]
+
+
+def export_rows(section: Section) -> list[dict]:
+    slug = section.municipality.slug
+    entries = selectors.section_entries(section).prefetch_related("attachments")
+    rows = []
+    for entry in entries:
+        rows.append({
+            "id": entry.pk, "number": entry.number,
+            "act_date": entry.act_date.isoformat() if entry.act_date else None,
+            "title": entry.title,
+            "published_at": entry.published_at.isoformat(),
+            "url": entry_url(entry, slug),
+            "attachments": [{"name": a.name, "url": attachment_url(a, slug),
+                             "content_type": a.content_type, "size": a.size}
+                            for a in entry.attachments.all() if a.removed_at is None],
+        })
+    return rows
+
+
+def export_csv(section: Section) -> str:
+    out = io.StringIO()
+    out.write("\ufeff")  # spreadsheets read the file as UTF-8
+    writer = csv.writer(out)
+    writer.writerow(EXPORT_FIELDS)
+    for row in export_rows(section):
+        writer.writerow([row["id"], row["number"], row["act_date"] or "", row["title"],
+                         row["published_at"], row["url"],
+                         " ".join(a["url"] for a in row["attachments"])])
+    return out.getvalue()
+
+
+def export_json(section: Section) -> str:
+    site = section.site
+    document = {
+        "publisher": site.unit.name, "site": site.title, "section": section.title,
+        "section_url": absolute(selectors.section_url(section, site)),
+        "generated_at": timezone.now().isoformat(), "entries": export_rows(section),
+    }
+    return json.dumps(document, ensure_ascii=False, indent=2)

@@ -1,0 +1,148 @@
+"""Forms of the BIP editor: the site's mandatory elements, the subject menu, an entry with
+its metryczka and attachments, and the withdrawal. Business rules (sanitising, alt texts,
+the dates) live in services; their messages are shown as form errors."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from ratusz.bulletin.models import EntryKind, Section, Site
+from ratusz.bulletin.services import EntryData
+
+DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
+DATETIME_FORMATS = [DATETIME_LOCAL, "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
+
+
+def _datetime_local():
+    return forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL)
+
+
+def _date():
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class DescribedForm(forms.Form):
+    """Inputs point (aria-describedby) at their hint and at their error message."""
+
+    def describe_errors(self) -> None:
+        for name, field in self.fields.items():
+            if isinstance(field.widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
+                continue
+            auto_id = self[name].auto_id
+            ids = [f"{auto_id}_helptext"] if field.help_text else []
+            ids += [f"{auto_id}_error"] if self.errors.get(name) else []
+            if ids:
+                field.widget.attrs["aria-describedby"] = " ".join(ids)
+            if self.errors.get(name):
+                field.widget.attrs["aria-invalid"] = "true"
+
+    def add_service_errors(self, error) -> None:
+        """The (field, message) pairs of a BulletinError next to their fields."""
+        pairs = getattr(error, "errors", None) or [(error.field, error.message)]
+        for name, message in pairs:
+            self.add_error(name if name in self.fields else None, message)
+        self.describe_errors()
+
+
+class SiteForm(DescribedForm):
+    title = forms.CharField(label=_("Title of the BIP"), max_length=200)
+    editorial_address = forms.CharField(
+        label=_("Postal address of the editorial office"), max_length=300)
+    editor_name = forms.CharField(label=_("Editor"), max_length=200,
+                                  help_text=_("At least one editor, by name."))
+    editor_phone = forms.CharField(label=_("Editor's phone"), max_length=40, required=False)
+    editor_email = forms.EmailField(label=_("Editor's e-mail"))
+    instructions = forms.CharField(label=_("Instructions for use"), max_length=10000,
+                                   widget=forms.Textarea(attrs={"rows": 6}))
+    requires_approval = forms.BooleanField(
+        label=_("Entries need approval by a second editor"), required=False,
+        help_text=_("When set, “Publish” sends an entry for approval; an editor with the "
+                    "right to approve (not its author) publishes it."))
+
+    FIELDS = ("title", "editorial_address", "editor_name", "editor_phone", "editor_email",
+              "instructions", "requires_approval")
+
+    @classmethod
+    def initial_for(cls, site: Site) -> dict:
+        return {name: getattr(site, name) for name in cls.FIELDS}
+
+
+class SectionForm(DescribedForm):
+    title = forms.CharField(label=_("Title of the section"), max_length=200)
+    is_register = forms.BooleanField(
+        label=_("A register (also published as open data: CSV and JSON)"), required=False)
+
+
+class SectionChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return obj.title
+
+
+class EntryForm(DescribedForm):
+    section = SectionChoice(label=_("Section of the menu"), queryset=Section.objects.none())
+    kind = forms.ChoiceField(label=_("Kind of entry"), choices=EntryKind.choices,
+                             widget=forms.RadioSelect, initial=EntryKind.ARTICLE)
+    title = forms.CharField(label=_("Title"), max_length=300)
+    number = forms.CharField(label=_("Number of the act"), max_length=80, required=False,
+                             help_text=_("For documents, e.g. “XII/85/2026” or "
+                                         "“Zarządzenie nr 14/2026”."))
+    act_date = forms.DateField(label=_("Date of the act"), required=False, widget=_date())
+    body = forms.CharField(
+        label=_("Text"), required=False, max_length=500_000,
+        widget=forms.Textarea(attrs={"rows": 16, "data-wysiwyg": "1"}),
+        help_text=_("Headings, lists, links, tables and images with an alternative text. "
+                    "Scripts, styles and embedded pages (except session recordings) are "
+                    "removed."))
+    produced_by = forms.CharField(label=_("Produced by (wytworzył)"), max_length=200,
+                                  help_text=_("The body or department, e.g. “Referat "
+                                              "Organizacyjny”."))
+    responsible = forms.CharField(label=_("Responsible for the content"), max_length=200,
+                                  help_text=_("Name and post, e.g. “Anna Kowalczyk, "
+                                              "inspektor”."))
+    produced_on = forms.DateField(label=_("Date produced"), widget=_date())
+    publish_from = forms.DateTimeField(
+        label=_("Publish from"), required=False, widget=_datetime_local(),
+        input_formats=DATETIME_FORMATS,
+        help_text=_("Leave empty to publish at once."))
+    expires_at = forms.DateTimeField(
+        label=_("Expires"), required=False, widget=_datetime_local(),
+        input_formats=DATETIME_FORMATS,
+        help_text=_("After this time the entry leaves the menu (it stays in the archive)."))
+    reason = forms.CharField(
+        label=_("Reason for the change"), required=False, max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Shown in the change register next to the new version."))
+
+    def __init__(self, *args, site: Site, published: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["section"].queryset = Section.objects.filter(site=site).order_by(
+            "position", "title")
+        if not published:
+            del self.fields["reason"]
+        self.describe_errors()
+
+    def entry_data(self) -> EntryData:
+        data = self.cleaned_data
+        return EntryData(title=data["title"], body=data.get("body") or "",
+                         produced_by=data["produced_by"], responsible=data["responsible"],
+                         produced_on=data["produced_on"], kind=data["kind"],
+                         number=data.get("number") or "", act_date=data.get("act_date"),
+                         publish_from=data.get("publish_from"),
+                         expires_at=data.get("expires_at"))
+
+    @staticmethod
+    def initial_for(entry) -> dict:
+        return {"section": entry.section_id, "kind": entry.kind, "title": entry.title,
+                "number": entry.number, "act_date": entry.act_date, "body": entry.body,
+                "produced_by": entry.produced_by, "responsible": entry.responsible,
+                "produced_on": entry.produced_on, "publish_from": entry.publish_from,
+                "expires_at": entry.expires_at}
+
+
+class WithdrawForm(DescribedForm):
+    reason = forms.CharField(
+        label=_("Reason for the withdrawal"), max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Required. The entry stays in the change register with this reason."),
+        error_messages={"required": _("Say why the entry is withdrawn.")})

@@ -1,0 +1,396 @@
+"""Writes of the BIP: sites with the typical subject menu, entries with the metryczka,
+publication (with an optional approval step), edits that archive the previous version,
+withdrawal with a reason, attachments checked by their bytes, and the statistics."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from urllib.parse import urlsplit
+
+import nh3
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.html import strip_tags
+from django.utils.translation import gettext as _
+
+from ratusz.bulletin.models import (
+    Attachment,
+    ChangeKind,
+    Entry,
+    EntryKind,
+    EntryState,
+    EntryVersion,
+    MonthlyStat,
+    Section,
+    Site,
+)
+from ratusz.core.models import AuditAction, Unit, UnitKind
+from ratusz.core.services import actor_label, record_audit
+
+#: The subject menu of a gmina office's BIP (domain notes §3.3); (slug, title, register?).
+OFFICE_MENU = [
+    ("o-gminie", "Informacje o gminie", False),
+    ("wladze", "Władze gminy", False),
+    ("rada-gminy", "Rada Gminy", False),
+    ("sesje-rady", "Sesje rady: nagrania i imienne wykazy głosowań", False),
+    ("uchwaly", "Uchwały Rady Gminy", True),
+    ("zarzadzenia", "Zarządzenia Wójta", True),
+    ("prawo-miejscowe", "Prawo miejscowe", True),
+    ("statut", "Statut gminy", False),
+    ("budzet", "Budżet i finanse", False),
+    ("oswiadczenia-majatkowe", "Oświadczenia majątkowe", False),
+    ("zamowienia-publiczne", "Zamówienia publiczne i przetargi", True),
+    ("nabor", "Nabór na wolne stanowiska", False),
+    ("ogloszenia", "Ogłoszenia i obwieszczenia", False),
+    ("petycje", "Petycje", True),
+    ("raport-o-stanie-gminy", "Raport o stanie gminy", False),
+    ("zalatwianie-spraw", "Załatwianie spraw (karty usług)", False),
+    ("informacje-nieudostepnione", "Informacje nieudostępnione w BIP", False),
+    ("deklaracja-dostepnosci", "Deklaracja dostępności", False),
+    ("rodo", "Ochrona danych osobowych (RODO)", False),
+]
+#: A unit's BIP: its own organisation, budget, orders, recruitment, procurement, RODO.
+UNIT_MENU = [
+    ("o-jednostce", "Informacje o jednostce", False),
+    ("statut", "Statut i regulamin organizacyjny", False),
+    ("budzet", "Budżet i sprawozdania finansowe", False),
+    ("zarzadzenia", "Zarządzenia dyrektora", True),
+    ("zamowienia-publiczne", "Zamówienia publiczne", True),
+    ("nabor", "Nabór na wolne stanowiska", False),
+    ("ogloszenia", "Ogłoszenia", False),
+    ("informacje-nieudostepnione", "Informacje nieudostępnione w BIP", False),
+    ("deklaracja-dostepnosci", "Deklaracja dostępności", False),
+    ("rodo", "Ochrona danych osobowych (RODO)", False),
+]
+
+INSTRUCTIONS = (
+    "Biuletyn Informacji Publicznej to urzędowy publikator informacji publicznej. "
+    "Menu przedmiotowe po lewej stronie prowadzi do działów; wyszukiwarka przeszukuje "
+    "wszystkie aktualne i archiwalne wpisy. Przy każdym wpisie jest metryczka (kto "
+    "informację wytworzył, kto ją wprowadził, kiedy ją wytworzono i opublikowano) oraz "
+    "rejestr zmian z każdą wcześniejszą wersją. Każdą stronę można wydrukować (wersja do "
+    "druku) albo zapisać; rejestry (uchwały, zarządzenia, zamówienia) są dostępne także "
+    "jako pliki CSV i JSON. Informację, której nie ma w BIP, udostępniamy na wniosek."
+)
+
+ALLOWED_TAGS = {"p", "br", "strong", "em", "b", "i", "u", "s", "sub", "sup", "ul", "ol", "li",
+                "h2", "h3", "h4", "blockquote", "a", "img", "table", "thead", "tbody",
+                "tfoot", "tr", "th", "td", "caption", "figure", "figcaption", "abbr", "code",
+                "pre", "hr", "span", "iframe"}
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title", "hreflang"}, "img": {"src", "alt", "width", "height"},
+    "th": {"scope", "colspan", "rowspan"}, "td": {"colspan", "rowspan"},
+    "abbr": {"title"}, "span": {"lang"}, "p": {"lang"},
+    "iframe": {"src", "title", "width", "height", "allowfullscreen"},
+}
+#: Session recordings may be embedded from these hosts only; other iframes are removed.
+IFRAME_HOSTS = {"www.youtube-nocookie.com", "player.vimeo.com"}
+ATTACHMENT_TYPES = {
+    "pdf": "application/pdf",
+    "odt": "application/vnd.oasis.opendocument.text",
+    "ods": "application/vnd.oasis.opendocument.spreadsheet",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "doc": "application/msword", "xls": "application/vnd.ms-excel", "rtf": "application/rtf",
+    "jpg": "image/jpeg", "png": "image/png", "zip": "application/zip",
+}
+MAX_ATTACHMENT = 50 * 1024 * 1024
+
+
+class BulletinError(Exception):
+    def __init__(self, code: str, message: str, field: str = ""):
+        super().__init__(message)
+        self.code, self.message, self.field = code, message, field
+
+
+# --- HTML -------------------------------------------------------------------------------
+
+def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
+    if tag == "iframe" and attribute == "src":
+        parts = urlsplit(value)
+        return value if parts.scheme == "https" and parts.hostname in IFRAME_HOSTS else None
+    if attribute in ("href", "src"):
+        scheme = urlsplit(value).scheme.lower()
+        if scheme not in ("", "http", "https", "mailto", "tel"):
+            return None
+    return value
+
+
+def sanitise(html: str) -> str:
+    """The editor's HTML reduced to safe, accessible markup: no scripts, event handlers,
+    styles, foreign iframes or javascript: links; an iframe without an allowed source is
+    dropped whole."""
+    cleaned = nh3.clean(html or "", tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
+                        attribute_filter=_filter_attribute, link_rel="noopener noreferrer",
+                        url_schemes={"http", "https", "mailto", "tel"}, strip_comments=True)
+    return re.sub(r"<iframe(?![^>]*\ssrc=)[^>]*>\s*</iframe>", "", cleaned)
+
+
+def missing_alt(html: str) -> int:
+    """How many images have no (or an empty) alternative text."""
+    count = 0
+    for tag in re.findall(r"<img\b[^>]*>", html or "", flags=re.I):
+        match = re.search(r'\salt="([^"]*)"', tag)
+        if match is None or not match.group(1).strip():
+            count += 1
+    return count
+
+
+# --- sites ------------------------------------------------------------------------------
+
+def ensure_site(unit: Unit, *, acting_user=None) -> Site:
+    """The unit's BIP with the typical subject menu (idempotent)."""
+    site = Site.objects.filter(unit=unit).first()
+    if site is not None:
+        return site
+    municipality = unit.municipality
+    office = unit.kind == UnitKind.OFFICE
+    address = ", ".join(p for p in (f"{unit.street} {unit.building}".strip(),
+                                    f"{unit.postal_code} {unit.city}".strip()) if p) or \
+        municipality.address_line
+    with transaction.atomic():
+        site = Site.objects.create(
+            municipality=municipality, unit=unit, path="" if office else unit.slug,
+            title=f"Biuletyn Informacji Publicznej – {unit.name}",
+            editorial_address=address or municipality.name,
+            editor_name=f"Redakcja BIP – {unit.short_name or unit.name}",
+            editor_phone=municipality.phone if office else "",
+            editor_email=unit.email or municipality.email or "bip@ratusz.localhost",
+            instructions=INSTRUCTIONS)
+        Section.objects.bulk_create([
+            Section(municipality=municipality, site=site, slug=slug, title=title,
+                    is_register=register, position=index)
+            for index, (slug, title, register) in enumerate(OFFICE_MENU if office
+                                                            else UNIT_MENU)])
+        if acting_user is not None:
+            record_audit(municipality=municipality, acting_user=acting_user,
+                         action=AuditAction.CREATED, target=site)
+    return site
+
+
+# --- entries ----------------------------------------------------------------------------
+
+@dataclass
+class EntryData:
+    title: str
+    body: str
+    produced_by: str
+    responsible: str
+    produced_on: date
+    kind: str = EntryKind.ARTICLE
+    number: str = ""
+    act_date: date | None = None
+    publish_from: datetime | None = None
+    expires_at: datetime | None = None
+    errors: list = field(default_factory=list)
+
+
+def _validate(data: EntryData) -> EntryData:
+    errors = []
+    if not data.title.strip():
+        errors.append(("title", _("Give the title.")))
+    if len(data.title) > 300:
+        errors.append(("title", _("The title may have at most 300 characters.")))
+    for name, label in (("produced_by", _("who produced the information")),
+                        ("responsible", _("who is responsible for the content"))):
+        if not getattr(data, name).strip():
+            errors.append((name, _("Fill in: %(label)s.") % {"label": label}))
+    if data.produced_on is None:
+        errors.append(("produced_on", _("Give the date the information was produced.")))
+    elif data.produced_on > timezone.localdate():
+        errors.append(("produced_on", _("The date produced cannot be in the future.")))
+    if data.kind not in EntryKind.values:
+        errors.append(("kind", _("Unknown kind of entry.")))
+    body = sanitise(data.body)
+    if missing_alt(body):
+        errors.append(("body", _("Every image needs an alternative text (what it shows) "
+                                 "for people who cannot see it.")))
+    if data.publish_from and data.expires_at and data.expires_at <= data.publish_from:
+        errors.append(("expires_at", _("The expiry must be after the publication.")))
+    if errors:
+        error = BulletinError("invalid_entry", errors[0][1], errors[0][0])
+        error.errors = errors
+        raise error
+    data.body = body
+    data.title = data.title.strip()
+    return data
+
+
+def _search_text(entry: Entry) -> str:
+    return " ".join([entry.title, entry.number, strip_tags(entry.body)])[:200_000]
+
+
+def _snapshot(entry: Entry) -> dict:
+    return {"kind": entry.kind, "number": entry.number,
+            "act_date": entry.act_date.isoformat() if entry.act_date else None,
+            "produced_by": entry.produced_by, "responsible": entry.responsible,
+            "produced_on": entry.produced_on.isoformat(), "section": entry.section.title,
+            "attachments": [a.name for a in entry.attachments.filter(removed_at__isnull=True)]}
+
+
+def create_entry(section: Section, data: EntryData, *, acting_user) -> Entry:
+    """A draft entry of the section's BIP."""
+    data = _validate(data)
+    with transaction.atomic():
+        entry = Entry.objects.create(
+            municipality_id=section.municipality_id, site=section.site, section=section,
+            kind=data.kind, title=data.title, body=data.body, number=data.number.strip(),
+            act_date=data.act_date, produced_by=data.produced_by.strip(),
+            responsible=data.responsible.strip(), produced_on=data.produced_on,
+            entered_by=acting_user, publish_from=data.publish_from,
+            expires_at=data.expires_at)
+        entry.search_text = _search_text(entry)
+        entry.save(update_fields=["search_text"])
+        record_audit(municipality=section.municipality, acting_user=acting_user,
+                     action=AuditAction.CREATED, target=entry)
+    return entry
+
+
+def update_entry(entry: Entry, data: EntryData, *, acting_user, reason: str = "") -> Entry:
+    """Change an entry. A published entry's change is a new version in the register
+    (the previous one stays readable); a draft just changes."""
+    data = _validate(data)
+    with transaction.atomic():
+        entry = Entry.objects.select_for_update().get(pk=entry.pk)
+        if entry.state == EntryState.WITHDRAWN:
+            raise BulletinError("withdrawn", _("A withdrawn entry cannot be changed."))
+        for name in ("title", "body", "kind", "number", "act_date", "produced_by",
+                     "responsible", "produced_on", "publish_from", "expires_at"):
+            setattr(entry, name, getattr(data, name))
+        entry.search_text = _search_text(entry)
+        entry.save()
+        if entry.state == EntryState.PUBLISHED:
+            _new_version(entry, ChangeKind.EDITED, acting_user, reason)
+        record_audit(municipality=entry.municipality, acting_user=acting_user,
+                     action=AuditAction.UPDATED, target=entry)
+    return entry
+
+
+def _new_version(entry: Entry, kind: str, acting_user, reason: str = "") -> EntryVersion:
+    now = timezone.now()
+    entry.version += 1
+    entry.modified_at = now
+    entry.save(update_fields=["version", "modified_at"])
+    return EntryVersion.objects.create(
+        municipality_id=entry.municipality_id, entry=entry, number=entry.version, kind=kind,
+        title=entry.title, body=entry.body, metadata=_snapshot(entry),
+        changed_by=acting_user, changed_by_label=actor_label(acting_user), changed_at=now,
+        reason=reason)
+
+
+def submit_entry(entry: Entry, *, acting_user) -> Entry:
+    """Publish now (or at `publish_from`), or wait for approval where the unit wants it."""
+    with transaction.atomic():
+        entry = Entry.objects.select_for_update().select_related("site").get(pk=entry.pk)
+        if entry.state != EntryState.DRAFT:
+            raise BulletinError("not_draft", _("Only a draft can be sent for publication."))
+        if entry.site.requires_approval:
+            entry.state = EntryState.AWAITING
+            entry.save(update_fields=["state"])
+            return entry
+        return _publish(entry, acting_user)
+
+
+def approve_entry(entry: Entry, *, acting_user) -> Entry:
+    with transaction.atomic():
+        entry = Entry.objects.select_for_update().get(pk=entry.pk)
+        if entry.state != EntryState.AWAITING:
+            raise BulletinError("not_awaiting", _("This entry is not awaiting approval."))
+        if entry.entered_by_id == getattr(acting_user, "pk", None):
+            raise BulletinError("same_person", _("Another editor has to approve it."))
+        return _publish(entry, acting_user)
+
+
+def _publish(entry: Entry, acting_user) -> Entry:
+    entry.state = EntryState.PUBLISHED
+    entry.published_at = timezone.now()
+    entry.save(update_fields=["state", "published_at"])
+    _new_version(entry, ChangeKind.CREATED, acting_user)
+    record_audit(municipality=entry.municipality, acting_user=acting_user,
+                 action=AuditAction.UPDATED, target=entry, after={"state": entry.state})
+    return entry
+
+
+def withdraw_entry(entry: Entry, *, acting_user, reason: str) -> Entry:
+    """Take an entry off the menus; it stays in the change register with the reason."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise BulletinError("reason_required", _("Say why the entry is withdrawn."),
+                            "reason")
+    with transaction.atomic():
+        entry = Entry.objects.select_for_update().get(pk=entry.pk)
+        if entry.state != EntryState.PUBLISHED:
+            raise BulletinError("not_published", _("Only a published entry is withdrawn."))
+        entry.state = EntryState.WITHDRAWN
+        entry.withdrawn_at = timezone.now()
+        entry.withdrawal_reason = reason
+        entry.save(update_fields=["state", "withdrawn_at", "withdrawal_reason"])
+        _new_version(entry, ChangeKind.WITHDRAWN, acting_user, reason)
+        record_audit(municipality=entry.municipality, acting_user=acting_user,
+                     action=AuditAction.UPDATED, target=entry,
+                     after={"state": entry.state, "reason": reason})
+    return entry
+
+
+# --- attachments ------------------------------------------------------------------------
+
+def add_attachment(entry: Entry, *, name: str, data: bytes, acting_user) -> Attachment:
+    """Store a file after checking what its bytes are (not what its name says)."""
+    import filetype
+
+    if not data:
+        raise BulletinError("empty_file", _("The file is empty."), "files")
+    if len(data) > MAX_ATTACHMENT:
+        raise BulletinError("file_too_big", _("A file may have at most 50 MB."), "files")
+    kind = filetype.guess(data[:8192])
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    detected = kind.extension if kind else ""
+    if detected == "zip" and extension in ("odt", "ods", "docx", "xlsx"):
+        detected = extension  # office formats are ZIP containers; their names decide
+    if detected not in ATTACHMENT_TYPES:
+        raise BulletinError("file_type", _(
+            "%(name)s is not an allowed file (PDF, ODT, ODS, DOCX, XLSX, DOC, XLS, RTF, JPG, "
+            "PNG, ZIP); its content is checked, not its name.") % {"name": name}, "files")
+    if extension and extension not in ATTACHMENT_TYPES and extension != "jpeg":
+        raise BulletinError("file_name", _("%(name)s: the name does not match the content.")
+                            % {"name": name}, "files")
+    safe_name = re.sub(r"[^\w.\- ]", "_", name)[:200] or f"plik.{detected}"
+    with transaction.atomic():
+        attachment = Attachment(
+            municipality_id=entry.municipality_id, entry=entry, name=safe_name,
+            content_type=ATTACHMENT_TYPES[detected], size=len(data),
+            sha256=hashlib.sha256(data).hexdigest())
+        attachment.file.save(safe_name, ContentFile(data), save=False)
+        attachment.save()
+        record_audit(municipality=entry.municipality, acting_user=acting_user,
+                     action=AuditAction.CREATED, target=attachment)
+    return attachment
+
+
+# --- statistics -------------------------------------------------------------------------
+
+def _month() -> date:
+    return timezone.localdate().replace(day=1)
+
+
+def record_view(entry: Entry) -> None:
+    Entry.objects.filter(pk=entry.pk).update(views=F("views") + 1)
+    stat, created = MonthlyStat.objects.get_or_create(
+        municipality_id=entry.municipality_id, entry=entry, month=_month(),
+        defaults={"views": 1})
+    if not created:
+        MonthlyStat.objects.filter(pk=stat.pk).update(views=F("views") + 1)
+
+
+def record_download(attachment: Attachment) -> None:
+    Attachment.objects.filter(pk=attachment.pk).update(downloads=F("downloads") + 1)
+    stat, created = MonthlyStat.objects.get_or_create(
+        municipality_id=attachment.municipality_id, entry_id=attachment.entry_id,
+        month=_month(), defaults={"downloads": 1})
+    if not created:
+        MonthlyStat.objects.filter(pk=stat.pk).update(downloads=F("downloads") + 1)

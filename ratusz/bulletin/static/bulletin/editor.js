@@ -1,0 +1,244 @@
+/* The BIP editor: turns every <textarea data-wysiwyg> into an editable area with an
+ * accessible toolbar (a WAI-ARIA toolbar: one tab stop, arrow keys between buttons,
+ * aria-pressed on toggles). The HTML goes back into the textarea when the form is sent;
+ * the server sanitises it and refuses images without alternative text. Without
+ * JavaScript the textarea takes HTML directly. No inline styles: classes only (CSP). */
+(function () {
+  "use strict";
+
+  var DEFAULTS = {
+    toolbar: "Formatowanie tekstu",
+    bold: "Pogrubienie", italic: "Kursywa", h2: "Nagłówek 2. stopnia",
+    h3: "Nagłówek 3. stopnia", ul: "Lista punktowana", ol: "Lista numerowana",
+    link: "Wstaw odnośnik", image: "Wstaw obraz", table: "Wstaw tabelę 2×2",
+    undo: "Cofnij", source: "Kod HTML",
+    linkUrl: "Adres odnośnika (https://…):",
+    linkBad: "Ten adres nie jest dozwolony. Podaj adres zaczynający się od https://, http://, mailto: lub tel:.",
+    imageUrl: "Adres obrazu (https://…):",
+    imageAlt: "Tekst alternatywny: co przedstawia obraz (wymagany):",
+    imageAltMissing: "Obraz musi mieć tekst alternatywny dla osób, które go nie widzą. Obraz nie został wstawiony.",
+    tableHead: "Nagłówek", tableCell: "Komórka"
+  };
+
+  var BUTTONS = [
+    {key: "bold", text: "B", cls: "wysiwyg__b", toggle: true},
+    {key: "italic", text: "I", cls: "wysiwyg__i", toggle: true},
+    {key: "h2", text: "H2", toggle: true},
+    {key: "h3", text: "H3", toggle: true},
+    {key: "ul", text: "• —", toggle: true},
+    {key: "ol", text: "1. —", toggle: true},
+    {key: "link", text: "🔗"},
+    {key: "image", text: "🖼"},
+    {key: "table", text: "▦"},
+    {key: "undo", text: "↶"},
+    {key: "source", text: "</>", toggle: true}
+  ];
+
+  function labels() {
+    var node = document.getElementById("wysiwyg-labels");
+    var result = {};
+    Object.keys(DEFAULTS).forEach(function (key) {
+      result[key] = (node && node.dataset[key]) || DEFAULTS[key];
+    });
+    return result;
+  }
+
+  function escapeHtml(text) {
+    return String(text).replace(/&/g, "&amp;").replace(/</g, "&lt;")
+      .replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+  }
+
+  function safeUrl(url) {
+    url = (url || "").trim();
+    if (!url) { return ""; }
+    if (/^(https?:|mailto:|tel:|\/|#)/i.test(url)) { return url; }
+    if (/^[a-z][a-z0-9+.-]*:/i.test(url)) { return null; }
+    return "https://" + url;
+  }
+
+  function blockOf(node, root) {
+    while (node && node !== root) {
+      if (node.nodeType === 1 && /^(H2|H3|P|LI|TD|TH|BLOCKQUOTE)$/.test(node.nodeName)) {
+        return node;
+      }
+      node = node.parentNode;
+    }
+    return null;
+  }
+
+  function setup(textarea, text) {
+    var label = document.querySelector('label[for="' + textarea.id + '"]');
+    var wrapper = document.createElement("div");
+    wrapper.className = "wysiwyg";
+    var toolbar = document.createElement("div");
+    toolbar.className = "wysiwyg__toolbar";
+    toolbar.setAttribute("role", "toolbar");
+    toolbar.setAttribute("aria-label", text.toolbar);
+    toolbar.setAttribute("aria-controls", textarea.id + "_editor");
+    var area = document.createElement("div");
+    area.className = "wysiwyg__area";
+    area.id = textarea.id + "_editor";
+    area.contentEditable = "true";
+    area.setAttribute("role", "textbox");
+    area.setAttribute("aria-multiline", "true");
+    if (label) {
+      if (!label.id) { label.id = textarea.id + "_label"; }
+      area.setAttribute("aria-labelledby", label.id);
+    }
+    var described = textarea.getAttribute("aria-describedby");
+    if (described) { area.setAttribute("aria-describedby", described); }
+    if (textarea.getAttribute("aria-invalid")) { area.setAttribute("aria-invalid", "true"); }
+    area.innerHTML = textarea.value;
+    var buttons = {};
+    var sourceMode = false;
+
+    BUTTONS.forEach(function (spec, index) {
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "wysiwyg__button" + (spec.cls ? " " + spec.cls : "");
+      button.setAttribute("aria-label", text[spec.key]);
+      button.title = text[spec.key];
+      button.tabIndex = index === 0 ? 0 : -1;
+      button.dataset.command = spec.key;
+      var face = document.createElement("span");
+      face.setAttribute("aria-hidden", "true");
+      face.textContent = spec.text;
+      button.appendChild(face);
+      if (spec.toggle) { button.setAttribute("aria-pressed", "false"); }
+      // Keep the selection in the area when the button is pressed with the mouse.
+      button.addEventListener("mousedown", function (event) { event.preventDefault(); });
+      button.addEventListener("click", function () { run(spec.key); });
+      buttons[spec.key] = button;
+      toolbar.appendChild(button);
+    });
+
+    toolbar.addEventListener("keydown", function (event) {
+      var all = Array.prototype.slice.call(toolbar.querySelectorAll("button:not([disabled])"));
+      var at = all.indexOf(document.activeElement);
+      var next = null;
+      if (event.key === "ArrowRight") { next = all[(at + 1) % all.length]; }
+      else if (event.key === "ArrowLeft") { next = all[(at - 1 + all.length) % all.length]; }
+      else if (event.key === "Home") { next = all[0]; }
+      else if (event.key === "End") { next = all[all.length - 1]; }
+      if (next) {
+        event.preventDefault();
+        all.forEach(function (b) { b.tabIndex = -1; });
+        next.tabIndex = 0;
+        next.focus();
+      }
+    });
+
+    function exec(command, value) {
+      area.focus();
+      document.execCommand(command, false, value === undefined ? null : value);
+      refresh();
+    }
+
+    function run(key) {
+      if (key === "source") { toggleSource(); return; }
+      if (sourceMode) { return; }
+      var block = blockOf(window.getSelection().anchorNode, area);
+      switch (key) {
+        case "bold": exec("bold"); break;
+        case "italic": exec("italic"); break;
+        case "h2": case "h3":
+          exec("formatBlock", block && block.nodeName === key.toUpperCase() ? "<p>" : "<" + key + ">");
+          break;
+        case "ul": exec("insertUnorderedList"); break;
+        case "ol": exec("insertOrderedList"); break;
+        case "undo": exec("undo"); break;
+        case "link": {
+          var url = safeUrl(window.prompt(text.linkUrl, "https://"));
+          if (url === null) { window.alert(text.linkBad); return; }
+          if (url && url !== "https://") { exec("createLink", url); }
+          break;
+        }
+        case "image": {
+          var src = safeUrl(window.prompt(text.imageUrl, "https://"));
+          if (src === null) { window.alert(text.linkBad); return; }
+          if (!src || src === "https://") { return; }
+          var alt = window.prompt(text.imageAlt, "");
+          if (alt === null) { return; }
+          if (!alt.trim()) { window.alert(text.imageAltMissing); return; }
+          exec("insertHTML", '<img src="' + escapeHtml(src) + '" alt="' + escapeHtml(alt.trim()) + '">');
+          break;
+        }
+        case "table":
+          exec("insertHTML", "<table><thead><tr><th scope=\"col\">" + text.tableHead +
+               " 1</th><th scope=\"col\">" + text.tableHead + " 2</th></tr></thead><tbody><tr><td>" +
+               text.tableCell + "</td><td>" + text.tableCell + "</td></tr></tbody></table><p><br></p>");
+          break;
+      }
+    }
+
+    function toggleSource() {
+      sourceMode = !sourceMode;
+      if (sourceMode) {
+        textarea.value = area.innerHTML;
+        area.hidden = true;
+        textarea.hidden = false;
+        textarea.focus();
+      } else {
+        area.innerHTML = textarea.value;
+        textarea.hidden = true;
+        area.hidden = false;
+        area.focus();
+      }
+      buttons.source.setAttribute("aria-pressed", sourceMode ? "true" : "false");
+      Object.keys(buttons).forEach(function (key) {
+        if (key !== "source") { buttons[key].disabled = sourceMode; }
+      });
+    }
+
+    function refresh() {
+      if (sourceMode) { return; }
+      var selection = window.getSelection();
+      if (!selection.anchorNode || !area.contains(selection.anchorNode)) { return; }
+      var block = blockOf(selection.anchorNode, area);
+      var state = {
+        bold: document.queryCommandState("bold"),
+        italic: document.queryCommandState("italic"),
+        ul: document.queryCommandState("insertUnorderedList"),
+        ol: document.queryCommandState("insertOrderedList"),
+        h2: !!block && block.nodeName === "H2",
+        h3: !!block && block.nodeName === "H3"
+      };
+      Object.keys(state).forEach(function (key) {
+        buttons[key].setAttribute("aria-pressed", state[key] ? "true" : "false");
+      });
+    }
+
+    document.addEventListener("selectionchange", refresh);
+    area.addEventListener("keyup", refresh);
+    area.addEventListener("input", function () { textarea.value = area.innerHTML; });
+
+    textarea.hidden = true;
+    textarea.parentNode.insertBefore(wrapper, textarea);
+    wrapper.appendChild(toolbar);
+    wrapper.appendChild(area);
+    wrapper.appendChild(textarea);
+    if (label) {
+      label.addEventListener("click", function () {
+        (sourceMode ? textarea : area).focus();
+      });
+    }
+    if (textarea.form) {
+      textarea.form.addEventListener("submit", function () {
+        if (!sourceMode) { textarea.value = area.innerHTML; }
+      });
+    }
+  }
+
+  function init() {
+    var text = labels();
+    document.execCommand && document.execCommand("defaultParagraphSeparator", false, "p");
+    Array.prototype.forEach.call(document.querySelectorAll("textarea[data-wysiwyg]"),
+      function (textarea) { setup(textarea, text); });
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", init);
+  } else {
+    init();
+  }
+}());
