@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ratusz.core.models import TenantOwned, Unit
 
@@ -73,9 +74,9 @@ class EntryKind(models.TextChoices):
 
 
 class EntryState(models.TextChoices):
-    DRAFT = "draft", _("draft")
-    AWAITING = "awaiting", _("awaiting approval")
-    PUBLISHED = "published", _("published")
+    DRAFT = "draft", pgettext_lazy("bip entry", "draft")
+    AWAITING = "awaiting", pgettext_lazy("bip entry", "awaiting approval")
+    PUBLISHED = "published", pgettext_lazy("bip entry", "published")
     WITHDRAWN = "withdrawn", _("withdrawn")
 
 
@@ -110,11 +111,19 @@ class Entry(TenantOwned):
     version = models.PositiveIntegerField(default=0)
     views = models.PositiveIntegerField(default=0)
     search_text = models.TextField(blank=True, editable=False)
+    #: What the entry was published from, e.g. "eservices.submission:<pk>" for the reply to
+    #: a public-information request; one entry per source (publishing again finds it).
+    source_key = models.CharField(max_length=120, blank=True, editable=False)
 
     class Meta:
         ordering = ["-published_at", "-pk"]
         indexes = [models.Index(fields=["municipality", "state", "published_at"],
                                 name="bulletin_entry_public")]
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "source_key"],
+                                    condition=~models.Q(source_key=""),
+                                    name="bulletin_entry_source_key"),
+        ]
 
     def __str__(self) -> str:
         return self.title

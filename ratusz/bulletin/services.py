@@ -4,6 +4,7 @@ withdrawal with a reason, attachments checked by their bytes, and the statistics
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -12,10 +13,10 @@ from urllib.parse import urlsplit
 
 import nh3
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
-from django.utils.html import strip_tags
+from django.utils.html import escape, strip_tags
 from django.utils.translation import gettext as _
 
 from ratusz.bulletin.models import (
@@ -50,6 +51,7 @@ OFFICE_MENU = [
     ("petycje", "Petycje", True),
     ("raport-o-stanie-gminy", "Raport o stanie gminy", False),
     ("zalatwianie-spraw", "Załatwianie spraw (karty usług)", False),
+    ("informacja-udostepniona", "Informacja publiczna udostępniona na wniosek", True),
     ("informacje-nieudostepnione", "Informacje nieudostępnione w BIP", False),
     ("deklaracja-dostepnosci", "Deklaracja dostępności", False),
     ("rodo", "Ochrona danych osobowych (RODO)", False),
@@ -100,6 +102,12 @@ ATTACHMENT_TYPES = {
     "jpg": "image/jpeg", "png": "image/png", "zip": "application/zip",
 }
 MAX_ATTACHMENT = 50 * 1024 * 1024
+#: The e-service of the library whose replies can be published in the BIP in one step.
+INFORMATION_REQUEST_SERVICE = "wniosek-o-udostepnienie-informacji-publicznej"
+INFORMATION_SECTION = OFFICE_MENU[[slug for slug, _t, _r in OFFICE_MENU].index(
+    "informacja-udostepniona")]
+#: What replaces the applicant's personal data in the published text.
+REDACTED = "[dane osobowe usunięte]"
 
 
 class BulletinError(Exception):
@@ -370,6 +378,157 @@ def add_attachment(entry: Entry, *, name: str, data: bytes, acting_user) -> Atta
         record_audit(municipality=entry.municipality, acting_user=acting_user,
                      action=AuditAction.CREATED, target=attachment)
     return attachment
+
+
+# --- the reply to a public-information request -------------------------------------------
+
+def ensure_section(site: Site, slug: str, title: str, is_register: bool = False) -> Section:
+    """The site's section `slug`, added at the end of the menu when missing."""
+    section = Section.objects.filter(site=site, slug=slug).first()
+    if section is not None:
+        return section
+    position = (Section.objects.filter(site=site).order_by("-position")
+                .values_list("position", flat=True).first() or 0) + 1
+    section, _created = Section.objects.get_or_create(
+        site=site, slug=slug, defaults={"municipality_id": site.municipality_id,
+                                        "title": title, "is_register": is_register,
+                                        "position": position})
+    return section
+
+
+def information_reply_letter(submission):
+    """The sealed letter sent in the case of a public-information request (the latest
+    one), or None: only such a letter can be published."""
+    from ratusz.cases.models import LetterStatus, OutgoingLetter
+
+    if submission.service.slug != INFORMATION_REQUEST_SERVICE:
+        return None
+    return (OutgoingLetter.objects.filter(case_id=submission.case_id,
+                                          status=LetterStatus.SENT, document__isnull=False)
+            .select_related("document").order_by("-sealed_at", "-pk").first())
+
+
+def information_reply_entry(submission) -> Entry | None:
+    return Entry.objects.filter(municipality_id=submission.municipality_id,
+                                source_key=_source_key(submission)).first()
+
+
+def _source_key(submission) -> str:
+    return f"eservices.submission:{submission.pk}"
+
+
+def _personal_data(submission, letter) -> tuple[list[str], list[str]]:
+    """The applicant's address and e-mail as given, and the words of their name."""
+    data = submission.data or {}
+    values = [letter.addressee_address, letter.addressee_city, submission.email,
+              str(data.get("email") or ""), str(data.get("postal_address") or "")]
+    names = [letter.addressee_name, submission.applicant_name,
+             str(data.get("applicant_name") or "")]
+    words = {word for name in names for word in re.findall(r"\w{3,}", name or "")}
+    return (sorted({v.strip() for v in values if v and len(v.strip()) > 2}, key=len,
+                   reverse=True), sorted(words, key=len, reverse=True))
+
+
+def redact(text: str, personal: tuple[list[str], list[str]]) -> str:
+    """`text` without the given values and without any inflected form of the words of the
+    name (Polish declines names: "Jan Kowalski" is addressed as "Janie Kowalski")."""
+    values, words = personal
+    for value in values:
+        text = re.sub(re.escape(value), REDACTED, text, flags=re.IGNORECASE)
+    for word in words:
+        stem = word[:-1] if len(word) > 4 else word
+        text = re.sub(rf"\b{re.escape(stem)}\w{{0,4}}\b", REDACTED, text,
+                      flags=re.IGNORECASE)
+    marker = re.escape(REDACTED)
+    return re.sub(rf"{marker}(?:[\s,]+{marker})+", REDACTED, text)
+
+
+def _letter_html(text: str) -> str:
+    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", text or "") if p.strip()]
+    return "".join("<p>" + "<br>".join(escape(line) for line in p.splitlines()) + "</p>"
+                   for p in paragraphs)
+
+
+def publish_information_reply(submission, *, acting_user, attach_letter: bool = True
+                              ) -> Entry:
+    """Publish, in one step, the reply to a public-information request in the BIP of the
+    case's unit, section "Informacja publiczna udostępniona na wniosek": the letter's text
+    without the applicant's personal data, the metryczka from the case (the department, the
+    letter's signer, the letter's date) and, when `attach_letter`, the sealed PDF. A second
+    call returns the same entry."""
+    from ratusz.cases.letters import format_polish_date
+    from ratusz.cases.models import ApprovalDecision
+
+    existing = information_reply_entry(submission)
+    if existing is not None:
+        return existing
+    if submission.service.slug != INFORMATION_REQUEST_SERVICE:
+        raise BulletinError("not_information_request", _(
+            "Only a reply to a request for public information is published this way."))
+    letter = information_reply_letter(submission)
+    if letter is None:
+        raise BulletinError("no_letter", _(
+            "The case has no sealed letter sent to the applicant yet."))
+    case = submission.case
+    version = letter.document.current_version
+    last_approval = (letter.steps.filter(decision=ApprovalDecision.APPROVED)
+                     .order_by("-round", "-order").select_related("approver").first())
+    signer = last_approval.approver if last_approval else acting_user
+    responsible = ", ".join(p for p in (signer.get_full_name() or signer.username,
+                                        getattr(signer, "position", "")) if p)
+    produced_on = letter.letter_date or (timezone.localdate(letter.sealed_at)
+                                         if letter.sealed_at else timezone.localdate())
+    requested_on = timezone.localdate(submission.submitted_at)
+    personal = _personal_data(submission, letter)
+    subject = redact(letter.subject, personal)
+    body = (f"<p>Znak sprawy: {escape(case.mark)}. Odpowiedź z "
+            f"{escape(format_polish_date(produced_on))} na wniosek z "
+            f"{escape(format_polish_date(requested_on))}.</p>"
+            f"<h2>{escape(subject[:1].upper() + subject[1:])}</h2>"
+            f"{_letter_html(redact(letter.body, personal))}")
+    data = EntryData(
+        title=("Odpowiedź na wniosek o udostępnienie informacji publicznej z "
+               f"{format_polish_date(requested_on)}"),
+        body=body, produced_by=case.department.name, responsible=responsible[:200],
+        produced_on=min(produced_on, timezone.localdate()), kind=EntryKind.DOCUMENT,
+        number=case.mark, act_date=produced_on)
+    pdf = b""
+    if attach_letter:
+        with version.file.open("rb") as handle:
+            pdf = handle.read()
+    site = ensure_site(case.unit, acting_user=acting_user)
+    slug, title, register = INFORMATION_SECTION
+    stored: list[str] = []
+    try:
+        with transaction.atomic():
+            section = ensure_section(site, slug, title, register)
+            entry = create_entry(section, data, acting_user=acting_user)
+            Entry.objects.filter(pk=entry.pk).update(source_key=_source_key(submission))
+            if pdf:
+                attachment = add_attachment(
+                    entry, name=f"odpowiedz-{case.mark.replace('/', '-')}.pdf", data=pdf,
+                    acting_user=acting_user)
+                stored.append(attachment.file.name)
+            entry = submit_entry(entry, acting_user=acting_user)
+    except IntegrityError:
+        # Published by someone else in the meantime: theirs is the entry.
+        _discard(stored)
+        existing = information_reply_entry(submission)
+        if existing is None:
+            raise
+        return existing
+    except BaseException:
+        _discard(stored)
+        raise
+    return entry
+
+
+def _discard(names: list[str]) -> None:
+    from django.core.files.storage import default_storage
+
+    for name in names:
+        with contextlib.suppress(OSError):
+            default_storage.delete(name)
 
 
 # --- statistics -------------------------------------------------------------------------

@@ -8,6 +8,8 @@ staff_patterns = [
     path("", views.submission_list, name="submissions"),
     path("wnioski/<int:submission_id>/", views.submission_detail, name="submission-detail"),
     path("wnioski/<int:submission_id>/pdf/", views.submission_pdf, name="submission-pdf"),
+    path("wnioski/<int:submission_id>/bip/", views.submission_publish_bip,
+         name="submission-publish-bip"),
     path("wnioski/<int:submission_id>/upp/<str:kind>/", views.submission_receipt,
          name="submission-receipt"),
     path("uslugi/", views.service_list, name="service-list"),

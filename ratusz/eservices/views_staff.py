@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -106,7 +107,60 @@ def submission_detail(request: HttpRequest, submission_id: int) -> HttpResponse:
         "attachments": _attachments(submission), "can_handle": can_handle, "error": error,
         "status": STATUS_LABELS_PL.get(submission.case.status, submission.case.status),
         "messages_list": submission.messages.select_related("author").all(),
+        "bip": _bip_reply(request, submission),
     }, status=422 if error else 200)
+
+
+def _may_publish_in_bip(request: HttpRequest, submission) -> bool:
+    from ratusz.bulletin.views_staff import in_scope, unit_scope
+
+    return in_scope(unit_scope(request, Permission.EDIT_BIP), submission.case.unit_id)
+
+
+def _bip_reply(request: HttpRequest, submission) -> dict | None:
+    """What the page shows about publishing the reply in the BIP (requests for public
+    information only, for BIP editors of the case's unit)."""
+    from ratusz.bulletin import services as bip
+
+    if submission.service.slug != bip.INFORMATION_REQUEST_SERVICE or \
+            not _may_publish_in_bip(request, submission):
+        return None
+    entry = bip.information_reply_entry(submission)
+    slug = request.municipality.slug
+    return {"letter": bip.information_reply_letter(submission), "entry": entry,
+            "section": bip.INFORMATION_SECTION[1],
+            "public_url": reverse("bip:entry", args=[slug, entry.pk]) if entry and
+            entry.published_at else "",
+            "edit_url": reverse("bip-staff:entry-edit", args=[slug, entry.pk]) if entry
+            else ""}
+
+
+@staff_required(Permission.EDIT_BIP)
+@require_POST
+def submission_publish_bip(request: HttpRequest, submission_id: int) -> HttpResponse:
+    """Publish the reply to a request for public information in the BIP, in one step."""
+    from ratusz.bulletin import services as bip
+    from ratusz.bulletin.models import EntryState
+
+    if not has_permission(request.user, request.municipality, Permission.VIEW_REGISTERS):
+        raise Http404
+    submission = _submission_or_404(request, submission_id)
+    if submission.service.slug != bip.INFORMATION_REQUEST_SERVICE or \
+            not _may_publish_in_bip(request, submission):
+        raise Http404
+    try:
+        entry = bip.publish_information_reply(
+            submission, acting_user=request.user,
+            attach_letter=request.POST.get("attach_letter") == "1")
+    except bip.BulletinError as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, _(
+            "The reply is sent for approval in the BIP: another editor publishes it.")
+            if entry.state == EntryState.AWAITING else
+            _("The reply is published in the BIP."))
+    return redirect("eservices-staff:submission-detail", request.municipality.slug,
+                    submission.pk)
 
 
 @staff_required(Permission.VIEW_REGISTERS)

@@ -27,12 +27,37 @@
     {key: "h3", text: "H3", toggle: true},
     {key: "ul", text: "• —", toggle: true},
     {key: "ol", text: "1. —", toggle: true},
-    {key: "link", text: "🔗"},
-    {key: "image", text: "🖼"},
+    {key: "link", icon: "link"},
+    {key: "image", icon: "image"},
     {key: "table", text: "▦"},
     {key: "undo", text: "↶"},
     {key: "source", text: "</>", toggle: true}
   ];
+
+  // Drawn, not emoji: many office computers have no colour-emoji font and would show
+  // an empty box. Presentation attributes only (no style attribute: CSP).
+  var ICONS = {
+    link: [["path", {d: "M10 13a5 5 0 0 0 7.5.5l3-3a5 5 0 0 0-7-7l-1.7 1.7"}],
+           ["path", {d: "M14 11a5 5 0 0 0-7.5-.5l-3 3a5 5 0 0 0 7 7l1.7-1.7"}]],
+    image: [["rect", {x: "3", y: "3", width: "18", height: "18", rx: "2"}],
+            ["circle", {cx: "8.5", cy: "8.5", r: "1.5"}],
+            ["polyline", {points: "21 15 16 10 5 21"}]]
+  };
+  var SVG = "http://www.w3.org/2000/svg";
+
+  function icon(name) {
+    var svg = document.createElementNS(SVG, "svg");
+    var attributes = {viewBox: "0 0 24 24", width: "1.25em", height: "1.25em", fill: "none",
+                      stroke: "currentColor", "stroke-width": "2", "stroke-linecap": "round",
+                      "stroke-linejoin": "round", focusable: "false", "aria-hidden": "true"};
+    Object.keys(attributes).forEach(function (key) { svg.setAttribute(key, attributes[key]); });
+    ICONS[name].forEach(function (part) {
+      var shape = document.createElementNS(SVG, part[0]);
+      Object.keys(part[1]).forEach(function (key) { shape.setAttribute(key, part[1][key]); });
+      svg.appendChild(shape);
+    });
+    return svg;
+  }
 
   function labels() {
     var node = document.getElementById("wysiwyg-labels");
@@ -100,10 +125,14 @@
       button.title = text[spec.key];
       button.tabIndex = index === 0 ? 0 : -1;
       button.dataset.command = spec.key;
-      var face = document.createElement("span");
-      face.setAttribute("aria-hidden", "true");
-      face.textContent = spec.text;
-      button.appendChild(face);
+      if (spec.icon) {
+        button.appendChild(icon(spec.icon));
+      } else {
+        var face = document.createElement("span");
+        face.setAttribute("aria-hidden", "true");
+        face.textContent = spec.text;
+        button.appendChild(face);
+      }
       if (spec.toggle) { button.setAttribute("aria-pressed", "false"); }
       // Keep the selection in the area when the button is pressed with the mouse.
       button.addEventListener("mousedown", function (event) { event.preventDefault(); });

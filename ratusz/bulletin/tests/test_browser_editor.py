@@ -1,0 +1,245 @@
+"""The BIP editor in a real headless Chromium (Polish browser): an editor opens the staff
+BIP, writes a resolution with the WYSIWYG toolbar (heading, bold, list; an image without
+an alternative text is refused, one with it is accepted), attaches a PDF and publishes; the
+public entry shows the metryczka; the editor changes it with a reason and the public change
+register shows both versions and the diff; a resident finds it by a word; the editor
+withdraws it and the public page says so. axe-core on the editor page and every public
+page; screenshots bip-editor*.png in RATUSZ_SCREENSHOT_DIR when set.
+
+The UI strings are being translated, so the test finds the form by ids and `name=action`
+buttons by value, the toolbar by its buttons' data-command, and checks the data typed."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from django.core.cache import cache
+
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+from playwright.sync_api import Dialog, Page, expect  # noqa: E402
+
+from ratusz.bulletin.models import Entry, EntryState  # noqa: E402
+from ratusz.bulletin.tests.conftest import PDF  # noqa: E402
+from ratusz.core.tests import test_browser as core_browser  # noqa: E402
+from ratusz.core.tests.test_browser import assert_accessible, sign_in  # noqa: E402
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+browser = core_browser.browser
+new_page = core_browser.new_page
+
+TITLE = "Uchwała nr XIII/90/2026 w sprawie budowy sieci kanalizacyjnej w Olszynach"
+IMAGE = "/static/bulletin/bip-logo.svg"
+IMAGE_ALT = "Mapa przebiegu sieci kanalizacyjnej"
+
+
+@pytest.fixture
+def folder(tmp_path) -> Path:
+    return Path(os.environ.get("RATUSZ_SCREENSHOT_DIR") or tmp_path)
+
+
+def shoot(page: Page, folder: Path, name: str) -> None:
+    page.screenshot(path=folder / f"bip-{name}.png", full_page=True, animations="disabled",
+                    caret="hide")
+
+
+def tool(page: Page, command: str):
+    return page.locator(f".wysiwyg__toolbar button[data-command='{command}']")
+
+
+def insert_image(page: Page, alt: str) -> list[str]:
+    """Press the image button and answer its prompts (address, then alternative text);
+    returns the messages of the alerts shown."""
+    answers = [IMAGE, alt]
+    alerts: list[str] = []
+
+    def answer(dialog: Dialog) -> None:
+        if dialog.type == "prompt":
+            dialog.accept(answers.pop(0))
+        else:
+            alerts.append(dialog.message)
+            dialog.accept()
+
+    page.on("dialog", answer)
+    tool(page, "image").click()
+    page.remove_listener("dialog", answer)
+    assert answers == [], "the editor did not ask for the address and the alternative text"
+    return alerts
+
+
+def test_an_editor_writes_publishes_changes_and_withdraws_a_resolution(
+        new_page, live_server, bip_site_a, bip_editor_a, folder):
+    page = new_page()
+    sign_in(page, live_server, bip_editor_a)
+
+    # The staff BIP: the office's site, "Uchwały Rady Gminy", add an entry.
+    page.goto("/g/alfa/staff/")
+    page.get_by_role("navigation").locator("a[href='/g/alfa/staff/bip/']").click()
+    expect(page).to_have_url(re.compile(r"/g/alfa/staff/bip/$"))
+    row = page.locator("main tr", has=page.get_by_role("rowheader",
+                                                       name="Uchwały Rady Gminy"))
+    row.get_by_role("link").click()
+    expect(page.locator("#id_section option:checked")).to_have_text("Uchwały Rady Gminy")
+
+    page.locator("input[name=kind][value=document]").check()
+    page.locator("#id_title").fill(TITLE)
+    page.locator("#id_number").fill("XIII/90/2026")
+    page.locator("#id_act_date").fill("2026-03-12")
+
+    # The WYSIWYG editor: one toolbar with a single tab stop, the textarea hidden.
+    area = page.locator(".wysiwyg__area")
+    expect(area).to_be_visible()
+    expect(page.locator("#id_body")).to_be_hidden()
+    toolbar = page.get_by_role("toolbar")
+    expect(toolbar.locator("button[tabindex='0']")).to_have_count(1)
+    # The link and image buttons are drawn (an emoji shows as an empty box without an
+    # emoji font, as in this Chromium).
+    expect(toolbar.locator("button svg")).to_have_count(2)
+
+    area.click()
+    page.keyboard.type("Budowa sieci kanalizacyjnej")
+    tool(page, "h2").click()
+    expect(area.locator("h2")).to_have_text("Budowa sieci kanalizacyjnej")
+    expect(tool(page, "h2")).to_have_attribute("aria-pressed", "true")
+    page.keyboard.press("End")
+    page.keyboard.press("Enter")
+    page.keyboard.type("Uwagi do projektu można składać do ")
+    tool(page, "bold").click()
+    page.keyboard.type("30 czerwca")
+    expect(tool(page, "bold")).to_have_attribute("aria-pressed", "true")
+    tool(page, "bold").click()
+    page.keyboard.type(" w sekretariacie urzędu.")
+    expect(area.locator("b, strong")).to_have_text("30 czerwca")
+    page.keyboard.press("Enter")
+    tool(page, "ul").click()
+    page.keyboard.type("pisemnie")
+    page.keyboard.press("Enter")
+    page.keyboard.type("przez ePUAP")
+    expect(area.locator("ul > li")).to_have_text(["pisemnie", "przez ePUAP"])
+    expect(tool(page, "ul")).to_have_attribute("aria-pressed", "true")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Enter")  # leaves the list
+
+    # An image without an alternative text is refused; with one it goes in.
+    alerts = insert_image(page, "   ")
+    assert len(alerts) == 1 and "alternatywny" in alerts[0]
+    expect(area.locator("img")).to_have_count(0)
+    assert insert_image(page, IMAGE_ALT) == []
+    expect(area.locator("img")).to_have_attribute("alt", IMAGE_ALT)
+
+    # The metryczka (who is responsible is filled in from the editor's account).
+    expect(page.locator("#id_responsible")).to_have_value("Anna Kowalska, Redaktor BIP")
+    page.locator("#id_produced_by").fill("Rada Gminy Alfa")
+    page.locator("#id_files").set_input_files(files=[{
+        "name": "uchwala-XIII-90-2026.pdf", "mimeType": "application/pdf", "buffer": PDF}])
+    assert_accessible(page)
+    shoot(page, folder, "editor")
+
+    page.locator("button[name=action][value=publish]").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(TITLE)
+    entry = Entry.objects.get(title=TITLE)
+    assert entry.state == EntryState.PUBLISHED
+    assert entry.section.slug == "uchwaly" and entry.number == "XIII/90/2026"
+    for html in ("<h2>Budowa sieci kanalizacyjnej</h2>", "<li>pisemnie</li>",
+                 f'alt="{IMAGE_ALT}"'):
+        assert html in entry.body
+    assert re.search(r"<(b|strong)>30 czerwca</\1>", entry.body)
+    assert list(entry.attachments.values_list("name", flat=True)) == [
+        "uchwala-XIII-90-2026.pdf"]
+    assert_accessible(page)
+
+    # The public entry with its metryczka and the attachment.
+    page.locator(f"main a[href='/g/alfa/bip/wpis/{entry.pk}/']").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(TITLE)
+    content = page.locator("main")
+    expect(content.locator("h2", has_text="Budowa sieci kanalizacyjnej")).to_have_count(1)
+    expect(content.locator(f"img[alt='{IMAGE_ALT}']")).to_have_count(1)
+    metryczka = page.locator("#metryczka")
+    expect(metryczka).to_contain_text("Rada Gminy Alfa")
+    expect(metryczka).to_contain_text("Anna Kowalska, Redaktor BIP")
+    expect(content.get_by_role("link", name=re.compile("uchwala-XIII-90-2026"))).to_be_visible()
+    assert_accessible(page)
+    shoot(page, folder, "editor-entry")
+
+    # The editor changes the term, with a reason (in the HTML code view, and back).
+    page.goto(f"/g/alfa/staff/bip/wpisy/{entry.pk}/")
+    tool(page, "source").click()
+    source = page.locator("#id_body")
+    expect(source).to_be_visible()
+    source.fill(source.input_value().replace("30 czerwca", "15 lipca"))
+    tool(page, "source").click()
+    expect(area.locator("b, strong")).to_have_text("15 lipca")
+    page.locator("#id_reason").fill("Przedłużono termin składania uwag")
+    page.locator("button[name=action][value=save]").click()
+    expect(page.locator("main table tbody tr")).to_have_count(2)  # the versions, staff side
+
+    # The public change register: both versions, the reason, and the diff.
+    page.locator(f"main a[href='/g/alfa/bip/wpis/{entry.pk}/wersje/']").click()
+    rows = page.locator("main table tbody tr")
+    expect(rows).to_have_count(2)
+    expect(page.locator("main table")).to_contain_text("Przedłużono termin składania uwag")
+    assert_accessible(page)
+    shoot(page, folder, "editor-register")
+    page.locator(f"main a[href='/g/alfa/bip/wpis/{entry.pk}/wersje/2/zmiany/']").click()
+    expect(page.locator(".bip-diff del")).to_contain_text(["30 czerwca"])
+    expect(page.locator(".bip-diff ins")).to_contain_text(["15 lipca"])
+    assert_accessible(page)
+    shoot(page, folder, "editor-diff")
+
+    # A resident (not signed in) finds it by a word of the text.
+    resident = new_page()
+    resident.goto("/g/alfa/bip/")
+    search = resident.get_by_role("search").first
+    search.get_by_role("searchbox").fill("kanalizacyjnej")
+    search.get_by_role("button").click()
+    expect(resident.locator("#result-count")).to_contain_text("1")
+    expect(resident.locator(".bip-results")).to_contain_text(TITLE)
+    expect(resident.locator(".bip-results mark").first).to_have_text(
+        re.compile("kanalizacyjnej", re.I))
+    assert_accessible(resident)
+    resident.locator(".bip-results").get_by_role("link", name=TITLE).click()
+    expect(resident.get_by_role("heading", level=1)).to_have_text(TITLE)
+    expect(resident.locator("main")).to_contain_text("15 lipca")
+
+    # The editor withdraws it with a reason; the public page says so and keeps the text.
+    page.goto(f"/g/alfa/staff/bip/wpisy/{entry.pk}/")
+    page.locator("#id_withdraw-reason").fill("Uchwała uchylona przez Radę Gminy")
+    page.locator("button[name=action][value=withdraw]").click()
+    expect(page.locator("#id_withdraw-reason")).to_have_count(0)
+    assert Entry.objects.get(pk=entry.pk).state == EntryState.WITHDRAWN
+    # Anonymous pages are cached for views.CACHE_SECONDS and not invalidated by writes:
+    # the resident would see the withdrawal within a minute; the test does not wait.
+    cache.clear()
+    resident.reload()
+    notice = resident.locator(".bip-notice")
+    expect(notice).to_contain_text("Uchwała uchylona przez Radę Gminy")
+    expect(resident.get_by_role("heading", level=1)).to_have_text(TITLE)
+    assert_accessible(resident)
+    resident.goto(f"/g/alfa/bip/wpis/{entry.pk}/wersje/")
+    expect(resident.locator("main table tbody tr")).to_have_count(3)
+    assert_accessible(resident)
+
+
+def test_the_toolbar_works_from_the_keyboard(new_page, live_server, bip_site_a,
+                                            bip_editor_a):
+    page = new_page()
+    sign_in(page, live_server, bip_editor_a)
+    page.goto(f"/g/alfa/staff/bip/strony/{bip_site_a.pk}/nowy/")
+    first = tool(page, "bold")
+    first.focus()
+    page.keyboard.press("ArrowRight")
+    expect(tool(page, "italic")).to_be_focused()
+    expect(tool(page, "italic")).to_have_attribute("tabindex", "0")
+    expect(first).to_have_attribute("tabindex", "-1")
+    page.keyboard.press("End")
+    expect(tool(page, "source")).to_be_focused()
+    page.keyboard.press("ArrowRight")
+    expect(first).to_be_focused()
+    # The label of the text field focuses the editable area.
+    page.locator("label[for=id_body]").click()
+    expect(page.locator(".wysiwyg__area")).to_be_focused()
+    assert_accessible(page)
