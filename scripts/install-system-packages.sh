@@ -1,7 +1,7 @@
 #!/bin/sh
 # Installs the Debian packages the project needs, only those missing.
 #   scripts/install-system-packages.sh runtime   – for `make demo` (Python venv support)
-#   scripts/install-system-packages.sh test      – for `make test` (PostgreSQL, Redis, Chromium)
+#   scripts/install-system-packages.sh test      – for `make test` and bench/ (PostgreSQL, Redis, Chromium, wrk)
 set -eu
 kind="${1:-runtime}"
 need=""
@@ -22,6 +22,8 @@ if [ "$kind" = "test" ]; then
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need="$need postgresql"
   command -v redis-server >/dev/null 2>&1 || need="$need redis-server"
   command -v chromium >/dev/null 2>&1 || need="$need chromium fonts-dejavu-core"
+  # The HTTP load generator of bench/bip_pages.py.
+  command -v wrk >/dev/null 2>&1 || need="$need wrk"
 fi
 if [ -z "$need" ]; then
   exit 0

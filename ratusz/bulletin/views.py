@@ -7,10 +7,12 @@ tracking: views and downloads are counted by us (not for robots, not in the prin
 
 Caching: an anonymous GET (no session, no pending message) of a public page is kept in
 Django's cache for ``CACHE_SECONDS`` under the full path and the language; a hit costs one
-cache get (plus, for an entry, the view count). The language switch of the layout needs a
-CSRF token, so pages are rendered with a placeholder that every response (cached or not)
-replaces with the visitor's own token. Attachment downloads and searches with a query are
-never cached; 404s are not cached.
+cache get (plus, for an entry, the view count). ``TenantMiddleware`` asks the cache
+(``from_page_cache``) before the session, auth and messages middlewares run, so a hit
+skips them; a miss goes the usual way and the view does not ask the cache again. The
+language switch of the layout needs a CSRF token, so pages are rendered with a placeholder
+that every response (cached or not) replaces with the visitor's own token. Attachment
+downloads and searches with a query are never cached; 404s are not cached.
 """
 
 from __future__ import annotations
@@ -84,17 +86,32 @@ def bip_view(*, cache_when=None, counter=None, cached: bool = True):
     also runs for cached pages."""
 
     def decorate(view):
+        def from_page_cache(request: HttpRequest, kwargs: dict, before_database=None
+                            ) -> HttpResponse | None:
+            """The cached page, or None (not cacheable, or not in the cache). Also asked
+            by TenantMiddleware before the session and auth middlewares run."""
+            if not (cached and _cacheable(request)
+                    and (cache_when is None or cache_when(request))):
+                return None
+            stored = cache.get(_cache_key(request))
+            if stored is None:
+                request._bip_page_cache_missed = True  # the view need not ask again
+                return None
+            if counter is not None:
+                if before_database is not None:
+                    before_database()
+                counter(request, kwargs)
+            return _from_cache(request, stored)
+
         @wraps(view)
         def wrapper(request: HttpRequest, *args, **kwargs):
             use_cache = cached and _cacheable(request) and (
                 cache_when is None or cache_when(request))
             key = _cache_key(request) if use_cache else ""
-            if use_cache:
-                stored = cache.get(key)
-                if stored is not None:
-                    if counter is not None:
-                        counter(request, kwargs)
-                    return _from_cache(request, stored)
+            if use_cache and not getattr(request, "_bip_page_cache_missed", False):
+                response = from_page_cache(request, kwargs)
+                if response is not None:
+                    return response
             try:
                 response = view(request, *args, **kwargs)
             except BipNotFound as missing:
@@ -106,7 +123,10 @@ def bip_view(*, cache_when=None, counter=None, cached: bool = True):
                           CACHE_SECONDS)
             return _with_token(request, response)
 
-        return require_safe(wrapper)
+        safe = require_safe(wrapper)
+        if cached:
+            safe.from_page_cache = from_page_cache
+        return safe
 
     return decorate
 

@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+import copy
 import logging
 import re
+import threading
 import time
 import uuid
 
 from django.conf import settings
+from django.db.models.signals import post_delete, post_save
 from django.http import HttpRequest, HttpResponse
+from django.middleware.clickjacking import XFrameOptionsMiddleware
+from django.middleware.common import CommonMiddleware
+from django.middleware.csrf import CsrfViewMiddleware
+from django.middleware.locale import LocaleMiddleware
 from django.template.response import TemplateResponse
+from django.urls import Resolver404, resolve
 
 from ratusz.core import metrics, selectors
 from ratusz.core.logging import client_ip_var, request_id_var
+from ratusz.core.models import Municipality
 from ratusz.core.tenancy import _current, restore_database_tenant, set_database_tenant
 
 logger = logging.getLogger("ratusz.request")
@@ -96,17 +105,69 @@ def host_municipality_slug(host: str) -> str | None:
     return label if label and "." not in label else None
 
 
+#: How long a process keeps a gmina looked up by its slug (a deactivated gmina stays
+#: served this long by the other processes; this process forgets at once on save/delete).
+MUNICIPALITY_CACHE_SECONDS = 5.0
+_municipalities: dict[str, tuple[float, Municipality | None]] = {}
+_municipalities_lock = threading.Lock()
+
+
+def municipality_by_slug(slug: str) -> Municipality | None:
+    """The active gmina of a slug, kept in this process for a few seconds. Every caller
+    gets its own copy, so nothing cached on an instance crosses requests."""
+    now = time.monotonic()
+    found = _municipalities.get(slug)
+    if found is None or found[0] <= now:
+        municipality = selectors.get_active_municipality_by_slug(slug)
+        if MUNICIPALITY_CACHE_SECONDS > 0:
+            with _municipalities_lock:
+                if len(_municipalities) > 10_000:  # unknown slugs are cached too
+                    _municipalities.clear()
+                _municipalities[slug] = (now + MUNICIPALITY_CACHE_SECONDS,
+                                         copy.copy(municipality))  # never handed out
+        return municipality
+    return copy.copy(found[1]) if found[1] is not None else None
+
+
+def forget_municipalities(**kwargs) -> None:
+    with _municipalities_lock:
+        _municipalities.clear()
+
+
+post_save.connect(forget_municipalities, sender=Municipality,
+                  dispatch_uid="ratusz.core.middleware.forget_municipalities.save")
+post_delete.connect(forget_municipalities, sender=Municipality,
+                    dispatch_uid="ratusz.core.middleware.forget_municipalities.delete")
+
+
+def _pass(request):  # the get_response of the middlewares used only for their hooks
+    raise AssertionError("not called")
+
+
 class TenantMiddleware:
     """Find the gmina of the request and keep the whole request inside it.
 
     The gmina comes from the path prefix /g/<slug>/ (always works) or from the host
     name <slug>.<base domain>, whose paths are served as if they carried the prefix.
     An unknown gmina is a 404 in the gmina-less layout.
+
+    Page cache fast path: an anonymous GET/HEAD of a gmina page whose view offers
+    ``from_page_cache`` (the public BIP pages) is answered here when the page is in the
+    cache, without the session, auth, 2FA and messages machinery below. What the skipped
+    middlewares would do to such a response is done here with their own hooks: the
+    language (LocaleMiddleware), the CSRF cookie (CsrfViewMiddleware), Content-Length
+    (CommonMiddleware) and X-Frame-Options; the middlewares above this one (security
+    headers, CSP, whitenoise, session, metrics, request id) run as for any response.
+    The database wall is entered only if the hit needs the database (a view count).
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
         self.platform_prefixes = (*PLATFORM_PATH_PREFIXES, "/" + settings.ADMIN_URL)
+        self.locale = LocaleMiddleware(_pass)
+        self.csrf = CsrfViewMiddleware(_pass)
+        self.common = CommonMiddleware(_pass)
+        self.xframe = XFrameOptionsMiddleware(_pass)
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request.municipality = None
@@ -116,18 +177,43 @@ class TenantMiddleware:
             request.path = f"{request.META.get('SCRIPT_NAME', '')}{request.path_info}"
         match = _TENANT_PATH_RE.match(request.path_info)
         if match:
-            municipality = selectors.get_active_municipality_by_slug(match["slug"])
+            municipality = municipality_by_slug(match["slug"])
             if municipality is None:
                 return unknown_municipality_response(request)
             request.municipality = municipality
         token = _current.set(request.municipality)
-        if request.municipality is not None:
-            enter_database_tenant(request, str(request.municipality.pk))
         try:
+            if request.municipality is not None:
+                if request.method in ("GET", "HEAD"):
+                    response = self.answer_from_page_cache(request)
+                    if response is not None:
+                        return response
+                enter_database_tenant(request, str(request.municipality.pk))
             return self.get_response(request)
         finally:
             _current.reset(token)
             leave_database_tenant(request)
+
+    def answer_from_page_cache(self, request: HttpRequest) -> HttpResponse | None:
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return None
+        lookup = getattr(match.func, "from_page_cache", None)
+        if lookup is None:
+            return None
+        self.locale.process_request(request)
+        self.csrf.process_request(request)
+        pk = str(request.municipality.pk)
+        response = lookup(request, match.kwargs,
+                          before_database=lambda: enter_database_tenant(request, pk))
+        if response is None:
+            return None
+        request.resolver_match = match
+        response = self.xframe.process_response(request, response)
+        response = self.csrf.process_response(request, response)
+        response = self.common.process_response(request, response)
+        return self.locale.process_response(request, response)
 
 
 def enter_database_tenant(request: HttpRequest, value: str) -> None:
