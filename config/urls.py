@@ -8,6 +8,7 @@ from config.api import api
 from ratusz.accounts import urls as accounts_urls
 from ratusz.bulletin import urls as bulletin_urls
 from ratusz.bulletin import urls_staff as bulletin_staff_urls
+from ratusz.bulletin import urls_website as bulletin_website_urls
 from ratusz.cases import urls as cases_urls
 from ratusz.core import urls as core_urls
 from ratusz.eservices import urls as eservices_urls
@@ -33,6 +34,8 @@ municipality_patterns = [
     path("bip/", include((bulletin_urls.public_patterns, "bip"), namespace="bip")),
     path("staff/bip/", include((bulletin_staff_urls.staff_patterns, "bip_staff"),
                                namespace="bip-staff")),
+    path("strony/<slug:unit>/", include((bulletin_website_urls.website_patterns, "website"),
+                                        namespace="website")),
     path("alerts/", include((notifications_urls.alert_patterns, "notifications_alerts"),
                             namespace="alerts")),
 ]

@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from ratusz.bulletin import services
+from ratusz.bulletin import demo_website, services
 from ratusz.bulletin.models import Entry, EntryKind, Section, Site
 from ratusz.bulletin.services import EntryData
 from ratusz.core.models import Unit, UnitKind
@@ -214,6 +214,7 @@ def ensure_demo(municipality, staff: dict) -> None:
     clerk = staff["registry_clerk"]
     editor = staff.get("secretary", clerk)
     office = services.ensure_site(office_unit, acting_user=clerk)
+    demo_website.ensure_demo(municipality, acting_user=editor)  # the units' websites
     if Entry.objects.filter(site=office).exists():
         return
     units = list(Unit.objects.for_municipality(municipality).filter(is_active=True).exclude(

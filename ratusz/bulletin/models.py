@@ -204,3 +204,62 @@ class MonthlyStat(TenantOwned):
         constraints = [
             models.UniqueConstraint(fields=["entry", "month"], name="bulletin_stat_month"),
         ]
+
+
+# --- the units' websites (issue 7, item 5): pages, news and events ----------------------
+
+class WebPage(TenantOwned):
+    """A page of a unit's website (O nas, Dokumenty …), in the menu by position."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="web_pages")
+    slug = models.SlugField(max_length=80)
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("text"), blank=True)  # sanitised HTML
+    position = models.PositiveIntegerField(_("position in the menu"), default=0)
+    is_published = models.BooleanField(_("published"), default=False)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["position", "title"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "slug"], name="bulletin_webpage_slug"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class NewsItem(TenantOwned):
+    """A news item (aktualność) of a unit's website."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="news_items")
+    title = models.CharField(_("title"), max_length=300)
+    lead = models.TextField(_("lead"), blank=True)
+    body = models.TextField(_("text"), blank=True)  # sanitised HTML
+    published_at = models.DateTimeField(_("publication date"), default=timezone.now,
+                                        db_index=True)
+    is_published = models.BooleanField(_("published"), default=False)
+
+    class Meta:
+        ordering = ["-published_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Event(TenantOwned):
+    """An event of a unit's calendar."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="events")
+    title = models.CharField(_("title"), max_length=300)
+    description = models.TextField(_("description"), blank=True)  # sanitised HTML
+    starts_at = models.DateTimeField(_("starts"), db_index=True)
+    ends_at = models.DateTimeField(_("ends"), null=True, blank=True)
+    place = models.CharField(_("place"), max_length=300, blank=True)
+    is_published = models.BooleanField(_("published"), default=False)
+
+    class Meta:
+        ordering = ["starts_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.title

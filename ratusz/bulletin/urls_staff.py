@@ -3,6 +3,7 @@
 from django.urls import path
 
 from ratusz.bulletin import views_staff
+from ratusz.bulletin import views_website_staff as website_staff
 
 staff_patterns = [
     path("", views_staff.dashboard, name="dashboard"),
@@ -10,4 +11,18 @@ staff_patterns = [
     path("strony/<int:site_id>/nowy/", views_staff.entry_new, name="entry-new"),
     path("wpisy/<int:entry_id>/", views_staff.entry_edit, name="entry-edit"),
     path("statystyki/", views_staff.stats, name="stats"),
+    # The units' websites (pages, news, events), with the same editor.
+    path("strony-www/<int:unit_id>/", website_staff.dashboard, name="website"),
+    path("strony-www/<int:unit_id>/strony/nowa/", website_staff.page_new,
+         name="website-page-new"),
+    path("strony-www/<int:unit_id>/strony/<int:page_id>/", website_staff.page_edit,
+         name="website-page"),
+    path("strony-www/<int:unit_id>/aktualnosci/nowa/", website_staff.news_new,
+         name="website-news-new"),
+    path("strony-www/<int:unit_id>/aktualnosci/<int:item_id>/", website_staff.news_edit,
+         name="website-news"),
+    path("strony-www/<int:unit_id>/wydarzenia/nowe/", website_staff.event_new,
+         name="website-event-new"),
+    path("strony-www/<int:unit_id>/wydarzenia/<int:event_id>/", website_staff.event_edit,
+         name="website-event"),
 ]

@@ -49,6 +49,11 @@ PUBLIC |= {
     "bip:unit-section-feed", "bip:sitemap", "bip:export", "bip:unit-export",
     "bip:instructions", "bip:stats", "bip:not-found",
 }
+#: The units' websites (issue 7, item 5): news, pages, events and contact are public.
+PUBLIC |= {
+    "website:home", "website:news", "website:news-item", "website:events", "website:event",
+    "website:events-ics", "website:page", "website:contact",
+}
 #: Closed to the public but not by sign-in: answers 404 unless configured (or, for the
 #: receipt of a submission without sign-in, unless the browser filed it or has its code).
 CLOSED_WITHOUT_SIGN_IN = {"core:metrics", "eservices:received", "eservices:anonymous-receipt"}
@@ -105,12 +110,13 @@ def build_world(municipality, department, make_staff, label):
     draft_id = notifications.pop("_draft_id")
     bulletin = build_bulletin_world(department, staff)
     bip_entry_id = bulletin.pop("_entry_id")  # `entry_id` also names EZD's incoming entries
+    websites = build_website_world(department, staff)
     return {
         "resident": resident,
         "values": {"municipality_slug": municipality.slug, "user_id": staff.pk,
                    "department_id": department.pk, "assignment_id": assignment.pk,
                    "token_id": token.pk, **ezd, **eservices, **notifications,
-                   **bulletin},
+                   **bulletin, **websites},
         "overrides": {"staff:resident-detail": {"user_id": resident.pk},
                       "notifications-staff:edit": {"alert_id": draft_id},
                       "ezd:case-export": {"case_id": archival_case_id},
@@ -198,6 +204,21 @@ def build_bulletin_world(department, staff):
         produced_on=timezone.localdate()), acting_user=staff)
     bulletin.submit_entry(entry, acting_user=staff)
     return {"site_id": site.pk, "_entry_id": entry.pk}
+
+
+def build_website_world(department, staff):
+    """A page, a news item and an event of the unit's website: the staff editor's ids."""
+    from django.utils import timezone
+
+    from ratusz.bulletin import website
+
+    unit = department.unit
+    page = website.create_page(unit, website.PageData(title="O nas"), acting_user=staff)
+    item = website.create_news(unit, website.NewsData(title="Aktualność"), acting_user=staff)
+    event = website.create_event(unit, website.EventData(
+        title="Wydarzenie", starts_at=timezone.now()), acting_user=staff)
+    return {"unit_id": unit.pk, "page_id": page.pk, "item_id": item.pk,
+            "event_id": event.pk}
 
 
 def values_for(world, name):

@@ -1,0 +1,78 @@
+"""Forms of the units' websites' editor (pages, news, events). The rules live in
+ratusz.bulletin.website; its messages are shown next to the fields."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from ratusz.bulletin import website
+from ratusz.bulletin.forms import DATETIME_FORMATS, DescribedForm, _datetime_local
+
+BODY_HELP = _("Headings, lists, links, tables and images with an alternative text. Scripts, "
+              "styles and embedded pages are removed.")
+
+
+def _editor(label, required=False):
+    return forms.CharField(label=label, required=required, max_length=500_000,
+                           widget=forms.Textarea(attrs={"rows": 16, "data-wysiwyg": "1"}),
+                           help_text=BODY_HELP)
+
+
+class PageForm(DescribedForm):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    slug = forms.SlugField(label=_("Address of the page"), max_length=80, required=False,
+                           help_text=_("Letters, digits and hyphens; made from the title "
+                                       "when empty."))
+    body = _editor(_("Text"))
+    position = forms.IntegerField(label=_("Position in the menu"), min_value=0, initial=0)
+    is_published = forms.BooleanField(label=_("Published"), required=False, initial=True)
+
+    def data_object(self) -> website.PageData:
+        return website.PageData(**self.cleaned_data)
+
+    @staticmethod
+    def initial_for(page) -> dict:
+        return {"title": page.title, "slug": page.slug, "body": page.body,
+                "position": page.position, "is_published": page.is_published}
+
+
+class NewsForm(DescribedForm):
+    title = forms.CharField(label=_("Title"), max_length=300)
+    lead = forms.CharField(label=_("Lead"), required=False, max_length=1000,
+                           widget=forms.Textarea(attrs={"rows": 3}),
+                           help_text=_("One or two sentences shown in the list of news."))
+    body = _editor(_("Text"))
+    published_at = forms.DateTimeField(label=_("Publication date"), required=False,
+                                       input_formats=DATETIME_FORMATS,
+                                       widget=_datetime_local(),
+                                       help_text=_("Now when empty."))
+    is_published = forms.BooleanField(label=_("Published"), required=False, initial=True)
+
+    def data_object(self) -> website.NewsData:
+        return website.NewsData(**self.cleaned_data)
+
+    @staticmethod
+    def initial_for(item) -> dict:
+        return {"title": item.title, "lead": item.lead, "body": item.body,
+                "published_at": item.published_at, "is_published": item.is_published}
+
+
+class EventForm(DescribedForm):
+    title = forms.CharField(label=_("Title"), max_length=300)
+    starts_at = forms.DateTimeField(label=_("Starts"), input_formats=DATETIME_FORMATS,
+                                    widget=_datetime_local())
+    ends_at = forms.DateTimeField(label=_("Ends"), required=False,
+                                  input_formats=DATETIME_FORMATS, widget=_datetime_local())
+    place = forms.CharField(label=_("Place"), max_length=300, required=False)
+    description = _editor(_("Description"))
+    is_published = forms.BooleanField(label=_("Published"), required=False, initial=True)
+
+    def data_object(self) -> website.EventData:
+        return website.EventData(**self.cleaned_data)
+
+    @staticmethod
+    def initial_for(event) -> dict:
+        return {"title": event.title, "starts_at": event.starts_at, "ends_at": event.ends_at,
+                "place": event.place, "description": event.description,
+                "is_published": event.is_published}

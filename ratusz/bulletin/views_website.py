@@ -1,0 +1,146 @@
+"""The public websites of a gmina's units (school, library, culture house, the office),
+under /g/<slug>/strony/<unit>/: news, pages, the events calendar (also as iCalendar) and
+the contact, in the same accessible frame as the BIP. Drafts and another gmina's items
+answer 404."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from itertools import groupby
+
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_safe
+
+from ratusz.bulletin import website
+from ratusz.bulletin.models import Site
+from ratusz.core.models import Unit
+
+PAGE_SIZE = 10
+HOME_NEWS = 3
+HOME_EVENTS = 5
+
+
+def _unit(request: HttpRequest, slug: str) -> Unit:
+    unit = website.public_unit(request.municipality, slug)
+    if unit is None:
+        raise Http404
+    return unit
+
+
+def _bip_url(unit: Unit) -> str:
+    site = Site.objects.for_municipality(unit.municipality).filter(unit=unit).first()
+    if site is None:
+        return ""
+    if site.path:
+        return reverse("bip:unit-home", args=[unit.municipality.slug, site.path])
+    return reverse("bip:home", args=[unit.municipality.slug])
+
+
+def _contact(unit: Unit) -> dict:
+    site = Site.objects.for_municipality(unit.municipality).filter(unit=unit).first()
+    municipality = unit.municipality
+    street = f"{unit.street} {unit.building}".strip()
+    town = f"{unit.postal_code} {unit.city}".strip()
+    phone = (site.editor_phone if site else "") or (
+        municipality.phone if unit.is_office else "")
+    return {"street": street, "town": town, "email": unit.email or (
+        municipality.email if unit.is_office else ""), "phone": phone}
+
+
+def _render(request: HttpRequest, unit: Unit, template: str, context: dict,
+            status: int = 200) -> HttpResponse:
+    return render(request, template, {
+        "municipality": request.municipality, "unit": unit,
+        "pages": website.public_pages(unit), "contact": _contact(unit),
+        "bip_url": _bip_url(unit), **context}, status=status)
+
+
+@require_safe
+def home(request: HttpRequest, municipality_slug: str, unit: str) -> HttpResponse:
+    unit_obj = _unit(request, unit)
+    return _render(request, unit_obj, "bulletin/website/home.html", {
+        "news": website.public_news(unit_obj)[:HOME_NEWS],
+        "events": website.upcoming_events(unit_obj)[:HOME_EVENTS]})
+
+
+@require_safe
+def news(request: HttpRequest, municipality_slug: str, unit: str) -> HttpResponse:
+    unit_obj = _unit(request, unit)
+    page = Paginator(website.public_news(unit_obj), PAGE_SIZE).get_page(request.GET.get("page"))
+    return _render(request, unit_obj, "bulletin/website/news.html", {"page": page})
+
+
+@require_safe
+def news_item(request: HttpRequest, municipality_slug: str, unit: str, item_id: int
+              ) -> HttpResponse:
+    unit_obj = _unit(request, unit)
+    item = website.public_news(unit_obj).filter(pk=item_id).first()
+    if item is None:
+        raise Http404
+    return _render(request, unit_obj, "bulletin/website/news_item.html", {"item": item})
+
+
+def _months(events) -> list[dict]:
+    def month(event):
+        local = timezone.localtime(event.starts_at)
+        return local.year, local.month
+
+    return [{"month": timezone.localtime(items[0].starts_at).date().replace(day=1),
+             "events": items}
+            for _key, group in groupby(events, key=month) for items in [list(group)]]
+
+
+@require_safe
+def events(request: HttpRequest, municipality_slug: str, unit: str) -> HttpResponse:
+    unit_obj = _unit(request, unit)
+    upcoming = list(website.upcoming_events(unit_obj)[:200])
+    now = timezone.now()
+    past = list(website.public_events(unit_obj).filter(starts_at__lt=now).exclude(
+        pk__in=[e.pk for e in upcoming]).order_by("-starts_at")[:10])
+    return _render(request, unit_obj, "bulletin/website/events.html", {
+        "months": _months(upcoming), "past": past})
+
+
+@require_safe
+def event(request: HttpRequest, municipality_slug: str, unit: str, event_id: int
+          ) -> HttpResponse:
+    unit_obj = _unit(request, unit)
+    item = website.public_events(unit_obj).filter(pk=event_id).first()
+    if item is None:
+        raise Http404
+    return _render(request, unit_obj, "bulletin/website/event.html", {"event": item})
+
+
+@require_safe
+def events_ics(request: HttpRequest, municipality_slug: str, unit: str) -> HttpResponse:
+    unit_obj = _unit(request, unit)
+    items = website.public_events(unit_obj).filter(
+        starts_at__gte=timezone.now() - timedelta(days=90))[:500]
+
+    def url_for(item) -> str:
+        return request.build_absolute_uri(reverse(
+            "website:event", args=[municipality_slug, unit_obj.slug, item.pk]))
+
+    body = website.ics(unit_obj, items, request.get_host().split(":")[0], url_for)
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="{unit_obj.slug}.ics"'
+    return response
+
+
+@require_safe
+def page(request: HttpRequest, municipality_slug: str, unit: str, page: str) -> HttpResponse:
+    unit_obj = _unit(request, unit)
+    item = website.public_pages(unit_obj).filter(slug=page).first()
+    if item is None:
+        raise Http404
+    return _render(request, unit_obj, "bulletin/website/page.html", {"page": item})
+
+
+@require_safe
+def contact(request: HttpRequest, municipality_slug: str, unit: str) -> HttpResponse:
+    unit_obj = _unit(request, unit)
+    return _render(request, unit_obj, "bulletin/website/contact.html", {})

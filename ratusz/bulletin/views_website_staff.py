@@ -1,0 +1,132 @@
+"""Staff pages of the units' websites, under /g/<slug>/staff/bip/strony-www/<unit_id>/:
+the unit's pages, news and events, edited with the BIP's editor. The right is the BIP
+editor's (EDIT_BIP), scoped to units like the BIP: another unit's (or gmina's) items
+answer 404."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
+
+from ratusz.accounts.access import staff_required
+from ratusz.accounts.permissions import Permission
+from ratusz.bulletin import website
+from ratusz.bulletin.forms_website import EventForm, NewsForm, PageForm
+from ratusz.bulletin.models import Event, NewsItem, WebPage
+from ratusz.bulletin.services import BulletinError
+from ratusz.bulletin.views_staff import in_scope, unit_scope
+from ratusz.core.models import Unit
+
+KINDS = {
+    "page": {"model": WebPage, "form": PageForm, "create": website.create_page,
+             "update": website.update_page, "url": "bip-staff:website-page",
+             "new": gettext_lazy("New page"), "public": "website:page"},
+    "news": {"model": NewsItem, "form": NewsForm, "create": website.create_news,
+             "update": website.update_news, "url": "bip-staff:website-news",
+             "new": gettext_lazy("New news item"), "public": "website:news-item"},
+    "event": {"model": Event, "form": EventForm, "create": website.create_event,
+              "update": website.update_event, "url": "bip-staff:website-event",
+              "new": gettext_lazy("New event"), "public": "website:event"},
+}
+
+
+def _unit_or_404(request: HttpRequest, unit_id: int) -> Unit:
+    unit = Unit.objects.for_municipality(request.municipality).filter(pk=unit_id).first()
+    if unit is None or not in_scope(unit_scope(request, Permission.EDIT_BIP), unit.pk):
+        raise Http404
+    return unit
+
+
+def _item_or_404(unit: Unit, model, item_id: int):
+    item = model.objects.for_municipality(unit.municipality).filter(
+        unit=unit, pk=item_id).first()
+    if item is None:
+        raise Http404
+    return item
+
+
+@staff_required(Permission.EDIT_BIP)
+@require_http_methods(["GET"])
+def dashboard(request: HttpRequest, unit_id: int) -> HttpResponse:
+    unit = _unit_or_404(request, unit_id)
+    municipality = request.municipality
+    return render(request, "bulletin/website/staff/dashboard.html", {
+        "unit": unit,
+        "pages": WebPage.objects.for_municipality(municipality).filter(unit=unit),
+        "news": NewsItem.objects.for_municipality(municipality).filter(unit=unit)[:50],
+        "events": Event.objects.for_municipality(municipality).filter(
+            unit=unit).order_by("-starts_at")[:50],
+        "public_url": reverse("website:home", args=[municipality.slug, unit.slug]),
+    })
+
+
+def _public_url(request: HttpRequest, kind: str, unit: Unit, item) -> str:
+    if item is None:
+        return ""
+    published = item.is_published and (kind != "news" or item.published_at <= timezone.now())
+    if not published:
+        return ""
+    key = item.slug if kind == "page" else item.pk
+    return reverse(KINDS[kind]["public"], args=[request.municipality.slug, unit.slug, key])
+
+
+def _edit(request: HttpRequest, unit: Unit, kind: str, item) -> HttpResponse:
+    spec = KINDS[kind]
+    form_class = spec["form"]
+    form = form_class(initial=form_class.initial_for(item) if item else None)
+    if request.method == "POST":
+        form = form_class(request.POST)
+        if form.is_valid():
+            try:
+                if item is None:
+                    item = spec["create"](unit, form.data_object(), acting_user=request.user)
+                    messages.success(request, _("Saved."))
+                else:
+                    item = spec["update"](item, form.data_object(), acting_user=request.user)
+                    messages.success(request, _("The changes are saved."))
+                return redirect(spec["url"], request.municipality.slug, unit.pk, item.pk)
+            except BulletinError as error:
+                form.add_service_errors(error)
+        else:
+            form.describe_errors()
+    return render(request, "bulletin/website/staff/item_form.html", {
+        "unit": unit, "kind": kind, "item": item, "form": form,
+        "heading": item.title if item else spec["new"],
+        "public_url": _public_url(request, kind, unit, item),
+        "has_errors": bool(form.errors)}, status=400 if form.errors else 200)
+
+
+def _new_view(kind: str):
+    @staff_required(Permission.EDIT_BIP)
+    @require_http_methods(["GET", "POST"])
+    def view(request: HttpRequest, unit_id: int) -> HttpResponse:
+        return _edit(request, _unit_or_404(request, unit_id), kind, None)
+
+    view.__name__ = f"{kind}_new"
+    return view
+
+
+def _edit_view(kind: str, kwarg: str):
+    @staff_required(Permission.EDIT_BIP)
+    @require_http_methods(["GET", "POST"])
+    def view(request: HttpRequest, unit_id: int, **kwargs) -> HttpResponse:
+        unit = _unit_or_404(request, unit_id)
+        return _edit(request, unit, kind, _item_or_404(unit, KINDS[kind]["model"],
+                                                       kwargs[kwarg]))
+
+    view.__name__ = f"{kind}_edit"
+    return view
+
+
+page_new = _new_view("page")
+page_edit = _edit_view("page", "page_id")
+news_new = _new_view("news")
+news_edit = _edit_view("news", "item_id")
+event_new = _new_view("event")
+event_edit = _edit_view("event", "event_id")
