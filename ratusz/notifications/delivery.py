@@ -408,8 +408,6 @@ def _local(value) -> str:
 
 
 def alert_values(alert: Alert) -> dict[str, str]:
-    from ratusz.notifications.models import Certainty, Urgency  # noqa: F401
-
     area = ", ".join(alert.localities.values_list("name", flat=True)) or \
         f"cała gmina {alert.municipality.name}"
     severity = {"Extreme": "ekstremalna", "Severe": "poważna", "Moderate": "umiarkowana",

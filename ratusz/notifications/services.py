@@ -206,11 +206,11 @@ def subscribe(municipality, choice: Choice, *, user=None, ip_address=None,
                 _("This address already receives notifications from this gmina. Use the "
                   "settings link from any message you got."), "email") from None
         subscriber.localities.set(choice.localities)
-        existing = set(Subscription.objects.filter(subscriber=subscriber)
-                       .values_list("topic", "channel"))
-        Subscription.objects.filter(subscriber=subscriber).exclude(
-            pk__in=[s.pk for s in Subscription.objects.filter(subscriber=subscriber)
-                    if (s.topic, s.channel) in choice.pairs]).delete()
+        current = {(s.topic, s.channel): s.pk
+                   for s in Subscription.objects.filter(subscriber=subscriber)}
+        Subscription.objects.filter(pk__in=[pk for pair, pk in current.items()
+                                            if pair not in choice.pairs]).delete()
+        existing = set(current)
         Subscription.objects.bulk_create([
             Subscription(municipality=municipality, subscriber=subscriber, topic=topic,
                          channel=channel)
