@@ -191,6 +191,42 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 #: Redis URL for the task broker and results; unset = the embedded filesystem broker.
 REDIS_URL = env_str("REDIS_URL", "")
 CELERY_DATA_DIR = VAR_DIR / "celery"
+
+# --- Caches -----------------------------------------------------------------------------
+#: "default" is shared by every process: rate limits, the notification throttles, the
+#: page cache's generations. Redis (RATUSZ_CACHE_URL, else REDIS_URL) when configured,
+#: else files under VAR_DIR/cache (the embedded defaults: shared by the processes of one
+#: machine). "pages" keeps rendered public pages in each process's memory
+#: (ratusz.core.pagecache): a hit needs no network.
+RATUSZ_CACHE_URL = env_str("RATUSZ_CACHE_URL", "") or REDIS_URL
+if RATUSZ_CACHE_URL:
+    _default_cache = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": RATUSZ_CACHE_URL,
+        "KEY_PREFIX": "ratusz",
+    }
+else:
+    _default_cache = {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(VAR_DIR / "cache"),
+        "OPTIONS": {"MAX_ENTRIES": 20_000},
+    }
+CACHES = {
+    "default": _default_cache,
+    "pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "ratusz-pages",
+        "OPTIONS": {"MAX_ENTRIES": env_int("RATUSZ_PAGE_CACHE_ENTRIES", 5_000)},
+    },
+}
+#: The cache alias holding rendered public pages.
+RATUSZ_PAGE_CACHE_ALIAS = "pages"
+#: How long a process trusts the gmina's page generation it last read (seconds): an edit
+#: shows on every process's cached pages at most this long after it commits.
+RATUSZ_PAGE_CACHE_CHECK_SECONDS = float(env_str("RATUSZ_PAGE_CACHE_CHECK_SECONDS", "1"))
+#: BIP entry views are buffered in each process and written this often (seconds; 0 = at
+#: once, one write per view).
+RATUSZ_BIP_VIEW_FLUSH_SECONDS = float(env_str("RATUSZ_BIP_VIEW_FLUSH_SECONDS", "5"))
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL

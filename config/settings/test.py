@@ -33,3 +33,13 @@ RATUSZ_INLINE_TASKS = True
 RATUSZ_RECEIPTS_ON_DEMAND = True
 # Staff tests sign in with force_login; the second-factor tests switch it on.
 RATUSZ_STAFF_2FA_REQUIRED = False
+# One in-memory store behind both aliases (whatever REDIS_URL says): `cache.clear()` in a
+# test then empties the page cache too. The Redis cache has its own tests.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                "LOCATION": "ratusz-tests"},
+    "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+              "LOCATION": "ratusz-tests"},
+}
+RATUSZ_PAGE_CACHE_CHECK_SECONDS = 0.0
+RATUSZ_BIP_VIEW_FLUSH_SECONDS = 0.0

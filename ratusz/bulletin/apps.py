@@ -7,3 +7,8 @@ class BulletinConfig(AppConfig):
     label = "bulletin"
     verbose_name = _("Public Information Bulletin (BIP)")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from ratusz.bulletin import signals
+
+        signals.connect()

@@ -239,8 +239,8 @@ def ensure_demo(municipality, staff: dict) -> None:
                                    "z poprawnym terminem konsultacji.")
     # Some views and downloads, counted as the public pages count them.
     for index, entry in enumerate(entries[:-1]):
-        for _ in range((len(entries) - index) % 5 + 1):
-            services.record_view(entry)
+        services.write_views(entry.municipality_id,
+                             [(entry.pk, (len(entries) - index) % 5 + 1)])
         for attachment in entry.attachments.all()[:1]:
             for _ in range(index % 3 + 1):
                 services.record_download(attachment)

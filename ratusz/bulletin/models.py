@@ -111,6 +111,9 @@ class Entry(TenantOwned):
     version = models.PositiveIntegerField(default=0)
     views = models.PositiveIntegerField(default=0)
     search_text = models.TextField(blank=True, editable=False)
+    #: The folded words and Polish stems of search_text (ratusz.bulletin.textsearch),
+    #: kept in step by save(); PostgreSQL has a GIN index on its tsvector.
+    search_stems = models.TextField(blank=True, editable=False)
     #: What the entry was published from, e.g. "eservices.submission:<pk>" for the reply to
     #: a public-information request; one entry per source (publishing again finds it).
     source_key = models.CharField(max_length=120, blank=True, editable=False)
@@ -127,6 +130,16 @@ class Entry(TenantOwned):
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args, **kwargs):
+        fields = kwargs.get("update_fields")
+        if fields is None or "search_text" in fields:
+            from ratusz.bulletin import textsearch
+
+            self.search_stems = textsearch.tokens(self.search_text)
+            if fields is not None:
+                kwargs["update_fields"] = {*fields, "search_stems"}
+        super().save(*args, **kwargs)
 
     @property
     def is_public(self) -> bool:

@@ -18,12 +18,14 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db import IntegrityError
+from django.db import IntegrityError, connection
 from django.db.models import Q, QuerySet, Sum
+from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape, strip_tags
 
+from ratusz.bulletin import textsearch
 from ratusz.bulletin.models import (
     Attachment,
     Entry,
@@ -230,34 +232,61 @@ def search_terms(query: str) -> list[str]:
 
 def search(municipality, terms: list[str], *, site_id: int | None = None,
            section_id: int | None = None) -> QuerySet[Entry]:
-    """Readable entries whose title, number or text contains every word (icontains on
-    Entry.search_text, the same on SQLite and PostgreSQL), newest first."""
+    """Readable entries with every word of the query in any inflected form, with or
+    without Polish letters (``textsearch``). PostgreSQL: the GIN-indexed tsvector of
+    Entry.search_stems, best match first (ts_rank), then newest; SQLite: the same tokens
+    by LIKE, newest first."""
     entries = readable_entries(municipality).select_related("site", "site__unit", "section")
-    for term in terms:
-        entries = entries.filter(search_text__icontains=term)
+    found = textsearch.terms(terms)
+    if not found:
+        return entries.none()
     if site_id:
         entries = entries.filter(site_id=site_id)
     if section_id:
         entries = entries.filter(section_id=section_id)
+    if connection.vendor == "postgresql":
+        query = textsearch.tsquery(found)
+        vector = "to_tsvector('simple'::regconfig, bulletin_entry.search_stems)"
+        # Constant SQL (the GIN index's own expression); the query is a bound parameter.
+        return entries.extra(  # noqa: S610
+            where=[f"{vector} @@ to_tsquery('simple', %s)"], params=[query],
+        ).annotate(
+            rank=RawSQL(f"ts_rank({vector}, to_tsquery('simple', %s))", [query]),  # noqa: S611
+        ).order_by("-rank", "-published_at", "-pk")
+    for term in found:
+        condition = Q(search_stems__contains=f" {term.prefix}")
+        for form in term.exact:
+            condition |= Q(search_stems__contains=f" {form} ")
+        entries = entries.filter(condition)
     return entries.order_by("-published_at", "-pk")
 
 
+SNIPPET_SCAN = 20_000
+
+
 def snippet(text: str, terms: list[str], width: int = 220) -> str:
-    """A piece of the text around the first match, escaped, the words in <mark>."""
+    """A piece of the text around the first word the query matched, escaped, the matched
+    words (in whatever form) in <mark>."""
     text = re.sub(r"\s+", " ", html.unescape(text or "")).strip()
-    lowered = text.lower()
-    positions = [lowered.find(t.lower()) for t in terms]
-    positions = [p for p in positions if p >= 0]
-    start = max(0, min(positions) - width // 3) if positions else 0
+    found = textsearch.terms(terms)
+    first = next((m.start() for m in textsearch.WORD.finditer(text[:SNIPPET_SCAN])
+                  if textsearch.matches(m.group(), found)), -1)
+    start = max(0, first - width // 3) if first > 0 else 0
+    if start:  # begin at a word
+        space = text.find(" ", start)
+        start = space + 1 if 0 <= space < first else start
     piece = text[start:start + width]
+    parts, position = [], 0
+    for match in textsearch.WORD.finditer(piece):
+        parts.append(str(escape(piece[position:match.start()])))
+        word = str(escape(match.group()))
+        parts.append(f"<mark>{word}</mark>" if found and textsearch.matches(
+            match.group(), found) else word)
+        position = match.end()
+    parts.append(str(escape(piece[position:])))
     prefix = "… " if start > 0 else ""
     suffix = " …" if start + width < len(text) else ""
-    escaped = escape(piece)
-    if terms:
-        pattern = re.compile("|".join(re.escape(str(escape(t))) for t in
-                                      sorted(terms, key=len, reverse=True)), re.I)
-        escaped = pattern.sub(lambda m: f"<mark>{m.group(0)}</mark>", str(escaped))
-    return f"{prefix}{escaped}{suffix}"
+    return f"{prefix}{''.join(parts)}{suffix}"
 
 
 # --- statistics -------------------------------------------------------------------------

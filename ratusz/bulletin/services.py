@@ -4,14 +4,19 @@ withdrawal with a reason, attachments checked by their bytes, and the statistics
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import hashlib
+import logging
 import re
+import threading
+import time
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from urllib.parse import urlsplit
 
 import nh3
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -32,6 +37,8 @@ from ratusz.bulletin.models import (
 )
 from ratusz.core.models import AuditAction, Unit, UnitKind
 from ratusz.core.services import actor_label, record_audit
+
+logger = logging.getLogger(__name__)
 
 #: The subject menu of a gmina office's BIP (domain notes §3.3); (slug, title, register?).
 OFFICE_MENU = [
@@ -537,13 +544,117 @@ def _month() -> date:
     return timezone.localdate().replace(day=1)
 
 
+#: Views waiting to be written: (gmina id, entry id) -> count. An entry page (cached or
+#: not) adds to it; a flusher thread writes it every RATUSZ_BIP_VIEW_FLUSH_SECONDS, so a
+#: page view costs no database write. A process that dies loses at most that many
+#: seconds of its views; one that exits normally writes them.
+_pending_views: dict[tuple[int, int], int] = {}
+_pending_lock = threading.Lock()
+_flusher: list[threading.Thread] = []
+
+
 def record_view(entry: Entry) -> None:
-    Entry.objects.filter(pk=entry.pk).update(views=F("views") + 1)
-    stat, created = MonthlyStat.objects.get_or_create(
-        municipality_id=entry.municipality_id, entry=entry, month=_month(),
-        defaults={"views": 1})
-    if not created:
-        MonthlyStat.objects.filter(pk=stat.pk).update(views=F("views") + 1)
+    """Count one view of the entry (written within RATUSZ_BIP_VIEW_FLUSH_SECONDS; at once
+    when that is 0)."""
+    interval = settings.RATUSZ_BIP_VIEW_FLUSH_SECONDS
+    key = (entry.municipality_id, entry.pk)
+    with _pending_lock:
+        _pending_views[key] = _pending_views.get(key, 0) + 1
+        start = interval > 0 and (not _flusher or (
+            _flusher[0].ident is not None and not _flusher[0].is_alive()))  # died, forked
+        if start:
+            thread = threading.Thread(target=_flush_loop, args=(interval,),
+                                      name="bip-view-flusher", daemon=True)
+            _flusher[:] = [thread]
+    if interval <= 0:
+        flush_views()
+    elif start:
+        thread.start()
+
+
+def _flush_loop(interval: float) -> None:
+    """Write the buffer every RATUSZ_BIP_VIEW_FLUSH_SECONDS (re-read each turn); end when
+    a turn found nothing to write (the next view starts a new thread)."""
+    from django.db import connection
+
+    last = time.monotonic()
+    try:
+        while True:
+            time.sleep(min(interval, 0.5))
+            interval = settings.RATUSZ_BIP_VIEW_FLUSH_SECONDS
+            if time.monotonic() - last < interval:
+                continue
+            last = time.monotonic()
+            with _pending_lock:
+                if not _pending_views:
+                    _flusher.clear()  # decided under the lock: a new view starts anew
+                    return
+            flush_views()
+    except BaseException:
+        with _pending_lock:
+            _flusher.clear()
+        raise
+    finally:
+        connection.close()
+
+
+def discard_pending_views() -> None:
+    """Forget the views not yet written (tests)."""
+    with _pending_lock:
+        _pending_views.clear()
+
+
+def flush_views() -> int:
+    """Write the buffered views (entries' totals and the month's statistics); returns how
+    many views were written. A failed write puts its views back."""
+    from ratusz.core.tenancy import restore_database_tenant, set_database_tenant
+
+    with _pending_lock:
+        taken = dict(_pending_views)
+        _pending_views.clear()
+    if not taken:
+        return 0
+    by_gmina: dict[int, list[tuple[int, int]]] = {}
+    for (municipality_id, entry_id), count in taken.items():
+        by_gmina.setdefault(municipality_id, []).append((entry_id, count))
+    written = 0
+    for municipality_id, counts in by_gmina.items():
+        previous = set_database_tenant(str(municipality_id))
+        try:
+            written += write_views(municipality_id, counts)
+        except Exception:
+            logger.exception("BIP view counts not written; kept for the next try")
+            with _pending_lock:
+                for entry_id, count in counts:
+                    key = (municipality_id, entry_id)
+                    _pending_views[key] = _pending_views.get(key, 0) + count
+        finally:
+            restore_database_tenant(previous)
+    return written
+
+
+def write_views(municipality_id: int, counts: list[tuple[int, int]]) -> int:
+    """Add (entry id, views) to the entries' totals and this month's statistics; returns
+    the views written (an entry deleted meanwhile loses its own)."""
+    month = _month()
+    written = 0
+    with transaction.atomic():
+        for entry_id, count in sorted(counts):
+            if not Entry.objects.filter(pk=entry_id).update(views=F("views") + count):
+                continue  # gone meanwhile
+            written += count
+            stat, created = MonthlyStat.objects.get_or_create(
+                municipality_id=municipality_id, entry_id=entry_id, month=month,
+                defaults={"views": count})
+            if not created:
+                MonthlyStat.objects.filter(pk=stat.pk).update(views=F("views") + count)
+    return written
+
+
+@atexit.register
+def _flush_at_exit() -> None:
+    with contextlib.suppress(Exception):
+        flush_views()
 
 
 def record_download(attachment: Attachment) -> None:

@@ -6,8 +6,10 @@ the instructions and the links to the other units' BIPs. No advertising, no thir
 tracking: views and downloads are counted by us (not for robots, not in the print view).
 
 Caching: an anonymous GET (no session, no pending message) of a public page is kept in
-Django's cache for ``CACHE_SECONDS`` under the full path and the language; a hit costs one
-cache get (plus, for an entry, the view count). ``TenantMiddleware`` asks the cache
+the page cache (``ratusz.core.pagecache``: each process's memory, keyed by the gmina's
+generation, which every edit renews) for ``CACHE_SECONDS`` under the full path and the
+language; a hit costs one memory lookup (plus, for an entry, a view added to the
+process's buffer, written to the database every few seconds). ``TenantMiddleware`` asks the cache
 (``from_page_cache``) before the session, auth and messages middlewares run, so a hit
 skips them; a miss goes the usual way and the view does not ask the cache again. The
 language switch of the layout needs a CSRF token, so pages are rendered with a placeholder
@@ -17,11 +19,9 @@ downloads and searches with a query are never cached; 404s are not cached.
 
 from __future__ import annotations
 
-import hashlib
 from functools import wraps
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
@@ -32,9 +32,9 @@ from django.views.decorators.http import require_safe
 
 from ratusz.bulletin import feeds, selectors, services
 from ratusz.bulletin.models import Attachment, Entry, EntryState, Section, Site
+from ratusz.core import pagecache
 
 CACHE_SECONDS = 60
-CACHE_PREFIX = "bip:page:"
 PAGE_SIZE = 20
 REGISTER_PAGE_SIZE = 50
 #: Rendered in place of the CSRF token (pages are cached); replaced per response.
@@ -61,8 +61,8 @@ def _cacheable(request: HttpRequest) -> bool:
 
 
 def _cache_key(request: HttpRequest) -> str:
-    digest = hashlib.blake2b(request.get_full_path().encode(), digest_size=16).hexdigest()
-    return f"{CACHE_PREFIX}{translation.get_language()}:{digest}"
+    return pagecache.key(request.municipality.pk, translation.get_language(),
+                         request.get_full_path())
 
 
 def _with_token(request: HttpRequest, response: HttpResponse) -> HttpResponse:
@@ -93,13 +93,11 @@ def bip_view(*, cache_when=None, counter=None, cached: bool = True):
             if not (cached and _cacheable(request)
                     and (cache_when is None or cache_when(request))):
                 return None
-            stored = cache.get(_cache_key(request))
+            stored = pagecache.get(_cache_key(request))
             if stored is None:
                 request._bip_page_cache_missed = True  # the view need not ask again
                 return None
             if counter is not None:
-                if before_database is not None:
-                    before_database()
                 counter(request, kwargs)
             return _from_cache(request, stored)
 
@@ -119,8 +117,8 @@ def bip_view(*, cache_when=None, counter=None, cached: bool = True):
             if (use_cache and response.status_code == 200
                     and not getattr(response, "streaming", False)):
                 headers = {name: response[name] for name in KEPT_HEADERS if name in response}
-                cache.set(key, (response.status_code, response.content, headers),
-                          CACHE_SECONDS)
+                pagecache.put(key, (response.status_code, response.content, headers),
+                              CACHE_SECONDS)
             return _with_token(request, response)
 
         safe = require_safe(wrapper)

@@ -158,7 +158,7 @@ class TenantMiddleware:
     language (LocaleMiddleware), the CSRF cookie (CsrfViewMiddleware), Content-Length
     (CommonMiddleware) and X-Frame-Options; the middlewares above this one (security
     headers, CSP, whitenoise, session, metrics, request id) run as for any response.
-    The database wall is entered only if the hit needs the database (a view count).
+    A hit needs no database (an entry's view count goes to a per-process buffer).
     """
 
     def __init__(self, get_response):

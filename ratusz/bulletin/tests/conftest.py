@@ -25,9 +25,14 @@ def _fresh_page_cache():
     """Every test starts with an empty page cache (the BIP caches anonymous pages)."""
     from django.core.cache import cache
 
+    from ratusz.core import pagecache
+
     cache.clear()
+    pagecache.forget_process_state()
     yield
     cache.clear()
+    pagecache.forget_process_state()
+    services.discard_pending_views()
 
 
 @pytest.fixture

@@ -34,17 +34,19 @@ def spy(monkeypatch):
     from ratusz.bulletin import views
 
     calls = {"get": 0, "render": 0}
-    real_get, real_frame = views.cache.get, views._frame
+    from ratusz.core import pagecache
+
+    real_get, real_frame = pagecache.get, views._frame
 
     def get_(key, *args, **kwargs):
-        calls["get"] += key.startswith(views.CACHE_PREFIX)
+        calls["get"] += 1
         return real_get(key, *args, **kwargs)
 
     def frame(*args, **kwargs):
         calls["render"] += 1
         return real_frame(*args, **kwargs)
 
-    monkeypatch.setattr(views.cache, "get", get_)
+    monkeypatch.setattr(pagecache, "get", get_)
     monkeypatch.setattr(views, "_frame", frame)
     return calls
 
