@@ -10,7 +10,8 @@ Prepares a fresh database (DATABASE_URL if set, else SQLite in a temporary folde
 runs `wrk -t2 -c64 -d15s --latency` against, in the same run:
 
 - the BIP home of the first demo gmina and a section page (cached: the main figures),
-- an entry page, cached (every view still counts one view in the database),
+- an entry page, cached (every view is counted in the process's buffer, written to the
+  database every RATUSZ_BIP_VIEW_FLUSH_SECONDS),
 - the same entry page uncached (the request carries a session cookie, which the BIP
   never caches),
 - a static file served by the same server (whitenoise),
@@ -21,8 +22,11 @@ Prints req/s, p50/p99 latency, errors, the ratio of each page to /healthz and th
 the server, wrk and everything else on the machine used during the run (cores; "other"
 should be near 0, or the figures are disturbed), per URL. The goal (issue 7): a cached
 page ≥ 2,000 req/s and ≥ 50% of the trivial view's rate. `--cache` lists the cache
-backends to run: `shipped` is what the settings configure, `redis` overrides CACHES with
-Django's RedisCache on REDIS_URL (needs REDIS_URL, as under `ratusz.testing.services`).
+backends to run: `shipped` is what the settings configure (pages in each process's memory,
+the gminy's page generations in the shared "default" cache: files under VAR_DIR, or Redis
+when REDIS_URL is set), `redis` forces the shared cache onto Redis (needs REDIS_URL, as
+under `ratusz.testing.services`), `redis-pages` also keeps the pages themselves in Redis
+(the previous design, for comparison).
 wrk shares the 2 cores with the server (and the database), so every figure is a floor.
 """
 
@@ -51,8 +55,10 @@ SESSION_COOKIE = "sessionid=bench-no-such-session"
 BROWSER_AGENT = "User-Agent: Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
 REDIS_SETTINGS = '''from config.settings.dev import *  # noqa: F403
 import os
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                      "LOCATION": os.environ["REDIS_URL"]}}
+CACHES["default"] = {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                     "LOCATION": os.environ["REDIS_URL"]}
+'''
+REDIS_PAGES_SETTINGS = REDIS_SETTINGS + '''CACHES["pages"] = CACHES["default"]
 '''
 
 
@@ -164,7 +170,7 @@ def targets(port: int, slug: str) -> list[tuple[str, str, list[str]]]:
     return [
         ("BIP home, cached", home, []),
         ("section page, cached", section, []),
-        ("entry page, cached (+1 view)", entry, []),
+        ("entry page, cached (+1 view, buffered)", entry, []),
         ("entry page, uncached", entry, [f"Cookie: {SESSION_COOKIE}"]),
         ("BIP home, uncached", home, [f"Cookie: {SESSION_COOKIE}"]),
         ("static file (whitenoise)", static, []),
@@ -174,10 +180,11 @@ def targets(port: int, slug: str) -> list[tuple[str, str, list[str]]]:
 
 def run_backend(name: str, env: dict, slug: str, args) -> list[dict]:
     env = dict(env)
-    if name == "redis":
+    if name in ("redis", "redis-pages"):
         settings_dir = Path(env["RATUSZ_VAR_DIR"]) / "bench_settings"
         settings_dir.mkdir(exist_ok=True)
-        (settings_dir / "bench_redis_settings.py").write_text(REDIS_SETTINGS)
+        (settings_dir / "bench_redis_settings.py").write_text(
+            REDIS_SETTINGS if name == "redis" else REDIS_PAGES_SETTINGS)
         env["PYTHONPATH"] = f"{settings_dir}{os.pathsep}{env.get('PYTHONPATH', '')}"
         env["DJANGO_SETTINGS_MODULE"] = "bench_redis_settings"
     port = free_port()
@@ -243,7 +250,7 @@ def main() -> int:
     parser.add_argument("--worker-threads", type=int, default=2)
     parser.add_argument("--worker-class", default="gthread")
     parser.add_argument("--cache", default="",
-                        help="comma-separated: shipped, redis (default: shipped, plus redis "
+                        help="comma-separated: shipped, redis, redis-pages (default: shipped, plus redis "
                              "when REDIS_URL is set)")
     parser.add_argument("--raw", action="store_true", help="print wrk's own output too")
     args = parser.parse_args()
@@ -252,7 +259,7 @@ def main() -> int:
         return 2
     backends = [b for b in args.cache.split(",") if b] or (
         ["shipped", "redis"] if os.environ.get("REDIS_URL") else ["shipped"])
-    if "redis" in backends and not os.environ.get("REDIS_URL"):
+    if {"redis", "redis-pages"} & set(backends) and not os.environ.get("REDIS_URL"):
         print("--cache redis needs REDIS_URL", file=sys.stderr)
         return 2
     var = tempfile.mkdtemp(prefix="ratusz-bench-bip-")

@@ -407,18 +407,25 @@ def _local(value) -> str:
     return timezone.localtime(value).strftime("%d.%m.%Y %H:%M") if value else ""
 
 
-def alert_values(alert: Alert) -> dict[str, str]:
-    area = ", ".join(alert.localities.values_list("name", flat=True)) or \
-        f"cała gmina {alert.municipality.name}"
-    severity = {"Extreme": "ekstremalna", "Severe": "poważna", "Moderate": "umiarkowana",
-                "Minor": "niewielka"}.get(alert.severity, "nieznana")
+SEVERITY_WORDS = {"Extreme": "ekstremalna", "Severe": "poważna", "Moderate": "umiarkowana",
+                  "Minor": "niewielka"}
+
+
+def alert_values(alert: Alert, *, area_names: list[str] | None = None,
+                 alert_id: int | None = None) -> dict[str, str]:
+    """The placeholder values of an alert. An unsaved one (the compose preview) passes its
+    localities' names and the id it will likely get (its link's length matters for SMS)."""
+    if area_names is None:
+        area_names = list(alert.localities.values_list("name", flat=True))
+    area = ", ".join(area_names) or f"cała gmina {alert.municipality.name}"
     prefix = {"Update": "AKTUALIZACJA: ", "Cancel": "ODWOŁANIE: "}.get(alert.msg_type, "")
     link = public_url() + reverse("alerts:alert", kwargs={
-        "municipality_slug": alert.municipality.slug, "alert_id": alert.pk})
+        "municipality_slug": alert.municipality.slug, "alert_id": alert_id or alert.pk})
     return {"gmina": alert.municipality.name, "event": alert.event,
             "headline": prefix + alert.headline, "description": alert.description,
             "instruction": alert.instruction, "area": area, "onset": _local(alert.onset),
-            "expires": _local(alert.expires), "severity": severity, "link": link}
+            "expires": _local(alert.expires),
+            "severity": SEVERITY_WORDS.get(alert.severity, "nieznana"), "link": link}
 
 
 def alert_content(alert: Alert, channel: str) -> tuple[str, str, bool]:

@@ -15,7 +15,6 @@ from django.db import transaction
 from django.db.models import Count, Max, Prefetch, Q, Sum
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -53,8 +52,6 @@ SAMPLE_TOKEN = "PRZYKLADOWY-TOKEN-ODBIORCY-00000"
 SENT_STATES = (MessageStatus.SENT, MessageStatus.DELIVERED)
 FAILED_STATES = (MessageStatus.FAILED, MessageStatus.BOUNCED)
 WAITING_STATES = (MessageStatus.QUEUED, MessageStatus.SENDING)
-SEVERITY_PL = {"Extreme": "ekstremalna", "Severe": "poważna", "Moderate": "umiarkowana",
-               "Minor": "niewielka"}
 
 
 # --- helpers ------------------------------------------------------------------------------
@@ -127,23 +124,13 @@ def _alert_or_404(request: HttpRequest, alert_id: int) -> Alert:
 
 
 def _preview_values(alert: Alert, localities: list[Locality] | None = None) -> dict[str, str]:
-    """The placeholder values of an alert, also of an unsaved one (the compose preview):
-    delivery.alert_values needs a saved alert (its localities and its link)."""
+    """The placeholder values of an alert, also of an unsaved one (the compose preview)."""
     if alert.pk:
         return delivery.alert_values(alert)
-    municipality = alert.municipality
-    names = [locality.name for locality in localities or []]
-    area = ", ".join(names) or f"cała gmina {municipality.name}"
-    prefix = {"Update": "AKTUALIZACJA: ", "Cancel": "ODWOŁANIE: "}.get(alert.msg_type, "")
     # The link of the alert once saved: the next number is a fair guess of its length.
     next_id = (Alert.objects.aggregate(last=Max("pk"))["last"] or 0) + 1
-    link = delivery.public_url() + reverse("alerts:alert", kwargs={
-        "municipality_slug": municipality.slug, "alert_id": next_id})
-    return {"gmina": municipality.name, "event": alert.event,
-            "headline": prefix + alert.headline, "description": alert.description,
-            "instruction": alert.instruction, "area": area,
-            "onset": delivery._local(alert.onset), "expires": delivery._local(alert.expires),
-            "severity": SEVERITY_PL.get(alert.severity, "nieznana"), "link": link}
+    return delivery.alert_values(
+        alert, area_names=[locality.name for locality in localities or []], alert_id=next_id)
 
 
 def channel_previews(municipality, values: dict[str, str], channels) -> list[dict]:
