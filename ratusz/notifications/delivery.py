@@ -563,6 +563,16 @@ def _date_header() -> str:
     return _date_cache[1]
 
 
+def one_click_headers(message: Message) -> dict[str, str]:
+    """RFC 8058 one-click unsubscribe headers: on everything sent to a subscriber except
+    the address's confirmation."""
+    if not message.subscriber_id or message.kind == MessageKind.VERIFY:
+        return {}
+    url = unsubscribe_url(message.municipality, message.subscriber.token, Channel.EMAIL)
+    return {"List-Unsubscribe": f"<{url}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+
+
 def build_email(message: Message, subject: str, body: str) -> bytes:
     """The RFC 5322 bytes of one message (quoted-printable UTF-8 text), with the one-click
     unsubscribe headers of RFC 8058 on everything sent to subscribers."""
@@ -581,10 +591,9 @@ def build_email(message: Message, subject: str, body: str) -> bytes:
         "Content-Transfer-Encoding: quoted-printable",
         "Auto-Submitted: auto-generated",
     ]
-    if message.subscriber_id and message.kind != MessageKind.VERIFY:
-        token = message.subscriber.token
-        lines.append(f"List-Unsubscribe: <{unsubscribe_url(gmina, token, Channel.EMAIL)}>")
-        lines.append("List-Unsubscribe-Post: List-Unsubscribe=One-Click")
+    one_click = one_click_headers(message)
+    if one_click:
+        lines.extend(f"{name}: {value}" for name, value in one_click.items())
         lines.append(list_id)
     encoded = binascii.b2a_qp(body.replace("\r\n", "\n").encode("utf-8"))
     encoded = encoded.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
@@ -662,13 +671,8 @@ def _send_emails_django(messages: list[Message]) -> dict:
     sent, failed = [], 0
     for message in messages:
         subject, body = message_text(message)
-        headers = {}
-        if message.subscriber_id and message.kind != MessageKind.VERIFY:
-            headers["List-Unsubscribe"] = \
-                f"<{unsubscribe_url(message.municipality, message.subscriber.token, 'email')}>"
-            headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
         email = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [message.recipient],
-                             headers=headers, connection=connection)
+                             headers=one_click_headers(message), connection=connection)
         Message.objects.filter(pk=message.pk).update(handed_at=timezone.now())
         try:
             email.send()
