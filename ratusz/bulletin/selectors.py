@@ -194,8 +194,34 @@ def latest_entries(municipality, site: Site | None = None, count: int = 10) -> l
     return list(entries.order_by("-published_at", "-pk")[:count])
 
 
+def _documents(attachments: QuerySet[Attachment]) -> QuerySet[Attachment]:
+    """Downloadable files only: not the images of the text (services.add_image)."""
+    from ratusz.bulletin.services import INLINE_IMAGE_PARAMETER
+
+    return attachments.exclude(content_type__endswith=INLINE_IMAGE_PARAMETER)
+
+
 def live_attachments(entry: Entry) -> list[Attachment]:
-    return list(entry.attachments.filter(removed_at__isnull=True))
+    """The files the current version of the entry lists for download (images of the text
+    are not among them)."""
+    return list(_documents(entry.attachments.filter(removed_at__isnull=True)))
+
+
+def removed_attachments(entry: Entry) -> list[Attachment]:
+    """Files earlier versions listed and a later one removed (still stored, still served
+    for the change register)."""
+    return list(_documents(entry.attachments.filter(removed_at__isnull=False))
+                .order_by("-removed_at", "-pk"))
+
+
+def inline_image(municipality, attachment_id: int) -> Attachment | None:
+    """An image of the text of one of the gmina's entries, with its entry and site; who
+    may see it is the caller's decision (the entry's readability, or the editor's scope)."""
+    from ratusz.bulletin.services import INLINE_IMAGE_PARAMETER
+
+    return (Attachment.objects.filter(municipality=municipality, pk=attachment_id,
+                                      content_type__endswith=INLINE_IMAGE_PARAMETER)
+            .select_related("entry", "entry__site").first())
 
 
 # --- the change register ----------------------------------------------------------------

@@ -7,12 +7,15 @@ from __future__ import annotations
 import atexit
 import contextlib
 import hashlib
+import io
 import logging
 import re
 import threading
 import time
+import warnings
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import partial
 from urllib.parse import urlsplit
 
 import nh3
@@ -20,6 +23,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape, strip_tags
 from django.utils.translation import gettext as _
@@ -109,6 +113,17 @@ ATTACHMENT_TYPES = {
     "jpg": "image/jpeg", "png": "image/png", "zip": "application/zip",
 }
 MAX_ATTACHMENT = 50 * 1024 * 1024
+#: Images of the text (uploaded through the editor's image button) are attachments of the
+#: entry whose content_type carries this parameter, e.g. "image/png; bip=inline". A JPG or
+#: PNG added as a document keeps the bare type and stays among the downloadable files.
+INLINE_IMAGE_PARAMETER = "bip=inline"
+#: Pillow's format name -> (content type, file extension) of the images of the text.
+INLINE_IMAGE_FORMATS = {"PNG": ("image/png", "png"), "JPEG": ("image/jpeg", "jpg"),
+                        "WEBP": ("image/webp", "webp")}
+MAX_IMAGE_BYTES = 10 * 1024 * 1024
+MAX_IMAGE_PIXELS = 40_000_000
+#: Longer images are scaled down to this many pixels on their long side.
+MAX_IMAGE_SIDE = 2000
 #: The e-service of the library whose replies can be published in the BIP in one step.
 INFORMATION_REQUEST_SERVICE = "wniosek-o-udostepnienie-informacji-publicznej"
 INFORMATION_SECTION = OFFICE_MENU[[slug for slug, _t, _r in OFFICE_MENU].index(
@@ -125,10 +140,13 @@ class BulletinError(Exception):
 
 # --- HTML -------------------------------------------------------------------------------
 
-def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
+def _filter_attribute(tag: str, attribute: str, value: str,
+                      own_images: re.Pattern | None = None) -> str | None:
     if tag == "iframe" and attribute == "src":
         parts = urlsplit(value)
         return value if parts.scheme == "https" and parts.hostname in IFRAME_HOSTS else None
+    if tag == "img" and attribute == "src" and own_images is not None:
+        return value if own_images.fullmatch(value) else None
     if attribute in ("href", "src"):
         scheme = urlsplit(value).scheme.lower()
         if scheme not in ("", "http", "https", "mailto", "tel"):
@@ -136,13 +154,26 @@ def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
     return value
 
 
-def sanitise(html: str) -> str:
+def own_image_pattern(municipality_slug: str) -> re.Pattern:
+    """The relative addresses of the gmina's own images of the text (/bip/obraz/<id>/)."""
+    sample = reverse("bip:image", args=[municipality_slug, 1])
+    prefix = sample[:sample.rindex("/1/") + 1]
+    return re.compile(re.escape(prefix) + r"[1-9][0-9]{0,17}/")
+
+
+def sanitise(html: str, *, own_images_of: str = "") -> str:
     """The editor's HTML reduced to safe, accessible markup: no scripts, event handlers,
     styles, foreign iframes or javascript: links; an iframe without an allowed source is
-    dropped whole."""
+    dropped whole. With `own_images_of` (a gmina's slug) an image stays only when it is
+    one of that gmina's own uploaded images (a relative /g/<slug>/bip/obraz/<id>/ address);
+    any other image is dropped whole."""
+    own_images = own_image_pattern(own_images_of) if own_images_of else None
     cleaned = nh3.clean(html or "", tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
-                        attribute_filter=_filter_attribute, link_rel="noopener noreferrer",
+                        attribute_filter=partial(_filter_attribute, own_images=own_images),
+                        link_rel="noopener noreferrer",
                         url_schemes={"http", "https", "mailto", "tel"}, strip_comments=True)
+    if own_images is not None:
+        cleaned = re.sub(r"<img(?![^>]*\ssrc=)[^>]*>", "", cleaned)
     return re.sub(r"<iframe(?![^>]*\ssrc=)[^>]*>\s*</iframe>", "", cleaned)
 
 
@@ -205,7 +236,7 @@ class EntryData:
     errors: list = field(default_factory=list)
 
 
-def _validate(data: EntryData) -> EntryData:
+def _validate(data: EntryData, municipality_slug: str) -> EntryData:
     errors = []
     if not data.title.strip():
         errors.append(("title", _("Give the title.")))
@@ -221,10 +252,12 @@ def _validate(data: EntryData) -> EntryData:
         errors.append(("produced_on", _("The date produced cannot be in the future.")))
     if data.kind not in EntryKind.values:
         errors.append(("kind", _("Unknown kind of entry.")))
-    body = sanitise(data.body)
-    if missing_alt(body):
+    # Alternative texts are checked on every image written, before the images that are
+    # not the gmina's own uploads are dropped: a missing text is refused, not hidden.
+    if missing_alt(sanitise(data.body)):
         errors.append(("body", _("Every image needs an alternative text (what it shows) "
                                  "for people who cannot see it.")))
+    body = sanitise(data.body, own_images_of=municipality_slug)
     if data.publish_from and data.expires_at and data.expires_at <= data.publish_from:
         errors.append(("expires_at", _("The expiry must be after the publication.")))
     if errors:
@@ -245,12 +278,21 @@ def _snapshot(entry: Entry) -> dict:
             "act_date": entry.act_date.isoformat() if entry.act_date else None,
             "produced_by": entry.produced_by, "responsible": entry.responsible,
             "produced_on": entry.produced_on.isoformat(), "section": entry.section.title,
-            "attachments": [a.name for a in entry.attachments.filter(removed_at__isnull=True)]}
+            **_snapshot_files(entry)}
+
+
+def _snapshot_files(entry: Entry) -> dict:
+    """The downloadable files a version carries (images of the text are in its body); the
+    ids let the archived version link to files removed later."""
+    files = list(entry.attachments.filter(removed_at__isnull=True)
+                 .exclude(content_type__endswith=INLINE_IMAGE_PARAMETER)
+                 .order_by("added_at", "pk"))
+    return {"attachments": [a.name for a in files], "attachment_ids": [a.pk for a in files]}
 
 
 def create_entry(section: Section, data: EntryData, *, acting_user) -> Entry:
     """A draft entry of the section's BIP."""
-    data = _validate(data)
+    data = _validate(data, section.municipality.slug)
     with transaction.atomic():
         entry = Entry.objects.create(
             municipality_id=section.municipality_id, site=section.site, section=section,
@@ -269,7 +311,7 @@ def create_entry(section: Section, data: EntryData, *, acting_user) -> Entry:
 def update_entry(entry: Entry, data: EntryData, *, acting_user, reason: str = "") -> Entry:
     """Change an entry. A published entry's change is a new version in the register
     (the previous one stays readable); a draft just changes."""
-    data = _validate(data)
+    data = _validate(data, entry.municipality.slug)
     with transaction.atomic():
         entry = Entry.objects.select_for_update().get(pk=entry.pk)
         if entry.state == EntryState.WITHDRAWN:
@@ -385,6 +427,146 @@ def add_attachment(entry: Entry, *, name: str, data: bytes, acting_user) -> Atta
         record_audit(municipality=entry.municipality, acting_user=acting_user,
                      action=AuditAction.CREATED, target=attachment)
     return attachment
+
+
+def is_inline_image(attachment: Attachment) -> bool:
+    """An image of the entry's text (uploaded through the editor), not a document."""
+    return attachment.content_type.endswith(INLINE_IMAGE_PARAMETER)
+
+
+def served_content_type(attachment: Attachment) -> str:
+    """The Content-Type to send: the stored type without the inline-image marker."""
+    return attachment.content_type.split(";", 1)[0].strip()
+
+
+def remove_attachment(attachment: Attachment, *, acting_user, reason: str = "") -> Attachment:
+    """Take a document off the entry's list of attachments. On a published entry this is a
+    change of the published information: it needs a reason and makes a new version in the
+    change register, which no longer lists the file. The file itself stays stored and
+    keeps answering at its address, for the archived versions that list it."""
+    reason = (reason or "").strip()
+    with transaction.atomic():
+        entry = Entry.objects.select_for_update().get(pk=attachment.entry_id)
+        attachment = Attachment.objects.select_for_update().get(pk=attachment.pk)
+        if entry.state == EntryState.WITHDRAWN:
+            raise BulletinError("withdrawn", _("A withdrawn entry cannot be changed."))
+        if is_inline_image(attachment):
+            raise BulletinError("inline_image", _(
+                "An image of the text is removed by deleting it from the text."))
+        if attachment.removed_at is not None:
+            raise BulletinError("already_removed", _(
+                "%(name)s has already been removed.") % {"name": attachment.name})
+        published = entry.state == EntryState.PUBLISHED
+        if published and not reason:
+            raise BulletinError("reason_required", _(
+                "Give the reason for removing the attachment: the change register shows it "
+                "next to the new version of the entry."), "reason")
+        attachment.removed_at = timezone.now()
+        attachment.save(update_fields=["removed_at"])
+        if published:
+            _new_version(entry, ChangeKind.EDITED, acting_user, reason)
+        record_audit(municipality=entry.municipality, acting_user=acting_user,
+                     action=AuditAction.UPDATED, target=attachment,
+                     before={"removed_at": None},
+                     after={"removed_at": attachment.removed_at.isoformat(),
+                            "reason": reason, "entry_version": entry.version
+                            if published else None})
+    return attachment
+
+
+@dataclass
+class StoredImage:
+    attachment: Attachment
+    width: int
+    height: int
+
+
+def add_image(entry: Entry, *, name: str, data: bytes, acting_user) -> StoredImage:
+    """Store an image for the entry's text: PNG, JPEG or WebP by its bytes, at most 10 MB
+    and 40 megapixels, re-encoded in its own format without metadata (EXIF, GPS; only the
+    colour profile is kept), turned upright and scaled down to at most 2000 px on its long
+    side. It becomes an attachment of the entry marked as an image of the text (not listed
+    among the downloadable files). A refused or failed upload stores no file and no row."""
+    encoded, fmt, width, height = _reencode_image(name, data)
+    content_type, extension = INLINE_IMAGE_FORMATS[fmt]
+    stem = name.rsplit(".", 1)[0] if "." in name else name
+    stem = re.sub(r"[^\w.\- ]", "_", stem).strip(" .")[:150] or "obraz"
+    safe_name = f"{stem}.{extension}"
+    stored: list[str] = []
+    try:
+        with transaction.atomic():
+            entry = Entry.objects.select_for_update().get(pk=entry.pk)
+            if entry.state == EntryState.WITHDRAWN:
+                raise BulletinError("withdrawn", _("A withdrawn entry cannot be changed."),
+                                    "image")
+            attachment = Attachment(
+                municipality_id=entry.municipality_id, entry=entry, name=safe_name,
+                content_type=f"{content_type}; {INLINE_IMAGE_PARAMETER}", size=len(encoded),
+                sha256=hashlib.sha256(encoded).hexdigest())
+            attachment.file.save(safe_name, ContentFile(encoded), save=False)
+            stored.append(attachment.file.name)
+            attachment.save()
+            record_audit(municipality=entry.municipality, acting_user=acting_user,
+                         action=AuditAction.CREATED, target=attachment,
+                         after={"image": attachment.name, "width": width, "height": height})
+    except BaseException:
+        _discard(stored)
+        raise
+    return StoredImage(attachment=attachment, width=width, height=height)
+
+
+def _reencode_image(name: str, data: bytes) -> tuple[bytes, str, int, int]:
+    """(bytes, Pillow format, width, height) of the cleaned image, or BulletinError."""
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
+    if not data:
+        raise BulletinError("empty_file", _("The file is empty."), "image")
+    if len(data) > MAX_IMAGE_BYTES:
+        raise BulletinError("image_too_big", _("An image may have at most 10 MB."), "image")
+    too_large = BulletinError("image_too_large", _(
+        "%(name)s is too large: an image may have at most 40 megapixels.") % {"name": name},
+        "image")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            opened = Image.open(io.BytesIO(data), formats=list(INLINE_IMAGE_FORMATS))
+        with opened as image:
+            fmt = image.format
+            if image.width * image.height > MAX_IMAGE_PIXELS:
+                raise too_large
+            image.load()
+            icc_profile = image.info.get("icc_profile")
+            upright = ImageOps.exif_transpose(image)
+    except BulletinError:
+        raise
+    except Image.DecompressionBombError:
+        raise too_large from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError):
+        raise BulletinError("image_type", _(
+            "%(name)s is not a PNG, JPEG or WebP image; its content is checked, not its "
+            "name.") % {"name": name}, "image") from None
+    has_alpha = "A" in upright.getbands() or "transparency" in upright.info
+    modes = {"JPEG": ("RGB", "L"), "PNG": ("L", "LA", "RGB", "RGBA"),
+             "WEBP": ("RGB", "RGBA")}[fmt]
+    if upright.mode.startswith("I"):  # 16-bit greyscale PNG: scale, do not clip
+        upright = upright.convert("I").point(lambda value: value / 256).convert("L")
+    elif upright.mode == "1":
+        upright = upright.convert("L")
+    if upright.mode not in modes:
+        upright = upright.convert("RGBA" if has_alpha and "RGBA" in modes else "RGB")
+    upright.thumbnail((MAX_IMAGE_SIDE, MAX_IMAGE_SIDE), Image.Resampling.LANCZOS)
+    # A new image from the bare pixels: nothing of the original's metadata can follow it.
+    clean = Image.frombytes(upright.mode, upright.size, upright.tobytes())
+    options: dict = {"icc_profile": icc_profile} if icc_profile else {}
+    if fmt == "JPEG":
+        options.update(quality=85, optimize=True, progressive=True)
+    elif fmt == "PNG":
+        options.update(optimize=True)
+    else:
+        options.update(quality=85, method=4)
+    output = io.BytesIO()
+    clean.save(output, fmt, **options)
+    return output.getvalue(), fmt, clean.width, clean.height
 
 
 # --- the reply to a public-information request -------------------------------------------

@@ -1,13 +1,14 @@
 """Public URLs of the BIP, under /g/<slug>/bip/ (namespace ``bip``).
 
 The office's BIP is the root; each unit's BIP lives under jednostki/<unit>/. Entries,
-versions, attachments, the register, search, feeds and the sitemap are gmina-wide. Any
-other address under /bip/ answers the BIP's own 404 page (with the menu and search).
+versions, attachments, the images of the entries' texts (obraz/<id>/), the register,
+search, feeds and the sitemap are gmina-wide. Any other address under /bip/ answers the
+BIP's own 404 page (with the menu and search).
 """
 
 from django.urls import path, re_path
 
-from ratusz.bulletin import views
+from ratusz.bulletin import views, views_media
 
 public_patterns = [
     path("", views.home, name="home"),
@@ -22,6 +23,7 @@ public_patterns = [
     path("wpis/<int:entry_id>/wersje/<int:number>/zmiany/", views.version_diff, name="diff"),
     path("rejestr-zmian/", views.register, name="register"),
     path("zalacznik/<int:attachment_id>/", views.attachment, name="attachment"),
+    path("obraz/<int:attachment_id>/", views_media.image, name="image"),
     path("szukaj/", views.search, name="search"),
     path("atom.xml", views.feed, name="feed"),
     path("jednostki/<slug:unit>/atom.xml", views.unit_feed, name="unit-feed"),

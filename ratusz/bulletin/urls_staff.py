@@ -10,6 +10,7 @@ staff_patterns = [
     path("strony/<int:site_id>/", views_staff.site_edit, name="site-edit"),
     path("strony/<int:site_id>/nowy/", views_staff.entry_new, name="entry-new"),
     path("wpisy/<int:entry_id>/", views_staff.entry_edit, name="entry-edit"),
+    path("wpisy/<int:entry_id>/obrazy/", views_staff.image_upload, name="image-upload"),
     path("statystyki/", views_staff.stats, name="stats"),
     # The units' websites (pages, news, events), with the same editor.
     path("strony-www/<int:unit_id>/", website_staff.dashboard, name="website"),
@@ -25,4 +26,19 @@ staff_patterns = [
          name="website-event-new"),
     path("strony-www/<int:unit_id>/wydarzenia/<int:event_id>/", website_staff.event_edit,
          name="website-event"),
+    # Deleting (a confirmation page on GET), publishing and the order of the menu.
+    path("strony-www/<int:unit_id>/strony/<int:page_id>/usun/", website_staff.page_delete,
+         name="website-page-delete"),
+    path("strony-www/<int:unit_id>/strony/<int:page_id>/publikacja/",
+         website_staff.page_publication, name="website-page-publication"),
+    path("strony-www/<int:unit_id>/strony/<int:page_id>/przesun/", website_staff.page_move,
+         name="website-page-move"),
+    path("strony-www/<int:unit_id>/aktualnosci/<int:item_id>/usun/",
+         website_staff.news_delete, name="website-news-delete"),
+    path("strony-www/<int:unit_id>/aktualnosci/<int:item_id>/publikacja/",
+         website_staff.news_publication, name="website-news-publication"),
+    path("strony-www/<int:unit_id>/wydarzenia/<int:event_id>/usun/",
+         website_staff.event_delete, name="website-event-delete"),
+    path("strony-www/<int:unit_id>/wydarzenia/<int:event_id>/publikacja/",
+         website_staff.event_publication, name="website-event-publication"),
 ]

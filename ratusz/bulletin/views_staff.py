@@ -17,7 +17,7 @@ from django.contrib import messages
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Count, Max, Q, Sum
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -29,7 +29,7 @@ from ratusz.accounts.access import staff_required
 from ratusz.accounts.models import RoleAssignment
 from ratusz.accounts.permissions import ROLE_PERMISSIONS, Permission
 from ratusz.accounts.selectors import has_permission
-from ratusz.bulletin import services
+from ratusz.bulletin import selectors, services
 from ratusz.bulletin.forms import EntryForm, SectionForm, SiteForm, WithdrawForm
 from ratusz.bulletin.models import (
     Attachment,
@@ -425,9 +425,14 @@ def entry_edit(request: HttpRequest, entry_id: int) -> HttpResponse:
     withdraw_form = WithdrawForm(prefix="withdraw")
     file_errors: list[str] = []
     action_error = ""
+    removal: dict = {}
     if request.method == "POST":
         action = request.POST.get("action", "")
-        if action in ("save", "publish"):
+        if action == "remove-attachment":
+            removal = _remove_attachment(request, entry)
+            if not removal:
+                return redirect("bip-staff:entry-edit", slug, entry.pk)
+        elif action in ("save", "publish"):
             if entry.state == EntryState.WITHDRAWN:
                 raise Http404
             form = EntryForm(request.POST, site=site, published=published)
@@ -467,15 +472,64 @@ def entry_edit(request: HttpRequest, entry_id: int) -> HttpResponse:
                 withdraw_form.describe_errors()
         else:
             raise Http404
-    failed = bool(form.errors or file_errors or withdraw_form.errors or action_error)
+    failed = bool(form.errors or file_errors or withdraw_form.errors or action_error
+                  or removal)
     return render(request, "bulletin/staff/entry_form.html", {
         "site": site, "form": form, "entry": entry, "file_errors": file_errors,
         "withdraw_form": withdraw_form, "action_error": action_error,
         "has_errors": failed, "can_approve": can_approve(request, site),
-        "attachments": entry.attachments.filter(removed_at__isnull=True),
+        "attachments": selectors.live_attachments(entry),
+        "removed_attachments": selectors.removed_attachments(entry), "removal": removal,
+        "image_upload_url": reverse("bip-staff:image-upload", args=[slug, entry.pk]),
         "versions": entry.versions.order_by("-number"),
         "public": public_entry_urls(entry, slug) if entry.published_at else {},
     }, status=400 if failed else 200)
+
+
+def _remove_attachment(request: HttpRequest, entry: Entry) -> dict:
+    """Remove the posted attachment of the entry; returns {} when done, otherwise the
+    attachment's id, the reason typed and the error to show next to it."""
+    attachment_id = request.POST.get("attachment", "")
+    attachment = next((a for a in selectors.live_attachments(entry)
+                       if attachment_id.isdigit() and a.pk == int(attachment_id)), None)
+    if attachment is None:
+        raise Http404
+    reason = request.POST.get("remove_reason", "")[:2000]
+    try:
+        services.remove_attachment(attachment, acting_user=request.user, reason=reason)
+    except BulletinError as error:
+        target = (f"remove-reason-{attachment.pk}" if error.field == "reason"
+                  and entry.state == EntryState.PUBLISHED else f"attachment-{attachment.pk}")
+        return {"attachment_id": attachment.pk, "reason": reason, "error": error.message,
+                "target": target}
+    if entry.state == EntryState.PUBLISHED:
+        messages.success(request, _("%(name)s is removed; the change is published as a new "
+                                    "version.") % {"name": attachment.name})
+    else:
+        messages.success(request, _("%(name)s is removed.") % {"name": attachment.name})
+    return {}
+
+
+@staff_required(Permission.EDIT_BIP)
+@require_http_methods(["POST"])
+def image_upload(request: HttpRequest, entry_id: int) -> JsonResponse:
+    """The editor's image button: store one image of the entry's text (multipart field
+    `image`); answers JSON with its address and size, or the error to show."""
+    entry = _entry_or_404(request, entry_id)
+    upload = request.FILES.get("image")
+    if upload is None:
+        return JsonResponse({"error": _("Choose an image file (PNG, JPEG or WebP).")},
+                            status=400)
+    if upload.size > services.MAX_IMAGE_BYTES:
+        return JsonResponse({"error": _("An image may have at most 10 MB.")}, status=400)
+    try:
+        stored = services.add_image(entry, name=upload.name, data=upload.read(),
+                                    acting_user=request.user)
+    except BulletinError as error:
+        return JsonResponse({"error": error.message}, status=400)
+    url = reverse("bip:image", args=[request.municipality.slug, stored.attachment.pk])
+    return JsonResponse({"url": url, "width": stored.width, "height": stored.height,
+                         "name": stored.attachment.name}, status=201)
 
 
 # --- statistics -----------------------------------------------------------------------------

@@ -1,16 +1,19 @@
 """The BIP editor in a real headless Chromium (Polish browser): an editor opens the staff
-BIP, writes a resolution with the WYSIWYG toolbar (heading, bold, list; an image without
-an alternative text is refused, one with it is accepted), attaches a PDF and publishes; the
-public entry shows the metryczka; the editor changes it with a reason and the public change
-register shows both versions and the diff; a resident finds it by a word; the editor
-withdraws it and the public page says so. axe-core on the editor page and every public
-page; screenshots bip-editor*.png in RATUSZ_SCREENSHOT_DIR when set.
+BIP, writes a resolution with the WYSIWYG toolbar (heading, bold, list; the image button
+of a new entry asks to save the draft first), attaches a PDF and publishes; the public
+entry shows the metryczka; the editor changes it with a reason, uploading an image through
+the toolbar's dialog (refused without an alternative text, accepted with one), and the
+public entry shows the image; the public change register shows both versions and the
+diff; a resident finds it by a word; the editor withdraws it and the public page says so.
+axe-core on the editor page and every public page; screenshots bip-editor*.png in
+RATUSZ_SCREENSHOT_DIR when set.
 
 The UI strings are being translated, so the test finds the form by ids and `name=action`
 buttons by value, the toolbar by its buttons' data-command, and checks the data typed."""
 
 from __future__ import annotations
 
+import io
 import os
 import re
 from pathlib import Path
@@ -20,7 +23,8 @@ from django.core.cache import cache
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
-from playwright.sync_api import Dialog, Page, expect  # noqa: E402
+from PIL import Image  # noqa: E402
+from playwright.sync_api import Page, expect  # noqa: E402
 
 from ratusz.bulletin.models import Entry, EntryState  # noqa: E402
 from ratusz.bulletin.tests.conftest import PDF  # noqa: E402
@@ -33,8 +37,13 @@ browser = core_browser.browser
 new_page = core_browser.new_page
 
 TITLE = "Uchwała nr XIII/90/2026 w sprawie budowy sieci kanalizacyjnej w Olszynach"
-IMAGE = "/static/bulletin/bip-logo.svg"
 IMAGE_ALT = "Mapa przebiegu sieci kanalizacyjnej"
+
+
+def png_bytes() -> bytes:
+    output = io.BytesIO()
+    Image.new("RGB", (320, 200), (30, 110, 60)).save(output, "PNG")
+    return output.getvalue()
 
 
 @pytest.fixture
@@ -49,26 +58,6 @@ def shoot(page: Page, folder: Path, name: str) -> None:
 
 def tool(page: Page, command: str):
     return page.locator(f".wysiwyg__toolbar button[data-command='{command}']")
-
-
-def insert_image(page: Page, alt: str) -> list[str]:
-    """Press the image button and answer its prompts (address, then alternative text);
-    returns the messages of the alerts shown."""
-    answers = [IMAGE, alt]
-    alerts: list[str] = []
-
-    def answer(dialog: Dialog) -> None:
-        if dialog.type == "prompt":
-            dialog.accept(answers.pop(0))
-        else:
-            alerts.append(dialog.message)
-            dialog.accept()
-
-    page.on("dialog", answer)
-    tool(page, "image").click()
-    page.remove_listener("dialog", answer)
-    assert answers == [], "the editor did not ask for the address and the alternative text"
-    return alerts
 
 
 def test_an_editor_writes_publishes_changes_and_withdraws_a_resolution(
@@ -124,12 +113,16 @@ def test_an_editor_writes_publishes_changes_and_withdraws_a_resolution(
     page.keyboard.press("Enter")
     page.keyboard.press("Enter")  # leaves the list
 
-    # An image without an alternative text is refused; with one it goes in.
-    alerts = insert_image(page, "   ")
-    assert len(alerts) == 1 and "alternatywny" in alerts[0]
-    expect(area.locator("img")).to_have_count(0)
-    assert insert_image(page, IMAGE_ALT) == []
-    expect(area.locator("img")).to_have_attribute("alt", IMAGE_ALT)
+    # A new entry has no address to upload images to yet: the dialog says to save first.
+    tool(page, "image").click()
+    dialog = page.locator("dialog.wysiwyg__dialog")
+    expect(dialog).to_be_visible()
+    expect(dialog.locator("#id_body_image_info")).to_be_visible()
+    expect(dialog.locator("input")).to_have_count(0)
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    expect(tool(page, "image")).to_be_focused()
+    area.click()
 
     # The metryczka (who is responsible is filled in from the editor's account).
     expect(page.locator("#id_responsible")).to_have_value("Anna Kowalska, Redaktor BIP")
@@ -144,8 +137,7 @@ def test_an_editor_writes_publishes_changes_and_withdraws_a_resolution(
     entry = Entry.objects.get(title=TITLE)
     assert entry.state == EntryState.PUBLISHED
     assert entry.section.slug == "uchwaly" and entry.number == "XIII/90/2026"
-    for html in ("<h2>Budowa sieci kanalizacyjnej</h2>", "<li>pisemnie</li>",
-                 f'alt="{IMAGE_ALT}"'):
+    for html in ("<h2>Budowa sieci kanalizacyjnej</h2>", "<li>pisemnie</li>"):
         assert html in entry.body
     assert re.search(r"<(b|strong)>30 czerwca</\1>", entry.body)
     assert list(entry.attachments.values_list("name", flat=True)) == [
@@ -157,7 +149,6 @@ def test_an_editor_writes_publishes_changes_and_withdraws_a_resolution(
     expect(page.get_by_role("heading", level=1)).to_have_text(TITLE)
     content = page.locator("main")
     expect(content.locator("h2", has_text="Budowa sieci kanalizacyjnej")).to_have_count(1)
-    expect(content.locator(f"img[alt='{IMAGE_ALT}']")).to_have_count(1)
     metryczka = page.locator("#metryczka")
     expect(metryczka).to_contain_text("Rada Gminy Alfa")
     expect(metryczka).to_contain_text("Anna Kowalska, Redaktor BIP")
@@ -173,9 +164,51 @@ def test_an_editor_writes_publishes_changes_and_withdraws_a_resolution(
     source.fill(source.input_value().replace("30 czerwca", "15 lipca"))
     tool(page, "source").click()
     expect(area.locator("b, strong")).to_have_text("15 lipca")
+
+    # An image through the toolbar: a file and a required alternative text, uploaded.
+    area.locator("li", has_text="przez ePUAP").click()
+    page.keyboard.press("End")
+    tool(page, "image").click()
+    dialog = page.locator("dialog.wysiwyg__dialog")
+    expect(dialog).to_be_visible()
+    file_input = dialog.locator("#id_body_image_file")
+    expect(file_input).to_be_focused()
+    expect(dialog.locator("label[for=id_body_image_file]")).to_be_visible()
+    file_input.set_input_files(files=[{"name": "mapa.png", "mimeType": "image/png",
+                                       "buffer": png_bytes()}])
+    dialog.locator(".wysiwyg__dialog-actions button").first.click()  # upload and insert
+    alt_input = dialog.locator("#id_body_image_alt")
+    expect(dialog.locator("label[for=id_body_image_alt]")).to_be_visible()
+    expect(alt_input).to_have_attribute("aria-invalid", "true")
+    expect(alt_input).to_be_focused()
+    expect(dialog.get_by_role("alert")).not_to_be_empty()
+    assert entry.attachments.count() == 1  # nothing was sent
+    alt_input.fill(IMAGE_ALT)
+    alt_input.press("Enter")
+    expect(dialog).to_be_hidden()
+    image = area.locator("img")
+    expect(image).to_have_attribute("alt", IMAGE_ALT)
+    expect(image).to_have_attribute("src", re.compile(r"^/g/alfa/bip/obraz/\d+/$"))
+    page.wait_for_function("document.querySelector('.wysiwyg__area img').naturalWidth > 0")
+
     page.locator("#id_reason").fill("Przedłużono termin składania uwag")
     page.locator("button[name=action][value=save]").click()
     expect(page.locator("main table tbody tr")).to_have_count(2)  # the versions, staff side
+    entry.refresh_from_db()
+    assert f'alt="{IMAGE_ALT}"' in entry.body and "/g/alfa/bip/obraz/" in entry.body
+    # The image is not a downloadable attachment.
+    expect(page.locator("#attachments-title ~ ul > li")).to_have_count(1)
+
+    # The public entry shows the image (anonymous visitor: the image is public).
+    visitor = new_page()
+    visitor.goto(f"/g/alfa/bip/wpis/{entry.pk}/")
+    public_image = visitor.locator(f"main img[alt='{IMAGE_ALT}']")
+    expect(public_image).to_have_count(1)
+    visitor.wait_for_function(
+        "document.querySelector('main .bip-body img').naturalWidth === 320")
+    expect(visitor.locator("main .bip-attachments li")).to_have_count(1)
+    assert_accessible(visitor)
+    shoot(visitor, folder, "editor-image")
 
     # The public change register: both versions, the reason, and the diff.
     page.locator(f"main a[href='/g/alfa/bip/wpis/{entry.pk}/wersje/']").click()
@@ -239,6 +272,18 @@ def test_the_toolbar_works_from_the_keyboard(new_page, live_server, bip_site_a,
     expect(tool(page, "source")).to_be_focused()
     page.keyboard.press("ArrowRight")
     expect(first).to_be_focused()
+    # The image button opens its dialog from the keyboard; Escape closes it and gives the
+    # focus back to the button.
+    for _ in range(7):
+        page.keyboard.press("ArrowRight")
+    expect(tool(page, "image")).to_be_focused()
+    page.keyboard.press("Enter")
+    dialog = page.locator("dialog.wysiwyg__dialog")
+    expect(dialog).to_be_visible()
+    expect(dialog.get_by_role("button")).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    expect(tool(page, "image")).to_be_focused()
     # The label of the text field focuses the editable area.
     page.locator("label[for=id_body]").click()
     expect(page.locator(".wysiwyg__area")).to_be_focused()

@@ -49,6 +49,8 @@ PUBLIC |= {
     "bip:unit-section-feed", "bip:sitemap", "bip:export", "bip:unit-export",
     "bip:instructions", "bip:stats", "bip:not-found",
 }
+#: The images of the BIP entries' texts: public for readable entries (editors see drafts').
+PUBLIC |= {"bip:image"}
 #: The units' websites (issue 7, item 5): news, pages, events and contact are public.
 PUBLIC |= {
     "website:home", "website:news", "website:news-item", "website:events", "website:event",
@@ -120,7 +122,8 @@ def build_world(municipality, department, make_staff, label):
         "overrides": {"staff:resident-detail": {"user_id": resident.pk},
                       "notifications-staff:edit": {"alert_id": draft_id},
                       "ezd:case-export": {"case_id": archival_case_id},
-                      "bip-staff:entry-edit": {"entry_id": bip_entry_id}},
+                      "bip-staff:entry-edit": {"entry_id": bip_entry_id},
+                      "bip-staff:image-upload": {"entry_id": bip_entry_id}},
     }
 
 

@@ -2,7 +2,14 @@
  * accessible toolbar (a WAI-ARIA toolbar: one tab stop, arrow keys between buttons,
  * aria-pressed on toggles). The HTML goes back into the textarea when the form is sent;
  * the server sanitises it and refuses images without alternative text. Without
- * JavaScript the textarea takes HTML directly. No inline styles: classes only (CSP). */
+ * JavaScript the textarea takes HTML directly. No inline styles: classes only (CSP).
+ *
+ * Images: where the page says data-image-mode="upload" (the BIP entry editor), the image
+ * button opens a modal <dialog> with a file input and a required alternative text; the
+ * file is sent with fetch (multipart, the form's CSRF token in X-CSRFToken) to
+ * data-image-upload-url and the <img> the server answers with is inserted. A new entry
+ * has no such address yet: the dialog then says to save the draft first. Elsewhere (the
+ * units' websites) the button asks for an image address and its alternative text. */
 (function () {
   "use strict";
 
@@ -17,7 +24,19 @@
     imageUrl: "Adres obrazu (https://…):",
     imageAlt: "Tekst alternatywny: co przedstawia obraz (wymagany):",
     imageAltMissing: "Obraz musi mieć tekst alternatywny dla osób, które go nie widzą. Obraz nie został wstawiony.",
-    tableHead: "Nagłówek", tableCell: "Komórka"
+    tableHead: "Nagłówek", tableCell: "Komórka",
+    imageMode: "", imageUploadUrl: "",
+    imageTitle: "Wstaw obraz",
+    imageFile: "Plik obrazu (PNG, JPEG lub WebP)",
+    imageFileHint: "Do 10 MB i 40 megapikseli. Lokalizacja i inne metadane są usuwane; większy obraz zostaje zmniejszony do 2000 pikseli.",
+    imageAltLabel: "Tekst alternatywny (opis obrazu dla osób niewidomych)",
+    imageAltHint: "Wymagany: napisz, co przedstawia obraz.",
+    imageInsert: "Wyślij i wstaw", imageCancel: "Anuluj", imageClose: "Zamknij",
+    imageSending: "Wysyłanie obrazu…",
+    imageNoFile: "Wybierz plik obrazu (PNG, JPEG lub WebP).",
+    imageNoAlt: "Podaj tekst alternatywny: co przedstawia obraz, dla osób, które go nie widzą.",
+    imageFailed: "Nie udało się wysłać obrazu. Spróbuj ponownie.",
+    imageSaveFirst: "Najpierw zapisz szkic: obrazy dodaje się do zapisanego wpisu. Potem naciśnij ten przycisk ponownie."
   };
 
   var BUTTONS = [
@@ -79,6 +98,16 @@
     if (/^(https?:|mailto:|tel:|\/|#)/i.test(url)) { return url; }
     if (/^[a-z][a-z0-9+.-]*:/i.test(url)) { return null; }
     return "https://" + url;
+  }
+
+  function element(tag, attributes, content) {
+    var node = document.createElement(tag);
+    Object.keys(attributes || {}).forEach(function (key) {
+      if (key === "className") { node.className = attributes[key]; }
+      else { node.setAttribute(key, attributes[key]); }
+    });
+    if (content) { node.textContent = content; }
+    return node;
   }
 
   function blockOf(node, root) {
@@ -183,6 +212,7 @@
           break;
         }
         case "image": {
+          if (text.imageMode === "upload") { openImageDialog(); break; }
           var src = safeUrl(window.prompt(text.imageUrl, "https://"));
           if (src === null) { window.alert(text.linkBad); return; }
           if (!src || src === "https://") { return; }
@@ -198,6 +228,172 @@
                text.tableCell + "</td><td>" + text.tableCell + "</td></tr></tbody></table><p><br></p>");
           break;
       }
+    }
+
+    // --- the image dialog (upload mode) ---------------------------------------------
+    var savedRange = null;
+    var dialog = null;
+
+    function saveSelection() {
+      var selection = window.getSelection();
+      savedRange = null;
+      if (selection.rangeCount && area.contains(selection.getRangeAt(0).commonAncestorContainer)) {
+        savedRange = selection.getRangeAt(0).cloneRange();
+      }
+    }
+
+    function restoreSelection() {
+      area.focus();
+      var selection = window.getSelection();
+      var range = savedRange;
+      if (!range) {
+        range = document.createRange();
+        range.selectNodeContents(area);
+        range.collapse(false);
+      }
+      selection.removeAllRanges();
+      selection.addRange(range);
+    }
+
+    function csrfToken() {
+      var field = textarea.form && textarea.form.querySelector("input[name=csrfmiddlewaretoken]");
+      return field ? field.value : "";
+    }
+
+    function buildDialog() {
+      var id = textarea.id + "_image";
+      var node = element("dialog", {className: "wysiwyg__dialog", "aria-labelledby": id + "_title"});
+      node.appendChild(element("h2", {id: id + "_title", className: "wysiwyg__dialog-title"},
+                               text.imageTitle));
+      var actions = element("div", {className: "wysiwyg__dialog-actions"});
+      var parts = {node: node};
+      if (!text.imageUploadUrl) {
+        node.setAttribute("aria-describedby", id + "_info");
+        node.appendChild(element("p", {id: id + "_info"}, text.imageSaveFirst));
+        parts.close = element("button", {type: "button", className: "button"}, text.imageClose);
+        parts.close.addEventListener("click", function () { node.close(); });
+        actions.appendChild(parts.close);
+        node.appendChild(actions);
+        return parts;
+      }
+      var fileField = element("div", {className: "field"});
+      fileField.appendChild(element("label", {"for": id + "_file"}, text.imageFile));
+      fileField.appendChild(element("p", {id: id + "_file_hint", className: "hint"}, text.imageFileHint));
+      parts.file = element("input", {type: "file", id: id + "_file", name: "image",
+                                     accept: "image/png,image/jpeg,image/webp",
+                                     "aria-describedby": id + "_file_hint"});
+      fileField.appendChild(parts.file);
+      node.appendChild(fileField);
+      var altField = element("div", {className: "field"});
+      altField.appendChild(element("label", {"for": id + "_alt"}, text.imageAltLabel));
+      altField.appendChild(element("p", {id: id + "_alt_hint", className: "hint"}, text.imageAltHint));
+      parts.alt = element("input", {type: "text", id: id + "_alt", maxlength: "300",
+                                    "aria-required": "true", autocomplete: "off",
+                                    "aria-describedby": id + "_alt_hint"});
+      altField.appendChild(parts.alt);
+      node.appendChild(altField);
+      parts.error = element("p", {id: id + "_error", className: "field-error wysiwyg__dialog-error",
+                                  role: "alert"});
+      node.appendChild(parts.error);
+      parts.status = element("p", {className: "hint", role: "status"});
+      node.appendChild(parts.status);
+      parts.insert = element("button", {type: "button", className: "button"}, text.imageInsert);
+      parts.cancel = element("button", {type: "button", className: "button button--secondary"},
+                             text.imageCancel);
+      actions.appendChild(parts.insert);
+      actions.appendChild(parts.cancel);
+      node.appendChild(actions);
+      parts.insert.addEventListener("click", upload);
+      parts.cancel.addEventListener("click", function () { node.close(); });
+      parts.alt.addEventListener("keydown", function (event) {
+        if (event.key === "Enter") { event.preventDefault(); upload(); }
+      });
+      return parts;
+    }
+
+    function openImageDialog() {
+      saveSelection();
+      if (!dialog) {
+        dialog = buildDialog();
+        // After the entry's form (not in it: no nested form fields), inside the page's main.
+        var form = textarea.form;
+        if (form && form.parentNode) { form.parentNode.insertBefore(dialog.node, form.nextSibling); }
+        else { document.body.appendChild(dialog.node); }
+        dialog.node.addEventListener("close", function () {
+          if (dialog.node.returnValue !== "inserted") { buttons.image.focus(); }
+        });
+      }
+      dialog.node.returnValue = "";
+      if (dialog.file) {
+        dialog.file.value = "";
+        dialog.alt.value = "";
+        clearError();
+        busy(false);
+      }
+      dialog.node.showModal();
+      (dialog.file || dialog.close).focus();
+    }
+
+    function clearError() {
+      dialog.error.textContent = "";
+      [dialog.file, dialog.alt].forEach(function (input) {
+        input.removeAttribute("aria-invalid");
+        input.setAttribute("aria-describedby", input.id + "_hint");
+      });
+    }
+
+    function showError(input, message) {
+      dialog.error.textContent = message;
+      input.setAttribute("aria-invalid", "true");
+      input.setAttribute("aria-describedby", input.id + "_hint " + dialog.error.id);
+      input.focus();
+    }
+
+    function busy(sending) {
+      dialog.insert.disabled = sending;
+      dialog.status.textContent = sending ? text.imageSending : "";
+    }
+
+    function upload() {
+      if (dialog.insert.disabled) { return; }
+      clearError();
+      var file = dialog.file.files && dialog.file.files[0];
+      var alt = dialog.alt.value.trim();
+      if (!file) { showError(dialog.file, text.imageNoFile); return; }
+      if (!alt) { showError(dialog.alt, text.imageNoAlt); return; }
+      var body = new FormData();
+      body.append("image", file);
+      busy(true);
+      fetch(text.imageUploadUrl, {
+        method: "POST", body: body, credentials: "same-origin",
+        headers: {"X-CSRFToken": csrfToken(), "Accept": "application/json"}
+      }).then(function (response) {
+        return response.json().catch(function () { return {}; }).then(function (data) {
+          return {ok: response.ok, data: data || {}};
+        });
+      }).then(function (result) {
+        busy(false);
+        if (!result.ok || !result.data.url) {
+          showError(dialog.file, result.data.error || text.imageFailed);
+          return;
+        }
+        dialog.node.close("inserted");
+        insertImage(result.data, alt);
+      }).catch(function () {
+        busy(false);
+        showError(dialog.file, text.imageFailed);
+      });
+    }
+
+    function insertImage(data, alt) {
+      var size = "";
+      if (data.width && data.height) {
+        size = ' width="' + Number(data.width) + '" height="' + Number(data.height) + '"';
+      }
+      restoreSelection();
+      exec("insertHTML", '<img src="' + escapeHtml(data.url) + '" alt="' + escapeHtml(alt) + '"' +
+           size + ">");
+      textarea.value = area.innerHTML;
     }
 
     function toggleSource() {
