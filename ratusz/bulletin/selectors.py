@@ -214,6 +214,20 @@ def removed_attachments(entry: Entry) -> list[Attachment]:
                 .order_by("-removed_at", "-pk"))
 
 
+def version_files(entry: Entry, metadata: dict) -> list[dict]:
+    """The files an archived version listed: name, and (for versions that recorded the
+    ids) the attachment, marked when the current version no longer lists it."""
+    names = metadata.get("attachments") or []
+    ids = metadata.get("attachment_ids") or []
+    found = {a.pk: a for a in entry.attachments.filter(pk__in=ids)} if ids else {}
+    files = []
+    for index, name in enumerate(names):
+        attachment = found.get(ids[index]) if index < len(ids) else None
+        files.append({"name": name, "attachment": attachment,
+                      "removed": attachment is not None and attachment.removed_at is not None})
+    return files
+
+
 def inline_image(municipality, attachment_id: int) -> Attachment | None:
     """An image of the text of one of the gmina's entries, with its entry and site; who
     may see it is the caller's decision (the entry's readability, or the editor's scope)."""

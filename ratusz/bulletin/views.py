@@ -339,6 +339,7 @@ def version(request: HttpRequest, municipality_slug: str, entry_id: int, number:
     response = _render(request, "bulletin/version.html", {
         "entry": item, "version": archived, "meta": archived.metadata,
         "is_current": archived.number == item.version,
+        "files": selectors.version_files(item, archived.metadata),
     }, site=item.site, section=item.section)
     return _allow_frames(response, item)
 
@@ -386,8 +387,8 @@ def attachment(request: HttpRequest, municipality_slug: str, attachment_id: int
                ) -> HttpResponse:
     found = (Attachment.objects.filter(municipality=request.municipality, pk=attachment_id)
              .first())
-    if found is None or selectors.readable_entry(request.municipality,
-                                                 found.entry_id) is None:
+    if (found is None or services.is_inline_image(found)  # images: /bip/obraz/<id>/
+            or selectors.readable_entry(request.municipality, found.entry_id) is None):
         raise BipNotFound()
     try:
         handle = found.file.open("rb")

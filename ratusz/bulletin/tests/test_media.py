@@ -178,6 +178,12 @@ def test_removing_an_attachment_of_a_published_entry_makes_a_new_version(site, e
     download = client.get(reverse("bip:attachment", args=["alfa", removed.pk]))
     assert download.status_code == 200
     assert b"".join(download.streaming_content) == PDF
+    # The archived first version links both files and marks the removed one.
+    archived = client.get(reverse("bip:version", args=["alfa", entry.pk, 1])).content.decode()
+    link = reverse("bip:attachment", args=["alfa", removed.pk])
+    assert f'href="{link}"' in archived and "removed from the entry on" in archived
+    current = client.get(reverse("bip:version", args=["alfa", entry.pk, 2])).content.decode()
+    assert f'href="{link}"' not in current
 
 
 def test_an_attachment_is_removed_once_and_never_from_a_withdrawn_entry(site, editor):
@@ -291,6 +297,16 @@ def test_an_image_is_accepted_and_kept_apart_from_the_documents(site, editor, fm
     assert selectors.live_attachments(entry) == [document]
     entry = services.submit_entry(entry, acting_user=editor)
     assert entry.versions.get().metadata["attachments"] == ["ogloszenie.pdf"]
+
+
+def test_an_image_is_not_a_download(client, site, editor):
+    entry = published(site, editor)
+    image = services.add_image(entry, name="plan.png", data=image_bytes(),
+                               acting_user=editor).attachment
+    assert client.get(reverse("bip:attachment", args=["alfa", image.pk])).status_code == 404
+    assert client.get(image_url(image)).status_code == 200
+    image.refresh_from_db()
+    assert image.downloads == 0
 
 
 @pytest.mark.parametrize(("name", "data", "code"), [
