@@ -250,8 +250,8 @@ def main() -> int:
     parser.add_argument("--worker-threads", type=int, default=2)
     parser.add_argument("--worker-class", default="gthread")
     parser.add_argument("--cache", default="",
-                        help="comma-separated: shipped, redis, redis-pages (default: shipped, plus redis "
-                             "when REDIS_URL is set)")
+                        help="comma-separated: shipped, redis, redis-pages (default: "
+                             "shipped, plus redis when REDIS_URL is set)")
     parser.add_argument("--raw", action="store_true", help="print wrk's own output too")
     args = parser.parse_args()
     if not shutil.which("wrk"):

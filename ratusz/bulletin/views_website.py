@@ -1,12 +1,23 @@
 """The public websites of a gmina's units (school, library, culture house, the office),
 under /g/<slug>/strony/<unit>/: news, pages, the events calendar (also as iCalendar) and
 the contact, in the same accessible frame as the BIP. Drafts and another gmina's items
-answer 404."""
+answer 404.
+
+Caching: exactly as the BIP's pages (``ratusz.bulletin.views``): an anonymous GET is kept
+in the page cache for ``CACHE_SECONDS`` under the full path and the language, and
+``TenantMiddleware`` answers a hit (``from_page_cache``) before the session and auth
+middlewares, without the database. Pages are rendered with the CSRF placeholder, which
+every response replaces with the visitor's own token. A 404 is never cached. Saving or
+deleting a page, news item, event or unit renews the gmina's generation on commit
+(``ratusz.bulletin.signals``), so an edit shows at once.
+"""
 
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import wraps
 from itertools import groupby
+from urllib.parse import urlsplit
 
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -15,13 +26,62 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from ratusz.bulletin import website
+from ratusz.bulletin import feeds, website
 from ratusz.bulletin.models import Site
+from ratusz.bulletin.views import (
+    CACHE_SECONDS,
+    CSRF_PLACEHOLDER,
+    KEPT_HEADERS,
+    _cache_key,
+    _cacheable,
+    _from_cache,
+    _with_token,
+)
+from ratusz.core import pagecache
 from ratusz.core.models import Unit
 
 PAGE_SIZE = 10
 HOME_NEWS = 3
 HOME_EVENTS = 5
+
+
+def website_view(view):
+    """Wrap a public website view: anonymous GETs are served from (and kept in) the BIP's
+    page cache, the CSRF placeholder is replaced in every response, and the view offers
+    ``from_page_cache`` to TenantMiddleware's fast path. A 404 (``Http404``) leaves the
+    cache alone."""
+
+    def from_page_cache(request: HttpRequest, kwargs: dict, before_database=None
+                        ) -> HttpResponse | None:
+        """The cached page, or None (not cacheable, or not in the cache). A hit needs no
+        database, so ``before_database`` is never called."""
+        if not _cacheable(request):
+            return None
+        stored = pagecache.get(_cache_key(request))
+        if stored is None:
+            request._bip_page_cache_missed = True  # the view need not ask again
+            return None
+        return _from_cache(request, stored)
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        use_cache = _cacheable(request)
+        key = _cache_key(request) if use_cache else ""
+        if use_cache and not getattr(request, "_bip_page_cache_missed", False):
+            response = from_page_cache(request, kwargs)
+            if response is not None:
+                return response
+        response = view(request, *args, **kwargs)
+        if (use_cache and response.status_code == 200
+                and not getattr(response, "streaming", False)):
+            headers = {name: response[name] for name in KEPT_HEADERS if name in response}
+            pagecache.put(key, (response.status_code, response.content, headers),
+                          CACHE_SECONDS)
+        return _with_token(request, response)
+
+    safe = require_safe(wrapper)
+    safe.from_page_cache = from_page_cache
+    return safe
 
 
 def _unit(request: HttpRequest, slug: str) -> Unit:
@@ -31,8 +91,11 @@ def _unit(request: HttpRequest, slug: str) -> Unit:
     return unit
 
 
-def _bip_url(unit: Unit) -> str:
-    site = Site.objects.for_municipality(unit.municipality).filter(unit=unit).first()
+def _site(unit: Unit) -> Site | None:
+    return Site.objects.for_municipality(unit.municipality).filter(unit=unit).first()
+
+
+def _bip_url(unit: Unit, site: Site | None) -> str:
     if site is None:
         return ""
     if site.path:
@@ -40,8 +103,7 @@ def _bip_url(unit: Unit) -> str:
     return reverse("bip:home", args=[unit.municipality.slug])
 
 
-def _contact(unit: Unit) -> dict:
-    site = Site.objects.for_municipality(unit.municipality).filter(unit=unit).first()
+def _contact(unit: Unit, site: Site | None) -> dict:
     municipality = unit.municipality
     street = f"{unit.street} {unit.building}".strip()
     town = f"{unit.postal_code} {unit.city}".strip()
@@ -53,13 +115,15 @@ def _contact(unit: Unit) -> dict:
 
 def _render(request: HttpRequest, unit: Unit, template: str, context: dict,
             status: int = 200) -> HttpResponse:
+    site = _site(unit)
     return render(request, template, {
         "municipality": request.municipality, "unit": unit,
-        "pages": website.public_pages(unit), "contact": _contact(unit),
-        "bip_url": _bip_url(unit), **context}, status=status)
+        "pages": website.public_pages(unit), "contact": _contact(unit, site),
+        "bip_url": _bip_url(unit, site), "csrf_token": CSRF_PLACEHOLDER, **context},
+        status=status)
 
 
-@require_safe
+@website_view
 def home(request: HttpRequest, municipality_slug: str, unit: str) -> HttpResponse:
     unit_obj = _unit(request, unit)
     return _render(request, unit_obj, "bulletin/website/home.html", {
@@ -67,14 +131,14 @@ def home(request: HttpRequest, municipality_slug: str, unit: str) -> HttpRespons
         "events": website.upcoming_events(unit_obj)[:HOME_EVENTS]})
 
 
-@require_safe
+@website_view
 def news(request: HttpRequest, municipality_slug: str, unit: str) -> HttpResponse:
     unit_obj = _unit(request, unit)
     page = Paginator(website.public_news(unit_obj), PAGE_SIZE).get_page(request.GET.get("page"))
     return _render(request, unit_obj, "bulletin/website/news.html", {"page": page})
 
 
-@require_safe
+@website_view
 def news_item(request: HttpRequest, municipality_slug: str, unit: str, item_id: int
               ) -> HttpResponse:
     unit_obj = _unit(request, unit)
@@ -94,7 +158,7 @@ def _months(events) -> list[dict]:
             for _key, group in groupby(events, key=month) for items in [list(group)]]
 
 
-@require_safe
+@website_view
 def events(request: HttpRequest, municipality_slug: str, unit: str) -> HttpResponse:
     unit_obj = _unit(request, unit)
     upcoming = list(website.upcoming_events(unit_obj)[:200])
@@ -105,7 +169,7 @@ def events(request: HttpRequest, municipality_slug: str, unit: str) -> HttpRespo
         "months": _months(upcoming), "past": past})
 
 
-@require_safe
+@website_view
 def event(request: HttpRequest, municipality_slug: str, unit: str, event_id: int
           ) -> HttpResponse:
     unit_obj = _unit(request, unit)
@@ -115,23 +179,26 @@ def event(request: HttpRequest, municipality_slug: str, unit: str, event_id: int
     return _render(request, unit_obj, "bulletin/website/event.html", {"event": item})
 
 
-@require_safe
+@website_view
 def events_ics(request: HttpRequest, municipality_slug: str, unit: str) -> HttpResponse:
     unit_obj = _unit(request, unit)
     items = website.public_events(unit_obj).filter(
         starts_at__gte=timezone.now() - timedelta(days=90))[:500]
 
+    # The public address, not the request's host: the calendar is cached and shared, and
+    # an event's UID must not change with the address it was fetched from.
     def url_for(item) -> str:
-        return request.build_absolute_uri(reverse(
-            "website:event", args=[municipality_slug, unit_obj.slug, item.pk]))
+        return feeds.absolute(reverse("website:event",
+                                      args=[municipality_slug, unit_obj.slug, item.pk]))
 
-    body = website.ics(unit_obj, items, request.get_host().split(":")[0], url_for)
+    host = urlsplit(feeds.base_url()).hostname or "localhost"
+    body = website.ics(unit_obj, items, host, url_for)
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'inline; filename="{unit_obj.slug}.ics"'
     return response
 
 
-@require_safe
+@website_view
 def page(request: HttpRequest, municipality_slug: str, unit: str, page: str) -> HttpResponse:
     unit_obj = _unit(request, unit)
     item = website.public_pages(unit_obj).filter(slug=page).first()
@@ -140,7 +207,7 @@ def page(request: HttpRequest, municipality_slug: str, unit: str, page: str) -> 
     return _render(request, unit_obj, "bulletin/website/page.html", {"page": item})
 
 
-@require_safe
+@website_view
 def contact(request: HttpRequest, municipality_slug: str, unit: str) -> HttpResponse:
     unit_obj = _unit(request, unit)
     return _render(request, unit_obj, "bulletin/website/contact.html", {})

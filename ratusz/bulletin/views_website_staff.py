@@ -1,7 +1,8 @@
 """Staff pages of the units' websites, under /g/<slug>/staff/bip/strony-www/<unit_id>/:
-the unit's pages, news and events, edited with the BIP's editor. The right is the BIP
-editor's (EDIT_BIP), scoped to units like the BIP: another unit's (or gmina's) items
-answer 404."""
+the unit's pages, news and events, edited with the BIP's editor; deleted (after a
+confirmation page; only a POST deletes), published or taken off the website, and pages
+moved up or down the menu. The right is the BIP editor's (EDIT_BIP), scoped to units like
+the BIP: another unit's (or gmina's) items answer 404."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from ratusz.accounts.access import staff_required
 from ratusz.accounts.permissions import Permission
@@ -26,13 +27,16 @@ from ratusz.core.models import Unit
 KINDS = {
     "page": {"model": WebPage, "form": PageForm, "create": website.create_page,
              "update": website.update_page, "url": "bip-staff:website-page",
-             "new": gettext_lazy("New page"), "public": "website:page"},
+             "new": gettext_lazy("New page"), "public": "website:page",
+             "question": gettext_lazy("Do you want to delete the page “%(title)s”?")},
     "news": {"model": NewsItem, "form": NewsForm, "create": website.create_news,
              "update": website.update_news, "url": "bip-staff:website-news",
-             "new": gettext_lazy("New news item"), "public": "website:news-item"},
+             "new": gettext_lazy("New news item"), "public": "website:news-item",
+             "question": gettext_lazy("Do you want to delete the news item “%(title)s”?")},
     "event": {"model": Event, "form": EventForm, "create": website.create_event,
               "update": website.update_event, "url": "bip-staff:website-event",
-              "new": gettext_lazy("New event"), "public": "website:event"},
+              "new": gettext_lazy("New event"), "public": "website:event",
+              "question": gettext_lazy("Do you want to delete the event “%(title)s”?")},
 }
 
 
@@ -58,7 +62,8 @@ def dashboard(request: HttpRequest, unit_id: int) -> HttpResponse:
     municipality = request.municipality
     return render(request, "bulletin/website/staff/dashboard.html", {
         "unit": unit,
-        "pages": WebPage.objects.for_municipality(municipality).filter(unit=unit),
+        "pages": WebPage.objects.for_municipality(municipality).filter(unit=unit).order_by(
+            "position", "title", "pk"),
         "news": NewsItem.objects.for_municipality(municipality).filter(unit=unit)[:50],
         "events": Event.objects.for_municipality(municipality).filter(
             unit=unit).order_by("-starts_at")[:50],
@@ -97,6 +102,9 @@ def _edit(request: HttpRequest, unit: Unit, kind: str, item) -> HttpResponse:
             form.describe_errors()
     return render(request, "bulletin/website/staff/item_form.html", {
         "unit": unit, "kind": kind, "item": item, "form": form,
+        "delete_url": reverse(f"{spec['url']}-delete",
+                              args=[request.municipality.slug, unit.pk, item.pk])
+        if item else "",
         "heading": item.title if item else spec["new"],
         "public_url": _public_url(request, kind, unit, item),
         "has_errors": bool(form.errors)}, status=400 if form.errors else 200)
@@ -130,3 +138,82 @@ news_new = _new_view("news")
 news_edit = _edit_view("news", "item_id")
 event_new = _new_view("event")
 event_edit = _edit_view("event", "event_id")
+
+
+def _dashboard_url(request: HttpRequest, unit: Unit) -> str:
+    return reverse("bip-staff:website", args=[request.municipality.slug, unit.pk])
+
+
+def _delete_view(kind: str, kwarg: str):
+    @staff_required(Permission.EDIT_BIP)
+    @require_http_methods(["GET", "POST"])
+    def view(request: HttpRequest, unit_id: int, **kwargs) -> HttpResponse:
+        spec = KINDS[kind]
+        unit = _unit_or_404(request, unit_id)
+        item = _item_or_404(unit, spec["model"], kwargs[kwarg])
+        if request.method == "POST":
+            try:
+                website.delete_item(item, acting_user=request.user)
+            except BulletinError:
+                raise Http404 from None  # deleted meanwhile by someone else
+            messages.success(request, _("Deleted: %(title)s.") % {"title": item.title})
+            return redirect(_dashboard_url(request, unit))
+        return render(request, "bulletin/website/staff/item_delete.html", {
+            "unit": unit, "kind": kind, "item": item,
+            "question": spec["question"] % {"title": item.title},
+            "edit_url": reverse(spec["url"], args=[request.municipality.slug, unit.pk,
+                                                   item.pk]),
+            "public_url": _public_url(request, kind, unit, item)})
+
+    view.__name__ = f"{kind}_delete"
+    return view
+
+
+def _publication_view(kind: str, kwarg: str):
+    @staff_required(Permission.EDIT_BIP)
+    @require_POST
+    def view(request: HttpRequest, unit_id: int, **kwargs) -> HttpResponse:
+        unit = _unit_or_404(request, unit_id)
+        item = _item_or_404(unit, KINDS[kind]["model"], kwargs[kwarg])
+        action = request.POST.get("action", "")
+        if action not in ("publish", "unpublish"):
+            messages.error(request, _("Choose whether to publish the item or to take it off "
+                                      "the website."))
+        else:
+            try:
+                website.set_published(item, action == "publish", acting_user=request.user)
+            except BulletinError as error:
+                messages.error(request, error.message)
+            else:
+                message = (_("Published: %(title)s.") if action == "publish"
+                           else _("Taken off the website: %(title)s."))
+                messages.success(request, message % {"title": item.title})
+        return redirect(_dashboard_url(request, unit))
+
+    view.__name__ = f"{kind}_publication"
+    return view
+
+
+@staff_required(Permission.EDIT_BIP)
+@require_POST
+def page_move(request: HttpRequest, unit_id: int, page_id: int) -> HttpResponse:
+    unit = _unit_or_404(request, unit_id)
+    page = _item_or_404(unit, WebPage, page_id)
+    direction = request.POST.get("direction", "")
+    try:
+        website.move_page(page, direction, acting_user=request.user)
+    except BulletinError as error:
+        messages.error(request, error.message)
+    else:
+        message = (_("Moved up in the menu: %(title)s.") if direction == website.MoveDirection.UP
+                   else _("Moved down in the menu: %(title)s."))
+        messages.success(request, message % {"title": page.title})
+    return redirect(_dashboard_url(request, unit))
+
+
+page_delete = _delete_view("page", "page_id")
+news_delete = _delete_view("news", "item_id")
+event_delete = _delete_view("event", "event_id")
+page_publication = _publication_view("page", "page_id")
+news_publication = _publication_view("news", "item_id")
+event_publication = _publication_view("event", "event_id")

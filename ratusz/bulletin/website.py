@@ -1,11 +1,14 @@
 """Writes of the units' websites (school, library, culture house, the office): pages,
 news and events. The same rules as the BIP's editor: the HTML is sanitised, every image
-needs an alternative text, and each change is audited. A refused write stores nothing."""
+needs an alternative text, and each change is audited. A refused write stores nothing.
+Every write saves (or deletes) the row itself, never by ``QuerySet.update``, so the
+gmina's page cache is renewed when it commits (``ratusz.bulletin.signals``)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from enum import StrEnum
 
 from django.db import transaction
 from django.db.models import Q
@@ -21,6 +24,13 @@ from ratusz.core.services import record_audit
 
 #: Addresses of the website's own pages, which a page's slug may not take.
 RESERVED_SLUGS = {"aktualnosci", "wydarzenia", "kontakt"}
+
+
+class MoveDirection(StrEnum):
+    """Where a page moves in its website's menu (the value of the staff form's button)."""
+
+    UP = "up"
+    DOWN = "down"
 
 
 @dataclass
@@ -78,9 +88,10 @@ def _slug(text: str) -> str:
     return slugify(text.replace("ł", "l").replace("Ł", "L"))[:80]
 
 
-def _audit(item, action: str, acting_user) -> None:
+def _audit(item, action: str, acting_user, *, before: dict | None = None,
+           after: dict | None = None) -> None:
     record_audit(municipality=item.municipality, acting_user=acting_user, action=action,
-                 target=item)
+                 target=item, before=before, after=after)
 
 
 # --- pages -------------------------------------------------------------------------------
@@ -191,6 +202,72 @@ def update_event(event: Event, data: EventData, *, acting_user) -> Event:
     return event
 
 
+# --- deleting and publishing (pages, news, events alike) -------------------------------
+
+def delete_item(item: WebPage | NewsItem | Event, *, acting_user) -> None:
+    """Delete a page, news item or event of a unit's website, with an audit entry that
+    keeps its title; it leaves the public website when the transaction commits."""
+    with transaction.atomic():
+        locked = type(item).objects.select_for_update().filter(pk=item.pk).first()
+        if locked is None:
+            raise BulletinError("website_item_gone", _("This item no longer exists."))
+        _audit(locked, AuditAction.DELETED, acting_user,
+               before={"title": locked.title, "is_published": locked.is_published})
+        locked.delete()
+
+
+def set_published(item: WebPage | NewsItem | Event, is_published: bool, *, acting_user
+                  ) -> WebPage | NewsItem | Event:
+    """Publish an item or take it off the website (it is kept as a draft). Asking for the
+    state it already has is refused, so two editors pressing at once give one change."""
+    with transaction.atomic():
+        locked = type(item).objects.select_for_update().filter(pk=item.pk).first()
+        if locked is None:
+            raise BulletinError("website_item_gone", _("This item no longer exists."))
+        if locked.is_published == is_published:
+            raise BulletinError("website_same_state",
+                                _("This item is already published.") if is_published
+                                else _("This item is not published."), "is_published")
+        locked.is_published = is_published
+        locked.save(update_fields=["is_published"])
+        _audit(locked, AuditAction.UPDATED, acting_user,
+               before={"is_published": not is_published}, after={"is_published": is_published})
+    return locked
+
+
+def move_page(page: WebPage, direction: str, *, acting_user) -> WebPage:
+    """Move a page one place up or down in its website's menu (the order the menu shows:
+    position, then title). The unit's pages are renumbered 0, 1, 2 … so pages that shared
+    a position get distinct ones; the first cannot go up nor the last down."""
+    if direction not in {member.value for member in MoveDirection}:
+        raise BulletinError("website_bad_direction",
+                            _("Choose whether to move the page up or down."), "direction")
+    with transaction.atomic():
+        pages = list(WebPage.objects.select_for_update()
+                     .filter(municipality_id=page.municipality_id, unit_id=page.unit_id)
+                     .order_by("position", "title", "pk"))
+        index = next((i for i, other in enumerate(pages) if other.pk == page.pk), None)
+        if index is None:
+            raise BulletinError("website_item_gone", _("This item no longer exists."))
+        target = index - 1 if direction == MoveDirection.UP else index + 1
+        if target < 0:
+            raise BulletinError("website_first", _("This page is already the first in the "
+                                                   "menu."), "direction")
+        if target >= len(pages):
+            raise BulletinError("website_last", _("This page is already the last in the "
+                                                  "menu."), "direction")
+        before = pages[index].position
+        pages[index], pages[target] = pages[target], pages[index]
+        for position, other in enumerate(pages):
+            if other.position != position:
+                other.position = position
+                other.save(update_fields=["position"])
+        moved = pages[target]
+        _audit(moved, AuditAction.UPDATED, acting_user, before={"position": before},
+               after={"position": moved.position})
+    return moved
+
+
 # --- reads of the public pages ----------------------------------------------------------
 
 def public_unit(municipality, slug: str) -> Unit | None:
@@ -199,8 +276,9 @@ def public_unit(municipality, slug: str) -> Unit | None:
 
 
 def public_pages(unit: Unit):
-    return WebPage.objects.for_municipality(unit.municipality).filter(unit=unit,
-                                                                      is_published=True)
+    """The unit's published pages in the order of the menu (as the staff dashboard's)."""
+    return WebPage.objects.for_municipality(unit.municipality).filter(
+        unit=unit, is_published=True).order_by("position", "title", "pk")
 
 
 def public_news(unit: Unit):

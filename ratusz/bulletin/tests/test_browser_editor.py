@@ -40,6 +40,19 @@ TITLE = "Uchwała nr XIII/90/2026 w sprawie budowy sieci kanalizacyjnej w Olszyn
 IMAGE_ALT = "Mapa przebiegu sieci kanalizacyjnej"
 
 
+
+def wait_until_loaded(image, check, seconds: float = 10.0) -> None:
+    """Until the image's naturalWidth passes the check. (page.wait_for_function polls with
+    eval, which the pages' strict CSP forbids; a locator's evaluate does not need it.)"""
+    import time
+
+    deadline = time.monotonic() + seconds
+    width = image.evaluate("img => img.naturalWidth")
+    while not check(width):
+        assert time.monotonic() < deadline, f"the image did not load (naturalWidth {width})"
+        image.page.wait_for_timeout(100)
+        width = image.evaluate("img => img.naturalWidth")
+
 def png_bytes() -> bytes:
     output = io.BytesIO()
     Image.new("RGB", (320, 200), (30, 110, 60)).save(output, "PNG")
@@ -189,7 +202,7 @@ def test_an_editor_writes_publishes_changes_and_withdraws_a_resolution(
     image = area.locator("img")
     expect(image).to_have_attribute("alt", IMAGE_ALT)
     expect(image).to_have_attribute("src", re.compile(r"^/g/alfa/bip/obraz/\d+/$"))
-    page.wait_for_function("document.querySelector('.wysiwyg__area img').naturalWidth > 0")
+    wait_until_loaded(image, lambda width: width > 0)
 
     page.locator("#id_reason").fill("Przedłużono termin składania uwag")
     page.locator("button[name=action][value=save]").click()
@@ -204,8 +217,7 @@ def test_an_editor_writes_publishes_changes_and_withdraws_a_resolution(
     visitor.goto(f"/g/alfa/bip/wpis/{entry.pk}/")
     public_image = visitor.locator(f"main img[alt='{IMAGE_ALT}']")
     expect(public_image).to_have_count(1)
-    visitor.wait_for_function(
-        "document.querySelector('main .bip-body img').naturalWidth === 320")
+    wait_until_loaded(public_image, lambda width: width == 320)
     expect(visitor.locator("main .bip-attachments li")).to_have_count(1)
     assert_accessible(visitor)
     shoot(visitor, folder, "editor-image")

@@ -63,6 +63,38 @@ def pages(world) -> dict[str, tuple[str, int]]:
     }
 
 
+def website_pages(world) -> dict[str, tuple[str, int]]:
+    """The school's website with a page, a news item and an event."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from ratusz.bulletin import website
+
+    unit = world.school_site.unit
+    editor = world.school_editor
+    page = website.create_page(unit, website.PageData(
+        title="O szkole", body="<p>Szkoła w Dąbrowie.</p><ul><li>8 klas</li></ul>"),
+        acting_user=editor)
+    news = website.create_news(unit, website.NewsData(
+        title="Dzień otwarty", lead="Zapraszamy.", body="<p>W sobotę o 10:00.</p>"),
+        acting_user=editor)
+    event = website.create_event(unit, website.EventData(
+        title="Festyn rodzinny", starts_at=timezone.now() + timedelta(days=3),
+        ends_at=timezone.now() + timedelta(days=3, hours=4), place="Boisko szkolne",
+        description="<p>Gry i zabawy.</p>"), acting_user=editor)
+    prefix = f"/g/alfa/strony/{unit.slug}/"
+    return {
+        "website home": (prefix, 200),
+        "website page": (f"{prefix}{page.slug}/", 200),
+        "website news": (f"{prefix}aktualnosci/", 200),
+        "website news item": (f"{prefix}aktualnosci/{news.pk}/", 200),
+        "website events": (f"{prefix}wydarzenia/", 200),
+        "website event": (f"{prefix}wydarzenia/{event.pk}/", 200),
+        "website contact": (f"{prefix}kontakt/", 200),
+    }
+
+
 def parse(page: str):
     """The document tree; html5lib's strict mode raises ParseError on any parse error."""
     parser = html5lib.HTMLParser(strict=True, namespaceHTMLElements=True)
@@ -124,6 +156,16 @@ def test_the_public_page_validates(client, rich_world, name):
     assert problems(tree) == [], url
 
 
+@pytest.mark.parametrize("name", [
+    "website home", "website page", "website news", "website news item", "website events",
+    "website event", "website contact"])
+def test_the_website_page_validates(client, rich_world, name):
+    url, status = website_pages(rich_world)[name]
+    response = client.get(url, **BROWSER)
+    assert response.status_code == status, url
+    assert problems(parse(response.content.decode())) == [], url
+
+
 def test_the_checks_catch_what_they_should():
     """The checker itself: a parse error raises; the other rules are reported."""
     with pytest.raises(AssertionError):
@@ -158,7 +200,8 @@ def test_the_nu_html_checker_reports_no_error(client, rich_world, tmp_path):
     import json
     import subprocess
 
-    for name, (url, status) in pages(rich_world).items():
+    checked = {**pages(rich_world), **website_pages(rich_world)}
+    for name, (url, status) in checked.items():
         response = client.get(url, **BROWSER)
         assert response.status_code == status, url
         (tmp_path / f"{name.replace(' ', '-')}.html").write_bytes(response.content)
@@ -170,4 +213,4 @@ def test_the_nu_html_checker_reports_no_error(client, rich_world, tmp_path):
     errors = [f"{m['url'].rsplit('/', 1)[-1]}:{m.get('lastLine')}: {m['message']}"
               for m in messages if m["type"] == "error"]
     assert errors == [], "\n".join(errors)
-    assert len(list(tmp_path.iterdir())) == len(pages(rich_world))
+    assert len(list(tmp_path.iterdir())) == len(checked)

@@ -181,7 +181,7 @@ def test_removing_an_attachment_of_a_published_entry_makes_a_new_version(site, e
     # The archived first version links both files and marks the removed one.
     archived = client.get(reverse("bip:version", args=["alfa", entry.pk, 1])).content.decode()
     link = reverse("bip:attachment", args=["alfa", removed.pk])
-    assert f'href="{link}"' in archived and "removed from the entry on" in archived
+    assert f'href="{link}"' in archived and "usunięty z wpisu" in archived
     current = client.get(reverse("bip:version", args=["alfa", entry.pk, 2])).content.decode()
     assert f'href="{link}"' not in current
 

@@ -1,11 +1,17 @@
-"""The units' websites: the services' rules, the public pages (with the iCalendar), and
-the staff editor scoped to the editor's units."""
+"""The units' websites: the services' rules, the public pages (with the iCalendar) and
+their page cache, and the staff editor scoped to the editor's units (writing, deleting
+after a confirmation, publishing, the order of the menu)."""
 
 from __future__ import annotations
 
+import html
+import re
 from datetime import UTC, timedelta
 
 import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -13,7 +19,8 @@ from ratusz.accounts.permissions import Role
 from ratusz.bulletin import website
 from ratusz.bulletin.models import Event, NewsItem, WebPage
 from ratusz.bulletin.services import BulletinError
-from ratusz.core.models import AuditLog, Unit, UnitKind
+from ratusz.bulletin.views import CSRF_PLACEHOLDER
+from ratusz.core.models import AuditAction, AuditLog, Unit, UnitKind
 from ratusz.core.tests.factories import DepartmentFactory
 
 pytestmark = pytest.mark.django_db
@@ -252,3 +259,334 @@ def test_the_demo_is_idempotent(municipality_a, bip_school_a, bip_office_a):
     demo_website.ensure_demo(municipality_a)
     assert (WebPage.objects.count(), NewsItem.objects.count(), Event.objects.count()) == counts
     assert website.upcoming_events(bip_school_a).count() == 3
+
+
+# --- the page cache of the public pages -------------------------------------------------
+
+def _anonymous_get(url: str):
+    return Client().get(url, HTTP_USER_AGENT="Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0")
+
+
+def _without_tokens(content: bytes) -> bytes:
+    return re.sub(rb'name="csrfmiddlewaretoken" value="[^"]*"', b"", content)
+
+
+def _public_urls(site: dict) -> list[str]:
+    unit = site["unit"]
+    return [_url("home", unit), _url("news", unit), _url("news-item", unit, site["news"].pk),
+            _url("events", unit), _url("event", unit, site["event"].pk),
+            _url("events-ics", unit), _url("page", unit, site["page"].slug),
+            _url("contact", unit)]
+
+
+def test_a_second_anonymous_get_is_served_from_the_cache_without_the_database(
+        school_site, django_assert_num_queries):
+    for url in _public_urls(school_site):
+        first = _anonymous_get(url)
+        assert first.status_code == 200, url
+        with django_assert_num_queries(0):
+            second = _anonymous_get(url)
+        assert second.status_code == 200, url
+        assert second["Content-Type"] == first["Content-Type"], url
+        assert _without_tokens(second.content) == _without_tokens(first.content), url
+        assert CSRF_PLACEHOLDER.encode() not in second.content, url
+
+
+def test_a_cached_page_carries_the_visitors_own_csrf_token(school_site):
+    """The language switch of a page from the cache works for each visitor."""
+    url = _url("home", school_site["unit"])
+    _anonymous_get(url)  # fills the cache
+    visitor = Client(enforce_csrf_checks=True)
+    page = visitor.get(url)
+    html = page.content.decode()
+    assert CSRF_PLACEHOLDER not in html
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+    response = visitor.post(reverse("set_language"), {"language": "en", "next": url,
+                                                      "csrfmiddlewaretoken": token})
+    assert response.status_code == 302
+    assert response["Location"] == url
+
+
+def test_an_edit_through_the_staff_editor_shows_at_once(client, school_site,
+                                                        django_capture_on_commit_callbacks):
+    unit, news = school_site["unit"], school_site["news"]
+    urls = (_url("home", unit), _url("news", unit), _url("news-item", unit, news.pk))
+    for url in urls:
+        _anonymous_get(url)
+        assert "Rekrutacja do klasy pierwszej" in _anonymous_get(url).content.decode()
+    client.force_login(school_site["user"])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("bip-staff:website-news", args=["alfa", unit.pk,
+                                                                       news.pk]),
+                               {"title": "Rekrutacja przedłużona do 15 kwietnia",
+                                "body": "<p>Zmiana terminu.</p>", "is_published": "on"})
+    assert response.status_code == 302
+    for url in urls:
+        html = _anonymous_get(url).content.decode()
+        assert "Rekrutacja przedłużona do 15 kwietnia" in html, url
+        assert "Rekrutacja do klasy pierwszej" not in html, url
+
+
+def test_an_edit_and_a_deletion_through_the_services_show_at_once(
+        school_site, django_capture_on_commit_callbacks):
+    unit, page = school_site["unit"], school_site["page"]
+    home, page_url = _url("home", unit), _url("page", unit, page.slug)
+    for url in (home, page_url, home, page_url):
+        assert _anonymous_get(url).status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        website.update_page(page, website.PageData(title="O naszej szkole", slug=page.slug,
+                                                   body="<p>Historia szkoły.</p>"),
+                            acting_user=school_site["user"])
+    assert "O naszej szkole" in _anonymous_get(home).content.decode()  # the menu
+    assert "Historia szkoły" in _anonymous_get(page_url).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        website.delete_item(page, acting_user=school_site["user"])
+    assert "O naszej szkole" not in _anonymous_get(home).content.decode()
+    assert _anonymous_get(page_url).status_code == 404
+
+
+def test_a_signed_in_users_get_is_neither_cached_nor_served_from_the_cache(
+        client, school_site, django_assert_max_num_queries):
+    unit = school_site["unit"]
+    url = _url("home", unit)
+    user = school_site["user"]
+    client.force_login(user)
+    mine = client.get(url)
+    assert mine.status_code == 200
+    assert user.display_name in mine.content.decode()
+    anonymous = _anonymous_get(url)  # not the signed-in page from the cache
+    assert user.display_name not in anonymous.content.decode()
+    # A change that renews nothing (a bare UPDATE): the cached anonymous page keeps the
+    # old title, the signed-in user sees the new one at once.
+    NewsItem.objects.filter(pk=school_site["news"].pk).update(title="Zmiana bez sygnału")
+    assert "Zmiana bez sygnału" not in _anonymous_get(url).content.decode()
+    assert "Zmiana bez sygnału" in client.get(url).content.decode()
+
+
+def test_a_404_is_not_cached(school_site):
+    unit = school_site["unit"]
+    for url in (_url("page", unit, "nie-ma-takiej"), _url("news-item", unit, 987654),
+                reverse("website:home", args=["alfa", "nie-ma"])):
+        assert _anonymous_get(url).status_code == 404
+        with CaptureQueriesContext(connection) as queries:
+            assert _anonymous_get(url).status_code == 404
+        assert len(queries) > 0, url  # rendered again, not found in the cache
+
+
+# --- the staff editor: deleting, publishing, the order of the menu ----------------------
+
+ITEMS = {"page": ("website-page", WebPage), "news": ("website-news", NewsItem),
+         "event": ("website-event", Event)}
+
+
+def _staff_url(kind: str, suffix: str, unit, pk) -> str:
+    name = ITEMS[kind][0] + (f"-{suffix}" if suffix else "")
+    return reverse(f"bip-staff:{name}", args=["alfa", unit.pk, pk])
+
+
+def _post(client, url: str, data: dict | None = None):
+    """POST, expect the redirect to the unit's dashboard, and give the messages it shows
+    as (level, text) pairs."""
+    response = client.post(url, data or {}, follow=True)
+    assert response.status_code == 200, url
+    (target, status), = response.redirect_chain
+    assert status == 302 and re.fullmatch(r"/g/alfa/staff/bip/strony-www/\d+/", target)
+    return [(level, html.unescape(text)) for level, text in re.findall(
+        r'<p class="message message--(\w+)">([^<]*)</p>', response.content.decode())]
+
+
+@pytest.mark.parametrize("kind", ["page", "news", "event"])
+def test_delete_asks_first_and_only_a_post_deletes(client, school_site, kind,
+                                                   django_capture_on_commit_callbacks):
+    unit, item = school_site["unit"], school_site[kind]
+    model = ITEMS[kind][1]
+    client.force_login(school_site["user"])
+    url = _staff_url(kind, "delete", unit, item.pk)
+    # The edit page links to the confirmation page.
+    assert url in client.get(_staff_url(kind, "", unit, item.pk)).content.decode()
+    confirmation = client.get(url)
+    assert confirmation.status_code == 200
+    html = confirmation.content.decode()
+    assert html.count("<h1") == 1 and item.title in html
+    assert '<form method="post"' in html
+    assert model.objects.filter(pk=item.pk).exists()  # GET deleted nothing
+    audit_before = AuditLog.objects.filter(action=AuditAction.DELETED).count()
+    with django_capture_on_commit_callbacks(execute=True):
+        shown = _post(client, url)
+    assert len(shown) == 1 and shown[0][0] == "success" and item.title in shown[0][1]
+    assert not model.objects.filter(pk=item.pk).exists()
+    audit = AuditLog.objects.filter(action=AuditAction.DELETED).latest("pk")
+    assert AuditLog.objects.filter(action=AuditAction.DELETED).count() == audit_before + 1
+    assert audit.object_id == str(item.pk) and audit.object_label == item.title
+    assert audit.actor_id == school_site["user"].pk
+    assert item.title not in client.get(
+        reverse("bip-staff:website", args=["alfa", unit.pk])).content.decode()
+    # Deleted twice, or never there: not found, nothing recorded.
+    assert client.post(url).status_code == 404
+    assert client.get(url).status_code == 404
+    assert client.post(_staff_url(kind, "delete", unit, 987654)).status_code == 404
+    assert AuditLog.objects.filter(action=AuditAction.DELETED).count() == audit_before + 1
+
+
+def test_a_deleted_item_leaves_the_public_website(client, school_site,
+                                                  django_capture_on_commit_callbacks):
+    unit = school_site["unit"]
+    public = {"page": _url("page", unit, school_site["page"].slug),
+              "news": _url("news-item", unit, school_site["news"].pk),
+              "event": _url("event", unit, school_site["event"].pk)}
+    for url in public.values():
+        assert _anonymous_get(url).status_code == 200
+    client.force_login(school_site["user"])
+    for kind in public:
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(_staff_url(kind, "delete", unit, school_site[kind].pk))
+    for url in public.values():
+        assert _anonymous_get(url).status_code == 404
+    home = _anonymous_get(_url("home", unit)).content.decode()
+    assert "O nas" not in home and "Rekrutacja" not in home and "Dzień otwarty" not in home
+
+
+@pytest.mark.parametrize("kind", ["page", "news", "event"])
+def test_an_item_is_published_and_unpublished(client, school_site, kind,
+                                              django_capture_on_commit_callbacks):
+    unit, item = school_site["unit"], school_site[kind]
+    model = ITEMS[kind][1]
+    public = {"page": _url("page", unit, item.pk and school_site["page"].slug),
+              "news": _url("news-item", unit, item.pk),
+              "event": _url("event", unit, item.pk)}[kind]
+    assert _anonymous_get(public).status_code == 200  # cached now
+    client.force_login(school_site["user"])
+    url = _staff_url(kind, "publication", unit, item.pk)
+    assert client.get(url).status_code == 405
+    audit_before = AuditLog.objects.count()
+    with django_capture_on_commit_callbacks(execute=True):
+        shown = _post(client, url, {"action": "unpublish"})
+    assert [level for level, _text in shown] == ["success"]
+    assert model.objects.get(pk=item.pk).is_published is False
+    assert AuditLog.objects.count() == audit_before + 1
+    assert _anonymous_get(public).status_code == 404
+    # Unpublishing again, or an unknown action, is refused with a message; nothing changes.
+    for data in ({"action": "unpublish"}, {"action": "delete"}, {}):
+        assert [level for level, _text in _post(client, url, data)] == ["error"], data
+    assert AuditLog.objects.count() == audit_before + 1
+    assert model.objects.get(pk=item.pk).is_published is False
+    with django_capture_on_commit_callbacks(execute=True):
+        assert [level for level, _text in _post(client, url, {"action": "publish"})] == [
+            "success"]
+    assert model.objects.get(pk=item.pk).is_published is True
+    assert _anonymous_get(public).status_code == 200
+
+
+def _menu(unit) -> list[str]:
+    html = _anonymous_get(_url("home", unit)).content.decode()
+    menu = html.split('class="bip-menu"', 1)[1].split("</nav>", 1)[0]
+    prefix = f"/g/alfa/strony/{unit.slug}/"
+    return [href[len(prefix):].strip("/") for href in re.findall(r'href="([^"]+)"', menu)
+            if href.startswith(prefix) and href != prefix
+            and href[len(prefix):].strip("/") not in website.RESERVED_SLUGS]
+
+
+def test_pages_move_up_and_down_in_the_menu(client, school_site,
+                                            django_capture_on_commit_callbacks):
+    unit, user = school_site["unit"], school_site["user"]
+    with django_capture_on_commit_callbacks(execute=True):
+        # The same position for all: the menu falls back to the titles.
+        kadra = website.create_page(unit, website.PageData(title="Kadra"), acting_user=user)
+        website.create_page(unit, website.PageData(title="Dokumenty"), acting_user=user)
+    assert _menu(unit) == ["dokumenty", "kadra", "o-nas"]
+    client.force_login(user)
+    url = _staff_url("page", "move", unit, kadra.pk)
+    assert client.get(url).status_code == 405
+    with django_capture_on_commit_callbacks(execute=True):
+        shown = _post(client, url, {"direction": "up"})
+    assert len(shown) == 1 and shown[0][0] == "success" and "Kadra" in shown[0][1]
+    assert _menu(unit) == ["kadra", "dokumenty", "o-nas"]
+    assert list(WebPage.objects.filter(unit=unit).order_by("position").values_list(
+        "slug", "position")) == [("kadra", 0), ("dokumenty", 1), ("o-nas", 2)]
+    dashboard = client.get(reverse("bip-staff:website", args=["alfa", unit.pk]))
+    html = dashboard.content.decode()
+    assert html.index("Kadra") < html.index("Dokumenty") < html.index("O nas")
+    with django_capture_on_commit_callbacks(execute=True):
+        _post(client, url, {"direction": "down"})
+        _post(client, url, {"direction": "down"})
+    assert _menu(unit) == ["dokumenty", "o-nas", "kadra"]
+    # Nonsense is refused with a message and moves nothing.
+    audit_before = AuditLog.objects.count()
+    first = WebPage.objects.get(unit=unit, slug="dokumenty")
+    for target, data in ((kadra.pk, {"direction": "down"}),  # already the last
+                         (first.pk, {"direction": "up"}),  # already the first
+                         (first.pk, {"direction": "sideways"}), (first.pk, {})):
+        shown = _post(client, _staff_url("page", "move", unit, target), data)
+        assert [level for level, _text in shown] == ["error"], data
+    assert _menu(unit) == ["dokumenty", "o-nas", "kadra"]
+    assert AuditLog.objects.count() == audit_before
+
+
+def test_an_editor_of_another_unit_can_neither_delete_move_nor_publish(
+        client, school_site, bip_office_a):
+    """The school's editor gets 404 for the office's items, under the office's address
+    and with the office's ids under the school's address; nothing changes."""
+    office_page = website.create_page(bip_office_a, website.PageData(title="Urząd"),
+                                      acting_user=None)
+    office_news = website.create_news(bip_office_a, website.NewsData(title="Sesja rady"),
+                                      acting_user=None)
+    office_event = website.create_event(bip_office_a, website.EventData(
+        title="Dożynki", starts_at=timezone.now() + timedelta(days=3)), acting_user=None)
+    school = school_site["unit"]
+    client.force_login(school_site["user"])
+    audit_before = AuditLog.objects.count()
+    for kind, item in (("page", office_page), ("news", office_news), ("event", office_event)):
+        for unit in (bip_office_a, school):
+            delete = _staff_url(kind, "delete", unit, item.pk)
+            assert client.get(delete).status_code == 404, delete
+            assert client.post(delete).status_code == 404, delete
+            publication = _staff_url(kind, "publication", unit, item.pk)
+            assert client.post(publication, {"action": "unpublish"}).status_code == 404
+    for unit in (bip_office_a, school):
+        move = _staff_url("page", "move", unit, office_page.pk)
+        assert client.post(move, {"direction": "up"}).status_code == 404
+    # The school's own item under the office's address is not found either.
+    assert client.post(_staff_url("news", "delete", bip_office_a,
+                                  school_site["news"].pk)).status_code == 404
+    assert AuditLog.objects.count() == audit_before
+    assert WebPage.objects.filter(pk=office_page.pk, is_published=True).exists()
+    assert NewsItem.objects.filter(pk=office_news.pk, is_published=True).exists()
+    assert Event.objects.filter(pk=office_event.pk, is_published=True).exists()
+    assert NewsItem.objects.filter(pk=school_site["news"].pk).exists()
+
+
+def test_anonymous_people_are_sent_to_sign_in(client, school_site):
+    unit = school_site["unit"]
+    for url in (_staff_url("page", "delete", unit, school_site["page"].pk),
+                _staff_url("news", "publication", unit, school_site["news"].pk),
+                _staff_url("page", "move", unit, school_site["page"].pk)):
+        response = client.post(url, {"action": "unpublish", "direction": "up"})
+        assert response.status_code == 302
+        assert response["Location"].startswith("/auth/login/")
+    assert WebPage.objects.filter(pk=school_site["page"].pk, is_published=True).exists()
+    assert NewsItem.objects.filter(pk=school_site["news"].pk, is_published=True).exists()
+
+
+# --- the services of deleting, publishing and moving -------------------------------------
+
+def test_publishing_the_state_an_item_has_is_refused(school_site):
+    news = school_site["news"]
+    before = AuditLog.objects.count()
+    with pytest.raises(BulletinError) as error:
+        website.set_published(news, True, acting_user=school_site["user"])
+    assert error.value.code == "website_same_state"
+    assert AuditLog.objects.count() == before
+
+
+def test_moving_renumbers_pages_that_share_a_position(school_site):
+    unit, user = school_site["unit"], school_site["user"]
+    second = website.create_page(unit, website.PageData(title="Plan lekcji", position=5),
+                                 acting_user=user)
+    website.create_page(unit, website.PageData(title="Zajęcia", position=5), acting_user=user)
+    moved = website.move_page(second, website.MoveDirection.UP, acting_user=user)
+    assert moved.position == 0
+    assert list(WebPage.objects.filter(unit=unit).order_by("position").values_list(
+        "title", flat=True)) == ["Plan lekcji", "O nas", "Zajęcia"]
+    with pytest.raises(BulletinError) as error:
+        website.move_page(moved, "up", acting_user=user)
+    assert error.value.code == "website_first"
