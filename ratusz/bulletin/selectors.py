@@ -13,6 +13,7 @@ What is public:
 from __future__ import annotations
 
 import difflib
+import functools
 import html
 import re
 from dataclasses import dataclass, field
@@ -43,6 +44,7 @@ BOT_PATTERN = re.compile(
     r"mediapartners|python-requests|wget|curl/|httpclient|monitor|preview", re.I)
 
 
+@functools.lru_cache(maxsize=1024)
 def is_bot(user_agent: str) -> bool:
     return not user_agent or bool(BOT_PATTERN.search(user_agent))
 

@@ -738,8 +738,13 @@ _flusher: list[threading.Thread] = []
 def record_view(entry: Entry) -> None:
     """Count one view of the entry (written within RATUSZ_BIP_VIEW_FLUSH_SECONDS; at once
     when that is 0)."""
+    count_view(entry.municipality_id, entry.pk)
+
+
+def count_view(municipality_id: int, entry_id: int) -> None:
+    """record_view by ids (the cached entry page has no Entry at hand)."""
     interval = settings.RATUSZ_BIP_VIEW_FLUSH_SECONDS
-    key = (entry.municipality_id, entry.pk)
+    key = (municipality_id, entry_id)
     with _pending_lock:
         _pending_views[key] = _pending_views.get(key, 0) + 1
         start = interval > 0 and (not _flusher or (

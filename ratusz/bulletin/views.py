@@ -135,8 +135,7 @@ def count_view(request: HttpRequest, kwargs: dict) -> None:
         return
     if selectors.is_bot(request.META.get("HTTP_USER_AGENT", "")):
         return
-    services.record_view(Entry(pk=kwargs["entry_id"],
-                               municipality_id=request.municipality.pk))
+    services.count_view(request.municipality.pk, int(kwargs["entry_id"]))
 
 
 # --- the page frame ---------------------------------------------------------------------
