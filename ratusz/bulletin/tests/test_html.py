@@ -1,12 +1,15 @@
 """The HTML of the public BIP validates: every page parses without a single parse error in
 a conforming HTML5 parser (html5lib in strict mode raises on the first one), has exactly
 one <h1>, alternative text on every image, unique ids and a label for every form control.
-Entries carry an image, a table and an attachment so that their markup is exercised too."""
+Entries carry an image, a table and an attachment so that their markup is exercised too.
+The same public pages, the units' website pages and the editors' pages also go through the
+W3C Nu Html Checker (vnu.jar) in one run."""
 
 from __future__ import annotations
 
 import html5lib
 import pytest
+from django.test import Client
 
 from ratusz.bulletin import services
 from ratusz.bulletin.tests.conftest import PDF, entry_data
@@ -93,6 +96,35 @@ def website_pages(world) -> dict[str, tuple[str, int]]:
         "website event": (f"{prefix}wydarzenia/{event.pk}/", 200),
         "website contact": (f"{prefix}kontakt/", 200),
     }
+
+
+def staff_pages(world) -> dict[str, tuple[str, object]]:
+    """The editors' pages: (address, who opens it)."""
+    from django.urls import reverse
+
+    from ratusz.bulletin.models import NewsItem
+
+    slug = "alfa"
+    entry = world.announcement
+    unit = world.school_site.unit
+    editor = world.editor  # the gmina's secretary: every unit
+    found = {
+        "dashboard": (reverse("bip-staff:dashboard", args=[slug]), editor),
+        "site": (reverse("bip-staff:site-edit", args=[slug, world.site.pk]), editor),
+        "new entry": (reverse("bip-staff:entry-new", args=[slug, world.site.pk]), editor),
+        "entry": (reverse("bip-staff:entry-edit", args=[slug, entry.pk]), editor),
+        "stats": (reverse("bip-staff:stats", args=[slug]), editor),
+        "website": (reverse("bip-staff:website", args=[slug, unit.pk]), editor),
+        "new page": (reverse("bip-staff:website-page-new", args=[slug, unit.pk]), editor),
+        "new event": (reverse("bip-staff:website-event-new", args=[slug, unit.pk]), editor),
+    }
+    news = NewsItem.objects.filter(unit=unit).first()
+    if news is not None:
+        found["news"] = (reverse("bip-staff:website-news", args=[slug, unit.pk, news.pk]),
+                         editor)
+        found["delete news"] = (reverse("bip-staff:website-news-delete",
+                                        args=[slug, unit.pk, news.pk]), editor)
+    return found
 
 
 def parse(page: str):
@@ -205,6 +237,14 @@ def test_the_nu_html_checker_reports_no_error(client, rich_world, tmp_path):
         response = client.get(url, **BROWSER)
         assert response.status_code == status, url
         (tmp_path / f"{name.replace(' ', '-')}.html").write_bytes(response.content)
+    staff = staff_pages(rich_world)
+    assert "news" in staff
+    for name, (url, user) in staff.items():
+        editor = Client()
+        editor.force_login(user)
+        response = editor.get(url, **BROWSER)
+        assert response.status_code == 200, url
+        (tmp_path / f"staff-{name.replace(' ', '-')}.html").write_bytes(response.content)
     result = subprocess.run(
         ["java", "-Xss1024k", "-jar", str(_vnu_jar()), "--errors-only", "--format", "json",
          "--stdout", "--exit-zero-always", str(tmp_path)],
@@ -213,4 +253,4 @@ def test_the_nu_html_checker_reports_no_error(client, rich_world, tmp_path):
     errors = [f"{m['url'].rsplit('/', 1)[-1]}:{m.get('lastLine')}: {m['message']}"
               for m in messages if m["type"] == "error"]
     assert errors == [], "\n".join(errors)
-    assert len(list(tmp_path.iterdir())) == len(checked)
+    assert len(list(tmp_path.iterdir())) == len(checked) + len(staff)
