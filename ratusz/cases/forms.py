@@ -202,6 +202,7 @@ class CloseForm(forms.Form):
     note = forms.CharField(label=_("How it was settled"), max_length=500, required=False)
 
     def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "close_%s")  # the case page has other "note" fields
         super().__init__(*args, **kwargs)
         self.initial.setdefault("settled_on", timezone.localdate())
 

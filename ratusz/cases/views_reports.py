@@ -95,6 +95,7 @@ class DisposalCreateForm(forms.Form):
     as_of = forms.DateField(label=_("As of"), widget=DATE_INPUT)
 
     def __init__(self, *args, units, **kwargs):
+        kwargs.setdefault("auto_id", "disposal_%s")  # the page's transfer form has as_of too
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units
 

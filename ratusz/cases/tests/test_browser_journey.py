@@ -89,7 +89,7 @@ def test_the_ezd_journey_in_a_browser(new_page, live_server, clerk_a, officer_a,
     expect(officer.locator(".messages")).to_contain_text(f"RKW/1/{YEAR}")
     officer.locator("summary", has_text="Zako").click() if officer.locator(
         "summary", has_text="Zako").count() else officer.locator("details.panel").last.click()
-    officer.locator("form[action$='/close/'] #id_note").fill("Informację udostępniono.")
+    officer.locator("form[action$='/close/'] #close_note").fill("Informację udostępniono.")
     officer.locator("form[action$='/close/'] button[type=submit]").click()
     expect(officer.locator(".stats")).to_contain_text("zakończona")
 
