@@ -269,8 +269,14 @@ def _validate(data: EntryData, municipality_slug: str) -> EntryData:
     return data
 
 
+#: Tags that end a word: their text is kept apart ("<td>Dział</td><td>Kwota</td>").
+BLOCK_TAG = re.compile(r"<(?=/?(?:p|div|li|td|th|tr|br|hr|h[1-6]|table|thead|tbody|ul|ol|"
+                       r"dl|dt|dd|blockquote|pre|figure|figcaption|caption)\b)", re.I)
+
+
 def _search_text(entry: Entry) -> str:
-    return " ".join([entry.title, entry.number, strip_tags(entry.body)])[:200_000]
+    text = strip_tags(BLOCK_TAG.sub(" <", entry.body))
+    return " ".join([entry.title, entry.number, re.sub(r"\s+", " ", text).strip()])[:200_000]
 
 
 def _snapshot(entry: Entry) -> dict:

@@ -95,3 +95,18 @@ def test_postgresql_ranks_and_uses_the_gin_index(bip_world):
                        "'bulletin_entry_search'")
         (definition,) = cursor.fetchone()
     assert "gin" in definition and "search_stems" in definition
+
+
+@pytest.mark.django_db
+def test_table_cells_and_paragraphs_stay_separate_words(bip_world):
+    from ratusz.bulletin import services
+    from ratusz.bulletin.tests.conftest import entry_data
+
+    entry = bip_world.announcement
+    body = ("<table><tr><th>Dział</th><th>Kwota</th></tr><tr><td>600</td><td>Transport</td>"
+            "</tr></table><p>Pierwszy</p><p>drugi <strong>wyróż</strong>nik</p>")
+    services.update_entry(entry, entry_data(entry.title, body), acting_user=bip_world.editor,
+                          reason="Tabela")
+    entry.refresh_from_db()
+    assert "Dział Kwota 600 Transport Pierwszy drugi wyróżnik" in entry.search_text
+    assert list(selectors.search(entry.municipality, ["kwota"])) == [entry]
