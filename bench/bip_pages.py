@@ -39,8 +39,6 @@ import re
 import resource
 import shlex
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -48,7 +46,17 @@ import time
 import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from _common import (
+    CLOCK_TICKS,
+    ROOT,
+    free_port,
+    gunicorn,
+    machine_cpu,
+    process_cpu,
+    stop,
+    wait_for_port,
+)
+
 SESSION_COOKIE = "sessionid=bench-no-such-session"
 #: A browser's User-Agent: without one the BIP takes the client for a robot and does not
 #: count the entry's view.
@@ -62,12 +70,6 @@ REDIS_PAGES_SETTINGS = REDIS_SETTINGS + '''CACHES["pages"] = CACHES["default"]
 '''
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def get(port: int, path: str, headers: dict | None = None) -> tuple[int, dict, bytes]:
     request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers=headers or {})
     try:
@@ -75,42 +77,6 @@ def get(port: int, path: str, headers: dict | None = None) -> tuple[int, dict, b
             return response.status, dict(response.headers), response.read()
     except urllib.error.HTTPError as error:
         return error.code, dict(error.headers), error.read()
-
-
-def wait_for(port: int) -> None:
-    for _ in range(300):
-        try:
-            socket.create_connection(("127.0.0.1", port), 0.2).close()
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError("gunicorn did not start")
-
-
-def tree_cpu(pid: int) -> float:
-    """User + system CPU seconds of a process and its children (gunicorn's workers)."""
-    tick = os.sysconf("SC_CLK_TCK")
-    total = 0.0
-    pids = [pid]
-    try:
-        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-        pids += [int(c) for c in children]
-    except OSError:
-        pass
-    for one in pids:
-        try:
-            fields = Path(f"/proc/{one}/stat").read_text().rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12])) / tick
-        except (OSError, IndexError):
-            pass
-    return total
-
-
-def machine_busy() -> float:
-    """CPU seconds the whole machine has been busy (all cores), from /proc/stat."""
-    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-    idle = fields[3] + fields[4]
-    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
 
 
 def wrk_cpu() -> float:
@@ -188,15 +154,14 @@ def run_backend(name: str, env: dict, slug: str, args) -> list[dict]:
         env["PYTHONPATH"] = f"{settings_dir}{os.pathsep}{env.get('PYTHONPATH', '')}"
         env["DJANGO_SETTINGS_MODULE"] = "bench_redis_settings"
     port = free_port()
-    gunicorn = [str(Path(sys.executable).with_name("gunicorn")), "config.wsgi:application",
-                "--bind", f"127.0.0.1:{port}", "--workers", str(args.workers),
-                "--worker-class", args.worker_class, "--threads", str(args.worker_threads),
-                "--keep-alive", "30", "--backlog", "2048", "--log-level", "warning"]
-    print(f"\n== cache: {name}; server: {' '.join(gunicorn[1:])}", flush=True)
-    server = subprocess.Popen(gunicorn, cwd=ROOT, env=env)
+    command = gunicorn(port, "--workers", str(args.workers), "--worker-class",
+                       args.worker_class, "--threads", str(args.worker_threads),
+                       "--keep-alive", "30", "--backlog", "2048", "--log-level", "warning")
+    print(f"\n== cache: {name}; server: {' '.join(command[1:])}", flush=True)
+    server = subprocess.Popen(command, cwd=ROOT, env=env)
     results = []
     try:
-        wait_for(port)
+        wait_for_port(port)
         check = subprocess.run(
             [sys.executable, "-c", "import django; django.setup(); "
              "from django.conf import settings; print(settings.CACHES['default']['BACKEND'])"],
@@ -209,11 +174,12 @@ def run_backend(name: str, env: dict, slug: str, args) -> list[dict]:
             # Warm up: fill each worker's cache (and connections), 2 s of load.
             warm = argparse.Namespace(**{**vars(args), "seconds": 2})
             wrk(port, path, warm, headers)
-            before, busy, load = tree_cpu(server.pid), machine_busy(), wrk_cpu()
+            before, busy, load = process_cpu(server.pid), machine_cpu()[0], wrk_cpu()
             result = wrk(port, path, args, headers)
-            cpu = (tree_cpu(server.pid) - before) / args.seconds
+            cpu = (process_cpu(server.pid) - before) / args.seconds
             load = (wrk_cpu() - load) / args.seconds
-            other = max(0.0, (machine_busy() - busy) / args.seconds - cpu - load)
+            machine = (machine_cpu()[0] - busy) / CLOCK_TICKS / args.seconds
+            other = max(0.0, machine - cpu - load)
             result.update(label=label, path=path, cpu=cpu, headers=headers, wrk_cpu=load,
                           other=other)
             errors = result["non2xx"] + (1 if result["socket"] else 0)
@@ -224,8 +190,7 @@ def run_backend(name: str, env: dict, slug: str, args) -> list[dict]:
                   flush=True)
             results.append(result)
     finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
+        stop(server)
     trivial = results[-1]["rate"]
     print(f"goal: cached page ≥ 2,000 req/s and ≥ 50% of /healthz ({trivial:.0f} req/s)")
     for result in results[:-1]:

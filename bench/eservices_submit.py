@@ -55,7 +55,6 @@ import random
 import resource
 import secrets
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -65,8 +64,7 @@ import time
 from pathlib import Path
 from types import SimpleNamespace
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from _common import ROOT, free_port, gunicorn, machine_cpu, process_cpu, stop, wait_for_port
 
 GOAL_SUBMISSIONS_PER_SECOND = 150
 GOAL_RECEIPT_SECONDS = 2.0
@@ -295,12 +293,6 @@ class Bodies:
 
 # --- HTTP load ------------------------------------------------------------------------------
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 class Client:
     """One keep-alive HTTP/1.1 connection."""
 
@@ -388,16 +380,6 @@ def summary_ms(samples: list[float]) -> str:
             f"{percentile(ordered, 0.99) * 1000:.0f} / max {ordered[-1] * 1000:.0f} ms")
 
 
-def wait_for_port(port: int) -> None:
-    for _ in range(300):
-        try:
-            socket.create_connection(("127.0.0.1", port), 0.2).close()
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError("gunicorn did not start")
-
-
 def wait_for_workers(count: int) -> None:
     from config.celery import app
 
@@ -407,17 +389,6 @@ def wait_for_workers(count: int) -> None:
         if len(replies) >= count:
             return
     raise RuntimeError("the Celery workers did not answer a ping within 60 s")
-
-
-def stop(process: subprocess.Popen, timeout: float = 30) -> None:
-    if process.poll() is not None:
-        return
-    process.terminate()
-    try:
-        process.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=10)
 
 
 def machine_facts() -> str:
@@ -432,26 +403,6 @@ def machine_facts() -> str:
     load = " ".join(f"{value:.2f}" for value in os.getloadavg())
     return (f"{os.cpu_count()} cores ({model or platform.machine()}), load average {load}, "
             f"Python {platform.python_version()}")
-
-
-def process_cpu(pid: int) -> float:
-    """CPU seconds of a process, its descendants and their finished children, e.g.
-    pdftoppm (/proc)."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    total = 0.0
-    pending = [pid]
-    while pending:
-        current = pending.pop()
-        try:
-            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
-            # utime, stime, and cutime, cstime: children waited for (pdftoppm)
-            total += sum(int(value) for value in fields[11:15]) / ticks
-            for task in Path(f"/proc/{current}/task").iterdir():
-                children = (task / "children").read_text().split()
-                pending.extend(int(child) for child in children)
-        except (OSError, ValueError, IndexError):
-            continue
-    return total
 
 
 # --- Receipt latency ----------------------------------------------------------------------
@@ -570,10 +521,9 @@ def run(args, database_url: str, redis_url: str, var: str) -> None:
     processes: list[subprocess.Popen] = []
     try:
         server = subprocess.Popen(
-            [str(Path(sys.executable).with_name("gunicorn")), "config.wsgi:application",
-             "--bind", f"127.0.0.1:{port}", "--workers", str(args.workers),
-             "--worker-class", "gthread", "--threads", str(args.threads),
-             "--keep-alive", "30", "--log-level", "warning"],
+            gunicorn(port, "--workers", str(args.workers), "--worker-class", "gthread",
+                     "--threads", str(args.threads), "--keep-alive", "30",
+                     "--log-level", "warning"),
             cwd=ROOT, env=env)
         processes.append(server)
         celery = []
@@ -610,14 +560,6 @@ def report_worker_log(path: Path) -> None:
             print(f"  {line}")
 
 
-def cpu_busy() -> tuple[float, float]:
-    """(busy, total) jiffies of all cores, from /proc/stat."""
-    fields = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0]
-              .split()[1:]]
-    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)
-    return sum(fields) - idle, sum(fields)
-
-
 def check_pdf(pdf: ScanPdf) -> None:
     from pypdf import PdfReader
 
@@ -649,12 +591,12 @@ def phase_one(args, port: int, world, bodies: Bodies, server, celery, redis_url:
     cpu_before = {"gunicorn": process_cpu(server.pid),
                   "celery": sum(process_cpu(process.pid) for process in celery)}
     usage = resource.getrusage(resource.RUSAGE_SELF)
-    busy_before = cpu_busy()
+    busy_before = machine_cpu()
     wall, latencies, ids, failures, first = drive(port, world.token, bodies, args.clients,
                                                   args.seconds, "load")
     load_ended = time.time()
     after = resource.getrusage(resource.RUSAGE_SELF)
-    busy_after = cpu_busy()
+    busy_after = machine_cpu()
     queued = queue.llen("celery")
     missing_at_end = pending_receipts(world.municipality)
     cpu = {"gunicorn (with child processes)": process_cpu(server.pid) - cpu_before["gunicorn"],

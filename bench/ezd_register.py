@@ -26,20 +26,16 @@ import json
 import os
 import random
 import resource
-import socket
 import statistics
 import subprocess
-import sys
 import tempfile
 import threading
 import time
 from datetime import date
 from functools import partial
-from pathlib import Path
 from types import SimpleNamespace
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from _common import ROOT, free_port, gunicorn, stop, wait_for_port
 
 GOAL_PAIRS_PER_SECOND = 300
 DEPARTMENTS = [("OR", "Referat Organizacyjny"), ("FN", "Referat Finansowy"),
@@ -92,12 +88,6 @@ def create_bench_gmina() -> SimpleNamespace:
                            jrwa_symbol=jrwa.symbol, clerk=clerk, officer=officer,
                            officer_department=departments[2], secretary=secretary,
                            token=secret)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class Client:
@@ -222,25 +212,18 @@ def main() -> int:
         connections.close_all()
         port = free_port()
         server = subprocess.Popen(
-            [str(Path(sys.executable).with_name("gunicorn")), "config.wsgi:application",
-             "--bind", f"127.0.0.1:{port}", "--workers", str(args.workers),
-             "--worker-class", "gthread", "--threads", str(args.threads),
-             "--keep-alive", "30", "--log-level", "warning"],
+            gunicorn(port, "--workers", str(args.workers), "--worker-class", "gthread",
+                     "--threads", str(args.threads), "--keep-alive", "30",
+                     "--log-level", "warning"),
             cwd=ROOT, env=env)
         try:
             return measure(args, port, shared)
         finally:
-            server.terminate()
-            server.wait(timeout=20)
+            stop(server, timeout=20)
 
 
 def measure(args, port: int, world: dict) -> int:
-    for _ in range(200):
-        try:
-            socket.create_connection(("127.0.0.1", port), 0.2).close()
-            break
-        except OSError:
-            time.sleep(0.1)
+    wait_for_port(port)
     print(f"gunicorn {args.workers} workers × {args.threads} threads, {args.clients} "
           f"keep-alive clients, {args.seconds:.0f} s (at most {args.max_pairs:,} pairs)")
     pair_of_calls = partial(pair, world=world)

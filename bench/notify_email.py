@@ -39,11 +39,20 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from _common import ROOT, free_port, machine_cpu, stop
 
 GOAL_SECONDS = 180
 GOAL_RATIO = 0.8
+#: The alert of the run (and of the throw-away draft the ceiling's message comes from).
+WATER_ALERT = {
+    "event": "Brak wody", "headline": "Awaria wodociągu: brak wody w całej gminie",
+    "description": "W związku z awarią magistrali wodociągowej w Wodnej Woli do odwołania "
+                   "nie będzie wody w sieci. Beczkowozy stoją przy szkole, remizie OSP i "
+                   "przy kościele.",
+    "instruction": "Prosimy o oszczędne korzystanie z zapasów wody i przegotowywanie wody "
+                   "z beczkowozów przed spożyciem.",
+    "severity": "Moderate", "urgency": "Immediate", "certainty": "Observed", "topic": "water",
+}
 
 
 # --- shared with notify_sms.py ------------------------------------------------------------
@@ -130,15 +139,7 @@ def publish(municipality, channels: list[str]):
 
     settings.RATUSZ_INLINE_TASKS = True
     delivery.wake = lambda channel, ids: None  # the polling workers find the rows
-    data = services.AlertData(
-        event="Brak wody", headline="Awaria wodociągu: brak wody w całej gminie",
-        description="W związku z awarią magistrali wodociągowej w Wodnej Woli do odwołania "
-                    "nie będzie wody w sieci. Beczkowozy stoją przy szkole, remizie OSP i "
-                    "przy kościele.",
-        instruction="Prosimy o oszczędne korzystanie z zapasów wody i przegotowywanie wody "
-                    "z beczkowozów przed spożyciem.",
-        severity="Moderate", urgency="Immediate", certainty="Observed", topic="water",
-        channels=channels)
+    data = services.AlertData(**WATER_ALERT, channels=channels)
     with tenant_context(municipality):
         alert, _created = services.create_alert(municipality, data, acting_user=None)
         published = time.time()
@@ -147,30 +148,7 @@ def publish(municipality, channels: list[str]):
     return alert, published, fanned_out
 
 
-def machine_cpu() -> tuple[int, int]:
-    """(busy, idle) jiffies of the whole machine, from /proc/stat."""
-    values = [int(v) for v in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
-    idle = values[3] + values[4]
-    return sum(values) - idle, idle
-
-
-def stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
 # --- the sink and the ceiling -------------------------------------------------------------
-
-def free_port() -> int:
-    from ratusz.testing.services import free_port as port
-
-    return port()
-
 
 class Sink:
     def __init__(self):
@@ -213,7 +191,7 @@ class Sink:
         return stats
 
     def stop(self) -> None:
-        stop(self.process)
+        stop(self.process, timeout=10)
         with contextlib.suppress(OSError):
             os.unlink(self.stats_path)
 
@@ -282,15 +260,8 @@ def run(args, database_url: str) -> int:
             # The ceiling, with a message like ours (rendered from a throw-away draft).
             from ratusz.notifications import services
 
-            draft, _ = services.create_alert(gmina, services.AlertData(
-                event="Brak wody", headline="Awaria wodociągu: brak wody w całej gminie",
-                description="W związku z awarią magistrali wodociągowej w Wodnej Woli do "
-                            "odwołania nie będzie wody w sieci. Beczkowozy stoją przy szkole, "
-                            "remizie OSP i przy kościele.",
-                instruction="Prosimy o oszczędne korzystanie z zapasów wody i "
-                            "przegotowywanie wody z beczkowozów przed spożyciem.",
-                severity="Moderate", urgency="Immediate", certainty="Observed",
-                topic="water", channels=["email"]), acting_user=None)
+            draft, _ = services.create_alert(
+                gmina, services.AlertData(**WATER_ALERT, channels=["email"]), acting_user=None)
             recipient, data = sample_message()
             draft.delete()
         rounds = [ceiling(sink, recipient, data, args.ceiling_messages) for _ in range(3)]
@@ -330,8 +301,8 @@ def run(args, database_url: str) -> int:
         ratio = rate_all / rate
         print(f"rate: {rate_all:.0f} msg/s; ceiling {rate:.0f} msg/s; ratio {ratio:.2f} "
               f"(goal ≥ {GOAL_RATIO:.2f}: {'ok' if ratio >= GOAL_RATIO else 'MISS'})")
-        busy, idle = (b - a for a, b in zip(machine0, machine_cpu(), strict=True))
-        print(f"machine CPU busy during the run: {busy / (busy + idle):.0%} of "
+        busy, total = (b - a for a, b in zip(machine0, machine_cpu(), strict=True))
+        print(f"machine CPU busy during the run: {busy / total:.0%} of "
               f"{os.cpu_count()} cores")
         sink_cpu = sink.stats()["cpu"] - sink_cpu0
         print(f"sink CPU during delivery: {sink_cpu:.1f} s "
@@ -348,7 +319,7 @@ def run(args, database_url: str) -> int:
               f"(duplicates: {max(0, sink.stats()['accepted'] - base - n)})")
     finally:
         if workers is not None:
-            stop(workers)
+            stop(workers, timeout=10)
         sink.stop()
     return 0
 

@@ -29,23 +29,9 @@ import os
 import subprocess
 import sys
 import time
-import urllib.request
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
-
-from notify_email import (  # noqa: E402 - after the path
-    database,
-    free_port,
-    machine_cpu,
-    make_gmina,
-    make_subscribers,
-    publish,
-    setup_django,
-    stop,
-)
+from _common import ROOT, free_port, gunicorn, machine_cpu, stop, wait_for_port
+from notify_email import database, make_gmina, make_subscribers, publish, setup_django
 
 GOAL_SECONDS = 60
 
@@ -91,21 +77,11 @@ def run(args, database_url: str) -> int:
     try:
         if not args.no_reports:
             web = subprocess.Popen(
-                [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind",
-                 f"127.0.0.1:{web_port}", "--workers", str(args.web_workers),
-                 "--worker-class", "gthread", "--threads", "4", "--log-level", "warning",
-                 "--limit-request-line", "0"],  # a report GET carries 100 ids
+                gunicorn(web_port, "--workers", str(args.web_workers), "--worker-class",
+                         "gthread", "--threads", "4", "--log-level", "warning",
+                         "--limit-request-line", "0"),  # a report GET carries 100 ids
                 cwd=ROOT, env=env)
-            deadline = time.monotonic() + 30
-            while time.monotonic() < deadline:
-                try:
-                    with urllib.request.urlopen(  # noqa: S310 - our own loopback server
-                            f"http://127.0.0.1:{web_port}/healthz", timeout=1):
-                        break
-                except OSError:
-                    time.sleep(0.1)
-            else:
-                raise RuntimeError("gunicorn did not start")
+            wait_for_port(web_port)
         workers = subprocess.Popen(
             [sys.executable, "manage.py", "notifications_deliver", "--channel", "sms",
              "--batch", str(args.batch), "--loop", "--poll", "0.2",
@@ -128,7 +104,7 @@ def run(args, database_url: str) -> int:
                 break
             time.sleep(0.05)
         accepted = simulator.stats()["smsapi"]
-        busy, idle = (b - a for a, b in zip(machine0, machine_cpu(), strict=True))
+        busy, total = (b - a for a, b in zip(machine0, machine_cpu(), strict=True))
         if accepted_at is None:
             print(f"accepted by the gateway: {accepted['accepted']:,} of {n:,}: TIMEOUT")
         else:
@@ -139,7 +115,7 @@ def run(args, database_url: str) -> int:
         print(f"gateway requests: {accepted['requests']} (bulk), accepted "
               f"{accepted['accepted']:,}, rejected {accepted['rejected']}, "
               f"duplicates refused {accepted['duplicates']}; machine CPU busy "
-              f"{busy / (busy + idle):.0%} of {os.cpu_count()} cores")
+              f"{busy / total:.0%} of {os.cpu_count()} cores")
         with tenant_context(None, all_municipalities=True):
             rows = Message.objects.filter(alert=alert)
             deadline = time.monotonic() + 60
@@ -174,9 +150,9 @@ def run(args, database_url: str) -> int:
         print(f"rows by status: {counts}")
     finally:
         if workers is not None:
-            stop(workers)
+            stop(workers, timeout=10)
         if web is not None:
-            stop(web)
+            stop(web, timeout=10)
         simulator.stop()
     return 0
 

@@ -13,23 +13,16 @@ from __future__ import annotations
 import argparse
 import http.client
 import os
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from _common import ROOT, free_port, gunicorn, stop, wait_for_port
+
 URLS = ["/healthz", "/", "/g/jastkow/", "/api/v1/openapi.json"]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def hammer(port: int, path: str, seconds: float, clients: int) -> tuple[int, list[float], int]:
@@ -82,17 +75,11 @@ def main() -> int:
                    stdout=subprocess.DEVNULL)
     port = free_port()
     server = subprocess.Popen(
-        [str(Path(python).with_name("gunicorn")), "config.wsgi:application", "--bind",
-         f"127.0.0.1:{port}", "--workers", "2", "--threads", "4", "--log-level", "warning"],
+        gunicorn(port, "--workers", "2", "--threads", "4", "--log-level", "warning"),
         cwd=ROOT, env=env,
     )
     try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), 0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
+        wait_for_port(port)
         print(f"{'url':<24} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
         for url in URLS:
             hammer(port, url, 1, 4)  # warm-up
@@ -102,8 +89,7 @@ def main() -> int:
             p99 = latencies[int(len(latencies) * 0.99) - 1] * 1000
             print(f"{url:<24} {count / args.seconds:>8.0f} {p50:>8.1f} {p99:>8.1f} {errors:>7}")
     finally:
-        server.terminate()
-        server.wait(timeout=10)
+        stop(server, timeout=10)
     return 0
 
 

@@ -219,8 +219,6 @@ CACHES = {
         "OPTIONS": {"MAX_ENTRIES": env_int("RATUSZ_PAGE_CACHE_ENTRIES", 5_000)},
     },
 }
-#: The cache alias holding rendered public pages.
-RATUSZ_PAGE_CACHE_ALIAS = "pages"
 #: How long a process trusts the gmina's page generation it last read (seconds): an edit
 #: shows on every process's cached pages at most this long after it commits.
 RATUSZ_PAGE_CACHE_CHECK_SECONDS = float(env_str("RATUSZ_PAGE_CACHE_CHECK_SECONDS", "1"))

@@ -238,9 +238,9 @@ def ensure_demo(municipality, staff: dict) -> None:
                             reason="Ogłoszenie opublikowane omyłkowo; zastąpi je ogłoszenie "
                                    "z poprawnym terminem konsultacji.")
     # Some views and downloads, counted as the public pages count them.
+    services.write_views(municipality.pk, [(entry.pk, (len(entries) - index) % 5 + 1)
+                                           for index, entry in enumerate(entries[:-1])])
     for index, entry in enumerate(entries[:-1]):
-        services.write_views(entry.municipality_id,
-                             [(entry.pk, (len(entries) - index) % 5 + 1)])
         for attachment in entry.attachments.all()[:1]:
             for _ in range(index % 3 + 1):
                 services.record_download(attachment)

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from ratusz.bulletin import website
 from ratusz.bulletin.models import WebPage
+from ratusz.bulletin.services import unit_address
 from ratusz.core.models import Unit, UnitKind
 
 NEWS = {
@@ -49,11 +50,6 @@ EVENTS = [
 ]
 
 
-def _address(unit: Unit) -> str:
-    return ", ".join(p for p in (f"{unit.street} {unit.building}".strip(),
-                                 f"{unit.postal_code} {unit.city}".strip()) if p) or unit.name
-
-
 def _unit_demo(unit: Unit, user) -> None:
     if WebPage.objects.filter(unit=unit).exists():
         return
@@ -78,7 +74,8 @@ def _unit_demo(unit: Unit, user) -> None:
                                                       time(hour)))
         website.create_event(unit, website.EventData(
             title=title, description=body, starts_at=starts,
-            ends_at=starts + timedelta(hours=hours), place=_address(unit)), acting_user=user)
+            ends_at=starts + timedelta(hours=hours), place=unit_address(unit) or unit.name),
+            acting_user=user)
 
 
 def ensure_demo(municipality, acting_user=None) -> None:

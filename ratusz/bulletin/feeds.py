@@ -95,10 +95,12 @@ def sitemap(municipality) -> bytes:
     for name in ("bip:home", "bip:register", "bip:instructions", "bip:stats", "bip:search"):
         add(reverse(name, args=[slug]), changefreq="daily" if name != "bip:instructions"
             else "monthly")
-    for site in selectors.sites(municipality):
+    all_sites = selectors.sites(municipality)
+    menus = selectors.menus(all_sites)
+    for site in all_sites:
         if site.path:
             add(site.url, changefreq="daily")
-        for item in _flatten(selectors.menu(site)):
+        for item in _flatten(menus[site.pk]):
             add(item.url, changefreq="weekly")
     entries = (selectors.readable_entries(municipality).only("pk", "published_at",
                                                              "modified_at")

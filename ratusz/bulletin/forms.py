@@ -37,6 +37,11 @@ class DescribedForm(forms.Form):
             if self.errors.get(name):
                 field.widget.attrs["aria-invalid"] = "true"
 
+    @classmethod
+    def initial_for(cls, item) -> dict:
+        """The form's fields filled from the item's attributes of the same names."""
+        return {name: getattr(item, name) for name in cls.base_fields}
+
     def add_service_errors(self, error) -> None:
         """The (field, message) pairs of a BulletinError next to their fields."""
         pairs = getattr(error, "errors", None) or [(error.field, error.message)]
@@ -62,10 +67,6 @@ class SiteForm(DescribedForm):
 
     FIELDS = ("title", "editorial_address", "editor_name", "editor_phone", "editor_email",
               "instructions", "requires_approval")
-
-    @classmethod
-    def initial_for(cls, site: Site) -> dict:
-        return {name: getattr(site, name) for name in cls.FIELDS}
 
 
 class SectionForm(DescribedForm):
@@ -131,8 +132,8 @@ class EntryForm(DescribedForm):
                          publish_from=data.get("publish_from"),
                          expires_at=data.get("expires_at"))
 
-    @staticmethod
-    def initial_for(entry) -> dict:
+    @classmethod
+    def initial_for(cls, entry) -> dict:
         return {"section": entry.section_id, "kind": entry.kind, "title": entry.title,
                 "number": entry.number, "act_date": entry.act_date, "body": entry.body,
                 "produced_by": entry.produced_by, "responsible": entry.responsible,

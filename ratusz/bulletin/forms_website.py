@@ -19,7 +19,18 @@ def _editor(label, required=False):
                            help_text=BODY_HELP)
 
 
-class PageForm(DescribedForm):
+class WebsiteForm(DescribedForm):
+    """A form whose fields are those of its ``data_class`` (and of the edited item)."""
+
+    data_class: type
+
+    def data_object(self):
+        return self.data_class(**self.cleaned_data)
+
+
+class PageForm(WebsiteForm):
+    data_class = website.PageData
+
     title = forms.CharField(label=_("Title"), max_length=200)
     slug = forms.SlugField(label=_("Address of the page"), max_length=80, required=False,
                            help_text=_("Letters, digits and hyphens; made from the title "
@@ -28,16 +39,10 @@ class PageForm(DescribedForm):
     position = forms.IntegerField(label=_("Position in the menu"), min_value=0, initial=0)
     is_published = forms.BooleanField(label=_("Published"), required=False, initial=True)
 
-    def data_object(self) -> website.PageData:
-        return website.PageData(**self.cleaned_data)
 
-    @staticmethod
-    def initial_for(page) -> dict:
-        return {"title": page.title, "slug": page.slug, "body": page.body,
-                "position": page.position, "is_published": page.is_published}
+class NewsForm(WebsiteForm):
+    data_class = website.NewsData
 
-
-class NewsForm(DescribedForm):
     title = forms.CharField(label=_("Title"), max_length=300)
     lead = forms.CharField(label=_("Lead"), required=False, max_length=1000,
                            widget=forms.Textarea(attrs={"rows": 3}),
@@ -49,16 +54,10 @@ class NewsForm(DescribedForm):
                                        help_text=_("Now when empty."))
     is_published = forms.BooleanField(label=_("Published"), required=False, initial=True)
 
-    def data_object(self) -> website.NewsData:
-        return website.NewsData(**self.cleaned_data)
 
-    @staticmethod
-    def initial_for(item) -> dict:
-        return {"title": item.title, "lead": item.lead, "body": item.body,
-                "published_at": item.published_at, "is_published": item.is_published}
+class EventForm(WebsiteForm):
+    data_class = website.EventData
 
-
-class EventForm(DescribedForm):
     title = forms.CharField(label=_("Title"), max_length=300)
     starts_at = forms.DateTimeField(label=_("Starts"), input_formats=DATETIME_FORMATS,
                                     widget=_datetime_local())
@@ -67,12 +66,3 @@ class EventForm(DescribedForm):
     place = forms.CharField(label=_("Place"), max_length=300, required=False)
     description = _editor(_("Description"))
     is_published = forms.BooleanField(label=_("Published"), required=False, initial=True)
-
-    def data_object(self) -> website.EventData:
-        return website.EventData(**self.cleaned_data)
-
-    @staticmethod
-    def initial_for(event) -> dict:
-        return {"title": event.title, "starts_at": event.starts_at, "ends_at": event.ends_at,
-                "place": event.place, "description": event.description,
-                "is_published": event.is_published}

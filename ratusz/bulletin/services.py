@@ -13,7 +13,7 @@ import re
 import threading
 import time
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from functools import partial
 from urllib.parse import urlsplit
@@ -39,7 +39,8 @@ from ratusz.bulletin.models import (
     Section,
     Site,
 )
-from ratusz.core.models import AuditAction, Unit, UnitKind
+from ratusz.bulletin.selectors import live_attachments
+from ratusz.core.models import AuditAction, Unit
 from ratusz.core.services import actor_label, record_audit
 
 logger = logging.getLogger(__name__)
@@ -138,6 +139,15 @@ class BulletinError(Exception):
         self.code, self.message, self.field = code, message, field
 
 
+def raise_invalid(code: str, errors: list[tuple[str, str]]) -> None:
+    """Refuse with every (field, message) found, the first as the error's own; no-op when
+    there are none."""
+    if errors:
+        error = BulletinError(code, errors[0][1], errors[0][0])
+        error.errors = errors
+        raise error
+
+
 # --- HTML -------------------------------------------------------------------------------
 
 def _filter_attribute(tag: str, attribute: str, value: str,
@@ -189,16 +199,20 @@ def missing_alt(html: str) -> int:
 
 # --- sites ------------------------------------------------------------------------------
 
+def unit_address(unit: Unit) -> str:
+    """The unit's own address on one line ("" when it has none)."""
+    return ", ".join(part for part in (f"{unit.street} {unit.building}".strip(),
+                                       f"{unit.postal_code} {unit.city}".strip()) if part)
+
+
 def ensure_site(unit: Unit, *, acting_user=None) -> Site:
     """The unit's BIP with the typical subject menu (idempotent)."""
     site = Site.objects.filter(unit=unit).first()
     if site is not None:
         return site
     municipality = unit.municipality
-    office = unit.kind == UnitKind.OFFICE
-    address = ", ".join(p for p in (f"{unit.street} {unit.building}".strip(),
-                                    f"{unit.postal_code} {unit.city}".strip()) if p) or \
-        municipality.address_line
+    office = unit.is_office
+    address = unit_address(unit) or municipality.address_line
     with transaction.atomic():
         site = Site.objects.create(
             municipality=municipality, unit=unit, path="" if office else unit.slug,
@@ -233,7 +247,6 @@ class EntryData:
     act_date: date | None = None
     publish_from: datetime | None = None
     expires_at: datetime | None = None
-    errors: list = field(default_factory=list)
 
 
 def _validate(data: EntryData, municipality_slug: str) -> EntryData:
@@ -260,10 +273,7 @@ def _validate(data: EntryData, municipality_slug: str) -> EntryData:
     body = sanitise(data.body, own_images_of=municipality_slug)
     if data.publish_from and data.expires_at and data.expires_at <= data.publish_from:
         errors.append(("expires_at", _("The expiry must be after the publication.")))
-    if errors:
-        error = BulletinError("invalid_entry", errors[0][1], errors[0][0])
-        error.errors = errors
-        raise error
+    raise_invalid("invalid_entry", errors)
     data.body = body
     data.title = data.title.strip()
     return data
@@ -290,25 +300,22 @@ def _snapshot(entry: Entry) -> dict:
 def _snapshot_files(entry: Entry) -> dict:
     """The downloadable files a version carries (images of the text are in its body); the
     ids let the archived version link to files removed later."""
-    files = list(entry.attachments.filter(removed_at__isnull=True)
-                 .exclude(content_type__endswith=INLINE_IMAGE_PARAMETER)
-                 .order_by("added_at", "pk"))
+    files = live_attachments(entry)
     return {"attachments": [a.name for a in files], "attachment_ids": [a.pk for a in files]}
 
 
 def create_entry(section: Section, data: EntryData, *, acting_user) -> Entry:
     """A draft entry of the section's BIP."""
     data = _validate(data, section.municipality.slug)
+    entry = Entry(
+        municipality_id=section.municipality_id, site=section.site, section=section,
+        kind=data.kind, title=data.title, body=data.body, number=data.number.strip(),
+        act_date=data.act_date, produced_by=data.produced_by.strip(),
+        responsible=data.responsible.strip(), produced_on=data.produced_on,
+        entered_by=acting_user, publish_from=data.publish_from, expires_at=data.expires_at)
+    entry.search_text = _search_text(entry)
     with transaction.atomic():
-        entry = Entry.objects.create(
-            municipality_id=section.municipality_id, site=section.site, section=section,
-            kind=data.kind, title=data.title, body=data.body, number=data.number.strip(),
-            act_date=data.act_date, produced_by=data.produced_by.strip(),
-            responsible=data.responsible.strip(), produced_on=data.produced_on,
-            entered_by=acting_user, publish_from=data.publish_from,
-            expires_at=data.expires_at)
-        entry.search_text = _search_text(entry)
-        entry.save(update_fields=["search_text"])
+        entry.save(force_insert=True)
         record_audit(municipality=section.municipality, acting_user=acting_user,
                      action=AuditAction.CREATED, target=entry)
     return entry
@@ -833,15 +840,22 @@ def write_views(municipality_id: int, counts: list[tuple[int, int]]) -> int:
     written = 0
     with transaction.atomic():
         for entry_id, count in sorted(counts):
-            if not Entry.objects.filter(pk=entry_id).update(views=F("views") + count):
+            if not Entry.objects.filter(municipality_id=municipality_id, pk=entry_id).update(
+                    views=F("views") + count):
                 continue  # gone meanwhile
             written += count
-            stat, created = MonthlyStat.objects.get_or_create(
-                municipality_id=municipality_id, entry_id=entry_id, month=month,
-                defaults={"views": count})
-            if not created:
-                MonthlyStat.objects.filter(pk=stat.pk).update(views=F("views") + count)
+            _add_to_month(municipality_id, entry_id, month, "views", count)
     return written
+
+
+def _add_to_month(municipality_id: int, entry_id: int, month: date, counter: str,
+                  count: int) -> None:
+    """Add `count` to the month's `counter` ("views" or "downloads") of the entry."""
+    stat, created = MonthlyStat.objects.get_or_create(
+        municipality_id=municipality_id, entry_id=entry_id, month=month,
+        defaults={counter: count})
+    if not created:
+        MonthlyStat.objects.filter(pk=stat.pk).update(**{counter: F(counter) + count})
 
 
 @atexit.register
@@ -851,9 +865,6 @@ def _flush_at_exit() -> None:
 
 
 def record_download(attachment: Attachment) -> None:
+    """Count one download of the attachment (its total and its entry's month)."""
     Attachment.objects.filter(pk=attachment.pk).update(downloads=F("downloads") + 1)
-    stat, created = MonthlyStat.objects.get_or_create(
-        municipality_id=attachment.municipality_id, entry_id=attachment.entry_id,
-        month=_month(), defaults={"downloads": 1})
-    if not created:
-        MonthlyStat.objects.filter(pk=stat.pk).update(downloads=F("downloads") + 1)
+    _add_to_month(attachment.municipality_id, attachment.entry_id, _month(), "downloads", 1)

@@ -66,7 +66,8 @@ def tokens(text: str) -> str:
     """The tokens indexed for a text: every folded word and its folded stem, once each,
     space-separated with a space at both ends (LIKE ' token' finds word starts)."""
     seen: dict[str, None] = {}
-    for word in WORD.findall(text or "")[:MAX_WORDS]:
+    # Each distinct word once: a repeated word adds nothing, and stemming is the cost.
+    for word in dict.fromkeys(WORD.findall(text or "")[:MAX_WORDS]):
         folded = fold(word)
         if not folded:
             continue

@@ -82,39 +82,43 @@ def _from_cache(request: HttpRequest, stored: tuple) -> HttpResponse:
 
 
 def bip_view(*, cache_when=None, counter=None, cached: bool = True):
-    """Wrap a public BIP view: the helpful 404, the page cache and the view counter that
-    also runs for cached pages."""
+    """Wrap a public page (the BIP's and the units' websites'): the page cache, the BIP's
+    helpful 404 and the view counter that also runs for cached pages."""
 
     def decorate(view):
-        def from_page_cache(request: HttpRequest, kwargs: dict, before_database=None
-                            ) -> HttpResponse | None:
-            """The cached page, or None (not cacheable, or not in the cache). Also asked
-            by TenantMiddleware before the session and auth middlewares run."""
-            if not (cached and _cacheable(request)
-                    and (cache_when is None or cache_when(request))):
-                return None
-            stored = pagecache.get(_cache_key(request))
+        def page_key(request: HttpRequest) -> str | None:
+            if cached and _cacheable(request) and (cache_when is None or cache_when(request)):
+                return _cache_key(request)
+            return None
+
+        def cached_page(request: HttpRequest, key: str, kwargs: dict) -> HttpResponse | None:
+            stored = pagecache.get(key)
             if stored is None:
-                request._bip_page_cache_missed = True  # the view need not ask again
+                request._page_cache_missed_key = key  # the view need not ask again
                 return None
             if counter is not None:
                 counter(request, kwargs)
             return _from_cache(request, stored)
 
+        def from_page_cache(request: HttpRequest, kwargs: dict) -> HttpResponse | None:
+            """The cached page, or None (not cacheable, or not in the cache). Also asked
+            by TenantMiddleware before the session and auth middlewares run."""
+            key = page_key(request)
+            return None if key is None else cached_page(request, key, kwargs)
+
         @wraps(view)
         def wrapper(request: HttpRequest, *args, **kwargs):
-            use_cache = cached and _cacheable(request) and (
-                cache_when is None or cache_when(request))
-            key = _cache_key(request) if use_cache else ""
-            if use_cache and not getattr(request, "_bip_page_cache_missed", False):
-                response = from_page_cache(request, kwargs)
+            key = getattr(request, "_page_cache_missed_key", None)
+            if key is None:
+                key = page_key(request)
+                response = None if key is None else cached_page(request, key, kwargs)
                 if response is not None:
                     return response
             try:
                 response = view(request, *args, **kwargs)
             except BipNotFound as missing:
                 return _with_token(request, _not_found_page(request, missing.site))
-            if (use_cache and response.status_code == 200
+            if (key is not None and response.status_code == 200
                     and not getattr(response, "streaming", False)):
                 headers = {name: response[name] for name in KEPT_HEADERS if name in response}
                 pagecache.put(key, (response.status_code, response.content, headers),
@@ -129,13 +133,13 @@ def bip_view(*, cache_when=None, counter=None, cached: bool = True):
     return decorate
 
 
-def count_view(request: HttpRequest, kwargs: dict) -> None:
-    """One view of an entry page, unless a robot asks (cached pages count too)."""
-    if request.method != "GET":
-        return
-    if selectors.is_bot(request.META.get("HTTP_USER_AGENT", "")):
-        return
+def count_view(request: HttpRequest, kwargs: dict) -> bool:
+    """One view of an entry page, unless a robot asks (cached pages count too); says
+    whether it was counted."""
+    if request.method != "GET" or selectors.is_bot(request.META.get("HTTP_USER_AGENT", "")):
+        return False
     services.count_view(request.municipality.pk, int(kwargs["entry_id"]))
+    return True
 
 
 # --- the page frame ---------------------------------------------------------------------
@@ -291,9 +295,8 @@ def _allow_frames(response: HttpResponse, entry: Entry) -> HttpResponse:
 @bip_view(counter=count_view)
 def entry(request: HttpRequest, municipality_slug: str, entry_id: int) -> HttpResponse:
     item = _entry(request, entry_id)
-    count_view(request, {"entry_id": item.pk})
-    item.views += 1 if request.method == "GET" and not selectors.is_bot(
-        request.META.get("HTTP_USER_AGENT", "")) else 0
+    if count_view(request, {"entry_id": item.pk}):
+        item.views += 1  # the page shows the count with this view
     context = _entry_context(item)
     context["trail"] = [*_section_trail(item.section),
                         {"title": item.section.title, "url": context["section_url"]}]
@@ -389,15 +392,24 @@ def attachment(request: HttpRequest, municipality_slug: str, attachment_id: int
     if (found is None or services.is_inline_image(found)  # images: /bip/obraz/<id>/
             or selectors.readable_entry(request.municipality, found.entry_id) is None):
         raise BipNotFound()
-    try:
-        handle = found.file.open("rb")
-    except (FileNotFoundError, OSError):
-        raise BipNotFound() from None
+    response = stored_file(found, as_attachment=True, content_type=found.content_type)
+    if response is None:
+        raise BipNotFound()
     if request.method == "GET" and not selectors.is_bot(
             request.META.get("HTTP_USER_AGENT", "")):
         services.record_download(found)
-    response = FileResponse(handle, as_attachment=True, filename=found.name,
-                            content_type=found.content_type)
+    return response
+
+
+def stored_file(found: Attachment, *, as_attachment: bool, content_type: str
+                ) -> FileResponse | None:
+    """The attachment's bytes, never sniffed by the browser; None when the file is gone."""
+    try:
+        handle = found.file.open("rb")
+    except OSError:  # FileNotFoundError included
+        return None
+    response = FileResponse(handle, as_attachment=as_attachment, filename=found.name,
+                            content_type=content_type)
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Length"] = str(found.size)
     return response
@@ -429,9 +441,8 @@ def search(request: HttpRequest, municipality_slug: str) -> HttpResponse:
         results = [{"entry": e, "snippet": selectors.snippet(e.search_text, terms),
                     "withdrawn": e.state == EntryState.WITHDRAWN,
                     "expired": selectors.is_expired(e)} for e in page]
-    groups = []
-    for site in all_sites:
-        groups.append({"site": site, "sections": [s for s in sections if s.site_id == site.pk]})
+    groups = [{"site": site, "sections": [s for s in sections if s.site_id == site.pk]}
+              for site in all_sites]
     return _render(request, "bulletin/search.html", {
         "query": query, "terms": terms, "page": page, "results": results,
         "sites": all_sites, "site_id": site_id, "section_groups": groups,

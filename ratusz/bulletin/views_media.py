@@ -14,14 +14,15 @@ not counted as downloads and are not served through the page cache.
 
 from __future__ import annotations
 
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_safe
 
 from ratusz.accounts.permissions import Permission
 from ratusz.bulletin import selectors, services
 from ratusz.bulletin.models import Attachment
-from ratusz.bulletin.views_staff import in_scope, unit_scope
+from ratusz.bulletin.scope import in_scope, unit_scope
+from ratusz.bulletin.views import stored_file
 
 PUBLIC_MAX_AGE = 365 * 24 * 3600
 EDITOR_MAX_AGE = 3600
@@ -29,12 +30,8 @@ EDITOR_MAX_AGE = 3600
 
 def _may_edit(request: HttpRequest, attachment: Attachment) -> bool:
     """The signed-in staff member may edit the image's entry (bip.edit in its unit)."""
-    if not request.user.is_authenticated:
-        return False
-    scope = unit_scope(request, Permission.EDIT_BIP)
-    if scope is not None and not scope:
-        return False
-    return in_scope(scope, attachment.entry.site.unit_id)
+    return request.user.is_authenticated and in_scope(
+        unit_scope(request, Permission.EDIT_BIP), attachment.entry.site.unit_id)
 
 
 @require_safe
@@ -50,13 +47,10 @@ def image(request: HttpRequest, municipality_slug: str, attachment_id: int
     if etag in request.headers.get("If-None-Match", ""):
         response: HttpResponseBase = HttpResponse(status=304)
     else:
-        try:
-            handle = found.file.open("rb")
-        except (FileNotFoundError, OSError):
-            raise Http404 from None
-        response = FileResponse(handle, content_type=services.served_content_type(found),
-                                as_attachment=False, filename=found.name)
-        response["Content-Length"] = str(found.size)
+        response = stored_file(found, as_attachment=False,
+                               content_type=services.served_content_type(found))
+        if response is None:
+            raise Http404
     response["ETag"] = etag
     response["X-Content-Type-Options"] = "nosniff"
     # Nothing in an image may run or embed anything, whatever a browser thinks it is.

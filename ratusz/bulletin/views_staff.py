@@ -26,9 +26,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from ratusz.accounts.access import staff_required
-from ratusz.accounts.models import RoleAssignment
-from ratusz.accounts.permissions import ROLE_PERMISSIONS, Permission
-from ratusz.accounts.selectors import has_permission
+from ratusz.accounts.permissions import Permission
 from ratusz.bulletin import selectors, services
 from ratusz.bulletin.forms import EntryForm, SectionForm, SiteForm, WithdrawForm
 from ratusz.bulletin.models import (
@@ -40,39 +38,16 @@ from ratusz.bulletin.models import (
     Section,
     Site,
 )
+from ratusz.bulletin.scope import in_scope, unit_scope
 from ratusz.bulletin.services import BulletinError
-from ratusz.core.models import AuditAction, Unit
+from ratusz.core.models import AuditAction
+from ratusz.core.selectors import list_units
 from ratusz.core.services import record_audit
 
 MAX_FILES = 20
 
 
 # --- who may edit what ----------------------------------------------------------------------
-
-def unit_scope(request: HttpRequest, permission: str) -> set[int] | None:
-    """The units whose BIP the user may work on with `permission`: None means all units
-    of the gmina (an assignment without a unit), otherwise the ids of the named units."""
-    cache = request.__dict__.setdefault("_bip_scope", {})
-    if permission in cache:
-        return cache[permission]
-    scope: set[int] | None = set()
-    if has_permission(request.user, request.municipality, permission):
-        assignments = RoleAssignment.objects.for_municipality(request.municipality).filter(
-            user=request.user).values_list("role", "unit_id")
-        for role, unit_id in assignments:
-            if permission not in ROLE_PERMISSIONS.get(role, frozenset()):
-                continue
-            if unit_id is None:
-                scope = None
-                break
-            scope.add(unit_id)
-    cache[permission] = scope
-    return scope
-
-
-def in_scope(scope: set[int] | None, unit_id: int) -> bool:
-    return scope is None or unit_id in scope
-
 
 def _sites(request: HttpRequest):
     sites = Site.objects.for_municipality(request.municipality).select_related("unit")
@@ -98,8 +73,13 @@ def _entry_or_404(request: HttpRequest, entry_id: int) -> Entry:
 
 
 def can_approve(request: HttpRequest, site: Site) -> bool:
-    return in_scope(unit_scope(request, Permission.APPROVE_BIP), site.unit_id) and \
-        has_permission(request.user, request.municipality, Permission.APPROVE_BIP)
+    # Without the right at all the scope is empty, so this also checks the right.
+    return in_scope(unit_scope(request, Permission.APPROVE_BIP), site.unit_id)
+
+
+def _posted_id(request: HttpRequest, name: str) -> int | None:
+    value = request.POST.get(name, "")
+    return int(value) if value.isdigit() else None
 
 
 def _reverse(name: str, **kwargs) -> str:
@@ -201,12 +181,11 @@ def remove_section(section: Section, *, acting_user) -> None:
 def dashboard(request: HttpRequest) -> HttpResponse:
     municipality = request.municipality
     scope = unit_scope(request, Permission.EDIT_BIP)
-    units = Unit.objects.for_municipality(municipality).filter(is_active=True)
+    units = list_units(municipality)
     if scope is not None:
         units = units.filter(pk__in=scope)
     if request.method == "POST":
-        unit = units.filter(pk=request.POST.get("unit", "")
-                            if str(request.POST.get("unit", "")).isdigit() else None).first()
+        unit = units.filter(pk=_posted_id(request, "unit")).first()
         if unit is None:
             raise Http404
         site = services.ensure_site(unit, acting_user=request.user)
@@ -232,10 +211,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     entries = Entry.objects.for_municipality(municipality).filter(
         site_id__in=site_ids).select_related("site", "section", "entered_by")
     approve_scope = unit_scope(request, Permission.APPROVE_BIP)
-    awaiting = []
-    if has_permission(request.user, municipality, Permission.APPROVE_BIP):
-        awaiting = [entry for entry in entries.filter(state=EntryState.AWAITING)
-                    .order_by("pk") if in_scope(approve_scope, entry.site.unit_id)]
+    awaiting = entries.filter(state=EntryState.AWAITING).order_by("pk")
+    if approve_scope is not None:  # empty without the right to approve
+        awaiting = awaiting.filter(site__unit_id__in=approve_scope)
     drafts = entries.filter(state=EntryState.DRAFT, entered_by=request.user).order_by("-pk")
     changes = (EntryVersion.objects.for_municipality(municipality)
                .filter(entry__site_id__in=site_ids)
@@ -277,9 +255,8 @@ def site_edit(request: HttpRequest, site_id: int) -> HttpResponse:
                 return redirect(url)
             section_form.describe_errors()
         else:
-            section = Section.objects.filter(site=site, pk=request.POST.get("section")
-                                             if str(request.POST.get("section", "")).isdigit()
-                                             else None).first()
+            section = Section.objects.filter(site=site,
+                                             pk=_posted_id(request, "section")).first()
             if section is None:
                 raise Http404
             if action == "rename":

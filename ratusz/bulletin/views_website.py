@@ -15,29 +15,17 @@ deleting a page, news item, event or unit renews the gmina's generation on commi
 from __future__ import annotations
 
 from datetime import timedelta
-from functools import wraps
 from itertools import groupby
 from urllib.parse import urlsplit
 
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_safe
 
 from ratusz.bulletin import feeds, website
 from ratusz.bulletin.models import Site
-from ratusz.bulletin.views import (
-    CACHE_SECONDS,
-    CSRF_PLACEHOLDER,
-    KEPT_HEADERS,
-    _cache_key,
-    _cacheable,
-    _from_cache,
-    _with_token,
-)
-from ratusz.core import pagecache
+from ratusz.bulletin.views import CSRF_PLACEHOLDER, _paginate, bip_view
 from ratusz.core.models import Unit
 
 PAGE_SIZE = 10
@@ -45,49 +33,16 @@ HOME_NEWS = 3
 HOME_EVENTS = 5
 
 
-def website_view(view):
-    """Wrap a public website view: anonymous GETs are served from (and kept in) the BIP's
-    page cache, the CSRF placeholder is replaced in every response, and the view offers
-    ``from_page_cache`` to TenantMiddleware's fast path. A 404 (``Http404``) leaves the
-    cache alone."""
-
-    def from_page_cache(request: HttpRequest, kwargs: dict, before_database=None
-                        ) -> HttpResponse | None:
-        """The cached page, or None (not cacheable, or not in the cache). A hit needs no
-        database, so ``before_database`` is never called."""
-        if not _cacheable(request):
-            return None
-        stored = pagecache.get(_cache_key(request))
-        if stored is None:
-            request._bip_page_cache_missed = True  # the view need not ask again
-            return None
-        return _from_cache(request, stored)
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        use_cache = _cacheable(request)
-        key = _cache_key(request) if use_cache else ""
-        if use_cache and not getattr(request, "_bip_page_cache_missed", False):
-            response = from_page_cache(request, kwargs)
-            if response is not None:
-                return response
-        response = view(request, *args, **kwargs)
-        if (use_cache and response.status_code == 200
-                and not getattr(response, "streaming", False)):
-            headers = {name: response[name] for name in KEPT_HEADERS if name in response}
-            pagecache.put(key, (response.status_code, response.content, headers),
-                          CACHE_SECONDS)
-        return _with_token(request, response)
-
-    safe = require_safe(wrapper)
-    safe.from_page_cache = from_page_cache
-    return safe
+#: The BIP's page cache wrapper as it is: a website's missing item raises Http404 (the
+#: generic 404, never cached) rather than the BIP's own 404 page.
+website_view = bip_view()
 
 
 def _unit(request: HttpRequest, slug: str) -> Unit:
     unit = website.public_unit(request.municipality, slug)
     if unit is None:
         raise Http404
+    unit.municipality = request.municipality  # the same row: no query to fetch it again
     return unit
 
 
@@ -134,7 +89,7 @@ def home(request: HttpRequest, municipality_slug: str, unit: str) -> HttpRespons
 @website_view
 def news(request: HttpRequest, municipality_slug: str, unit: str) -> HttpResponse:
     unit_obj = _unit(request, unit)
-    page = Paginator(website.public_news(unit_obj), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = _paginate(request, website.public_news(unit_obj), PAGE_SIZE)
     return _render(request, unit_obj, "bulletin/website/news.html", {"page": page})
 
 

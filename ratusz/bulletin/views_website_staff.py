@@ -13,46 +13,69 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from ratusz.accounts.access import staff_required
 from ratusz.accounts.permissions import Permission
 from ratusz.bulletin import website
 from ratusz.bulletin.forms_website import EventForm, NewsForm, PageForm
 from ratusz.bulletin.models import Event, NewsItem, WebPage
+from ratusz.bulletin.scope import in_scope, unit_scope
 from ratusz.bulletin.services import BulletinError
-from ratusz.bulletin.views_staff import in_scope, unit_scope
 from ratusz.core.models import Unit
+from ratusz.core.selectors import access_unit_by_id
 
 KINDS = {
     "page": {"model": WebPage, "form": PageForm, "create": website.create_page,
              "update": website.update_page, "url": "bip-staff:website-page",
+             "id": "page_id",
              "new": gettext_lazy("New page"), "public": "website:page",
              "question": gettext_lazy("Do you want to delete the page “%(title)s”?")},
     "news": {"model": NewsItem, "form": NewsForm, "create": website.create_news,
              "update": website.update_news, "url": "bip-staff:website-news",
+             "id": "item_id",
              "new": gettext_lazy("New news item"), "public": "website:news-item",
              "question": gettext_lazy("Do you want to delete the news item “%(title)s”?")},
     "event": {"model": Event, "form": EventForm, "create": website.create_event,
               "update": website.update_event, "url": "bip-staff:website-event",
+              "id": "event_id",
               "new": gettext_lazy("New event"), "public": "website:event",
               "question": gettext_lazy("Do you want to delete the event “%(title)s”?")},
 }
 
 
 def _unit_or_404(request: HttpRequest, unit_id: int) -> Unit:
-    unit = Unit.objects.for_municipality(request.municipality).filter(pk=unit_id).first()
+    unit = access_unit_by_id(request.municipality, unit_id)
     if unit is None or not in_scope(unit_scope(request, Permission.EDIT_BIP), unit.pk):
         raise Http404
     return unit
 
 
-def _item_or_404(unit: Unit, model, item_id: int):
-    item = model.objects.for_municipality(unit.municipality).filter(
+def _item_or_404(unit: Unit, kind: str, item_id: int):
+    item = KINDS[kind]["model"].objects.for_municipality(unit.municipality).filter(
         unit=unit, pk=item_id).first()
     if item is None:
         raise Http404
     return item
+
+
+def _item_view(kind: str, action: str, methods: list[str], *, new: bool = False):
+    """Make the view `<kind>_<action>` from `handler(request, unit, kind, item)`:
+    the editor's right, the unit in the editor's scope and (unless `new`) the unit's item
+    named by the URL; anything else answers 404."""
+
+    def decorate(handler):
+        @staff_required(Permission.EDIT_BIP)
+        @require_http_methods(methods)
+        def view(request: HttpRequest, unit_id: int, **kwargs) -> HttpResponse:
+            unit = _unit_or_404(request, unit_id)
+            item = None if new else _item_or_404(unit, kind, kwargs[KINDS[kind]["id"]])
+            return handler(request, unit, kind, item)
+
+        view.__name__ = f"{kind}_{action}"
+        return view
+
+    return decorate
 
 
 @staff_required(Permission.EDIT_BIP)
@@ -81,11 +104,16 @@ def _public_url(request: HttpRequest, kind: str, unit: Unit, item) -> str:
     return reverse(KINDS[kind]["public"], args=[request.municipality.slug, unit.slug, key])
 
 
+def _dashboard_url(request: HttpRequest, unit: Unit) -> str:
+    return reverse("bip-staff:website", args=[request.municipality.slug, unit.pk])
+
+
 def _edit(request: HttpRequest, unit: Unit, kind: str, item) -> HttpResponse:
     spec = KINDS[kind]
     form_class = spec["form"]
-    form = form_class(initial=form_class.initial_for(item) if item else None)
-    if request.method == "POST":
+    if request.method != "POST":
+        form = form_class(initial=form_class.initial_for(item) if item else None)
+    else:
         form = form_class(request.POST)
         if form.is_valid():
             try:
@@ -110,95 +138,41 @@ def _edit(request: HttpRequest, unit: Unit, kind: str, item) -> HttpResponse:
         "has_errors": bool(form.errors)}, status=400 if form.errors else 200)
 
 
-def _new_view(kind: str):
-    @staff_required(Permission.EDIT_BIP)
-    @require_http_methods(["GET", "POST"])
-    def view(request: HttpRequest, unit_id: int) -> HttpResponse:
-        return _edit(request, _unit_or_404(request, unit_id), kind, None)
-
-    view.__name__ = f"{kind}_new"
-    return view
-
-
-def _edit_view(kind: str, kwarg: str):
-    @staff_required(Permission.EDIT_BIP)
-    @require_http_methods(["GET", "POST"])
-    def view(request: HttpRequest, unit_id: int, **kwargs) -> HttpResponse:
-        unit = _unit_or_404(request, unit_id)
-        return _edit(request, unit, kind, _item_or_404(unit, KINDS[kind]["model"],
-                                                       kwargs[kwarg]))
-
-    view.__name__ = f"{kind}_edit"
-    return view
-
-
-page_new = _new_view("page")
-page_edit = _edit_view("page", "page_id")
-news_new = _new_view("news")
-news_edit = _edit_view("news", "item_id")
-event_new = _new_view("event")
-event_edit = _edit_view("event", "event_id")
-
-
-def _dashboard_url(request: HttpRequest, unit: Unit) -> str:
-    return reverse("bip-staff:website", args=[request.municipality.slug, unit.pk])
-
-
-def _delete_view(kind: str, kwarg: str):
-    @staff_required(Permission.EDIT_BIP)
-    @require_http_methods(["GET", "POST"])
-    def view(request: HttpRequest, unit_id: int, **kwargs) -> HttpResponse:
-        spec = KINDS[kind]
-        unit = _unit_or_404(request, unit_id)
-        item = _item_or_404(unit, spec["model"], kwargs[kwarg])
-        if request.method == "POST":
-            try:
-                website.delete_item(item, acting_user=request.user)
-            except BulletinError:
-                raise Http404 from None  # deleted meanwhile by someone else
-            messages.success(request, _("Deleted: %(title)s.") % {"title": item.title})
-            return redirect(_dashboard_url(request, unit))
-        return render(request, "bulletin/website/staff/item_delete.html", {
-            "unit": unit, "kind": kind, "item": item,
-            "question": spec["question"] % {"title": item.title},
-            "edit_url": reverse(spec["url"], args=[request.municipality.slug, unit.pk,
-                                                   item.pk]),
-            "public_url": _public_url(request, kind, unit, item)})
-
-    view.__name__ = f"{kind}_delete"
-    return view
-
-
-def _publication_view(kind: str, kwarg: str):
-    @staff_required(Permission.EDIT_BIP)
-    @require_POST
-    def view(request: HttpRequest, unit_id: int, **kwargs) -> HttpResponse:
-        unit = _unit_or_404(request, unit_id)
-        item = _item_or_404(unit, KINDS[kind]["model"], kwargs[kwarg])
-        action = request.POST.get("action", "")
-        if action not in ("publish", "unpublish"):
-            messages.error(request, _("Choose whether to publish the item or to take it off "
-                                      "the website."))
-        else:
-            try:
-                website.set_published(item, action == "publish", acting_user=request.user)
-            except BulletinError as error:
-                messages.error(request, error.message)
-            else:
-                message = (_("Published: %(title)s.") if action == "publish"
-                           else _("Taken off the website: %(title)s."))
-                messages.success(request, message % {"title": item.title})
+def _delete(request: HttpRequest, unit: Unit, kind: str, item) -> HttpResponse:
+    spec = KINDS[kind]
+    if request.method == "POST":
+        try:
+            website.delete_item(item, acting_user=request.user)
+        except BulletinError:
+            raise Http404 from None  # deleted meanwhile by someone else
+        messages.success(request, _("Deleted: %(title)s.") % {"title": item.title})
         return redirect(_dashboard_url(request, unit))
+    return render(request, "bulletin/website/staff/item_delete.html", {
+        "unit": unit, "kind": kind, "item": item,
+        "question": spec["question"] % {"title": item.title},
+        "edit_url": reverse(spec["url"], args=[request.municipality.slug, unit.pk, item.pk]),
+        "public_url": _public_url(request, kind, unit, item)})
 
-    view.__name__ = f"{kind}_publication"
-    return view
+
+def _publication(request: HttpRequest, unit: Unit, kind: str, item) -> HttpResponse:
+    action = request.POST.get("action", "")
+    if action not in ("publish", "unpublish"):
+        messages.error(request, _("Choose whether to publish the item or to take it off "
+                                  "the website."))
+        return redirect(_dashboard_url(request, unit))
+    try:
+        website.set_published(item, action == "publish", acting_user=request.user)
+    except BulletinError as error:
+        messages.error(request, error.message)
+    else:
+        message = (_("Published: %(title)s.") if action == "publish"
+                   else _("Taken off the website: %(title)s."))
+        messages.success(request, message % {"title": item.title})
+    return redirect(_dashboard_url(request, unit))
 
 
-@staff_required(Permission.EDIT_BIP)
-@require_POST
-def page_move(request: HttpRequest, unit_id: int, page_id: int) -> HttpResponse:
-    unit = _unit_or_404(request, unit_id)
-    page = _item_or_404(unit, WebPage, page_id)
+@_item_view("page", "move", ["POST"])
+def page_move(request: HttpRequest, unit: Unit, kind: str, page: WebPage) -> HttpResponse:
     direction = request.POST.get("direction", "")
     try:
         website.move_page(page, direction, acting_user=request.user)
@@ -211,9 +185,11 @@ def page_move(request: HttpRequest, unit_id: int, page_id: int) -> HttpResponse:
     return redirect(_dashboard_url(request, unit))
 
 
-page_delete = _delete_view("page", "page_id")
-news_delete = _delete_view("news", "item_id")
-event_delete = _delete_view("event", "event_id")
-page_publication = _publication_view("page", "page_id")
-news_publication = _publication_view("news", "item_id")
-event_publication = _publication_view("event", "event_id")
+page_new, news_new, event_new = (
+    _item_view(kind, "new", ["GET", "POST"], new=True)(_edit) for kind in KINDS)
+page_edit, news_edit, event_edit = (
+    _item_view(kind, "edit", ["GET", "POST"])(_edit) for kind in KINDS)
+page_delete, news_delete, event_delete = (
+    _item_view(kind, "delete", ["GET", "POST"])(_delete) for kind in KINDS)
+page_publication, news_publication, event_publication = (
+    _item_view(kind, "publication", ["POST"])(_publication) for kind in KINDS)

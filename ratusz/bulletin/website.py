@@ -6,7 +6,7 @@ gmina's page cache is renewed when it commits (``ratusz.bulletin.signals``)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
@@ -18,7 +18,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from ratusz.bulletin.models import Event, NewsItem, WebPage
-from ratusz.bulletin.services import BulletinError, missing_alt, sanitise
+from ratusz.bulletin.services import BulletinError, missing_alt, raise_invalid, sanitise
 from ratusz.core.models import AuditAction, Unit
 from ratusz.core.services import record_audit
 
@@ -59,14 +59,10 @@ class EventData:
     ends_at: datetime | None = None
     place: str = ""
     is_published: bool = True
-    errors: list = field(default_factory=list)
 
 
 def _raise(errors: list) -> None:
-    if errors:
-        error = BulletinError("invalid_website_item", errors[0][1], errors[0][0])
-        error.errors = errors
-        raise error
+    raise_invalid("invalid_website_item", errors)
 
 
 def _title(errors: list, title: str, limit: int) -> None:
@@ -94,6 +90,24 @@ def _audit(item, action: str, acting_user, *, before: dict | None = None,
                  target=item, before=before, after=after)
 
 
+def _create(model, unit: Unit, values: dict, acting_user):
+    """A new page, news item or event of the unit's website, audited."""
+    with transaction.atomic():
+        item = model.objects.create(municipality_id=unit.municipality_id, unit=unit, **values)
+        _audit(item, AuditAction.CREATED, acting_user)
+    return item
+
+
+def _update(item, values: dict, acting_user):
+    """The item with the checked values saved (a full save, which renews the page cache)."""
+    with transaction.atomic():
+        for name, value in values.items():
+            setattr(item, name, value)
+        item.save()
+        _audit(item, AuditAction.UPDATED, acting_user)
+    return item
+
+
 # --- pages -------------------------------------------------------------------------------
 
 def _page_values(unit: Unit, data: PageData, page: WebPage | None) -> dict:
@@ -115,23 +129,12 @@ def _page_values(unit: Unit, data: PageData, page: WebPage | None) -> dict:
 
 
 def create_page(unit: Unit, data: PageData, *, acting_user) -> WebPage:
-    values = _page_values(unit, data, None)
-    with transaction.atomic():
-        page = WebPage.objects.create(municipality_id=unit.municipality_id, unit=unit,
-                                      **values)
-        _audit(page, AuditAction.CREATED, acting_user)
-    return page
+    return _create(WebPage, unit, _page_values(unit, data, None), acting_user)
 
 
 def update_page(page: WebPage, data: PageData, *, acting_user) -> WebPage:
     values = _page_values(page.unit, data, page)
-    with transaction.atomic():
-        for name, value in values.items():
-            setattr(page, name, value)
-        page.updated_at = timezone.now()
-        page.save()
-        _audit(page, AuditAction.UPDATED, acting_user)
-    return page
+    return _update(page, {**values, "updated_at": timezone.now()}, acting_user)
 
 
 # --- news --------------------------------------------------------------------------------
@@ -147,22 +150,11 @@ def _news_values(data: NewsData) -> dict:
 
 
 def create_news(unit: Unit, data: NewsData, *, acting_user) -> NewsItem:
-    values = _news_values(data)
-    with transaction.atomic():
-        item = NewsItem.objects.create(municipality_id=unit.municipality_id, unit=unit,
-                                       **values)
-        _audit(item, AuditAction.CREATED, acting_user)
-    return item
+    return _create(NewsItem, unit, _news_values(data), acting_user)
 
 
 def update_news(item: NewsItem, data: NewsData, *, acting_user) -> NewsItem:
-    values = _news_values(data)
-    with transaction.atomic():
-        for name, value in values.items():
-            setattr(item, name, value)
-        item.save()
-        _audit(item, AuditAction.UPDATED, acting_user)
-    return item
+    return _update(item, _news_values(data), acting_user)
 
 
 # --- events ------------------------------------------------------------------------------
@@ -184,33 +176,28 @@ def _event_values(data: EventData) -> dict:
 
 
 def create_event(unit: Unit, data: EventData, *, acting_user) -> Event:
-    values = _event_values(data)
-    with transaction.atomic():
-        event = Event.objects.create(municipality_id=unit.municipality_id, unit=unit,
-                                     **values)
-        _audit(event, AuditAction.CREATED, acting_user)
-    return event
+    return _create(Event, unit, _event_values(data), acting_user)
 
 
 def update_event(event: Event, data: EventData, *, acting_user) -> Event:
-    values = _event_values(data)
-    with transaction.atomic():
-        for name, value in values.items():
-            setattr(event, name, value)
-        event.save()
-        _audit(event, AuditAction.UPDATED, acting_user)
-    return event
+    return _update(event, _event_values(data), acting_user)
 
 
 # --- deleting and publishing (pages, news, events alike) -------------------------------
+
+def _locked(item: WebPage | NewsItem | Event) -> WebPage | NewsItem | Event:
+    """The item's row, locked for this transaction; refused when it is gone."""
+    locked = type(item).objects.select_for_update().filter(pk=item.pk).first()
+    if locked is None:
+        raise BulletinError("website_item_gone", _("This item no longer exists."))
+    return locked
+
 
 def delete_item(item: WebPage | NewsItem | Event, *, acting_user) -> None:
     """Delete a page, news item or event of a unit's website, with an audit entry that
     keeps its title; it leaves the public website when the transaction commits."""
     with transaction.atomic():
-        locked = type(item).objects.select_for_update().filter(pk=item.pk).first()
-        if locked is None:
-            raise BulletinError("website_item_gone", _("This item no longer exists."))
+        locked = _locked(item)
         _audit(locked, AuditAction.DELETED, acting_user,
                before={"title": locked.title, "is_published": locked.is_published})
         locked.delete()
@@ -221,9 +208,7 @@ def set_published(item: WebPage | NewsItem | Event, is_published: bool, *, actin
     """Publish an item or take it off the website (it is kept as a draft). Asking for the
     state it already has is refused, so two editors pressing at once give one change."""
     with transaction.atomic():
-        locked = type(item).objects.select_for_update().filter(pk=item.pk).first()
-        if locked is None:
-            raise BulletinError("website_item_gone", _("This item no longer exists."))
+        locked = _locked(item)
         if locked.is_published == is_published:
             raise BulletinError("website_same_state",
                                 _("This item is already published.") if is_published

@@ -204,9 +204,7 @@ class TenantMiddleware:
             return None
         self.locale.process_request(request)
         self.csrf.process_request(request)
-        pk = str(request.municipality.pk)
-        response = lookup(request, match.kwargs,
-                          before_database=lambda: enter_database_tenant(request, pk))
+        response = lookup(request, match.kwargs)
         if response is None:
             return None
         request.resolver_match = match

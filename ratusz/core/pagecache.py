@@ -32,7 +32,7 @@ def _shared():
 
 
 def pages():
-    return caches[settings.RATUSZ_PAGE_CACHE_ALIAS]
+    return caches["pages"]
 
 
 def _fresh_token() -> str:

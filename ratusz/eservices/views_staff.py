@@ -112,9 +112,12 @@ def submission_detail(request: HttpRequest, submission_id: int) -> HttpResponse:
 
 
 def _may_publish_in_bip(request: HttpRequest, submission) -> bool:
-    from ratusz.bulletin.views_staff import in_scope, unit_scope
+    """A request for public information, and the user edits the BIP of its case's unit."""
+    from ratusz.bulletin.scope import in_scope, unit_scope
+    from ratusz.bulletin.services import INFORMATION_REQUEST_SERVICE
 
-    return in_scope(unit_scope(request, Permission.EDIT_BIP), submission.case.unit_id)
+    return submission.service.slug == INFORMATION_REQUEST_SERVICE and in_scope(
+        unit_scope(request, Permission.EDIT_BIP), submission.case.unit_id)
 
 
 def _bip_reply(request: HttpRequest, submission) -> dict | None:
@@ -122,8 +125,7 @@ def _bip_reply(request: HttpRequest, submission) -> dict | None:
     information only, for BIP editors of the case's unit)."""
     from ratusz.bulletin import services as bip
 
-    if submission.service.slug != bip.INFORMATION_REQUEST_SERVICE or \
-            not _may_publish_in_bip(request, submission):
+    if not _may_publish_in_bip(request, submission):
         return None
     entry = bip.information_reply_entry(submission)
     slug = request.municipality.slug
@@ -145,8 +147,7 @@ def submission_publish_bip(request: HttpRequest, submission_id: int) -> HttpResp
     if not has_permission(request.user, request.municipality, Permission.VIEW_REGISTERS):
         raise Http404
     submission = _submission_or_404(request, submission_id)
-    if submission.service.slug != bip.INFORMATION_REQUEST_SERVICE or \
-            not _may_publish_in_bip(request, submission):
+    if not _may_publish_in_bip(request, submission):
         raise Http404
     try:
         entry = bip.publish_information_reply(

@@ -194,10 +194,9 @@ def fan_out(alert_id: int) -> int:
             probe = Subscriber()
             for subscriber_id, email, phone, quiet_from, quiet_until in rows.iterator(
                     chunk_size=FANOUT_CHUNK):
-                not_before = None
-                if not severe and quiet_from is not None:
-                    probe.quiet_from, probe.quiet_until = quiet_from, quiet_until
-                    not_before = after_quiet_hours(probe, now)
+                # Only subscribers with quiet hours are held (none for a severe alert).
+                probe.quiet_from, probe.quiet_until = quiet_from, quiet_until
+                not_before = after_quiet_hours(probe, now)
                 recipient = {Channel.EMAIL: email, Channel.SMS: phone}.get(channel, "push")
                 batch.append(Message(
                     municipality_id=alert.municipality_id, kind=MessageKind.ALERT,
@@ -457,6 +456,8 @@ _URL_SENTINEL = "TOKEN0SENTINEL0TOKEN"
 @functools.lru_cache(maxsize=256)
 def _token_url_parts(base: str, prefix: str, urlconf: str, name: str,
                      slug: str) -> tuple[str, str]:
+    # `prefix` and `urlconf` are not read: they are in the cache key because reverse()
+    # depends on them.
     url = base + reverse(name, kwargs={"municipality_slug": slug, "token": _URL_SENTINEL})
     before, _sentinel, after = url.partition(_URL_SENTINEL)
     return before, after
@@ -531,7 +532,6 @@ def _drop_smtp() -> None:
             connection.close()
 
 
-@functools.lru_cache(maxsize=1024)
 def _header(value: str) -> str:
     try:
         value.encode("ascii")
@@ -792,16 +792,14 @@ def record_sms_reports(gateway_name: str, reports: Iterable) -> int:
     many reports; the delivered ones are written in one statement per callback."""
     updated = 0
     now = timezone.now()
-    delivered_ids: list[int] = []
-    delivered_at: dict[int, datetime] = {}
+    delivered: dict[int, datetime] = {}  # message id → the report's time
     with tenant_context(None, all_municipalities=True):
         for report in reports:
             reference = report.reference or ""
             pk = int(reference[1:]) if reference.startswith("r") and \
                 reference[1:].isdigit() else None
             if report.status == "delivered" and pk is not None:
-                delivered_ids.append(pk)
-                delivered_at[pk] = report.at or now
+                delivered[pk] = report.at or now
                 continue
             query = Message.objects.filter(channel=Channel.SMS)
             if pk is not None:
@@ -816,13 +814,12 @@ def record_sms_reports(gateway_name: str, reports: Iterable) -> int:
             elif report.status in ("failed", "undelivered", "rejected", "expired"):
                 updated += query.update(status=MessageStatus.FAILED,
                                         error=f"{gateway_name}: {report.detail}"[:500])
-        if delivered_ids:
+        if delivered:
             # One time for the callback (the latest report's): per-row times would cost a
             # statement each, and the reports of one callback are seconds apart at most.
-            updated += Message.objects.filter(pk__in=delivered_ids, channel=Channel.SMS)\
+            updated += Message.objects.filter(pk__in=list(delivered), channel=Channel.SMS)\
                 .exclude(status=MessageStatus.DELIVERED).update(
-                    status=MessageStatus.DELIVERED,
-                    delivered_at=max(delivered_at.values()))
+                    status=MessageStatus.DELIVERED, delivered_at=max(delivered.values()))
     return updated
 
 

