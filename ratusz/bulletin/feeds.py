@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from lxml import etree
 
-from ratusz.bulletin import selectors
+from ratusz.bulletin import selectors, services
 from ratusz.bulletin.models import Entry, Section, Site
 from ratusz.notifications import atom
 
@@ -135,7 +135,8 @@ def export_rows(section: Section) -> list[dict]:
             "url": entry_url(entry, slug),
             "attachments": [{"name": a.name, "url": attachment_url(a, slug),
                              "content_type": a.content_type, "size": a.size}
-                            for a in entry.attachments.all() if a.removed_at is None],
+                            for a in entry.attachments.all()
+                            if a.removed_at is None and not services.is_inline_image(a)],
         })
     return rows
 

@@ -566,3 +566,16 @@ def test_the_public_entry_shows_the_image_and_lists_only_documents(client, site,
     assert own in page
     assert "regulamin.pdf" in page and "plan.png" not in page
     assert reverse("bip:attachment", args=["alfa", stored.attachment.pk]) not in page
+
+
+def test_images_of_the_text_are_not_in_the_open_data_exports(client, site, editor):
+    from ratusz.bulletin.models import Section
+
+    section = Section.objects.get(site=site, slug="uchwaly")
+    entry = services.create_entry(section, entry_data("Uchwała nr 1"), acting_user=editor)
+    document = attach(entry, editor)
+    services.add_image(entry, name="plan.png", data=image_bytes(), acting_user=editor)
+    services.submit_entry(entry, acting_user=editor)
+    exported = client.get(reverse("bip:export", args=["alfa", "uchwaly", "json"])).json()
+    (row,) = [row for row in exported["entries"] if row["id"] == entry.pk]
+    assert [a["name"] for a in row["attachments"]] == [document.name]
