@@ -30,6 +30,11 @@ LOGGING["root"]["level"] = "WARNING"  # noqa: F405
 # E-mails and other after-commit work run in the test process; receipts are sealed on
 # their first download rather than after every submission.
 RATUSZ_INLINE_TASKS = True
+# Tasks queued after commit run in the test process (Celery's own eager mode; the tests
+# that prove the broker path switch it off). After-commit callbacks run only where a test
+# asks for them (`django_capture_on_commit_callbacks(execute=True)`).
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_TASK_EAGER_PROPAGATES = True
 RATUSZ_RECEIPTS_ON_DEMAND = True
 # Staff tests sign in with force_login; the second-factor tests switch it on.
 RATUSZ_STAFF_2FA_REQUIRED = False

@@ -22,7 +22,8 @@ def worker(tmp_path):
     env = {**os.environ, "RATUSZ_VAR_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE":
            "config.settings.dev"}
     saved = (celery_app.conf.broker_url, dict(celery_app.conf.broker_transport_options or {}),
-             celery_app.conf.result_backend)
+             celery_app.conf.result_backend, celery_app.conf.task_always_eager)
+    celery_app.conf.task_always_eager = False  # the suite runs tasks eagerly; not here
     if not settings.REDIS_URL:
         folder = tmp_path / "celery"
         options = {"data_folder_in": str(folder / "queue"),
@@ -47,7 +48,8 @@ def worker(tmp_path):
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
-        celery_app.conf.broker_url, options, celery_app.conf.result_backend = saved
+        (celery_app.conf.broker_url, options, celery_app.conf.result_backend,
+         celery_app.conf.task_always_eager) = saved
         celery_app.conf.broker_transport_options = options
         celery_app.close()
 

@@ -1,0 +1,40 @@
+"""Side effects of a write, run once its transaction has committed.
+
+The house rule: the outermost service owns the transaction (`atomic(durable=True)`), and
+anything that must not happen for a write that rolls back (a task, an e-mail, a renewed
+cache generation, a signal to another app) is queued here. Outside a transaction the
+effect runs at once, as Django's `on_commit` does. Tests run the queued callbacks
+explicitly with pytest-django's `django_capture_on_commit_callbacks(execute=True)`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from functools import partial
+
+from django.db import transaction
+
+logger = logging.getLogger("ratusz.effects")
+
+
+def after_commit(effect: Callable, /, *args, **kwargs) -> None:
+    """Call `effect(*args, **kwargs)` once the current transaction commits; never if it
+    rolls back."""
+    transaction.on_commit(partial(effect, *args, **kwargs))
+
+
+def enqueue_after_commit(task, /, *args, **kwargs) -> None:
+    """Queue the Celery `task` with these arguments once the current transaction commits.
+
+    A broker that cannot be reached is logged, not raised: the write has committed and the
+    caller's answer must not turn into an error. Every task that goes through here has a
+    sweep or an on-demand path that picks up what was not queued."""
+    after_commit(_send, task, args, kwargs)
+
+
+def _send(task, args: tuple, kwargs: dict) -> None:
+    try:
+        task.apply_async(args=args, kwargs=kwargs)
+    except Exception:  # noqa: BLE001 - any broker failure; the sweep recovers the work
+        logger.warning("effects.broker_unreachable", extra={"task": task.name})
