@@ -25,7 +25,12 @@ def after_commit(effect: Callable, /, *args, **kwargs) -> None:
 
 
 def enqueue_after_commit(task, /, *args, **kwargs) -> None:
-    """Queue the Celery `task` with these arguments once the current transaction commits.
+    """Queue the Celery `task` (the task, or its registered name) with these arguments once
+    the current transaction commits.
+
+    A service names its app's tasks (`enqueue_after_commit("eservices.make_receipt", pk)`)
+    rather than importing `tasks`: tasks are entry points that call services, like views,
+    so the import goes one way only.
 
     A broker that cannot be reached is logged, not raised: the write has committed and the
     caller's answer must not turn into an error. Every task that goes through here has a
@@ -34,7 +39,19 @@ def enqueue_after_commit(task, /, *args, **kwargs) -> None:
 
 
 def _send(task, args: tuple, kwargs: dict) -> None:
+    if isinstance(task, str):
+        task = registered_task(task)
     try:
         task.apply_async(args=args, kwargs=kwargs)
     except Exception:  # noqa: BLE001 - any broker failure; the sweep recovers the work
         logger.warning("effects.broker_unreachable", extra={"task": task.name})
+
+
+def registered_task(name: str):
+    """The Celery task registered under `name`, importing the apps' `tasks` modules the
+    first time (a web process has not imported them)."""
+    from config.celery import app
+
+    if name not in app.tasks:
+        app.loader.import_default_modules()
+    return app.tasks[name]

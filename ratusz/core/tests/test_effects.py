@@ -54,3 +54,14 @@ def test_a_task_is_queued_after_commit_and_a_dead_broker_is_not_the_callers_erro
         assert broker.sent == []
     assert broker.sent == [((7,), {"channel": "sms"})]
     assert any(r.getMessage() == "effects.broker_unreachable" for r in caplog.records)
+
+
+def test_a_task_is_found_by_its_registered_name(django_capture_on_commit_callbacks):
+    from ratusz.core import tasks
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        enqueue_after_commit("core.ping_worker", "token")
+    assert len(callbacks) == 1
+    from ratusz.core.effects import registered_task
+
+    assert registered_task("core.ping_worker") is tasks.ping_worker
