@@ -64,4 +64,4 @@ def test_a_task_is_found_by_its_registered_name(django_capture_on_commit_callbac
     assert len(callbacks) == 1
     from ratusz.core.effects import registered_task
 
-    assert registered_task("core.ping_worker") is tasks.ping_worker
+    assert registered_task("core.ping_worker") is tasks.ping_worker._get_current_object()
