@@ -1,12 +1,14 @@
-"""The /api/v1/ application: the base from core plus each app's router."""
+"""The /api/v1/ application: the base from core, the accounts app's bearer tokens, and each
+app's router."""
 
 from ratusz.accounts.api import router as accounts_router
+from ratusz.accounts.api_auth import BearerTokenAuth
 from ratusz.cases.api import router as cases_router
 from ratusz.core.api import build_api
 from ratusz.eservices.api import router as eservices_router
 from ratusz.notifications.api import router as notifications_router
 
-api = build_api()
+api = build_api(auth=BearerTokenAuth())
 api.add_router("/", accounts_router)
 api.add_router("/", cases_router)
 api.add_router("/", eservices_router)
@@ -15,6 +17,6 @@ api.add_router("/", notifications_router)
 from django.conf import settings  # noqa: E402
 
 if settings.RATUSZ_BENCH_ENDPOINTS:
-    from ratusz.core.bench_api import router as bench_router
+    from ratusz.demo.bench_api import router as bench_router
 
     api.add_router("/bench", bench_router)

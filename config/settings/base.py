@@ -43,6 +43,8 @@ INSTALLED_APPS = [
     "ratusz.eservices",
     "ratusz.notifications",
     "ratusz.bulletin",
+    # The demo gminy and the demo commands; left out in production (prod.py).
+    "ratusz.demo",
 ]
 
 MIDDLEWARE = [
@@ -82,6 +84,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "ratusz.core.context_processors.platform",
+                "ratusz.accounts.context_processors.permissions_here",
                 "ratusz.notifications.context_processors.alerts",
             ],
         },

@@ -13,6 +13,8 @@ if len(os.environ["SECRET_KEY"]) < 50:
     raise ImproperlyConfigured("SECRET_KEY must be at least 50 characters long")
 
 DEBUG = False
+# The demo's accounts share a published password: never in production.
+INSTALLED_APPS = [app for app in INSTALLED_APPS if app != "ratusz.demo"]  # noqa: F405
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_SSL_REDIRECT = True

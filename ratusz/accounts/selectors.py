@@ -6,7 +6,6 @@ import hashlib
 import hmac
 
 from django.db.models import Prefetch, QuerySet
-from django.utils import timezone
 
 from ratusz.accounts.models import ApiToken, RoleAssignment, User, UserKind
 from ratusz.accounts.permissions import RESIDENT_PERMISSIONS, permissions_of_roles
@@ -122,6 +121,3 @@ def token_permissions(token: ApiToken) -> frozenset[str]:
         return scopes
     return scopes & permissions_of(token.user, token.municipality)
 
-
-def token_touch_due(token: ApiToken) -> bool:
-    return token.last_used_at is None or (timezone.now() - token.last_used_at).total_seconds() > 60

@@ -205,3 +205,13 @@ def revoke_api_token(token: ApiToken, *, acting_user) -> ApiToken:
                      action=AuditAction.TOKEN_REVOKED, target=token)
     token.refresh_from_db()
     return token
+
+
+def note_api_token_used(token: ApiToken) -> None:
+    """Remember when the token was last used, at most about once a minute (a single
+    conditional UPDATE, not a write on every call)."""
+    now = timezone.now()
+    if token.last_used_at is not None and (now - token.last_used_at).total_seconds() <= 60:
+        return
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    token.last_used_at = now

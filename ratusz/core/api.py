@@ -1,14 +1,14 @@
-"""The API base: bearer-token auth scoped to one gmina, problem+json errors (RFC 9457)."""
+"""The API base: the request's gmina from its authenticated caller, permission checks,
+problem+json errors (RFC 9457). Authentication itself is the accounts app's
+(`ratusz.accounts.api_auth`)."""
 
 from __future__ import annotations
 
 import logging
 
 from django.http import Http404, HttpRequest
-from django.utils import timezone
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
-from ninja.security import HttpBearer
 
 from ratusz.core.middleware import enter_database_tenant
 from ratusz.core.tenancy import _current
@@ -18,31 +18,20 @@ logger = logging.getLogger("ratusz.api")
 PROBLEM_JSON = "application/problem+json"
 
 
-class BearerTokenAuth(HttpBearer):
-    """`Authorization: Bearer <token>`; the token decides the gmina of the request."""
-
-    def authenticate(self, request: HttpRequest, token: str):
-        from ratusz.accounts.selectors import authenticate_api_token, token_touch_due
-
-        api_token = authenticate_api_token(token)
-        if api_token is None:
-            return None
-        request.api_token = api_token
-        request.municipality = api_token.municipality
-        _current.set(api_token.municipality)
-        enter_database_tenant(request, str(api_token.municipality.pk))
-        if api_token.user is not None:
-            request.user = api_token.user
-        if token_touch_due(api_token):
-            type(api_token).objects.filter(pk=api_token.pk).update(last_used_at=timezone.now())
-        return api_token
+def enter_api_municipality(request: HttpRequest, municipality, *,
+                           permissions: frozenset[str]) -> None:
+    """Make the authenticated caller's gmina the gmina of this request (the tenant context
+    and the database wall, restored by `TenantMiddleware` at the end) and remember what
+    the caller may do. Called by the authentication class (`accounts.api_auth`)."""
+    request.municipality = municipality
+    request.api_permissions = permissions
+    _current.set(municipality)
+    enter_database_tenant(request, str(municipality.pk))
 
 
 def require_permission(request: HttpRequest, permission: str) -> None:
-    """Refuse (403) a token without this permission."""
-    from ratusz.accounts.selectors import token_permissions
-
-    if permission not in token_permissions(request.auth):
+    """Refuse (403) a caller without this permission."""
+    if permission not in getattr(request, "api_permissions", frozenset()):
         raise HttpError(403, "This token does not allow this action.")
 
 
@@ -58,13 +47,15 @@ def problem(api: NinjaAPI, request: HttpRequest, status: int, title: str, detail
     return response
 
 
-def build_api() -> NinjaAPI:
+def build_api(auth) -> NinjaAPI:
+    """The `/api/v1/` application: `auth` authenticates every call (the accounts app's
+    bearer tokens); errors are problem+json."""
     api = NinjaAPI(
         title="Ratusz API",
         version="1",
         description="The REST API of Ratusz. Every token belongs to one gmina.",
         urls_namespace="api-v1",
-        auth=BearerTokenAuth(),
+        auth=auth,
         openapi_url="/openapi.json",
         docs_url="/docs",
     )

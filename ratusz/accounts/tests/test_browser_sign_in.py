@@ -18,13 +18,13 @@ from playwright.sync_api import Page, expect  # noqa: E402
 from ratusz.accounts.models import User  # noqa: E402
 from ratusz.accounts.permissions import Role  # noqa: E402
 from ratusz.accounts.tests.factories import PASSWORD  # noqa: E402
-from ratusz.core.tests import test_browser as core_browser  # noqa: E402
-from ratusz.core.tests.test_browser import assert_accessible  # noqa: E402
+from ratusz.testing import browser as chromium  # noqa: E402
+from ratusz.testing.browser import assert_accessible  # noqa: E402
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-browser = core_browser.browser
-new_page = core_browser.new_page
+browser = chromium.browser
+new_page = chromium.new_page
 
 
 def _folder(tmp_path: Path) -> Path:

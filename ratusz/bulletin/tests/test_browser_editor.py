@@ -28,13 +28,13 @@ from playwright.sync_api import Page, expect  # noqa: E402
 
 from ratusz.bulletin.models import Entry, EntryState  # noqa: E402
 from ratusz.bulletin.tests.conftest import PDF  # noqa: E402
-from ratusz.core.tests import test_browser as core_browser  # noqa: E402
-from ratusz.core.tests.test_browser import assert_accessible, sign_in  # noqa: E402
+from ratusz.testing import browser as chromium  # noqa: E402
+from ratusz.testing.browser import assert_accessible, sign_in  # noqa: E402
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-browser = core_browser.browser
-new_page = core_browser.new_page
+browser = chromium.browser
+new_page = chromium.new_page
 
 TITLE = "Uchwała nr XIII/90/2026 w sprawie budowy sieci kanalizacyjnej w Olszynach"
 IMAGE_ALT = "Mapa przebiegu sieci kanalizacyjnej"

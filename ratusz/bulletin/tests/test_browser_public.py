@@ -16,13 +16,13 @@ from playwright.sync_api import Page, expect  # noqa: E402
 
 from ratusz.bulletin import services  # noqa: E402
 from ratusz.bulletin.tests.conftest import entry_data  # noqa: E402
-from ratusz.core.tests import test_browser as core_browser  # noqa: E402
-from ratusz.core.tests.test_browser import MOBILE, assert_accessible  # noqa: E402
+from ratusz.testing import browser as chromium  # noqa: E402
+from ratusz.testing.browser import MOBILE, assert_accessible  # noqa: E402
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-browser = core_browser.browser
-new_page = core_browser.new_page
+browser = chromium.browser
+new_page = chromium.new_page
 
 
 @pytest.fixture

@@ -26,14 +26,14 @@ from playwright.sync_api import Page, expect  # noqa: E402
 from ratusz.accounts.permissions import Role  # noqa: E402
 from ratusz.bulletin import demo_website, services, website  # noqa: E402
 from ratusz.bulletin.models import Event, NewsItem, WebPage  # noqa: E402
-from ratusz.core.tests import test_browser as core_browser  # noqa: E402
 from ratusz.core.tests.factories import DepartmentFactory  # noqa: E402
-from ratusz.core.tests.test_browser import assert_accessible, sign_in  # noqa: E402
+from ratusz.testing import browser as chromium  # noqa: E402
+from ratusz.testing.browser import assert_accessible, sign_in  # noqa: E402
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-browser = core_browser.browser
-new_page = core_browser.new_page
+browser = chromium.browser
+new_page = chromium.new_page
 
 NEWS_TITLE = "Szkoła otrzymała nową pracownię komputerową"
 SCHOOL = "/g/alfa/strony/sp-dabrowa/"

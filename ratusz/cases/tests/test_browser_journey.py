@@ -15,7 +15,7 @@ os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 from playwright.sync_api import expect  # noqa: E402
 
-from ratusz.core.tests.test_browser import (  # noqa: E402, F401 - fixtures
+from ratusz.testing.browser import (  # noqa: E402, F401 - fixtures
     assert_accessible,
     browser,
     new_page,

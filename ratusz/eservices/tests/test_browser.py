@@ -34,12 +34,12 @@ from ratusz.cases.jrwa import load_default_jrwa  # noqa: E402
 from ratusz.cases.services import STATUS_LABELS_PL  # noqa: E402
 from ratusz.cases.tests.fixtures.samples import minimal_pdf  # noqa: E402
 from ratusz.core.tenancy import ALL_MUNICIPALITIES, set_database_tenant  # noqa: E402
-from ratusz.core.tests import test_browser as core_browser  # noqa: E402
 from ratusz.core.tests.factories import DepartmentFactory, LocalityFactory  # noqa: E402
-from ratusz.core.tests.test_browser import MOBILE, assert_accessible, sign_in  # noqa: E402
 from ratusz.eservices import receipts, services  # noqa: E402
 from ratusz.eservices.library import library_service  # noqa: E402
 from ratusz.eservices.models import Message, MessageDirection, Service, Submission  # noqa: E402
+from ratusz.testing import browser as chromium  # noqa: E402
+from ratusz.testing.browser import MOBILE, assert_accessible, sign_in  # noqa: E402
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -56,8 +56,8 @@ STATUS_CODE = re.compile(r"^[A-Z2-7]{4}-[A-Z2-7]{4}$")
 
 # The browser fixtures of the core browser tests (Chromium at /usr/bin/chromium, Polish
 # locale, desktop size, the live server as base URL).
-browser = core_browser.browser
-new_page = core_browser.new_page
+browser = chromium.browser
+new_page = chromium.new_page
 
 
 def example(slug: str) -> dict:

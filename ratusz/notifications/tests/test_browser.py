@@ -19,14 +19,14 @@ os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 from playwright.sync_api import Page, expect  # noqa: E402
 
-from ratusz.core.tests import test_browser as core_browser  # noqa: E402
-from ratusz.core.tests.test_browser import assert_accessible, sign_in  # noqa: E402
 from ratusz.notifications.models import Alert, AlertStatus, Subscriber  # noqa: E402
+from ratusz.testing import browser as chromium  # noqa: E402
+from ratusz.testing.browser import assert_accessible, sign_in  # noqa: E402
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-browser = core_browser.browser
-new_page = core_browser.new_page
+browser = chromium.browser
+new_page = chromium.new_page
 CONFIRM = re.compile(r"https?://[^/\s]+(/g/alfa/powiadomienia/potwierdz/[^/\s]+/)")
 
 

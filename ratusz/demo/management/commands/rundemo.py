@@ -1,5 +1,15 @@
-"""Run the whole demo: database, demo data, web server and task worker, on 127.0.0.1."""
+"""Run the whole demo: database, demo data, web server and task worker, on 127.0.0.1.
 
+Every port the demo binds follows the web port, so two demos run side by side
+(`make demo` and `make demo PORT=8100`): the login.gov.pl simulator listens on
+`port + 89` and the SMS gateway simulator on `port + 91` (8089 and 8091 for the default
+8000), unless `LOGIN_GOV_IDP_URL` / `RATUSZ_SMS_GATEWAYS` say otherwise. Both demos may
+share one `RATUSZ_VAR_DIR`: preparing the database is serialised by a file lock, each demo
+keeps its own API tokens, metrics folder and beat schedule, and each writes
+`demo-<port>.json` besides `demo.json`.
+"""
+
+import fcntl
 import json
 import os
 import signal
@@ -12,7 +22,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from ratusz.core.demo.loader import load_demo
+from ratusz.demo.loader import load_demo
 
 
 class Command(BaseCommand):
@@ -29,20 +39,32 @@ class Command(BaseCommand):
 
         settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
         ensure_embedded_broker_folders()
-        call_command("migrate", interactive=False, verbosity=0)
-        call_command("collectstatic", interactive=False, verbosity=0)
         base_url = f"http://127.0.0.1:{port}"
-        if settings.LOGIN_GOV_DEV_KEYS:
-            from ratusz.accounts.logingov.keys import ensure_dev_keys
+        services = simulator_settings(port)
+        for name, value in services.items():  # this process (the demo loader) and …
+            setattr(settings, name, value)
+        with open(settings.VAR_DIR / "demo.lock", "w") as lock:
+            # Another demo on the same folder may be migrating or loading right now.
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            call_command("migrate", interactive=False, verbosity=0)
+            call_command("collectstatic", interactive=False, verbosity=0)
+            if settings.LOGIN_GOV_DEV_KEYS:
+                from ratusz.accounts.logingov.keys import ensure_dev_keys
 
-            ensure_dev_keys(settings.LOGIN_GOV_SP_KEY_DIR)  # before the servers race for it
-        demo = load_demo(base_url=base_url)
+                ensure_dev_keys(settings.LOGIN_GOV_SP_KEY_DIR)  # before the servers race
+            demo = load_demo(base_url=base_url)
+        demo["simulators"] = {
+            "login_gov": settings.LOGIN_GOV_IDP_URL,
+            "sms": sorted({_origin(g["url"]) for g in settings.RATUSZ_SMS_GATEWAYS}),
+        }
+        text = json.dumps(demo, ensure_ascii=False, indent=2)
         demo_path = settings.VAR_DIR / "demo.json"
-        demo_path.write_text(json.dumps(demo, ensure_ascii=False, indent=2), encoding="utf-8")
+        demo_path.write_text(text, encoding="utf-8")
+        (settings.VAR_DIR / f"demo-{port}.json").write_text(text, encoding="utf-8")
         self._print_sign_ins(demo, demo_path)
         if no_serve:
             return
-        self._serve(port, workers)
+        self._serve(port, workers, services)
 
     def _print_sign_ins(self, demo, demo_path):
         out = self.stdout.write
@@ -62,10 +84,13 @@ class Command(BaseCommand):
         out(f"Tokens and all sign-ins: {demo_path}")
         out("")
 
-    def _serve(self, port, workers):
+    def _serve(self, port, workers, services):
         env = os.environ.copy()
         env.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
-        env["PROMETHEUS_MULTIPROC_DIR"] = str(settings.VAR_DIR / "prometheus")
+        # … the servers it starts.
+        env["LOGIN_GOV_IDP_URL"] = services["LOGIN_GOV_IDP_URL"]
+        env["RATUSZ_SMS_GATEWAYS"] = json.dumps(services["RATUSZ_SMS_GATEWAYS"])
+        env["PROMETHEUS_MULTIPROC_DIR"] = str(settings.VAR_DIR / f"prometheus-{port}")
         # login.gov.pl sends residents back to this address.
         env.setdefault("RATUSZ_PUBLIC_URL", f"http://127.0.0.1:{port}")
         os.makedirs(env["PROMETHEUS_MULTIPROC_DIR"], exist_ok=True)
@@ -80,11 +105,13 @@ class Command(BaseCommand):
         )
         worker = subprocess.Popen(
             [os.path.join(bin_dir, "celery"), "-A", "config", "worker", "-B", "--pool", "threads",
-             "--concurrency", "4", "--loglevel", "INFO", "--without-gossip", "--without-mingle"],
+             "--concurrency", "4", "--loglevel", "INFO", "--without-gossip", "--without-mingle",
+             "--hostname", f"demo-{port}@%h",
+             "--schedule", str(settings.VAR_DIR / "celery" / f"beat-schedule-{port}")],
             env=env,
         )
         children = [web, worker]
-        idp = urlsplit(settings.LOGIN_GOV_IDP_URL)
+        idp = urlsplit(services["LOGIN_GOV_IDP_URL"])
         if idp.hostname in ("127.0.0.1", "localhost") and settings.LOGIN_GOV_ENABLED:
             # The login.gov.pl simulator (same SAML profile, test persons, own keys).
             children.append(subprocess.Popen(
@@ -93,7 +120,7 @@ class Command(BaseCommand):
                  "--sp-metadata", f"http://127.0.0.1:{port}/auth/login-gov/metadata/"],
                 env=env))
 
-        simulated = [g for g in settings.RATUSZ_SMS_GATEWAYS
+        simulated = [g for g in services["RATUSZ_SMS_GATEWAYS"]
                      if urlsplit(g.get("url", "")).hostname in ("127.0.0.1", "localhost")]
         if simulated:
             # The SMS gateway simulator (SMSAPI and SerwerSMS protocols, delivery reports).
@@ -126,3 +153,25 @@ class Command(BaseCommand):
                     child.kill()
         if any(child.returncode not in (0, -signal.SIGTERM, None) for child in children):
             raise SystemExit(1)
+
+
+def simulator_settings(port: int) -> dict:
+    """Where the demo's simulators listen: derived from the web port unless the
+    environment names them."""
+    idp_url = os.environ.get("LOGIN_GOV_IDP_URL") or f"http://127.0.0.1:{port + 89}"
+    if os.environ.get("RATUSZ_SMS_GATEWAYS"):
+        gateways = json.loads(os.environ["RATUSZ_SMS_GATEWAYS"])
+    else:
+        sms = f"http://127.0.0.1:{port + 91}"
+        gateways = [
+            {"name": "smsapi", "kind": "smsapi", "url": f"{sms}/smsapi",
+             "token": "demo-sms-token"},
+            {"name": "serwersms", "kind": "serwersms", "url": f"{sms}/serwersms",
+             "token": "demo-sms-token"},
+        ]
+    return {"LOGIN_GOV_IDP_URL": idp_url, "RATUSZ_SMS_GATEWAYS": gateways}
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"

@@ -4,7 +4,7 @@ from django.apps import apps
 from django.urls import URLPattern
 
 from ratusz.core.models import Municipality, TenantOwned
-from ratusz.core.tests.test_isolation import site_patterns
+from tests.test_isolation import site_patterns
 
 #: Models that point at a gmina without being owned by one.
 # LoginGovSettings: the operator's platform configuration of a gmina's login.gov.pl keys, read

@@ -3,8 +3,8 @@
 from ratusz.accounts.models import User, UserKind
 from ratusz.accounts.selectors import authenticate_api_token, roles_of, token_permissions
 from ratusz.cases.services import final_class
-from ratusz.core.demo.loader import DEMO_PASSWORD, load_demo
 from ratusz.core.models import Department, Locality, Municipality, Unit
+from ratusz.demo.loader import DEMO_PASSWORD, load_demo
 
 EXPECTED = {
     "niedrzwica-duza": ("Niedrzwica Duża", "0609102"),
@@ -78,7 +78,7 @@ def test_demo_residents_sign_in_through_the_simulator_and_staff_have_an_authenti
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from ratusz.accounts import identity
-    from ratusz.core.demo.loader import demo_persons
+    from ratusz.demo.loader import demo_persons
 
     demo = load_demo(base_url="http://127.0.0.1:8000")
     persons = {(p["given_name"], p["family_name"]): p["pesel"] for p in demo_persons()}

@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router, Status
 
+from ratusz.cases.services import next_in_sequence
 from ratusz.core.models import AuditAction, AuditLog
 
 router = Router(tags=["bench"])
@@ -17,10 +18,8 @@ router = Router(tags=["bench"])
 
 @router.post("/counter", response={201: dict}, include_in_schema=False)
 def counter(request: HttpRequest):
-    from ratusz.cases.services import next_in_sequence
-
     municipality = request.auth.municipality
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         number = next_in_sequence(municipality, "bench", timezone.localdate().year)
         AuditLog.objects.create(municipality=municipality, actor_label="bench",
                                 action=AuditAction.CREATED, object_type="bench",

@@ -3,7 +3,7 @@ import json
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from ratusz.core.demo.loader import load_demo
+from ratusz.demo.loader import load_demo
 
 
 class Command(BaseCommand):

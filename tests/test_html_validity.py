@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
-from ratusz.core.tests.test_isolation import (  # noqa: F401 (fixtures)
+from ratusz.testing.html import validate, vnu_jar
+from tests.test_isolation import (  # noqa: F401 (fixtures)
     PUBLIC,
     almighty_a,
     fill,
@@ -21,7 +22,6 @@ from ratusz.core.tests.test_isolation import (  # noqa: F401 (fixtures)
     values_for,
     worlds,
 )
-from ratusz.testing.html import validate, vnu_jar
 
 pytestmark = pytest.mark.django_db
 BROWSER = {"HTTP_USER_AGENT": "Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0"}

@@ -241,14 +241,17 @@ def _ensure_services(municipality: Municipality, operator: User) -> int:
 
 
 def _reissue_token(municipality: Municipality, user: User, operator: User,
-                   permissions: list[str]) -> str:
+                   permissions: list[str], *, base_url: str) -> str:
+    """A fresh demo token; the earlier one of the same demo (same address) is revoked, a
+    demo running beside it on another port keeps its own."""
+    name = f"{DEMO_TOKEN_PREFIX}{user.username} ({base_url})"
     for old in ApiToken.objects.for_municipality(municipality).filter(
-        user=user, name__startswith=DEMO_TOKEN_PREFIX, revoked_at__isnull=True
+        user=user, name__in=[name, f"{DEMO_TOKEN_PREFIX}{user.username}"],
+        revoked_at__isnull=True,
     ):
         account_services.revoke_api_token(old, acting_user=operator)
     _token, secret = account_services.issue_api_token(
-        municipality, acting_user=operator, name=f"{DEMO_TOKEN_PREFIX}{user.username}",
-        permissions=permissions, user=user,
+        municipality, acting_user=operator, name=name, permissions=permissions, user=user,
     )
     return secret
 
@@ -283,9 +286,10 @@ def load_demo(*, base_url: str) -> dict:
                 ensure_bulletin(municipality, staff)
                 clerk = staff["registry_clerk"]
                 api_token = _reissue_token(municipality, clerk, operator,
-                                           sorted(ROLE_PERMISSIONS[Role.REGISTRY_CLERK]))
+                                           sorted(ROLE_PERMISSIONS[Role.REGISTRY_CLERK]),
+                                           base_url=base_url)
                 resident_token = _reissue_token(municipality, resident, operator,
-                                                [Permission.RESIDENT_SELF])
+                                                [Permission.RESIDENT_SELF], base_url=base_url)
             users = {key: {"username": user.username, "password": DEMO_PASSWORD,
                            "totp_secret": _ensure_demo_second_factor(user)}
                      for key, user in staff.items()}
