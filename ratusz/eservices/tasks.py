@@ -58,14 +58,14 @@ def make_receipt(submission_id: int) -> str | None:
 
 def enqueue_status_email(submission_id: int, event: str, ref: str = "") -> None:
     """Case news goes through the notification outbox (the resident's chosen channels)."""
-    from ratusz.notifications import case_news
+    from ratusz.eservices import case_news
 
     case_news.notify(submission_id, event, ref)
 
 
 def send_status_email(submission_id: int, event: str) -> bool:
     """Queue and (with inline tasks) deliver the news at once; True when queued."""
-    from ratusz.notifications import case_news
+    from ratusz.eservices import case_news
 
     return case_news.notify(submission_id, event) > 0
 

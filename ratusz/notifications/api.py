@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db.models import Count, Q
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
@@ -12,7 +11,7 @@ from ninja.errors import HttpError
 from ratusz.accounts.permissions import Permission
 from ratusz.core.api import require_permission
 from ratusz.core.models import Locality
-from ratusz.notifications import feeds, services
+from ratusz.notifications import feeds, selectors, services
 from ratusz.notifications.models import Alert, AlertStatus, MsgType, Topic
 
 router = Router(tags=["notifications"])
@@ -60,7 +59,7 @@ class AlertOut(Schema):
 
     @staticmethod
     def resolve_area(obj) -> list[str]:
-        return [loc.name for loc in obj.localities.all()]
+        return [loc.name for loc in selectors.alert_localities(obj.municipality_id, obj)]
 
     @staticmethod
     def resolve_cap_url(obj) -> str | None:
@@ -68,12 +67,7 @@ class AlertOut(Schema):
 
     @staticmethod
     def resolve_messages(obj) -> dict[str, int]:
-        counts = obj.messages.aggregate(
-            total=Count("pk"), sent=Count("pk", filter=Q(status__in=["sent", "delivered"])),
-            delivered=Count("pk", filter=Q(status="delivered")),
-            failed=Count("pk", filter=Q(status__in=["failed", "bounced"])),
-            queued=Count("pk", filter=Q(status__in=["queued", "sending"])))
-        return {key: value or 0 for key, value in counts.items()}
+        return selectors.message_counts(obj.municipality_id, obj)
 
 
 def _error(error: services.NotificationError, status: int = 422) -> HttpError:
@@ -87,9 +81,7 @@ def _localities(municipality, area: list[str]) -> list[Locality]:
     found, missing = [], []
     for item in area:
         item = (item or "").strip()
-        query = Locality.objects.filter(municipality=municipality)
-        locality = (query.filter(simc=item).first() if item.isdigit()
-                    else query.filter(name__iexact=item).first())
+        locality = selectors.locality_by_name_or_simc(municipality, item)
         (found.append(locality) if locality else missing.append(item))
     if missing:
         raise HttpError(422, f"area: unknown localities: {', '.join(missing)}")
@@ -110,8 +102,7 @@ def create_alert(request: HttpRequest, payload: AlertIn):
         localities=_localities(municipality, payload.area), channels=payload.channels)
     references = None
     if payload.references is not None:
-        references = Alert.objects.filter(municipality=municipality,
-                                          pk=payload.references).first()
+        references = selectors.alert_by_id(municipality, payload.references)
     if payload.msg_type not in MsgType.values:
         raise HttpError(422, "msg_type: must be Alert, Update or Cancel")
     key = request.headers.get("Idempotency-Key", "")[:80]
@@ -123,12 +114,11 @@ def create_alert(request: HttpRequest, payload: AlertIn):
             alert = services.submit_alert(alert, acting_user=user)
     except services.NotificationError as error:
         raise _error(error) from error
-    alert.refresh_from_db()
-    return Status(201 if created else 200, alert)
+    return Status(201 if created else 200, selectors.alert_by_id(municipality, alert.pk))
 
 
 def _alert(request: HttpRequest, alert_id: int) -> Alert:
-    alert = Alert.objects.filter(municipality=request.auth.municipality, pk=alert_id).first()
+    alert = selectors.alert_by_id(request.auth.municipality, alert_id)
     if alert is None:
         raise HttpError(404, "No such alert.")
     return alert

@@ -1,6 +1,8 @@
 """The current alerts of the gmina for the banner on its public pages (evaluated only by
 the pages that show the banner)."""
 
+from ratusz.notifications import selectors
+
 
 def alerts(request):
     municipality = getattr(request, "municipality", None)
@@ -8,8 +10,6 @@ def alerts(request):
         return {}
 
     def current():
-        from ratusz.notifications.feeds import current_alerts
-
-        return current_alerts(municipality)[:3]
+        return selectors.current_alerts(municipality)[:3]
 
     return {"gmina_alerts": current}

@@ -1,23 +1,15 @@
-"""What the public sees of the alerts beside the pages: the CAP 1.2 document of each alert,
-the gmina's Atom feed, and the current alerts for the banner on the gmina's pages."""
+"""What the public sees of the alerts beside the pages: the CAP 1.2 document of each alert
+and the gmina's Atom feed (the current alerts of the banner: `selectors.current_alerts`)."""
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
 
-from ratusz.notifications import atom, cap
-from ratusz.notifications.models import (
-    TOPIC_CAP_CATEGORY,
-    Alert,
-    AlertStatus,
-    MsgType,
-    Severity,
-)
+from ratusz.notifications import atom, cap, selectors
+from ratusz.notifications.models import TOPIC_CAP_CATEGORY, Alert, MsgType
 
 FEED_SIZE = 50
 RESPONSE_TYPES = {MsgType.CANCEL: ["AllClear"]}
@@ -40,22 +32,10 @@ def cap_url(alert: Alert) -> str:
     return _base() + reverse("alerts:alert-cap", args=[alert.municipality.slug, alert.pk])
 
 
-def current_alerts(municipality) -> list[Alert]:
-    """Published, not expired, not cancelled or replaced: what the banner shows."""
-    now = timezone.now()
-    candidates = Alert.objects.filter(
-        municipality=municipality, status=AlertStatus.PUBLISHED).exclude(
-        msg_type=MsgType.CANCEL).filter(Q(expires__isnull=True) | Q(expires__gt=now)).exclude(
-        followups__status=AlertStatus.PUBLISHED).order_by("-published_at")
-    order = {Severity.EXTREME: 0, Severity.SEVERE: 1, Severity.MODERATE: 2, Severity.MINOR: 3}
-    return sorted(candidates.distinct()[:20], key=lambda a: (order.get(a.severity, 4),
-                                                             -a.published_at.timestamp()))
-
-
 def to_cap(alert: Alert) -> cap.CapAlert:
     municipality = alert.municipality
     sender = sender_of(municipality)
-    localities = list(alert.localities.all())
+    localities = selectors.alert_localities(municipality, alert)
     if localities:
         area = cap.CapArea(area_desc=", ".join(loc.name for loc in localities),
                            geocodes=[("TERYT_SIMC", loc.simc) for loc in localities
@@ -88,9 +68,7 @@ def cap_document(alert: Alert) -> bytes:
 
 
 def atom_feed(municipality) -> bytes:
-    alerts = list(Alert.objects.filter(municipality=municipality,
-                                       status=AlertStatus.PUBLISHED)
-                  .select_related("municipality").order_by("-published_at")[:FEED_SIZE])
+    alerts = selectors.feed_alerts(municipality, FEED_SIZE)
     host = urlsplit(_base()).hostname or "ratusz.localhost"
     base = _base()
     entries = []

@@ -1,14 +1,17 @@
-"""Forms of the staff notification pages: an alert (CAP fields), a follow-up, a message
-template and the subscriber filters. Business rules live in services and templates; their
-messages are shown as form errors."""
+"""Forms of the notification pages: the resident's subscription (topic × channel), and on
+the staff pages an alert (CAP fields), a follow-up, a message template and the subscriber
+filters. Business rules live in services and templates; their messages are shown as form
+errors."""
 
 from __future__ import annotations
+
+from datetime import time
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ratusz.core.models import Locality
-from ratusz.notifications import templates
+from ratusz.notifications import selectors, templates
 from ratusz.notifications.models import (
     ALERT_TOPICS,
     Certainty,
@@ -18,13 +21,63 @@ from ratusz.notifications.models import (
     Topic,
     Urgency,
 )
-from ratusz.notifications.services import AlertData
+from ratusz.notifications.services import AlertData, Choice, NotificationError
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 
 
 def _datetime_local():
     return forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL)
+
+
+class SubscriptionForm(forms.Form):
+    """A resident's choice: the table of topics × channels (`t_<topic>_<channel>` boxes),
+    localities, addresses, quiet hours and the consent."""
+
+    email = forms.EmailField(label=_("E-mail address"), required=False, max_length=254)
+    phone = forms.CharField(label=_("Mobile phone number"), required=False, max_length=20,
+                            help_text=_("9 digits, e.g. 512 345 678"))
+    quiet = forms.BooleanField(label=_("Do not send anything between 22:00 and 7:00 (severe "
+                                       "warnings still come)"), required=False)
+    consent = forms.BooleanField(label=_("I agree"), required=True, error_messages={
+        "required": _("Without consent we cannot send you notifications.")})
+
+    def __init__(self, *args, municipality, with_cases: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.municipality = municipality
+        self.topics = list(ALERT_TOPICS) + ([Topic.CASES] if with_cases else [])
+        self.localities = list(selectors.localities(municipality))
+        self.pairs: set[tuple[str, str]] = set()
+        self.chosen_localities: list[Locality] = []
+
+    def matrix(self, chosen: set[tuple[str, str]]):
+        rows = []
+        for topic in self.topics:
+            rows.append({"topic": topic, "label": topic.label, "cells": [
+                {"channel": channel, "label": channel.label,
+                 "name": f"t_{topic.value}_{channel.value}",
+                 "checked": (topic.value, channel.value) in chosen}
+                for channel in Channel]})
+        return rows
+
+    def clean(self):
+        data = super().clean()
+        raw = self.data
+        self.pairs = {(topic.value, channel.value) for topic in self.topics
+                      for channel in Channel if raw.get(f"t_{topic.value}_{channel.value}")}
+        wanted = {value for value in raw.getlist("localities") if value.isdigit()}
+        self.chosen_localities = [loc for loc in self.localities if str(loc.pk) in wanted]
+        return data
+
+    def choice(self) -> Choice:
+        quiet = self.cleaned_data.get("quiet")
+        return Choice(
+            pairs=self.pairs, localities=self.chosen_localities,
+            email=self.cleaned_data.get("email", ""), phone=self.cleaned_data.get("phone", ""),
+            quiet_from=time(22, 0) if quiet else None, quiet_until=time(7, 0) if quiet else None)
+
+    def add_service_error(self, error: NotificationError) -> None:
+        self.add_error(error.field if error.field in self.fields else None, error.message)
 
 
 class DescribedForm(forms.Form):
@@ -97,8 +150,7 @@ class AlertForm(DescribedForm):
     def __init__(self, *args, municipality, msg_type: str = MsgType.ALERT, **kwargs):
         super().__init__(*args, **kwargs)
         self.msg_type = msg_type
-        self.fields["localities"].queryset = Locality.objects.filter(
-            municipality=municipality).order_by("name")
+        self.fields["localities"].queryset = selectors.localities(municipality)
         if msg_type == MsgType.CANCEL:
             for name in self.CANCEL_FIXED:
                 del self.fields[name]
@@ -203,5 +255,5 @@ class SubscriberFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["miejscowosc"].choices = [("", _("all localities")),
                                               ("cala", _("whole gmina only"))] + [
-            (str(pk), name) for pk, name in Locality.objects.filter(
-                municipality=municipality).order_by("name").values_list("pk", "name")]
+            (str(pk), name) for pk, name in selectors.localities(municipality).values_list(
+                "pk", "name")]

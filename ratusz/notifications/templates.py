@@ -1,6 +1,7 @@
-"""Message templates per channel: the built-in Polish wording, a gmina's own versions, and
-rendering with ((placeholders)) — a plain replacement, never a template language, so a
-clerk's text cannot run anything."""
+"""Message templates per channel: the built-in Polish wording and rendering with
+((placeholders)) — a plain replacement, never a template language, so a clerk's text cannot
+run anything. A gmina's own versions are rows of `Template`
+(`selectors.template_wording` picks the one that applies)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import re
 from dataclasses import dataclass
 
 from ratusz.notifications import sms
-from ratusz.notifications.models import Channel, Template, TemplatePurpose
+from ratusz.notifications.models import Channel, TemplatePurpose
 
 PLACEHOLDER = re.compile(r"\(\(([a-z_]+)\)\)")
 
@@ -70,13 +71,9 @@ class Wording:
     transliterate: bool
 
 
-def wording(municipality, purpose: str, channel: str) -> Wording:
-    own = Template.objects.filter(municipality=municipality, purpose=purpose,
-                                  channel=channel).first()
-    if own is not None:
-        return Wording(own.subject, own.body, own.transliterate)
-    subject, body, transliterate = DEFAULTS[(purpose, channel)]
-    return Wording(subject, body, transliterate)
+def default_wording(purpose: str, channel: str) -> Wording:
+    """The built-in wording of a (purpose, channel)."""
+    return Wording(*DEFAULTS[(purpose, channel)])
 
 
 def unknown_placeholders(purpose: str, text: str) -> list[str]:

@@ -4,93 +4,33 @@ documents and the Atom feed, and the SMS gateways' delivery reports."""
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import json
 import logging
-from datetime import time
 
-from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ratusz.core import ratelimit
-from ratusz.core.models import Locality
-from ratusz.notifications import feeds, services
-from ratusz.notifications.models import (
-    ALERT_TOPICS,
-    Alert,
-    AlertStatus,
-    Channel,
-    Subscriber,
-    Subscription,
-    Topic,
-)
+from ratusz.notifications import delivery, feeds, selectors, services, webpush
+from ratusz.notifications.forms import SubscriptionForm
+from ratusz.notifications.gateways import callback_params
+from ratusz.notifications.models import Alert, Channel, Subscriber, Topic
 
 logger = logging.getLogger("ratusz.notifications")
 
 
-# --- the subscription form ----------------------------------------------------------------
+# --- subscribing --------------------------------------------------------------------------
 
 def _is_resident(request: HttpRequest) -> bool:
     user = request.user
     return user.is_authenticated and getattr(user, "is_resident", False)
-
-
-class SubscriptionForm(forms.Form):
-    email = forms.EmailField(label=gettext_lazy("E-mail address"), required=False,
-                             max_length=254)
-    phone = forms.CharField(label=gettext_lazy("Mobile phone number"), required=False,
-                            max_length=20,
-                            help_text=gettext_lazy("9 digits, e.g. 512 345 678"))
-    quiet = forms.BooleanField(label=gettext_lazy("Do not send anything between 22:00 and "
-                                                  "7:00 (severe warnings still come)"),
-                               required=False)
-    consent = forms.BooleanField(label=gettext_lazy("I agree"), required=True,
-                                 error_messages={"required": gettext_lazy(
-                                     "Without consent we cannot send you notifications.")})
-
-    def __init__(self, *args, municipality, with_cases: bool, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.municipality = municipality
-        self.topics = list(ALERT_TOPICS) + ([Topic.CASES] if with_cases else [])
-        self.localities = list(Locality.objects.filter(municipality=municipality))
-        self.pairs: set[tuple[str, str]] = set()
-        self.chosen_localities: list[Locality] = []
-
-    def matrix(self, chosen: set[tuple[str, str]]):
-        rows = []
-        for topic in self.topics:
-            rows.append({"topic": topic, "label": topic.label, "cells": [
-                {"channel": channel, "label": channel.label,
-                 "name": f"t_{topic.value}_{channel.value}",
-                 "checked": (topic.value, channel.value) in chosen}
-                for channel in Channel]})
-        return rows
-
-    def clean(self):
-        data = super().clean()
-        raw = self.data
-        self.pairs = {(topic.value, channel.value) for topic in self.topics
-                      for channel in Channel if raw.get(f"t_{topic.value}_{channel.value}")}
-        wanted = {value for value in raw.getlist("localities") if value.isdigit()}
-        self.chosen_localities = [loc for loc in self.localities if str(loc.pk) in wanted]
-        return data
-
-    def choice(self) -> services.Choice:
-        quiet = self.cleaned_data.get("quiet")
-        return services.Choice(
-            pairs=self.pairs, localities=self.chosen_localities,
-            email=self.cleaned_data.get("email", ""), phone=self.cleaned_data.get("phone", ""),
-            quiet_from=time(22, 0) if quiet else None, quiet_until=time(7, 0) if quiet else None)
 
 
 def _form_context(request, form: SubscriptionForm, chosen, chosen_localities, **extra):
@@ -99,12 +39,7 @@ def _form_context(request, form: SubscriptionForm, chosen, chosen_localities, **
             "matrix": form.matrix(chosen), "localities": form.localities,
             "chosen_localities": {loc.pk for loc in chosen_localities},
             "consent_wording": services.consent_wording(municipality),
-            "current_alerts": feeds.current_alerts(municipality)[:5], **extra}
-
-
-def _apply_error(form: forms.Form, error: services.NotificationError) -> None:
-    field = error.field if error.field in form.fields else None
-    form.add_error(field, error.message)
+            "current_alerts": selectors.current_alerts(municipality)[:5], **extra}
 
 
 @require_http_methods(["GET", "POST"])
@@ -113,8 +48,7 @@ def subscribe(request: HttpRequest, municipality_slug: str) -> HttpResponse:
     resident = _is_resident(request)
     existing = None
     if resident:
-        existing = Subscriber.objects.filter(municipality=municipality,
-                                             user=request.user).first()
+        existing = selectors.subscriber_of_user(municipality, request.user)
         if existing is not None:
             return redirect("notifications:preferences", municipality.slug, existing.token)
     initial = {"email": request.user.email} if resident else {}
@@ -130,7 +64,7 @@ def subscribe(request: HttpRequest, municipality_slug: str) -> HttpResponse:
                     municipality, form.choice(), user=request.user if resident else None,
                     ip_address=ratelimit.client_address(request))
             except services.NotificationError as error:
-                _apply_error(form, error)
+                form.add_service_error(error)
             else:
                 return _after_subscribe(request, subscriber)
         return render(request, "notifications/subscribe.html", _form_context(
@@ -150,27 +84,13 @@ def _after_subscribe(request: HttpRequest, subscriber: Subscriber) -> HttpRespon
 
 
 def _subscriber_by_token(request: HttpRequest, token: str) -> Subscriber:
-    subscriber = Subscriber.objects.filter(municipality=request.municipality,
-                                           token=token).first()
+    subscriber = selectors.subscriber_by_token(request.municipality, token)
     if subscriber is None:
         raise Http404(_("This link is no longer valid: the subscription does not exist."))
     return subscriber
 
 
-def _next_steps(subscriber: Subscriber) -> dict:
-    channels = set(Subscription.objects.filter(subscriber=subscriber)
-                   .values_list("channel", flat=True))
-    return {
-        "needs_email": Channel.EMAIL in channels and not subscriber.email_confirmed_at,
-        "needs_phone": Channel.SMS in channels and not subscriber.phone_confirmed_at,
-        "wants_push": Channel.PUSH in channels,
-        "has_push": subscriber.push_endpoints.exists(),
-    }
-
-
 def _push_context(request, subscriber: Subscriber) -> dict:
-    from ratusz.notifications import webpush
-
     try:
         key = webpush.vapid_keys().public_key_b64url
     except (OSError, ValueError):
@@ -181,14 +101,14 @@ def _push_context(request, subscriber: Subscriber) -> dict:
 
 
 def check_email(request: HttpRequest, municipality_slug: str) -> HttpResponse:
-    token = request.session.get("notifications_last", "")
-    subscriber = Subscriber.objects.filter(municipality=request.municipality,
-                                           token=token).first() if token else None
+    subscriber = selectors.subscriber_by_token(request.municipality,
+                                               request.session.get("notifications_last", ""))
     if subscriber is None:
         return redirect("notifications:subscribe", request.municipality.slug)
     return render(request, "notifications/next_steps.html", {
         "municipality": request.municipality, "subscriber": subscriber,
-        **_next_steps(subscriber), **_push_context(request, subscriber)})
+        **selectors.next_steps(request.municipality, subscriber),
+        **_push_context(request, subscriber)})
 
 
 @require_http_methods(["GET", "POST"])
@@ -243,8 +163,8 @@ def preferences(request: HttpRequest, municipality_slug: str, token: str) -> Htt
     municipality = request.municipality
     subscriber = _subscriber_by_token(request, token)
     with_cases = subscriber.user_id is not None
-    chosen = set(subscriber.subscriptions.values_list("topic", "channel"))
-    chosen_localities = list(subscriber.localities.all())
+    chosen = selectors.chosen_pairs(municipality, subscriber)
+    chosen_localities = selectors.chosen_localities(municipality, subscriber)
     if request.method == "POST":
         form = SubscriptionForm(request.POST, municipality=municipality,
                                 with_cases=with_cases)
@@ -256,10 +176,10 @@ def preferences(request: HttpRequest, municipality_slug: str, token: str) -> Htt
                                    ip_address=ratelimit.client_address(request),
                                    via="preferences")
             except services.NotificationError as error:
-                _apply_error(form, error)
+                form.add_service_error(error)
             else:
                 subscriber.refresh_from_db()
-                steps = _next_steps(subscriber)
+                steps = selectors.next_steps(municipality, subscriber)
                 if steps["needs_email"] or steps["needs_phone"]:
                     request.session["notifications_last"] = subscriber.token
                     return redirect("notifications:check-email", municipality.slug)
@@ -267,7 +187,7 @@ def preferences(request: HttpRequest, municipality_slug: str, token: str) -> Htt
                 return redirect("notifications:preferences", municipality.slug, token)
         return render(request, "notifications/preferences.html", {
             **_form_context(request, form, form.pairs, form.chosen_localities),
-            "subscriber": subscriber, **_next_steps(subscriber),
+            "subscriber": subscriber, **selectors.next_steps(municipality, subscriber),
             **_push_context(request, subscriber)}, status=422)
     form = SubscriptionForm(initial={
         "email": subscriber.email, "phone": subscriber.phone and "+" + subscriber.phone,
@@ -275,7 +195,7 @@ def preferences(request: HttpRequest, municipality_slug: str, token: str) -> Htt
         municipality=municipality, with_cases=with_cases)
     return render(request, "notifications/preferences.html", {
         **_form_context(request, form, chosen, chosen_localities),
-        "subscriber": subscriber, **_next_steps(subscriber),
+        "subscriber": subscriber, **selectors.next_steps(municipality, subscriber),
         **_push_context(request, subscriber)})
 
 
@@ -289,7 +209,7 @@ def unsubscribe(request: HttpRequest, municipality_slug: str, token: str) -> Htt
     channel = request.GET.get("kanal") or None
     if channel not in (None, *Channel.values):
         channel = None
-    subscriber = Subscriber.objects.filter(municipality=municipality, token=token).first()
+    subscriber = selectors.subscriber_by_token(municipality, token)
     if request.method == "POST":
         if subscriber is not None:
             all_channels = request.POST.get("wszystko") == "1"
@@ -314,17 +234,11 @@ def push_subscribe(request: HttpRequest, municipality_slug: str, token: str) -> 
     subscriber = _subscriber_by_token(request, token)
     try:
         data = json.loads(request.body or b"{}")
-        services.add_push_endpoint(subscriber, data)
+        services.turn_on_push(subscriber, data)
     except (ValueError, services.NotificationError) as error:
         message = getattr(error, "message", None) or _("The browser sent a subscription we "
                                                        "cannot use.")
         return JsonResponse({"ok": False, "message": message}, status=400)
-    if not subscriber.subscriptions.filter(channel=Channel.PUSH).exists():
-        Subscription.objects.bulk_create([
-            Subscription(municipality=subscriber.municipality, subscriber=subscriber,
-                         topic=topic, channel=Channel.PUSH)
-            for topic in set(subscriber.subscriptions.values_list("topic", flat=True))],
-            ignore_conflicts=True)
     return JsonResponse({"ok": True, "message": _("Notifications in this browser are on.")},
                         status=201)
 
@@ -332,9 +246,7 @@ def push_subscribe(request: HttpRequest, municipality_slug: str, token: str) -> 
 # --- alerts -------------------------------------------------------------------------------
 
 def _published(request: HttpRequest, alert_id: int) -> Alert:
-    alert = Alert.objects.filter(municipality=request.municipality, pk=alert_id,
-                                 status=AlertStatus.PUBLISHED).select_related(
-        "references", "municipality").first()
+    alert = selectors.published_alert(request.municipality, alert_id)
     if alert is None:
         raise Http404(_("There is no such alert."))
     return alert
@@ -342,22 +254,20 @@ def _published(request: HttpRequest, alert_id: int) -> Alert:
 
 def alert_list(request: HttpRequest, municipality_slug: str) -> HttpResponse:
     municipality = request.municipality
-    published = Alert.objects.filter(municipality=municipality,
-                                     status=AlertStatus.PUBLISHED).order_by("-published_at")
-    page = Paginator(published.prefetch_related("localities"), 20).get_page(
-        request.GET.get("strona"))
+    published = selectors.published_alerts(municipality).prefetch_related("localities")
+    page = Paginator(published, 20).get_page(request.GET.get("strona"))
     return render(request, "notifications/alerts.html", {
         "municipality": municipality, "page": page,
-        "current_alerts": feeds.current_alerts(municipality)})
+        "current_alerts": selectors.current_alerts(municipality)})
 
 
 def alert_detail(request: HttpRequest, municipality_slug: str, alert_id: int) -> HttpResponse:
+    municipality = request.municipality
     alert = _published(request, alert_id)
     return render(request, "notifications/alert.html", {
-        "municipality": request.municipality, "alert": alert,
-        "localities": list(alert.localities.all()),
-        "followups": alert.followups.filter(status=AlertStatus.PUBLISHED)
-        .order_by("published_at")})
+        "municipality": municipality, "alert": alert,
+        "localities": selectors.alert_localities(municipality, alert),
+        "followups": selectors.followups(municipality, alert, published_only=True)})
 
 
 def alert_cap(request: HttpRequest, municipality_slug: str, alert_id: int) -> HttpResponse:
@@ -374,26 +284,17 @@ def alert_feed(request: HttpRequest, municipality_slug: str) -> HttpResponse:
 
 # --- SMS delivery reports -----------------------------------------------------------------
 
-def callback_key(gateway: str) -> str:
-    return hmac.new(settings.SECRET_KEY.encode(), f"sms-callback:{gateway}".encode(),
-                    hashlib.sha256).hexdigest()[:32]
-
-
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 def sms_callback(request: HttpRequest, gateway: str) -> HttpResponse:
     """A gateway's delivery reports. The gateways sign nothing, so the address carries a
     key only we and the gateway know (set in the notify URL of every request)."""
-    from ratusz.notifications import delivery
-
-    if not hmac.compare_digest(request.GET.get("key", ""), callback_key(gateway)):
+    if not hmac.compare_digest(request.GET.get("key", ""), delivery.callback_key(gateway)):
         return HttpResponse(status=403)
     gateways = {g.name: g for g in delivery.sms_gateways()}
     adapter = gateways.get(gateway)
     if adapter is None:
         raise Http404
-    from ratusz.notifications.gateways import callback_params
-
     query = "&".join(part for part in request.META.get("QUERY_STRING", "").split("&")
                      if not part.startswith("key="))
     params = callback_params(query, request.body if request.method == "POST" else b"",

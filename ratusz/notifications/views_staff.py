@@ -6,16 +6,12 @@ and cancellations, the delivery report of each alert, the message templates and 
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
 from datetime import timedelta
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import transaction
-from django.db.models import Count, Max, Prefetch, Q, Sum
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
@@ -23,9 +19,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from ratusz.accounts.access import staff_required
 from ratusz.accounts.permissions import Permission
 from ratusz.accounts.selectors import has_permission
-from ratusz.core.models import AuditAction, Locality
-from ratusz.core.services import record_audit, record_personal_data_access
-from ratusz.notifications import delivery, services, sms, templates
+from ratusz.core.models import Locality
+from ratusz.core.services import record_personal_data_access
+from ratusz.notifications import delivery, selectors, services, sms, templates
 from ratusz.notifications.forms import (
     AlertForm,
     RejectForm,
@@ -36,22 +32,14 @@ from ratusz.notifications.models import (
     Alert,
     AlertStatus,
     Channel,
-    Message,
     MessageStatus,
     MsgType,
-    Subscriber,
-    Subscription,
-    Template,
     TemplatePurpose,
-    Topic,
 )
 from ratusz.notifications.services import NotificationError
 
 #: A token of the real length (secrets.token_urlsafe(24)) for the sample settings link.
 SAMPLE_TOKEN = "PRZYKLADOWY-TOKEN-ODBIORCY-00000"
-SENT_STATES = (MessageStatus.SENT, MessageStatus.DELIVERED)
-FAILED_STATES = (MessageStatus.FAILED, MessageStatus.BOUNCED)
-WAITING_STATES = (MessageStatus.QUEUED, MessageStatus.SENDING)
 
 
 # --- helpers ------------------------------------------------------------------------------
@@ -115,9 +103,7 @@ def _duration(delta: timedelta | None) -> str:
 
 
 def _alert_or_404(request: HttpRequest, alert_id: int) -> Alert:
-    alert = (Alert.objects.for_municipality(request.municipality)
-             .select_related("municipality", "created_by", "decided_by", "references")
-             .filter(pk=alert_id).first())
+    alert = selectors.alert_by_id(request.municipality, alert_id)
     if alert is None:
         raise Http404
     return alert
@@ -128,9 +114,9 @@ def _preview_values(alert: Alert, localities: list[Locality] | None = None) -> d
     if alert.pk:
         return delivery.alert_values(alert)
     # The link of the alert once saved: the next number is a fair guess of its length.
-    next_id = (Alert.objects.aggregate(last=Max("pk"))["last"] or 0) + 1
     return delivery.alert_values(
-        alert, area_names=[locality.name for locality in localities or []], alert_id=next_id)
+        alert, area_names=[locality.name for locality in localities or []],
+        alert_id=selectors.next_alert_id(alert.municipality))
 
 
 def channel_previews(municipality, values: dict[str, str], channels) -> list[dict]:
@@ -140,7 +126,7 @@ def channel_previews(municipality, values: dict[str, str], channels) -> list[dic
     for channel in Channel:
         if channel.value not in (channels or Channel.values):
             continue
-        wording = templates.wording(municipality, TemplatePurpose.ALERT, channel)
+        wording = selectors.template_wording(municipality, TemplatePurpose.ALERT, channel)
         subject = templates.render(wording.subject, values) if wording.subject else ""
         body = templates.render(wording.body, values, keep=templates.PER_RECIPIENT)
         item = {"channel": channel.value, "label": channel.label, "subject": subject}
@@ -162,33 +148,27 @@ def channel_previews(municipality, values: dict[str, str], channels) -> list[dic
 def delivery_report(alert: Alert) -> dict:
     """Counts per channel and status, SMS parts and cost, the first failures (addresses
     masked) and how long sending took."""
-    outbox = Message.objects.for_municipality(alert.municipality_id).filter(alert=alert)
-    counts: dict[str, dict[str, int]] = defaultdict(dict)
-    for row in outbox.values("channel", "status").annotate(n=Count("pk")).order_by():
-        counts[row["channel"]][row["status"]] = row["n"]
+    figures = selectors.delivery_figures(alert.municipality_id, alert)
+    counts = figures["counts"]
     rows = []
     for channel in Channel:
         by_status = counts.get(channel.value, {})
         rows.append({"channel": channel.value, "label": channel.label,
                      "cells": [by_status.get(status.value, 0) for status in MessageStatus],
                      "total": sum(by_status.values())})
-    totals = outbox.aggregate(last_sent=Max("sent_at"),
-                              sms_parts=Sum("parts", filter=Q(channel=Channel.SMS)),
-                              sms_cost=Sum("cost", filter=Q(channel=Channel.SMS)))
     failures = [{"channel": message.get_channel_display(),
                  "recipient": mask_recipient(message.channel, message.recipient),
                  "status": message.get_status_display(), "error": message.error,
                  "attempts": message.attempts}
-                for message in outbox.filter(status__in=FAILED_STATES).order_by("pk")[:50]]
+                for message in figures["failures"]]
     took = None
-    if alert.published_at and totals["last_sent"]:
-        took = totals["last_sent"] - alert.published_at
+    if alert.published_at and figures["last_sent"]:
+        took = figures["last_sent"] - alert.published_at
     return {"statuses": list(MessageStatus), "rows": rows,
             "total": sum(row["total"] for row in rows),
-            "sms_parts": totals["sms_parts"] or 0, "sms_cost": totals["sms_cost"],
-            "failures": failures,
-            "failure_count": outbox.filter(status__in=FAILED_STATES).count(),
-            "last_sent": totals["last_sent"], "took": _duration(took)}
+            "sms_parts": figures["sms_parts"] or 0, "sms_cost": figures["sms_cost"],
+            "failures": failures, "failure_count": figures["failure_count"],
+            "last_sent": figures["last_sent"], "took": _duration(took)}
 
 
 def _can(request: HttpRequest, permission: str) -> bool:
@@ -197,55 +177,15 @@ def _can(request: HttpRequest, permission: str) -> bool:
 
 # --- dashboard ----------------------------------------------------------------------------
 
-def subscriber_counts(municipality) -> dict:
-    """Confirmed subscribers by topic × channel and by locality; no personal data."""
-    confirmed = Subscription.objects.for_municipality(municipality).filter(
-        Q(channel=Channel.EMAIL, subscriber__email_confirmed_at__isnull=False)
-        | Q(channel=Channel.SMS, subscriber__phone_confirmed_at__isnull=False)
-        | Q(channel=Channel.PUSH, subscriber__push_endpoints__isnull=False))
-    cells: dict[tuple[str, str], int] = {}
-    for row in confirmed.values("topic", "channel").annotate(
-            n=Count("subscriber", distinct=True)).order_by():
-        cells[(row["topic"], row["channel"])] = row["n"]
-    by_topic = [{"label": topic.label,
-                 "cells": [cells.get((topic.value, channel.value), 0) for channel in Channel]}
-                for topic in Topic]
-    subscriber_ids = confirmed.values("subscriber_id")
-    through = Subscriber.localities.through
-    placed = through.objects.filter(subscriber_id__in=subscriber_ids)
-    per_locality = dict(placed.values("locality_id").annotate(
-        n=Count("subscriber_id", distinct=True)).order_by().values_list("locality_id", "n"))
-    localities = [{"name": name, "count": per_locality.get(pk, 0)}
-                  for pk, name in Locality.objects.filter(municipality=municipality)
-                  .order_by("name").values_list("pk", "name")]
-    total = Subscriber.objects.for_municipality(municipality).filter(
-        pk__in=subscriber_ids).count()
-    whole = Subscriber.objects.for_municipality(municipality).filter(
-        pk__in=subscriber_ids).exclude(pk__in=placed.values("subscriber_id")).count()
-    return {"channels": list(Channel), "by_topic": by_topic, "localities": localities,
-            "whole": whole, "total": total}
-
-
 @staff_required(Permission.COMPOSE_ALERTS)
 def dashboard(request: HttpRequest) -> HttpResponse:
     municipality = request.municipality
-    alerts = Alert.objects.for_municipality(municipality).select_related(
-        "created_by", "decided_by")
-    published = alerts.filter(status=AlertStatus.PUBLISHED).annotate(
-        n_sent=Count("messages", filter=Q(messages__status__in=SENT_STATES)),
-        n_delivered=Count("messages", filter=Q(messages__status=MessageStatus.DELIVERED)),
-        n_failed=Count("messages", filter=Q(messages__status__in=FAILED_STATES)),
-        n_waiting=Count("messages", filter=Q(messages__status__in=WAITING_STATES)),
-    ).order_by("-published_at", "-pk")
     return render(request, "notifications/staff/dashboard.html", {
-        "pending": alerts.filter(status=AlertStatus.PENDING).order_by("submitted_at", "pk"),
-        "drafts": alerts.filter(status=AlertStatus.DRAFT),
-        "published": published[:30], "published_count": published.count(),
-        "rejected": alerts.filter(status=AlertStatus.REJECTED)[:20],
+        **selectors.staff_alerts(municipality),
         "can_approve": _can(request, Permission.APPROVE_ALERTS),
         "can_templates": _can(request, Permission.MANAGE_TEMPLATES),
         "can_subscribers": _can(request, Permission.VIEW_SUBSCRIBERS),
-        "counts": subscriber_counts(municipality),
+        "counts": selectors.subscriber_counts(municipality),
     })
 
 
@@ -283,7 +223,7 @@ def _alert_form_page(request: HttpRequest, *, alert: Alert | None = None,
         data = form.alert_data(original=original or alert)
         if "preview" in request.POST:
             try:
-                services._validate_alert(municipality, data)
+                services.validate_alert(municipality, data)
             except NotificationError as error:
                 form.add_service_errors(error)
             else:
@@ -356,12 +296,12 @@ def _detail(request: HttpRequest, alert: Alert, *, error: str = "",
     published = alert.status == AlertStatus.PUBLISHED
     return render(request, "notifications/staff/alert_detail.html", {
         "alert": alert, "error": error,
-        "localities": list(alert.localities.order_by("name")),
+        "localities": selectors.alert_localities(alert.municipality_id, alert),
         "channel_labels": [label for value, label in Channel.choices
                            if value in (alert.channels or Channel.values)],
         "previews": channel_previews(alert.municipality, _preview_values(alert),
                                      alert.channels),
-        "followups": alert.followups.order_by("created_at", "pk"),
+        "followups": selectors.followups(alert.municipality_id, alert, published_only=False),
         "report": delivery_report(alert) if published else None,
         "can_edit": can_compose and alert.status in (AlertStatus.DRAFT, AlertStatus.REJECTED),
         "can_submit": can_compose and alert.status in (AlertStatus.DRAFT,
@@ -430,8 +370,7 @@ def reject(request: HttpRequest, alert_id: int) -> HttpResponse:
 
 @staff_required(Permission.MANAGE_TEMPLATES)
 def template_list(request: HttpRequest) -> HttpResponse:
-    own = {(item.purpose, item.channel): item for item in
-           Template.objects.for_municipality(request.municipality).select_related("updated_by")}
+    own = selectors.own_templates(request.municipality)
     rows = []
     for purpose, channel in templates.DEFAULTS:
         rows.append({"purpose": purpose, "channel": channel,
@@ -452,38 +391,22 @@ def _template_key_or_404(purpose: str, channel: str) -> tuple[str, str]:
 def template_edit(request: HttpRequest, purpose: str, channel: str) -> HttpResponse:
     purpose, channel = _template_key_or_404(purpose, channel)
     municipality = request.municipality
-    own = Template.objects.for_municipality(municipality).filter(
-        purpose=purpose, channel=channel).first()
     if request.method == "POST" and request.POST.get("action") == "reset":
-        if own is not None:
-            with transaction.atomic():
-                record_audit(municipality=municipality, acting_user=request.user,
-                             action=AuditAction.DELETED, target=own,
-                             before={"subject": own.subject, "body": own.body,
-                                     "transliterate": own.transliterate})
-                own.delete()
+        services.reset_template(municipality, purpose, channel, acting_user=request.user)
         messages.success(request, _("The built-in wording is used again."))
         return redirect("notifications-staff:template-edit", municipality.slug, purpose,
                         channel)
-    wording = templates.wording(municipality, purpose, channel)
+    own = selectors.own_template(municipality, purpose, channel)
+    wording = selectors.template_wording(municipality, purpose, channel)
     form = TemplateForm(request.POST or None, purpose=purpose, channel=channel, initial={
         "subject": wording.subject, "body": wording.body,
         "transliterate": wording.transliterate})
     if request.method == "POST" and form.is_valid():
-        values = {"subject": form.cleaned_data.get("subject", "") if channel != Channel.SMS
-                  else "", "body": form.cleaned_data["body"],
-                  "transliterate": bool(form.cleaned_data.get("transliterate"))
-                  if channel == Channel.SMS else False}
-        with transaction.atomic():
-            before = ({"subject": own.subject, "body": own.body,
-                       "transliterate": own.transliterate} if own else None)
-            saved, created = Template.objects.update_or_create(
-                municipality=municipality, purpose=purpose, channel=channel,
-                defaults={**values, "updated_at": timezone.now(),
-                          "updated_by": request.user})
-            record_audit(municipality=municipality, acting_user=request.user,
-                         action=AuditAction.CREATED if created else AuditAction.UPDATED,
-                         target=saved, before=before, after=values)
+        services.save_template(
+            municipality, purpose, channel, subject=form.cleaned_data.get("subject", ""),
+            body=form.cleaned_data["body"],
+            transliterate=bool(form.cleaned_data.get("transliterate")),
+            acting_user=request.user)
         messages.success(request, _("The template is saved; new messages use it."))
         return redirect("notifications-staff:template-edit", municipality.slug, purpose,
                         channel)
@@ -512,23 +435,9 @@ def subscribers(request: HttpRequest) -> HttpResponse:
     municipality = request.municipality
     filters = SubscriberFilterForm(request.GET or None, municipality=municipality)
     chosen = filters.cleaned_data if filters.is_valid() else {}
-    queryset = Subscriber.objects.for_municipality(municipality)
-    matching = Subscription.objects.for_municipality(municipality)
-    if chosen.get("temat"):
-        matching = matching.filter(topic=chosen["temat"])
-    if chosen.get("kanal"):
-        matching = matching.filter(channel=chosen["kanal"])
-    if chosen.get("temat") or chosen.get("kanal"):
-        queryset = queryset.filter(pk__in=matching.values("subscriber_id"))
-    locality = chosen.get("miejscowosc")
-    if locality == "cala":
-        queryset = queryset.filter(localities__isnull=True)
-    elif locality:
-        queryset = queryset.filter(localities__pk=int(locality))
-    queryset = queryset.order_by("-created_at", "-pk").prefetch_related(
-        Prefetch("localities", queryset=Locality.objects.order_by("name")),
-        Prefetch("subscriptions", queryset=Subscription.objects.order_by("topic", "channel")),
-    ).annotate(n_push=Count("push_endpoints", distinct=True))
+    queryset = selectors.subscribers_for_staff(
+        municipality, topic=chosen.get("temat", ""), channel=chosen.get("kanal", ""),
+        locality=chosen.get("miejscowosc", ""))
     page = Paginator(queryset, 50).get_page(request.GET.get("strona"))
     full = bool(chosen.get("pelne"))
     rows = []

@@ -13,11 +13,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from ratusz.accounts.permissions import Permission, Role
-from ratusz.eservices.tests.conftest import (  # noqa: F401 - fixtures of the case news
-    clerk_a,
-    letter_service,
-    office_a,
-)
+from ratusz.notifications.delivery import mail, rendering
 
 
 @pytest.fixture
@@ -112,11 +108,9 @@ def smtp_sink(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
     settings.EMAIL_USE_TLS = False
-    from ratusz.notifications import delivery
-
-    delivery._drop_smtp()
+    mail._drop_smtp()
     yield sink
-    delivery._drop_smtp()
+    mail._drop_smtp()
     controller.stop()
 
 
@@ -141,8 +135,6 @@ def sms_gateways(sms_simulator, settings):
 @pytest.fixture(autouse=True)
 def _fresh_rendering_cache():
     """Alert texts are cached per process by alert id; test databases reuse ids."""
-    from ratusz.notifications import delivery
-
-    delivery._content_cache.clear()
+    rendering._content_cache.clear()
     yield
-    delivery._content_cache.clear()
+    rendering._content_cache.clear()

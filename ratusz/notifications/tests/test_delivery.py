@@ -5,6 +5,7 @@ every message exactly once when a worker process is killed mid-run."""
 
 from __future__ import annotations
 
+import contextlib
 import email
 import os
 import signal
@@ -20,7 +21,9 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from config.celery import app as celery_app
 from ratusz.notifications import delivery, services
+from ratusz.notifications.delivery import outbox
 from ratusz.notifications.models import (
     Alert,
     Channel,
@@ -30,6 +33,7 @@ from ratusz.notifications.models import (
     Subscriber,
     Subscription,
 )
+from ratusz.notifications.tests.conftest import free_port
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__)))))
@@ -70,12 +74,28 @@ def publish(municipality, user, *, severity="Moderate", channels=None, localitie
     return services.submit_alert(alert, acting_user=user)
 
 
+@contextlib.contextmanager
+def broker_unreachable():
+    """Celery sends for real (the suite runs tasks eagerly) to a broker that does not
+    answer: nothing listens on its port. Leaving the block brings back the suite's own."""
+    conf = celery_app.conf
+    saved = (conf.broker_url, dict(conf.broker_transport_options or {}),
+             conf.task_always_eager)
+    conf.broker_url = f"redis://127.0.0.1:{free_port()}/0"
+    conf.broker_transport_options, conf.task_always_eager = {}, False
+    celery_app.close()  # forget pooled connections made with the old options
+    try:
+        yield
+    finally:
+        conf.broker_url, conf.broker_transport_options, conf.task_always_eager = saved
+        celery_app.close()
+
+
 @pytest.mark.django_db
 def test_fan_out_twice_makes_one_message_per_subscriber_and_channel(
-        municipality_a, registry_clerk_a, settings, monkeypatch):
-    settings.RATUSZ_INLINE_TASKS = False
+        municipality_a, registry_clerk_a, monkeypatch):
     woken = []
-    monkeypatch.setattr(delivery, "wake", lambda channel, ids: woken.append(len(ids)))
+    monkeypatch.setattr(outbox, "wake", lambda channel, ids: woken.append(len(ids)))
     make_subscribers(municipality_a, 25)
     alert = publish(municipality_a, registry_clerk_a, channels=["email"])
     delivery.fan_out(alert.pk)
@@ -217,30 +237,17 @@ def test_web_push_reaches_the_browser_and_a_gone_subscription_is_removed(
 
 
 @pytest.mark.django_db
-def test_a_broker_outage_loses_nothing(municipality_a, registry_clerk_a, settings,
-                                       monkeypatch, smtp_sink):
+def test_a_broker_outage_loses_nothing(municipality_a, registry_clerk_a, smtp_sink,
+                                       django_capture_on_commit_callbacks):
     """The broker is down when the alert is published: the rows wait in the outbox and the
     sweep dispatches them once it is back."""
-    from ratusz.notifications import tasks
-
-    settings.RATUSZ_INLINE_TASKS = False
-
-    def broker_down(*args, **kwargs):
-        raise ConnectionError("broker unreachable")
-
-    monkeypatch.setattr(tasks.fan_out_task, "delay", broker_down)
-    monkeypatch.setattr(tasks.deliver_task, "delay", broker_down)
     make_subscribers(municipality_a, 6)
-    alert = publish(municipality_a, registry_clerk_a, channels=["email"])
-    delivery.start_fan_out(alert.pk)  # what on_commit does: the broker refuses
+    with broker_unreachable(), django_capture_on_commit_callbacks(execute=True):
+        alert = publish(municipality_a, registry_clerk_a, channels=["email"])
     assert not Message.objects.filter(alert=alert).exists()
     # The sweep (every minute) finds published alerts without a fan-out.
-    delivered = []
-    monkeypatch.setattr(tasks.fan_out_task, "delay", lambda alert_id: delivery.fan_out(
-        alert_id))
-    monkeypatch.setattr(tasks.deliver_task, "delay",
-                        lambda channel, ids: delivered.append(delivery.deliver(channel, ids)))
-    result = delivery.sweep()
+    with django_capture_on_commit_callbacks(execute=True):
+        result = delivery.sweep()
     assert result["fanned_out"] == 1
     assert len(smtp_sink.messages) == 6
     assert set(Message.objects.filter(alert=alert).values_list("status", flat=True)) == {
@@ -262,13 +269,11 @@ def _database_env() -> dict:
 
 @pytest.mark.django_db(transaction=True)
 def test_killing_the_worker_mid_run_delivers_every_message_exactly_once(
-        municipality_a, registry_clerk_a, settings, monkeypatch, smtp_sink):
-    settings.RATUSZ_INLINE_TASKS = False
-    monkeypatch.setattr(delivery, "wake", lambda channel, ids: None)
-    monkeypatch.setattr(delivery, "start_fan_out", lambda alert_id: None)  # no real broker
+        municipality_a, registry_clerk_a, settings, smtp_sink):
     subscribers = make_subscribers(municipality_a, 300)
-    alert = publish(municipality_a, registry_clerk_a, channels=["email"])
-    delivery.fan_out(alert.pk)
+    with delivery.polling_delivery():  # as the workers below: no broker, no wake-ups
+        alert = publish(municipality_a, registry_clerk_a, channels=["email"])
+        delivery.fan_out(alert.pk)
     assert Message.objects.filter(alert=alert, status=MessageStatus.QUEUED).count() == 300
     command = [sys.executable, "manage.py", "notifications_deliver", "--channel", "email",
                "--batch", "40", "--smtp", f"127.0.0.1:{settings.EMAIL_PORT}"]

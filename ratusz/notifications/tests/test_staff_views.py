@@ -13,7 +13,8 @@ from django.utils.translation import gettext
 from ratusz.accounts.permissions import Role
 from ratusz.core.models import PersonalDataAccess
 from ratusz.core.tests.factories import LocalityFactory
-from ratusz.notifications import delivery, services
+from ratusz.notifications import services
+from ratusz.notifications.delivery import rendering
 from ratusz.notifications.models import (
     Alert,
     AlertStatus,
@@ -35,9 +36,9 @@ BASE = "/g/alfa/staff/powiadomienia/"
 def _fresh_content_cache():
     # delivery caches rendered alerts per (alert pk, channel, gmina) for the process; the
     # test database hands the same numbers out again, test after test.
-    delivery._content_cache.clear()
+    rendering._content_cache.clear()
     yield
-    delivery._content_cache.clear()
+    rendering._content_cache.clear()
 
 
 @pytest.fixture

@@ -1,8 +1,11 @@
 """Deliver the outbox in the foreground, without Celery: for operations (a worker that
 only sends), the reliability test and the benchmarks.
 
-With `--processes N` the command forks N workers; each claims its own batches (FOR UPDATE
-SKIP LOCKED on PostgreSQL), so they send in parallel without racing for the same rows."""
+The command polls the outbox (`delivery.polling_delivery`): it claims every due row of
+its channels itself, so it sends no wake-ups to a broker, and `--sweep` fans out waiting
+alerts in this process. With `--processes N` it forks N workers; each claims its own
+batches (FOR UPDATE SKIP LOCKED on PostgreSQL), so they send in parallel without racing
+for the same rows."""
 
 from __future__ import annotations
 
@@ -21,7 +24,8 @@ from ratusz.notifications.models import Channel
 
 
 class Command(BaseCommand):
-    help = "Send queued notification messages until none is due (or forever with --loop)."
+    help = ("Send queued notification messages until none is due (or forever with --loop), "
+            "polling the outbox instead of waiting for Celery wake-ups.")
 
     def add_arguments(self, parser):
         parser.add_argument("--channel", choices=Channel.values, action="append")
@@ -33,15 +37,19 @@ class Command(BaseCommand):
                             help="worker processes sending in parallel")
         parser.add_argument("--smtp", default="", help="HOST:PORT of the SMTP server")
         parser.add_argument("--sweep", action="store_true",
-                            help="first settle claims of dead workers")
+                            help="first settle claims of dead workers and fan out waiting "
+                                 "alerts")
 
-    def handle(self, *args, channel, batch, loop, poll, processes, smtp, sweep, **options):
+    def handle(self, *args, **options):
+        with delivery.polling_delivery():
+            self.deliver(**options)
+
+    def deliver(self, *, channel, batch, loop, poll, processes, smtp, sweep, **options):
         if smtp:
             host, _sep, port = smtp.rpartition(":")
             settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
             settings.EMAIL_HOST, settings.EMAIL_PORT = host, int(port)
             settings.EMAIL_USE_TLS = False
-        settings.RATUSZ_INLINE_TASKS = True  # wake-ups are handled by this loop
         if sweep:
             delivery.sweep(stale_after=timezone.timedelta(0))
         channels = channel or list(Channel.values)

@@ -1,13 +1,12 @@
-"""Writes of the notification system: subscribing with double opt-in and recorded consent,
-unsubscribing, composing / approving / publishing alerts, and queueing messages in the
-outbox. Every function validates first and writes in one transaction, so bad input leaves
-nothing behind."""
+"""Writes of a subscription: subscribing with double opt-in and recorded consent, confirming
+an address, a browser for web push, unsubscribing. Every function validates first and
+writes in one transaction, so bad input leaves nothing behind; the confirmation messages
+are queued in that transaction and sent once it commits."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import logging
 import re
 import secrets
 from dataclasses import dataclass
@@ -18,31 +17,26 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ratusz.core.models import AuditAction, Locality
-from ratusz.core.services import record_audit, snapshot
+from ratusz.core.models import Locality
+from ratusz.notifications import webpush
 from ratusz.notifications.models import (
-    ALERT_TOPICS,
-    Alert,
-    AlertStatus,
-    Certainty,
     Channel,
     ConsentAction,
     ConsentRecord,
     Message,
     MessageKind,
-    MsgType,
     PushEndpoint,
-    Severity,
     Subscriber,
     Subscription,
     Topic,
-    Urgency,
 )
-
-logger = logging.getLogger("ratusz.notifications")
+from ratusz.notifications.services.errors import NotificationError
+from ratusz.notifications.services.messages import queue_message
+from ratusz.notifications.sms import to_gsm7
 
 CONSENT_VERSION = "2026-12"
 #: The wording shown next to the consent box; stored with every consent record.
@@ -57,14 +51,6 @@ CONFIRM_SALT = "ratusz.notifications.confirm-email"
 CONFIRM_MAX_AGE = 7 * 24 * 3600
 PHONE_CODE_TTL = timedelta(minutes=15)
 PHONE_CODE_ATTEMPTS = 5
-
-
-class NotificationError(Exception):
-    def __init__(self, code: str, message: str, field: str = ""):
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.field = field
 
 
 # --- addresses ----------------------------------------------------------------------------
@@ -177,7 +163,7 @@ def subscribe(municipality, choice: Choice, *, user=None, ip_address=None,
     (double opt-in: a link by e-mail, a code by SMS) before anything but the confirmation
     is sent to them. Records the consent with its wording."""
     choice = validate_choice(municipality, choice, user=user)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         if subscriber is None:
             subscriber = _find_subscriber(municipality, user=user, email=choice.email,
                                           phone=choice.phone)
@@ -198,8 +184,8 @@ def subscribe(municipality, choice: Choice, *, user=None, ip_address=None,
         subscriber.quiet_from, subscriber.quiet_until = choice.quiet_from, choice.quiet_until
         subscriber.updated_at = timezone.now()
         try:
-            with transaction.atomic():
-                subscriber.save()
+            # No savepoint: the error ends the whole transaction.
+            subscriber.save()
         except IntegrityError:
             raise NotificationError(
                 "address_taken",
@@ -218,10 +204,9 @@ def subscribe(municipality, choice: Choice, *, user=None, ip_address=None,
         _consent(subscriber, ConsentAction.GIVEN if created else ConsentAction.CHANGED,
                  ip_address=ip_address, via=via)
         if send_email_confirmation:
-            transaction.on_commit(lambda: queue_email_confirmation(subscriber))
+            queue_email_confirmation(subscriber)
         if send_phone_code:
-            code = _new_phone_code(subscriber)
-            transaction.on_commit(lambda: queue_phone_code(subscriber, code))
+            queue_phone_code(subscriber, _new_phone_code(subscriber))
     return subscriber
 
 
@@ -247,6 +232,7 @@ def confirmation_token(subscriber: Subscriber) -> str:
 
 
 def confirm_email(municipality, token: str, *, ip_address=None) -> Subscriber:
+    """The address of the signed link is confirmed (once; the consent records it)."""
     try:
         data = signing.loads(token, salt=CONFIRM_SALT, max_age=CONFIRM_MAX_AGE)
     except signing.SignatureExpired:
@@ -256,7 +242,7 @@ def confirm_email(municipality, token: str, *, ip_address=None) -> Subscriber:
     except signing.BadSignature:
         raise NotificationError("link_invalid", _("This confirmation link is not valid."))\
             from None
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         subscriber = Subscriber.objects.select_for_update().filter(
             municipality=municipality, public_id=data["s"]).first()
         if subscriber is None or subscriber.email != data["e"]:
@@ -281,17 +267,20 @@ def _new_phone_code(subscriber: Subscriber) -> str:
     return code
 
 
+@transaction.atomic(durable=True)
 def resend_phone_code(subscriber: Subscriber) -> None:
+    """A new code by SMS (the old one stops working), at most once a minute."""
     if subscriber.phone_code_sent_at and \
             timezone.now() - subscriber.phone_code_sent_at < timedelta(seconds=60):
         raise NotificationError("too_soon", _("Wait a minute before asking for a new code."))
-    code = _new_phone_code(subscriber)
-    queue_phone_code(subscriber, code)
+    queue_phone_code(subscriber, _new_phone_code(subscriber))
 
 
 def confirm_phone(subscriber: Subscriber, code: str, *, ip_address=None) -> Subscriber:
+    """The phone is confirmed by the code we sent; a wrong code counts as an attempt (kept
+    even though the error is raised)."""
     code = re.sub(r"\s", "", code or "")
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         subscriber = Subscriber.objects.select_for_update().get(pk=subscriber.pk)
         if subscriber.phone_confirmed_at:
             return subscriber
@@ -326,7 +315,7 @@ def unsubscribe(subscriber: Subscriber, *, channel: str | None = None, ip_addres
     """Withdraw consent for one channel (one-click from a message) or for everything.
     With nothing left the subscriber and its addresses are deleted (the consent register
     keeps the withdrawal). Returns True when the subscriber is gone."""
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         subscriptions = Subscription.objects.filter(subscriber=subscriber)
         if channel:
             subscriptions = subscriptions.filter(channel=channel)
@@ -346,13 +335,14 @@ def unsubscribe(subscriber: Subscriber, *, channel: str | None = None, ip_addres
     return False
 
 
-def add_push_endpoint(subscriber: Subscriber, data: dict) -> PushEndpoint:
-    from ratusz.notifications import webpush
-
+def _parsed_push_subscription(data: dict) -> dict:
     try:
-        parsed = webpush.parse_subscription(data)
+        return webpush.parse_subscription(data)
     except ValueError as error:
         raise NotificationError("invalid_push", str(error)) from None
+
+
+def _save_push_endpoint(subscriber: Subscriber, parsed: dict) -> PushEndpoint:
     endpoint, _created = PushEndpoint.objects.update_or_create(
         municipality_id=subscriber.municipality_id, endpoint=parsed["endpoint"],
         defaults={"subscriber": subscriber, "p256dh": parsed["keys"]["p256dh"],
@@ -360,19 +350,31 @@ def add_push_endpoint(subscriber: Subscriber, data: dict) -> PushEndpoint:
     return endpoint
 
 
+@transaction.atomic(durable=True)
+def add_push_endpoint(subscriber: Subscriber, data: dict) -> PushEndpoint:
+    """Keep the browser's push subscription (what `PushSubscription.toJSON()` gave)."""
+    return _save_push_endpoint(subscriber, _parsed_push_subscription(data))
+
+
+@transaction.atomic(durable=True)
+def turn_on_push(subscriber: Subscriber, data: dict) -> PushEndpoint:
+    """Notifications in this browser: its push subscription is kept and, when the
+    subscriber had not chosen web push for any topic, every topic they chose gets it."""
+    endpoint = _save_push_endpoint(subscriber, _parsed_push_subscription(data))
+    topics = set(Subscription.objects.filter(subscriber=subscriber).values_list("topic",
+                                                                               flat=True))
+    if not Subscription.objects.filter(subscriber=subscriber, channel=Channel.PUSH).exists():
+        Subscription.objects.bulk_create([
+            Subscription(municipality_id=subscriber.municipality_id, subscriber=subscriber,
+                         topic=topic, channel=Channel.PUSH) for topic in topics],
+            ignore_conflicts=True)
+    return endpoint
+
+
 # --- confirmations go through the outbox too ------------------------------------------------
 
-def _preferences_url(subscriber: Subscriber) -> str:
-    from django.urls import reverse
-
-    return settings.RATUSZ_PUBLIC_URL.rstrip("/") + reverse(
-        "notifications:preferences",
-        kwargs={"municipality_slug": subscriber.municipality.slug, "token": subscriber.token})
-
-
 def queue_email_confirmation(subscriber: Subscriber) -> None:
-    from django.urls import reverse
-
+    """The confirmation link by e-mail, in the caller's transaction."""
     link = settings.RATUSZ_PUBLIC_URL.rstrip("/") + reverse(
         "notifications:confirm-email",
         kwargs={"municipality_slug": subscriber.municipality.slug,
@@ -391,232 +393,10 @@ def queue_email_confirmation(subscriber: Subscriber) -> None:
 
 
 def queue_phone_code(subscriber: Subscriber, code: str) -> None:
-    from ratusz.notifications.sms import to_gsm7
-
+    """The confirmation code by SMS, in the caller's transaction."""
     text = to_gsm7(f"{subscriber.municipality.name}: kod potwierdzenia powiadomien SMS: "
                    f"{code}. Wazny 15 min.")
     queue_message(subscriber.municipality, key=f"verify-sms:{subscriber.pk}:"
                   f"{int(timezone.now().timestamp() * 1000)}",
                   kind=MessageKind.VERIFY, channel=Channel.SMS, recipient=subscriber.phone,
                   body=text, subscriber=subscriber, bypass_quiet_hours=True)
-
-
-def queue_message(municipality, *, key: str, kind: str, channel: str, recipient: str,
-                  body: str, subject: str = "", subscriber: Subscriber | None = None,
-                  bypass_quiet_hours: bool = False) -> Message | None:
-    """Put one message in the outbox (idempotent on `key`) and wake a worker after
-    commit. Returns None when that key was queued before."""
-    from ratusz.notifications import delivery
-
-    not_before = None
-    if subscriber is not None and not bypass_quiet_hours:
-        not_before = delivery.after_quiet_hours(subscriber, timezone.now())
-    with transaction.atomic():
-        message, created = Message.objects.get_or_create(key=key, defaults={
-            "municipality": municipality, "kind": kind, "channel": channel,
-            "recipient": recipient, "subject": subject, "body": body,
-            "subscriber": subscriber, "not_before": not_before})
-        if created and delivery._inline():
-            delivery.wake(channel, [message.pk])
-        elif created:
-            transaction.on_commit(lambda: delivery.wake(channel, [message.pk]))
-    return message if created else None
-
-
-# --- alerts -------------------------------------------------------------------------------
-
-ALERT_FIELDS = ["status", "msg_type", "topic", "event", "headline", "severity", "urgency",
-                "certainty", "onset", "expires", "references_id"]
-
-
-@dataclass
-class AlertData:
-    event: str
-    headline: str
-    description: str
-    severity: str
-    urgency: str
-    certainty: str
-    instruction: str = ""
-    topic: str = Topic.WEATHER
-    onset: object = None
-    expires: object = None
-    localities: list | None = None
-    channels: list | None = None
-
-
-def _validate_alert(municipality, data: AlertData) -> AlertData:
-    errors = []
-
-    def need(value, field, label, limit):
-        if not (value or "").strip():
-            errors.append((field, _("Fill in: %(label)s.") % {"label": label}))
-        elif len(value) > limit:
-            errors.append((field, _("%(label)s may have at most %(n)d characters.")
-                           % {"label": label, "n": limit}))
-
-    need(data.event, "event", _("event"), 120)
-    need(data.headline, "headline", _("headline"), 160)
-    need(data.description, "description", _("description"), 4000)
-    if len(data.instruction or "") > 2000:
-        errors.append(("instruction", _("The instruction may have at most 2000 characters.")))
-    for field, value, choices in (("severity", data.severity, Severity),
-                                  ("urgency", data.urgency, Urgency),
-                                  ("certainty", data.certainty, Certainty)):
-        if value not in choices.values:
-            errors.append((field, _("%(field)s must be one of: %(values)s.") % {
-                "field": field, "values": ", ".join(choices.values)}))
-    if data.topic not in [t.value for t in ALERT_TOPICS]:
-        errors.append(("topic", _("Unknown topic.")))
-    if data.onset and data.expires and data.onset >= data.expires:
-        errors.append(("expires", _("The end must be after the start.")))
-    if data.expires and data.expires <= timezone.now():
-        errors.append(("expires", _("The end is already in the past.")))
-    for locality in data.localities or []:
-        if locality.municipality_id != municipality.pk:
-            errors.append(("area", _("Unknown locality.")))
-    channels = data.channels if data.channels is not None else list(Channel.values)
-    if not channels or any(c not in Channel.values for c in channels):
-        errors.append(("channels", _("Choose the channels: e-mail, SMS, web push.")))
-    if errors:
-        field, message = errors[0]
-        error = NotificationError("invalid_alert", message, field)
-        error.errors = errors
-        raise error
-    data.channels = channels
-    return data
-
-
-def create_alert(municipality, data: AlertData, *, acting_user, msg_type: str = MsgType.ALERT,
-                 references: Alert | None = None, idempotency_key: str = "") -> tuple[Alert,
-                                                                                      bool]:
-    """A draft alert. With an idempotency key a repeated call returns the first alert."""
-    if idempotency_key:
-        found = Alert.objects.filter(municipality=municipality,
-                                     idempotency_key=idempotency_key).first()
-        if found:
-            return found, False
-    data = _validate_alert(municipality, data)
-    if msg_type != MsgType.ALERT and (
-            references is None or references.municipality_id != municipality.pk
-            or references.status != AlertStatus.PUBLISHED):
-        raise NotificationError("invalid_reference", _(
-                "An update or a cancellation must refer to a published alert."), "references")
-    try:
-        with transaction.atomic():
-            alert = Alert.objects.create(
-                municipality=municipality, msg_type=msg_type, references=references,
-                topic=data.topic, event=data.event.strip(), headline=data.headline.strip(),
-                description=data.description.strip(), instruction=data.instruction.strip(),
-                urgency=data.urgency, severity=data.severity, certainty=data.certainty,
-                onset=data.onset, expires=data.expires, channels=data.channels,
-                idempotency_key=idempotency_key, created_by=acting_user)
-            alert.localities.set(data.localities or [])
-            record_audit(municipality=municipality, acting_user=acting_user,
-                         action=AuditAction.CREATED, target=alert,
-                         after=snapshot(alert, ALERT_FIELDS))
-    except IntegrityError:
-        found = Alert.objects.filter(municipality=municipality,
-                                     idempotency_key=idempotency_key).first()
-        if found is None:
-            raise
-        return found, False
-    return alert, True
-
-
-def update_draft(alert: Alert, data: AlertData, *, acting_user) -> Alert:
-    if alert.status not in (AlertStatus.DRAFT, AlertStatus.REJECTED):
-        raise NotificationError("not_editable", _("Only a draft can be changed."))
-    data = _validate_alert(alert.municipality, data)
-    with transaction.atomic():
-        before = snapshot(alert, ALERT_FIELDS)
-        for field in ("topic", "event", "headline", "description", "instruction", "urgency",
-                      "severity", "certainty", "onset", "expires", "channels"):
-            value = getattr(data, field)
-            setattr(alert, field, value.strip() if isinstance(value, str) else value)
-        alert.status = AlertStatus.DRAFT
-        alert.save()
-        alert.localities.set(data.localities or [])
-        record_audit(municipality=alert.municipality, acting_user=acting_user,
-                     action=AuditAction.UPDATED, target=alert, before=before,
-                     after=snapshot(alert, ALERT_FIELDS))
-    return alert
-
-
-def submit_alert(alert: Alert, *, acting_user) -> Alert:
-    """Send now (minor and moderate) or ask for a second person's approval (severe and
-    extreme)."""
-    with transaction.atomic():
-        alert = Alert.objects.select_for_update().get(pk=alert.pk)
-        if alert.status not in (AlertStatus.DRAFT, AlertStatus.REJECTED):
-            raise NotificationError("not_a_draft", _("This alert was already submitted."))
-        alert.submitted_at = timezone.now()
-        if alert.needs_approval:
-            alert.status = AlertStatus.PENDING
-            alert.save(update_fields=["status", "submitted_at"])
-            record_audit(municipality=alert.municipality, acting_user=acting_user,
-                         action=AuditAction.UPDATED, target=alert,
-                         after={"status": AlertStatus.PENDING})
-            return alert
-        alert.save(update_fields=["submitted_at"])
-        return _publish(alert, acting_user=acting_user)
-
-
-def approve_alert(alert: Alert, *, acting_user) -> Alert:
-    with transaction.atomic():
-        alert = Alert.objects.select_for_update().get(pk=alert.pk)
-        if alert.status != AlertStatus.PENDING:
-            raise NotificationError("not_pending", _("This alert is not awaiting approval."))
-        if alert.created_by_id == getattr(acting_user, "pk", None):
-            raise NotificationError("same_person", _(
-                "A severe alert needs a second person: its author cannot approve it."))
-        alert.decided_by, alert.decided_at = acting_user, timezone.now()
-        alert.save(update_fields=["decided_by", "decided_at"])
-        return _publish(alert, acting_user=acting_user)
-
-
-def reject_alert(alert: Alert, *, acting_user, reason: str) -> Alert:
-    reason = (reason or "").strip()
-    if not reason:
-        raise NotificationError("reason_required", _("Say why the alert is rejected."),
-                                "reason")
-    with transaction.atomic():
-        alert = Alert.objects.select_for_update().get(pk=alert.pk)
-        if alert.status != AlertStatus.PENDING:
-            raise NotificationError("not_pending", _("This alert is not awaiting approval."))
-        alert.status = AlertStatus.REJECTED
-        alert.decided_by, alert.decided_at = acting_user, timezone.now()
-        alert.rejection_reason = reason[:2000]
-        alert.save(update_fields=["status", "decided_by", "decided_at", "rejection_reason"])
-        record_audit(municipality=alert.municipality, acting_user=acting_user,
-                     action=AuditAction.UPDATED, target=alert,
-                     after={"status": AlertStatus.REJECTED, "reason": alert.rejection_reason})
-    return alert
-
-
-def _publish(alert: Alert, *, acting_user) -> Alert:
-    from ratusz.notifications import delivery
-
-    alert.status = AlertStatus.PUBLISHED
-    alert.published_at = timezone.now()
-    alert.save(update_fields=["status", "published_at"])
-    record_audit(municipality=alert.municipality, acting_user=acting_user,
-                 action=AuditAction.UPDATED, target=alert,
-                 after={"status": AlertStatus.PUBLISHED,
-                        "published_at": alert.published_at.isoformat()})
-    alert_id = alert.pk
-    transaction.on_commit(lambda: delivery.start_fan_out(alert_id))
-    return alert
-
-
-def follow_up(original: Alert, data: AlertData, *, acting_user, msg_type: str) -> Alert:
-    """An update or a cancellation of a published alert, as its own draft."""
-    if msg_type == MsgType.CANCEL:
-        data.severity, data.urgency, data.certainty = (original.severity, Urgency.PAST,
-                                                       Certainty.OBSERVED)
-        data.topic = original.topic
-        if data.localities is None:
-            data.localities = list(original.localities.all())
-    alert, _created = create_alert(original.municipality, data, acting_user=acting_user,
-                                   msg_type=msg_type, references=original)
-    return alert

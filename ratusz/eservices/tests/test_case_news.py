@@ -1,21 +1,33 @@
 """News of a resident's case goes through the notification outbox, by the channels the
 resident chose for "news of my cases" — here SMS through the gateway simulator — and
-falls back to e-mail to the address of the submission."""
+falls back to e-mail to the address of the submission. The status reads as residents
+know it, in Polish, whatever language is active."""
 
 from __future__ import annotations
 
 import pytest
 from django.core import mail
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from ratusz.cases.models import CaseStatus
+from ratusz.eservices import case_news
 from ratusz.eservices.tests.conftest import VALID_LETTER
 from ratusz.notifications.models import Message, MessageKind, Subscriber, Subscription
+from ratusz.notifications.tests.conftest import sms_gateways, sms_simulator  # noqa: F401
 
-pytestmark = pytest.mark.django_db
+
+def test_the_status_words_are_the_polish_ones_whatever_the_language():
+    expected = {CaseStatus.NEW: "nowa", CaseStatus.IN_PROGRESS: "w toku",
+                CaseStatus.AWAITING_PARTY: "oczekuje na stronę",
+                CaseStatus.AWAITING_APPROVAL: "oczekuje na akceptację",
+                CaseStatus.SETTLED: "załatwiona", CaseStatus.CLOSED: "zakończona"}
+    with translation.override("en"):
+        assert {status: case_news.status_label(status) for status in CaseStatus} == expected
 
 
+@pytest.mark.django_db
 def test_a_status_change_reaches_the_resident_by_the_chosen_sms(
-        letter_service, resident, clerk_a, sms_gateways, django_capture_on_commit_callbacks):
+        letter_service, resident, clerk_a, sms_gateways, django_capture_on_commit_callbacks):  # noqa: F811
     from ratusz.cases import services as ezd
     from ratusz.eservices import services
 
@@ -37,13 +49,15 @@ def test_a_status_change_reaches_the_resident_by_the_chosen_sms(
     assert message.status == "sent" and message.subscriber == subscriber
 
 
+@pytest.mark.django_db
 def test_without_a_choice_case_news_is_emailed_once(letter_service, resident, clerk_a,
                                                      django_capture_on_commit_callbacks):
-    from ratusz.eservices import services, tasks
+    from ratusz.eservices import services
 
     submission, _ = services.submit(letter_service, data=VALID_LETTER, resident=resident)
     mail.outbox.clear()
-    tasks.enqueue_status_email(submission.pk, "letter", "letter:7")
-    tasks.enqueue_status_email(submission.pk, "letter", "letter:7")  # the same letter again
+    with django_capture_on_commit_callbacks(execute=True):
+        case_news.notify(submission.pk, "letter", "letter:7")
+        case_news.notify(submission.pk, "letter", "letter:7")  # the same letter again
     assert [m.subject for m in mail.outbox] == [
         f"Nowe pismo w sprawie: {submission.case.mark}"]
