@@ -14,8 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 from lxml import etree
 
-from ratusz.bulletin import selectors, services
-from ratusz.bulletin.models import Entry, Section, Site
+from ratusz.bulletin import selectors
+from ratusz.bulletin.models import Entry, Section, Site, is_inline_image
 from ratusz.notifications import atom
 
 FEED_SIZE = 50
@@ -43,18 +43,16 @@ def attachment_url(attachment, slug: str) -> str:
 
 def atom_feed(municipality, *, site: Site | None = None, section: Section | None = None,
               self_path: str, alternate_path: str) -> bytes:
-    entries = selectors.listed_entries(municipality).select_related("section", "site")
+    entries = selectors.feed_entries(municipality, site=site, section=section,
+                                     count=FEED_SIZE)
     title = f"BIP – {municipality.official_name or municipality.name}"
     specific = f"{municipality.slug}:bip"
     if site is not None:
-        entries = entries.filter(site=site)
         title = site.title
         specific += f":site:{site.pk}"
     if section is not None:
-        entries = entries.filter(section=section)
         title = f"{section.title} – {section.site.title}"
         specific += f":section:{section.pk}"
-    entries = list(entries.order_by("-published_at", "-pk")[:FEED_SIZE])
     host = urlsplit(base_url()).hostname or "ratusz.localhost"
     author = municipality.official_name or municipality.name
     items = []
@@ -102,10 +100,7 @@ def sitemap(municipality) -> bytes:
             add(site.url, changefreq="daily")
         for item in _flatten(menus[site.pk]):
             add(item.url, changefreq="weekly")
-    entries = (selectors.readable_entries(municipality).only("pk", "published_at",
-                                                             "modified_at")
-               .order_by("-published_at")[:SITEMAP_LIMIT - len(root)])
-    for entry in entries:
+    for entry in selectors.sitemap_entries(municipality, SITEMAP_LIMIT - len(root)):
         add(reverse("bip:entry", args=[slug, entry.pk]),
             lastmod=entry.modified_at or entry.published_at)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
@@ -124,9 +119,8 @@ EXPORT_FIELDS = ["id", "number", "act_date", "title", "published_at", "url", "at
 
 def export_rows(section: Section) -> list[dict]:
     slug = section.municipality.slug
-    entries = selectors.section_entries(section).prefetch_related("attachments")
     rows = []
-    for entry in entries:
+    for entry in selectors.register_entries(section):
         rows.append({
             "id": entry.pk, "number": entry.number,
             "act_date": entry.act_date.isoformat() if entry.act_date else None,
@@ -136,7 +130,7 @@ def export_rows(section: Section) -> list[dict]:
             "attachments": [{"name": a.name, "url": attachment_url(a, slug),
                              "content_type": a.content_type, "size": a.size}
                             for a in entry.attachments.all()
-                            if a.removed_at is None and not services.is_inline_image(a)],
+                            if a.removed_at is None and not is_inline_image(a)],
         })
     return rows
 

@@ -7,8 +7,9 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from ratusz.bulletin import selectors
 from ratusz.bulletin.models import EntryKind, Section, Site
-from ratusz.bulletin.services import EntryData
+from ratusz.bulletin.services import SITE_FIELDS, EntryData
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 DATETIME_FORMATS = [DATETIME_LOCAL, "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
@@ -65,8 +66,7 @@ class SiteForm(DescribedForm):
         help_text=_("When set, “Publish” sends an entry for approval; an editor with the "
                     "right to approve (not its author) publishes it."))
 
-    FIELDS = ("title", "editorial_address", "editor_name", "editor_phone", "editor_email",
-              "instructions", "requires_approval")
+    FIELDS = SITE_FIELDS
 
 
 class SectionForm(DescribedForm):
@@ -117,8 +117,7 @@ class EntryForm(DescribedForm):
 
     def __init__(self, *args, site: Site, published: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["section"].queryset = Section.objects.filter(site=site).order_by(
-            "position", "title")
+        self.fields["section"].queryset = selectors.menu_sections(site)
         if not published:
             del self.fields["reason"]
         self.describe_errors()

@@ -1,12 +1,12 @@
 """Forms of the units' websites' editor (pages, news, events). The rules live in
-ratusz.bulletin.website; its messages are shown next to the fields."""
+ratusz.bulletin.services.website; its messages are shown next to the fields."""
 
 from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ratusz.bulletin import website
+from ratusz.bulletin import services
 from ratusz.bulletin.forms import DATETIME_FORMATS, DescribedForm, _datetime_local
 
 BODY_HELP = _("Headings, lists, links, tables and images with an alternative text. Scripts, "
@@ -29,7 +29,7 @@ class WebsiteForm(DescribedForm):
 
 
 class PageForm(WebsiteForm):
-    data_class = website.PageData
+    data_class = services.PageData
 
     title = forms.CharField(label=_("Title"), max_length=200)
     slug = forms.SlugField(label=_("Address of the page"), max_length=80, required=False,
@@ -41,7 +41,7 @@ class PageForm(WebsiteForm):
 
 
 class NewsForm(WebsiteForm):
-    data_class = website.NewsData
+    data_class = services.NewsData
 
     title = forms.CharField(label=_("Title"), max_length=300)
     lead = forms.CharField(label=_("Lead"), required=False, max_length=1000,
@@ -56,7 +56,7 @@ class NewsForm(WebsiteForm):
 
 
 class EventForm(WebsiteForm):
-    data_class = website.EventData
+    data_class = services.EventData
 
     title = forms.CharField(label=_("Title"), max_length=300)
     starts_at = forms.DateTimeField(label=_("Starts"), input_formats=DATETIME_FORMATS,

@@ -16,7 +16,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from ratusz.bulletin import textsearch
 from ratusz.core.models import TenantOwned, Unit
+
+#: Images of the text (uploaded through the editor's image button) are attachments of the
+#: entry whose content_type carries this parameter, e.g. "image/png; bip=inline". A JPG or
+#: PNG added as a document keeps the bare type and stays among the downloadable files.
+INLINE_IMAGE_PARAMETER = "bip=inline"
 
 
 class Site(TenantOwned):
@@ -134,8 +140,6 @@ class Entry(TenantOwned):
     def save(self, *args, **kwargs):
         fields = kwargs.get("update_fields")
         if fields is None or "search_text" in fields:
-            from ratusz.bulletin import textsearch
-
             self.search_stems = textsearch.tokens(self.search_text)
             if fields is not None:
                 kwargs["update_fields"] = {*fields, "search_stems"}
@@ -203,6 +207,16 @@ class Attachment(TenantOwned):
 
     class Meta:
         ordering = ["added_at", "pk"]
+
+
+def is_inline_image(attachment: Attachment) -> bool:
+    """An image of the entry's text (uploaded through the editor), not a document."""
+    return attachment.content_type.endswith(INLINE_IMAGE_PARAMETER)
+
+
+def served_content_type(attachment: Attachment) -> str:
+    """The Content-Type to send: the stored type without the inline-image marker."""
+    return attachment.content_type.split(";", 1)[0].strip()
 
 
 class MonthlyStat(TenantOwned):

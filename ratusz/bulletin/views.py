@@ -31,7 +31,7 @@ from django.utils import translation
 from django.views.decorators.http import require_safe
 
 from ratusz.bulletin import feeds, selectors, services
-from ratusz.bulletin.models import Attachment, Entry, EntryState, Section, Site
+from ratusz.bulletin.models import Attachment, Entry, EntryState, Section, Site, is_inline_image
 from ratusz.core import pagecache
 
 CACHE_SECONDS = 60
@@ -238,7 +238,7 @@ def _section_page(request: HttpRequest, site: Site, slug: str) -> HttpResponse:
     municipality = request.municipality
     page = _paginate(request, selectors.section_entries(section))
     children = [{"title": child.title, "url": selectors.section_url(child, site)}
-                for child in section.children.all()]
+                for child in selectors.subsections(section)]
     unit_args = [site.path] if site.path else []
     prefix = "unit-" if site.path else ""
     context = {
@@ -270,7 +270,7 @@ def unit_section(request: HttpRequest, municipality_slug: str, unit: str, sectio
 # --- an entry ---------------------------------------------------------------------------
 
 def _entry_context(entry: Entry) -> dict:
-    last = entry.versions.order_by("-number").first()
+    last = selectors.last_version(entry)
     files = selectors.live_attachments(entry)
     for file in files:
         file.kind = file.name.rsplit(".", 1)[-1].upper() if "." in file.name else ""
@@ -387,9 +387,8 @@ def register(request: HttpRequest, municipality_slug: str) -> HttpResponse:
 @bip_view(cached=False)
 def attachment(request: HttpRequest, municipality_slug: str, attachment_id: int
                ) -> HttpResponse:
-    found = (Attachment.objects.filter(municipality=request.municipality, pk=attachment_id)
-             .first())
-    if (found is None or services.is_inline_image(found)  # images: /bip/obraz/<id>/
+    found = selectors.attachment(request.municipality, attachment_id)
+    if (found is None or is_inline_image(found)  # images: /bip/obraz/<id>/
             or selectors.readable_entry(request.municipality, found.entry_id) is None):
         raise BipNotFound()
     response = stored_file(found, as_attachment=True, content_type=found.content_type)
@@ -429,8 +428,7 @@ def search(request: HttpRequest, municipality_slug: str) -> HttpResponse:
     site_ids = {s.pk for s in all_sites}
     site_id = _int_param(request, "jednostka")
     site_id = site_id if site_id in site_ids else None
-    sections = list(Section.objects.filter(municipality=municipality, site_id__in=site_ids)
-                    .select_related("site").order_by("site__path", "position", "title"))
+    sections = selectors.sections_of_sites(municipality, site_ids)
     section_id = _int_param(request, "dzial")
     section_id = section_id if section_id in {s.pk for s in sections} else None
     terms = selectors.search_terms(query)
@@ -525,7 +523,7 @@ def unit_export(request: HttpRequest, municipality_slug: str, unit: str, section
 @bip_view()
 def instructions(request: HttpRequest, municipality_slug: str) -> HttpResponse:
     site = _office(request)
-    unpublished = Section.objects.filter(site=site, slug="informacje-nieudostepnione").first()
+    unpublished = selectors.section_by_slug(site, "informacje-nieudostepnione")
     return _render(request, "bulletin/instructions.html", {
         "unpublished_url": selectors.section_url(unpublished, site) if unpublished else "",
     }, site=site)

@@ -19,9 +19,9 @@ from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_safe
 
 from ratusz.accounts.permissions import Permission
-from ratusz.bulletin import selectors, services
-from ratusz.bulletin.models import Attachment
-from ratusz.bulletin.scope import in_scope, unit_scope
+from ratusz.bulletin import selectors
+from ratusz.bulletin.models import Attachment, served_content_type
+from ratusz.bulletin.scope import unit_scope
 from ratusz.bulletin.views import stored_file
 
 PUBLIC_MAX_AGE = 365 * 24 * 3600
@@ -30,7 +30,7 @@ EDITOR_MAX_AGE = 3600
 
 def _may_edit(request: HttpRequest, attachment: Attachment) -> bool:
     """The signed-in staff member may edit the image's entry (bip.edit in its unit)."""
-    return request.user.is_authenticated and in_scope(
+    return request.user.is_authenticated and selectors.in_scope(
         unit_scope(request, Permission.EDIT_BIP), attachment.entry.site.unit_id)
 
 
@@ -48,7 +48,7 @@ def image(request: HttpRequest, municipality_slug: str, attachment_id: int
         response: HttpResponseBase = HttpResponse(status=304)
     else:
         response = stored_file(found, as_attachment=False,
-                               content_type=services.served_content_type(found))
+                               content_type=served_content_type(found))
         if response is None:
             raise Http404
     response["ETag"] = etag

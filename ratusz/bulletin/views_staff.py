@@ -9,19 +9,13 @@ gmina. A site or entry outside the editor's units answers 404, like another gmin
 
 from __future__ import annotations
 
-import contextlib
 import csv
-from datetime import timedelta
 
 from django.contrib import messages
-from django.core.files.storage import default_storage
-from django.db import transaction
-from django.db.models import Count, Max, Q, Sum
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -29,52 +23,33 @@ from ratusz.accounts.access import staff_required
 from ratusz.accounts.permissions import Permission
 from ratusz.bulletin import selectors, services
 from ratusz.bulletin.forms import EntryForm, SectionForm, SiteForm, WithdrawForm
-from ratusz.bulletin.models import (
-    Attachment,
-    Entry,
-    EntryState,
-    EntryVersion,
-    MonthlyStat,
-    Section,
-    Site,
-)
-from ratusz.bulletin.scope import in_scope, unit_scope
+from ratusz.bulletin.models import Entry, EntryState, Site
+from ratusz.bulletin.scope import unit_scope
 from ratusz.bulletin.services import BulletinError
-from ratusz.core.models import AuditAction
-from ratusz.core.selectors import list_units
-from ratusz.core.services import record_audit
-
-MAX_FILES = 20
-
 
 # --- who may edit what ----------------------------------------------------------------------
 
-def _sites(request: HttpRequest):
-    sites = Site.objects.for_municipality(request.municipality).select_related("unit")
-    scope = unit_scope(request, Permission.EDIT_BIP)
-    return sites if scope is None else sites.filter(unit_id__in=scope)
+def _edit_scope(request: HttpRequest) -> set[int] | None:
+    return unit_scope(request, Permission.EDIT_BIP)
 
 
 def _site_or_404(request: HttpRequest, site_id: int) -> Site:
-    site = _sites(request).filter(pk=site_id).first()
+    site = selectors.editable_site(request.municipality, _edit_scope(request), site_id)
     if site is None:
         raise Http404
     return site
 
 
 def _entry_or_404(request: HttpRequest, entry_id: int) -> Entry:
-    entry = (Entry.objects.for_municipality(request.municipality)
-             .select_related("site", "site__unit", "section", "entered_by")
-             .filter(pk=entry_id).first())
-    if entry is None or not in_scope(unit_scope(request, Permission.EDIT_BIP),
-                                     entry.site.unit_id):
+    entry = selectors.editable_entry(request.municipality, _edit_scope(request), entry_id)
+    if entry is None:
         raise Http404
     return entry
 
 
 def can_approve(request: HttpRequest, site: Site) -> bool:
     # Without the right at all the scope is empty, so this also checks the right.
-    return in_scope(unit_scope(request, Permission.APPROVE_BIP), site.unit_id)
+    return selectors.in_scope(unit_scope(request, Permission.APPROVE_BIP), site.unit_id)
 
 
 def _posted_id(request: HttpRequest, name: str) -> int | None:
@@ -102,90 +77,15 @@ def public_entry_urls(entry: Entry, slug: str) -> dict[str, str]:
     return {key: url for key, url in links.items() if url}
 
 
-# --- writes of the site and its menu (audited) ----------------------------------------------
-
-def update_site(site: Site, values: dict, *, acting_user) -> Site:
-    before = {name: getattr(site, name) for name in SiteForm.FIELDS}
-    with transaction.atomic():
-        for name in SiteForm.FIELDS:
-            setattr(site, name, values[name])
-        site.save(update_fields=list(SiteForm.FIELDS))
-        after = {name: getattr(site, name) for name in SiteForm.FIELDS}
-        record_audit(municipality=site.municipality, acting_user=acting_user,
-                     action=AuditAction.UPDATED, target=site,
-                     before={k: v for k, v in before.items() if after[k] != v},
-                     after={k: v for k, v in after.items() if before[k] != v})
-    return site
-
-
-def add_section(site: Site, *, title: str, is_register: bool, acting_user) -> Section:
-    base = slugify(title.replace("ł", "l").replace("Ł", "L"))[:70] or "dzial"
-    slug, n = base, 2
-    while Section.objects.filter(site=site, slug=slug).exists():
-        slug, n = f"{base}-{n}", n + 1
-    with transaction.atomic():
-        position = (Section.objects.filter(site=site).aggregate(m=Max("position"))["m"]
-                    or 0) + 1
-        section = Section.objects.create(municipality_id=site.municipality_id, site=site,
-                                         slug=slug, title=title.strip(),
-                                         is_register=is_register, position=position)
-        record_audit(municipality=site.municipality, acting_user=acting_user,
-                     action=AuditAction.CREATED, target=section)
-    return section
-
-
-def rename_section(section: Section, *, title: str, acting_user) -> Section:
-    with transaction.atomic():
-        before = section.title
-        section.title = title.strip()
-        section.save(update_fields=["title"])
-        record_audit(municipality=section.municipality, acting_user=acting_user,
-                     action=AuditAction.UPDATED, target=section, before={"title": before},
-                     after={"title": section.title})
-    return section
-
-
-def move_section(section: Section, *, step: int, acting_user) -> None:
-    with transaction.atomic():
-        siblings = list(Section.objects.select_for_update().filter(
-            site_id=section.site_id, parent_id=section.parent_id).order_by("position", "title"))
-        index = next(i for i, s in enumerate(siblings) if s.pk == section.pk)
-        other = index + step
-        if not 0 <= other < len(siblings):
-            return
-        siblings[index], siblings[other] = siblings[other], siblings[index]
-        for position, item in enumerate(siblings):
-            if item.position != position:
-                item.position = position
-                item.save(update_fields=["position"])
-        record_audit(municipality=section.municipality, acting_user=acting_user,
-                     action=AuditAction.UPDATED, target=section,
-                     after={"position": siblings.index(section) if section in siblings
-                            else other})
-
-
-def remove_section(section: Section, *, acting_user) -> None:
-    if section.entries.exists() or section.children.exists():
-        raise BulletinError("section_not_empty", _(
-            "Only an empty section can be removed: this one has entries or subsections."))
-    with transaction.atomic():
-        record_audit(municipality=section.municipality, acting_user=acting_user,
-                     action=AuditAction.DELETED, target=section)
-        section.delete()
-
-
 # --- dashboard ------------------------------------------------------------------------------
 
 @staff_required(Permission.EDIT_BIP)
 @require_http_methods(["GET", "POST"])
 def dashboard(request: HttpRequest) -> HttpResponse:
     municipality = request.municipality
-    scope = unit_scope(request, Permission.EDIT_BIP)
-    units = list_units(municipality)
-    if scope is not None:
-        units = units.filter(pk__in=scope)
+    scope = _edit_scope(request)
     if request.method == "POST":
-        unit = units.filter(pk=_posted_id(request, "unit")).first()
+        unit = selectors.editable_unit(municipality, scope, _posted_id(request, "unit"))
         if unit is None:
             raise Http404
         site = services.ensure_site(unit, acting_user=request.user)
@@ -193,34 +93,17 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                                     "and editor.") % {"unit": unit.name})
         return redirect("bip-staff:site-edit", municipality.slug, site.pk)
 
-    sites = list(_sites(request).order_by("path"))
-    site_ids = [site.pk for site in sites]
-    sections = (Section.objects.filter(site_id__in=site_ids)
-                .annotate(n_entries=Count("entries"),
-                          n_public=Count("entries", filter=Q(
-                              entries__state=EntryState.PUBLISHED)))
-                .order_by("position", "title"))
-    by_site: dict[int, list] = {}
-    for section in sections:
-        by_site.setdefault(section.site_id, []).append(section)
-    with_site = {site.unit_id for site in sites}
+    overview = selectors.editor_overview(
+        municipality, scope=scope, approve_scope=unit_scope(request, Permission.APPROVE_BIP),
+        user=request.user)
+    by_site = overview["sections_by_site"]
     rows = [{"site": site, "sections": by_site.get(site.pk, []),
              "public_url": public_site_url(site, municipality.slug),
              "total": sum(s.n_entries for s in by_site.get(site.pk, []))}
-            for site in sites]
-    entries = Entry.objects.for_municipality(municipality).filter(
-        site_id__in=site_ids).select_related("site", "section", "entered_by")
-    approve_scope = unit_scope(request, Permission.APPROVE_BIP)
-    awaiting = entries.filter(state=EntryState.AWAITING).order_by("pk")
-    if approve_scope is not None:  # empty without the right to approve
-        awaiting = awaiting.filter(site__unit_id__in=approve_scope)
-    drafts = entries.filter(state=EntryState.DRAFT, entered_by=request.user).order_by("-pk")
-    changes = (EntryVersion.objects.for_municipality(municipality)
-               .filter(entry__site_id__in=site_ids)
-               .select_related("entry", "entry__site").order_by("-changed_at", "-pk")[:15])
+            for site in overview["sites"]]
     return render(request, "bulletin/staff/dashboard.html", {
-        "rows": rows, "awaiting": awaiting, "drafts": drafts, "changes": changes,
-        "missing": [unit for unit in units if unit.pk not in with_site],
+        "rows": rows, "awaiting": overview["awaiting"], "drafts": overview["drafts"],
+        "changes": overview["changes"], "missing": overview["missing"],
     })
 
 
@@ -230,8 +113,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def site_edit(request: HttpRequest, site_id: int) -> HttpResponse:
     site = _site_or_404(request, site_id)
-    sections = Section.objects.filter(site=site).annotate(
-        n_entries=Count("entries")).order_by("position", "title")
+    sections = selectors.site_sections(site)
     site_form = SiteForm(initial=SiteForm.initial_for(site), prefix="site")
     section_form = SectionForm(prefix="new")
     section_error = ""
@@ -241,22 +123,21 @@ def site_edit(request: HttpRequest, site_id: int) -> HttpResponse:
         if action == "site":
             site_form = SiteForm(request.POST, prefix="site")
             if site_form.is_valid():
-                update_site(site, site_form.cleaned_data, acting_user=request.user)
+                services.update_site(site, site_form.cleaned_data, acting_user=request.user)
                 messages.success(request, _("The BIP's details are saved."))
                 return redirect(url)
             site_form.describe_errors()
         elif action == "add-section":
             section_form = SectionForm(request.POST, prefix="new")
             if section_form.is_valid():
-                add_section(site, title=section_form.cleaned_data["title"],
-                            is_register=section_form.cleaned_data["is_register"],
-                            acting_user=request.user)
+                services.add_section(site, title=section_form.cleaned_data["title"],
+                                     is_register=section_form.cleaned_data["is_register"],
+                                     acting_user=request.user)
                 messages.success(request, _("The section is added at the end of the menu."))
                 return redirect(url)
             section_form.describe_errors()
         else:
-            section = Section.objects.filter(site=site,
-                                             pk=_posted_id(request, "section")).first()
+            section = selectors.site_section(site, _posted_id(request, "section"))
             if section is None:
                 raise Http404
             if action == "rename":
@@ -264,15 +145,15 @@ def site_edit(request: HttpRequest, site_id: int) -> HttpResponse:
                 if not title or len(title) > 200:
                     section_error = _("Give the section a title of at most 200 characters.")
                 else:
-                    rename_section(section, title=title, acting_user=request.user)
+                    services.rename_section(section, title=title, acting_user=request.user)
                     return redirect(url)
             elif action in ("up", "down"):
-                move_section(section, step=-1 if action == "up" else 1,
-                             acting_user=request.user)
+                services.move_section(section, step=-1 if action == "up" else 1,
+                                      acting_user=request.user)
                 return redirect(f"{url}#menu-title")
             elif action == "remove":
                 try:
-                    remove_section(section, acting_user=request.user)
+                    services.remove_section(section, acting_user=request.user)
                 except BulletinError as error:
                     section_error = error.message
                 else:
@@ -289,66 +170,24 @@ def site_edit(request: HttpRequest, site_id: int) -> HttpResponse:
 
 # --- entries --------------------------------------------------------------------------------
 
-def _store_attachments(entry: Entry, files, acting_user, stored: list) -> list[str]:
-    """Add every uploaded file; returns the per-file error messages."""
-    errors = []
-    for upload in files[:MAX_FILES]:
-        try:
-            attachment = services.add_attachment(entry, name=upload.name, data=upload.read(),
-                                                 acting_user=acting_user)
-        except BulletinError as error:
-            errors.append(error.message)
-        else:
-            stored.append(attachment.file.name)
-    if len(files) > MAX_FILES:
-        errors.append(_("At most %(n)d files at once.") % {"n": MAX_FILES})
-    return errors
-
-
-def _forget_files(names: list[str]) -> None:
-    """Files written by a transaction that was rolled back."""
-    for name in names:
-        with contextlib.suppress(OSError):
-            default_storage.delete(name)
-
-
 def _save_entry(request, form: EntryForm, entry: Entry | None, publish: bool):
-    """Create or change the entry, add its files and (if asked) send it for publication,
-    all or nothing. Returns (entry, file_errors)."""
-    files = request.FILES.getlist("files")
-    stored: list[str] = []
-    file_errors: list[str] = []
+    """Create or change the entry with its files and (if asked) send it for publication,
+    all or nothing. Returns (entry or None, file_errors); the other refusals go to the
+    form."""
+    files = [(upload.name, upload.read()) for upload in request.FILES.getlist("files")]
     try:
-        with transaction.atomic():
-            data = form.entry_data()
-            section = form.cleaned_data["section"]
-            if entry is None:
-                entry = services.create_entry(section, data, acting_user=request.user)
-                file_errors = _store_attachments(entry, files, request.user, stored)
-            else:
-                # Files first: the new version lists the attachments it carries.
-                file_errors = _store_attachments(entry, files, request.user, stored)
-                if section.pk != entry.section_id:
-                    Entry.objects.filter(pk=entry.pk).update(section=section)
-                    entry.section = section
-                entry = services.update_entry(entry, data, acting_user=request.user,
-                                              reason=form.cleaned_data.get("reason", ""))
-            if file_errors:
-                raise _Rollback
-            if publish and entry.state == EntryState.DRAFT:
-                entry = services.submit_entry(entry, acting_user=request.user)
-    except _Rollback:
-        _forget_files(stored)
-        return None, file_errors
+        saved = services.save_entry(
+            entry, form.entry_data(), section=form.cleaned_data["section"], files=files,
+            reason=form.cleaned_data.get("reason", ""), publish=publish,
+            acting_user=request.user)
     except BulletinError as error:
-        _forget_files(stored)
-        form.add_service_errors(error)
+        file_errors = [message for field, message in error.errors if field == "files"]
+        others = [(field, message) for field, message in error.errors if field != "files"]
+        if others:
+            error.errors = others
+            form.add_service_errors(error)
         return None, file_errors
-    return entry, []
-
-
-class _Rollback(Exception):
-    pass
+    return saved, []
 
 
 def _published_message(entry: Entry) -> str:
@@ -458,7 +297,7 @@ def entry_edit(request: HttpRequest, entry_id: int) -> HttpResponse:
         "attachments": selectors.live_attachments(entry),
         "removed_attachments": selectors.removed_attachments(entry), "removal": removal,
         "image_upload_url": reverse("bip-staff:image-upload", args=[slug, entry.pk]),
-        "versions": entry.versions.order_by("-number"),
+        "versions": selectors.entry_versions(entry),
         "public": public_entry_urls(entry, slug) if entry.published_at else {},
     }, status=400 if failed else 200)
 
@@ -514,11 +353,7 @@ def image_upload(request: HttpRequest, entry_id: int) -> JsonResponse:
 @staff_required(Permission.EDIT_BIP)
 def stats(request: HttpRequest) -> HttpResponse:
     municipality = request.municipality
-    sites = list(_sites(request).order_by("path"))
-    site_ids = [site.pk for site in sites]
-    entries = Entry.objects.for_municipality(municipality).filter(site_id__in=site_ids)
-    monthly = MonthlyStat.objects.for_municipality(municipality).filter(
-        entry__site_id__in=site_ids)
+    sites = list(selectors.editable_sites(municipality, _edit_scope(request)).order_by("path"))
     if request.GET.get("format") == "csv":
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="bip-statystyki.csv"'
@@ -526,30 +361,10 @@ def stats(request: HttpRequest) -> HttpResponse:
         writer = csv.writer(response)
         writer.writerow(["bip", "dzial", "wpis", "numer", "miesiac", "wyswietlenia",
                          "pobrania"])
-        for row in (monthly.select_related("entry__site", "entry__section")
-                    .order_by("entry__site__path", "entry__title", "entry_id", "month")):
+        for row in selectors.monthly_rows(municipality, sites):
             writer.writerow([row.entry.site.title, row.entry.section.title, row.entry.title,
                              row.entry.number, row.month.strftime("%Y-%m"), row.views,
                              row.downloads])
         return response
-    downloads = dict(Attachment.objects.for_municipality(municipality).filter(
-        entry__site_id__in=site_ids).values("entry__site_id").annotate(
-        n=Sum("downloads")).order_by().values_list("entry__site_id", "n"))
-    per_site = {row["site_id"]: row for row in entries.values("site_id").annotate(
-        n=Count("pk"), views_total=Sum("views"),
-        n_public=Count("pk", filter=Q(state=EntryState.PUBLISHED))).order_by()}
-    totals = [{"site": site, "entries": per_site.get(site.pk, {}).get("n", 0),
-               "public": per_site.get(site.pk, {}).get("n_public", 0),
-               "views": per_site.get(site.pk, {}).get("views_total") or 0,
-               "downloads": downloads.get(site.pk) or 0} for site in sites]
-    since = (timezone.localdate().replace(day=1) - timedelta(days=366)).replace(day=1)
-    months = list(monthly.filter(month__gte=since).values("month").annotate(
-        views_total=Sum("views"), downloads_total=Sum("downloads")).order_by("-month"))
-    top = list(entries.filter(published_at__isnull=False).select_related("site").annotate(
-        n_downloads=Sum("attachments__downloads")).order_by("-views", "-pk")[:20])
-    per_entry = list(monthly.filter(month__gte=since).select_related("entry", "entry__site")
-                     .order_by("-month", "-views", "entry__title")[:200])
-    return render(request, "bulletin/staff/stats.html", {
-        "totals": totals, "months": months, "top": top, "per_entry": per_entry,
-        "sum_views": sum(t["views"] for t in totals),
-        "sum_downloads": sum(t["downloads"] for t in totals)})
+    return render(request, "bulletin/staff/stats.html",
+                  selectors.editor_statistics(municipality, sites))

@@ -23,7 +23,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
-from ratusz.bulletin import feeds, website
+from ratusz.bulletin import feeds, ical, selectors
 from ratusz.bulletin.models import Site
 from ratusz.bulletin.views import CSRF_PLACEHOLDER, _paginate, bip_view
 from ratusz.core.models import Unit
@@ -39,15 +39,11 @@ website_view = bip_view()
 
 
 def _unit(request: HttpRequest, slug: str) -> Unit:
-    unit = website.public_unit(request.municipality, slug)
+    unit = selectors.public_unit(request.municipality, slug)
     if unit is None:
         raise Http404
     unit.municipality = request.municipality  # the same row: no query to fetch it again
     return unit
-
-
-def _site(unit: Unit) -> Site | None:
-    return Site.objects.for_municipality(unit.municipality).filter(unit=unit).first()
 
 
 def _bip_url(unit: Unit, site: Site | None) -> str:
@@ -70,10 +66,10 @@ def _contact(unit: Unit, site: Site | None) -> dict:
 
 def _render(request: HttpRequest, unit: Unit, template: str, context: dict,
             status: int = 200) -> HttpResponse:
-    site = _site(unit)
+    site = selectors.site_of_unit(unit.municipality, unit)
     return render(request, template, {
         "municipality": request.municipality, "unit": unit,
-        "pages": website.public_pages(unit), "contact": _contact(unit, site),
+        "pages": selectors.public_pages(unit), "contact": _contact(unit, site),
         "bip_url": _bip_url(unit, site), "csrf_token": CSRF_PLACEHOLDER, **context},
         status=status)
 
@@ -82,14 +78,14 @@ def _render(request: HttpRequest, unit: Unit, template: str, context: dict,
 def home(request: HttpRequest, municipality_slug: str, unit: str) -> HttpResponse:
     unit_obj = _unit(request, unit)
     return _render(request, unit_obj, "bulletin/website/home.html", {
-        "news": website.public_news(unit_obj)[:HOME_NEWS],
-        "events": website.upcoming_events(unit_obj)[:HOME_EVENTS]})
+        "news": selectors.public_news(unit_obj)[:HOME_NEWS],
+        "events": selectors.upcoming_events(unit_obj)[:HOME_EVENTS]})
 
 
 @website_view
 def news(request: HttpRequest, municipality_slug: str, unit: str) -> HttpResponse:
     unit_obj = _unit(request, unit)
-    page = _paginate(request, website.public_news(unit_obj), PAGE_SIZE)
+    page = _paginate(request, selectors.public_news(unit_obj), PAGE_SIZE)
     return _render(request, unit_obj, "bulletin/website/news.html", {"page": page})
 
 
@@ -97,7 +93,7 @@ def news(request: HttpRequest, municipality_slug: str, unit: str) -> HttpRespons
 def news_item(request: HttpRequest, municipality_slug: str, unit: str, item_id: int
               ) -> HttpResponse:
     unit_obj = _unit(request, unit)
-    item = website.public_news(unit_obj).filter(pk=item_id).first()
+    item = selectors.public_news_item(unit_obj, item_id)
     if item is None:
         raise Http404
     return _render(request, unit_obj, "bulletin/website/news_item.html", {"item": item})
@@ -116,10 +112,8 @@ def _months(events) -> list[dict]:
 @website_view
 def events(request: HttpRequest, municipality_slug: str, unit: str) -> HttpResponse:
     unit_obj = _unit(request, unit)
-    upcoming = list(website.upcoming_events(unit_obj)[:200])
-    now = timezone.now()
-    past = list(website.public_events(unit_obj).filter(starts_at__lt=now).exclude(
-        pk__in=[e.pk for e in upcoming]).order_by("-starts_at")[:10])
+    upcoming = list(selectors.upcoming_events(unit_obj)[:200])
+    past = selectors.past_events(unit_obj, besides=upcoming)
     return _render(request, unit_obj, "bulletin/website/events.html", {
         "months": _months(upcoming), "past": past})
 
@@ -128,7 +122,7 @@ def events(request: HttpRequest, municipality_slug: str, unit: str) -> HttpRespo
 def event(request: HttpRequest, municipality_slug: str, unit: str, event_id: int
           ) -> HttpResponse:
     unit_obj = _unit(request, unit)
-    item = website.public_events(unit_obj).filter(pk=event_id).first()
+    item = selectors.public_event(unit_obj, event_id)
     if item is None:
         raise Http404
     return _render(request, unit_obj, "bulletin/website/event.html", {"event": item})
@@ -137,8 +131,7 @@ def event(request: HttpRequest, municipality_slug: str, unit: str, event_id: int
 @website_view
 def events_ics(request: HttpRequest, municipality_slug: str, unit: str) -> HttpResponse:
     unit_obj = _unit(request, unit)
-    items = website.public_events(unit_obj).filter(
-        starts_at__gte=timezone.now() - timedelta(days=90))[:500]
+    items = selectors.calendar_events(unit_obj, since=timezone.now() - timedelta(days=90))
 
     # The public address, not the request's host: the calendar is cached and shared, and
     # an event's UID must not change with the address it was fetched from.
@@ -147,7 +140,7 @@ def events_ics(request: HttpRequest, municipality_slug: str, unit: str) -> HttpR
                                       args=[municipality_slug, unit_obj.slug, item.pk]))
 
     host = urlsplit(feeds.base_url()).hostname or "localhost"
-    body = website.ics(unit_obj, items, host, url_for)
+    body = ical.ics(unit_obj, items, host, url_for)
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'inline; filename="{unit_obj.slug}.ics"'
     return response
@@ -156,7 +149,7 @@ def events_ics(request: HttpRequest, municipality_slug: str, unit: str) -> HttpR
 @website_view
 def page(request: HttpRequest, municipality_slug: str, unit: str, page: str) -> HttpResponse:
     unit_obj = _unit(request, unit)
-    item = website.public_pages(unit_obj).filter(slug=page).first()
+    item = selectors.public_page(unit_obj, page)
     if item is None:
         raise Http404
     return _render(request, unit_obj, "bulletin/website/page.html", {"page": item})

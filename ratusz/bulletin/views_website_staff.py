@@ -17,27 +17,27 @@ from django.views.decorators.http import require_http_methods
 
 from ratusz.accounts.access import staff_required
 from ratusz.accounts.permissions import Permission
-from ratusz.bulletin import website
+from ratusz.bulletin import selectors, services
 from ratusz.bulletin.forms_website import EventForm, NewsForm, PageForm
-from ratusz.bulletin.models import Event, NewsItem, WebPage
-from ratusz.bulletin.scope import in_scope, unit_scope
+from ratusz.bulletin.models import WebPage
+from ratusz.bulletin.scope import unit_scope
 from ratusz.bulletin.services import BulletinError
 from ratusz.core.models import Unit
 from ratusz.core.selectors import access_unit_by_id
 
 KINDS = {
-    "page": {"model": WebPage, "form": PageForm, "create": website.create_page,
-             "update": website.update_page, "url": "bip-staff:website-page",
+    "page": {"form": PageForm, "create": services.create_page,
+             "update": services.update_page, "url": "bip-staff:website-page",
              "id": "page_id",
              "new": gettext_lazy("New page"), "public": "website:page",
              "question": gettext_lazy("Do you want to delete the page “%(title)s”?")},
-    "news": {"model": NewsItem, "form": NewsForm, "create": website.create_news,
-             "update": website.update_news, "url": "bip-staff:website-news",
+    "news": {"form": NewsForm, "create": services.create_news,
+             "update": services.update_news, "url": "bip-staff:website-news",
              "id": "item_id",
              "new": gettext_lazy("New news item"), "public": "website:news-item",
              "question": gettext_lazy("Do you want to delete the news item “%(title)s”?")},
-    "event": {"model": Event, "form": EventForm, "create": website.create_event,
-              "update": website.update_event, "url": "bip-staff:website-event",
+    "event": {"form": EventForm, "create": services.create_event,
+              "update": services.update_event, "url": "bip-staff:website-event",
               "id": "event_id",
               "new": gettext_lazy("New event"), "public": "website:event",
               "question": gettext_lazy("Do you want to delete the event “%(title)s”?")},
@@ -46,14 +46,14 @@ KINDS = {
 
 def _unit_or_404(request: HttpRequest, unit_id: int) -> Unit:
     unit = access_unit_by_id(request.municipality, unit_id)
-    if unit is None or not in_scope(unit_scope(request, Permission.EDIT_BIP), unit.pk):
+    if unit is None or not selectors.in_scope(unit_scope(request, Permission.EDIT_BIP),
+                                              unit.pk):
         raise Http404
     return unit
 
 
 def _item_or_404(unit: Unit, kind: str, item_id: int):
-    item = KINDS[kind]["model"].objects.for_municipality(unit.municipality).filter(
-        unit=unit, pk=item_id).first()
+    item = selectors.website_item(unit.municipality, unit, kind, item_id)
     if item is None:
         raise Http404
     return item
@@ -84,12 +84,7 @@ def dashboard(request: HttpRequest, unit_id: int) -> HttpResponse:
     unit = _unit_or_404(request, unit_id)
     municipality = request.municipality
     return render(request, "bulletin/website/staff/dashboard.html", {
-        "unit": unit,
-        "pages": WebPage.objects.for_municipality(municipality).filter(unit=unit).order_by(
-            "position", "title", "pk"),
-        "news": NewsItem.objects.for_municipality(municipality).filter(unit=unit)[:50],
-        "events": Event.objects.for_municipality(municipality).filter(
-            unit=unit).order_by("-starts_at")[:50],
+        "unit": unit, **selectors.website_items(municipality, unit),
         "public_url": reverse("website:home", args=[municipality.slug, unit.slug]),
     })
 
@@ -142,7 +137,7 @@ def _delete(request: HttpRequest, unit: Unit, kind: str, item) -> HttpResponse:
     spec = KINDS[kind]
     if request.method == "POST":
         try:
-            website.delete_item(item, acting_user=request.user)
+            services.delete_item(item, acting_user=request.user)
         except BulletinError:
             raise Http404 from None  # deleted meanwhile by someone else
         messages.success(request, _("Deleted: %(title)s.") % {"title": item.title})
@@ -161,7 +156,7 @@ def _publication(request: HttpRequest, unit: Unit, kind: str, item) -> HttpRespo
                                   "the website."))
         return redirect(_dashboard_url(request, unit))
     try:
-        website.set_published(item, action == "publish", acting_user=request.user)
+        services.set_published(item, action == "publish", acting_user=request.user)
     except BulletinError as error:
         messages.error(request, error.message)
     else:
@@ -175,11 +170,11 @@ def _publication(request: HttpRequest, unit: Unit, kind: str, item) -> HttpRespo
 def page_move(request: HttpRequest, unit: Unit, kind: str, page: WebPage) -> HttpResponse:
     direction = request.POST.get("direction", "")
     try:
-        website.move_page(page, direction, acting_user=request.user)
+        services.move_page(page, direction, acting_user=request.user)
     except BulletinError as error:
         messages.error(request, error.message)
     else:
-        message = (_("Moved up in the menu: %(title)s.") if direction == website.MoveDirection.UP
+        message = (_("Moved up in the menu: %(title)s.") if direction == services.MoveDirection.UP
                    else _("Moved down in the menu: %(title)s."))
         messages.success(request, message % {"title": page.title})
     return redirect(_dashboard_url(request, unit))

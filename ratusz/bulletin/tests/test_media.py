@@ -18,7 +18,7 @@ from PIL import Image
 from ratusz.accounts.permissions import Role
 from ratusz.bulletin import selectors, services
 from ratusz.bulletin.models import Attachment, ChangeKind, Entry, EntryState, EntryVersion
-from ratusz.bulletin.services import BulletinError, EntryData
+from ratusz.bulletin.services import BulletinError, EntryData, media
 from ratusz.bulletin.tests.conftest import PDF
 from ratusz.core.models import AuditAction, AuditLog
 from ratusz.core.tests.factories import DepartmentFactory
@@ -336,7 +336,7 @@ def test_a_failed_write_removes_the_stored_file(site, editor, monkeypatch):
     def broken(**kwargs):
         raise RuntimeError("audit down")
 
-    monkeypatch.setattr(services, "record_audit", broken)
+    monkeypatch.setattr(media, "record_audit", broken)
     with pytest.raises(RuntimeError):
         services.add_image(entry, name="a.png", data=image_bytes(), acting_user=editor)
     assert state() == before and stored_files() == files

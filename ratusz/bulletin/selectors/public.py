@@ -1,6 +1,5 @@
-"""Reads of the public BIP: which entries the public sees, the subject menu, the change
-register, search with highlighted snippets, the statistics and the readable diff of two
-versions of an entry.
+"""Reads of the public BIP: which entries the public sees, the sites and the subject
+menu, the files, the change register and the statistics.
 
 What is public:
 
@@ -12,21 +11,16 @@ What is public:
 
 from __future__ import annotations
 
-import difflib
 import functools
-import html
 import re
 from dataclasses import dataclass, field
 
-from django.db import IntegrityError, connection
 from django.db.models import Count, Q, QuerySet, Sum
-from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import escape, strip_tags
 
-from ratusz.bulletin import textsearch
 from ratusz.bulletin.models import (
+    INLINE_IMAGE_PARAMETER,
     Attachment,
     Entry,
     EntryState,
@@ -100,37 +94,21 @@ def section_url(section: Section, site: Site | None = None) -> str:
     return reverse("bip:unit-section", args=[slug, site.path, section.slug])
 
 
-def _ensure(unit: Unit) -> Site | None:
-    from ratusz.bulletin import services
-
-    try:
-        return services.ensure_site(unit)
-    except IntegrityError:  # made at the same moment by another request
-        return Site.objects.filter(unit=unit).first()
-
-
 def office_site(municipality) -> Site | None:
-    """The gmina's main BIP (made on first visit from the office unit, if missing)."""
-    site = (Site.objects.select_related("unit", "municipality")
+    """The gmina's main BIP (None while the office has none)."""
+    return (Site.objects.select_related("unit", "municipality")
             .filter(municipality=municipality, path="").first())
-    if site is None:
-        unit = Unit.objects.filter(municipality=municipality, kind=UnitKind.OFFICE,
-                                   is_active=True).first()
-        if unit is not None:
-            site = _ensure(unit)
-    return site
 
 
 def unit_site(municipality, path: str) -> Site | None:
-    """A unit's BIP by its path (made on first visit for an active unit, if missing)."""
-    site = (Site.objects.select_related("unit", "municipality")
+    """An active unit's BIP by its path (None when there is none)."""
+    return (Site.objects.select_related("unit", "municipality")
             .filter(municipality=municipality, path=path, unit__is_active=True).first())
-    if site is None and path:
-        unit = (Unit.objects.filter(municipality=municipality, slug=path, is_active=True)
-                .exclude(kind=UnitKind.OFFICE).first())
-        if unit is not None:
-            site = _ensure(unit)
-    return site
+
+
+def site_of_unit(municipality, unit: Unit) -> Site | None:
+    """The unit's BIP, if it has one."""
+    return Site.objects.filter(municipality=municipality, unit=unit).first()
 
 
 def sites(municipality) -> list[Site]:
@@ -194,9 +172,24 @@ def section_by_slug(site: Site, slug: str) -> Section | None:
     return Section.objects.filter(site=site, slug=slug).select_related("parent").first()
 
 
+def subsections(section: Section) -> list[Section]:
+    return list(section.children.all())
+
+
+def sections_of_sites(municipality, site_ids: set[int]) -> list[Section]:
+    """The sections of these sites, by site path and menu order (the search's filter)."""
+    return list(Section.objects.filter(municipality=municipality, site_id__in=site_ids)
+                .select_related("site").order_by("site__path", "position", "title"))
+
+
 def section_entries(section: Section) -> QuerySet[Entry]:
     return (listed_entries(section.municipality_id).filter(section=section)
             .order_by("-published_at", "-pk"))
+
+
+def register_entries(section: Section) -> QuerySet[Entry]:
+    """The section's listed entries with their files (the open-data exports)."""
+    return section_entries(section).prefetch_related("attachments")
 
 
 def latest_entries(municipality, site: Site | None = None, count: int = 10) -> list[Entry]:
@@ -206,10 +199,30 @@ def latest_entries(municipality, site: Site | None = None, count: int = 10) -> l
     return list(entries.order_by("-published_at", "-pk")[:count])
 
 
+def feed_entries(municipality, *, site: Site | None = None, section: Section | None = None,
+                 count: int = 50) -> list[Entry]:
+    """The newest listed entries of the gmina, of a site or of a section (Atom feeds)."""
+    entries = listed_entries(municipality).select_related("section", "site")
+    if site is not None:
+        entries = entries.filter(site=site)
+    if section is not None:
+        entries = entries.filter(section=section)
+    return list(entries.order_by("-published_at", "-pk")[:count])
+
+
+def sitemap_entries(municipality, count: int) -> QuerySet[Entry]:
+    """The newest readable entries with only what the sitemap shows."""
+    return (readable_entries(municipality).only("pk", "published_at", "modified_at")
+            .order_by("-published_at")[:count])
+
+
+def entry_by_source_key(municipality, source_key: str) -> Entry | None:
+    """The entry published from this source (e.g. "eservices.submission:<pk>"), if any."""
+    return Entry.objects.filter(municipality=municipality, source_key=source_key).first()
+
+
 def _documents(attachments: QuerySet[Attachment]) -> QuerySet[Attachment]:
     """Downloadable files only: not the images of the text (services.add_image)."""
-    from ratusz.bulletin.services import INLINE_IMAGE_PARAMETER
-
     return attachments.exclude(content_type__endswith=INLINE_IMAGE_PARAMETER)
 
 
@@ -240,11 +253,15 @@ def version_files(entry: Entry, metadata: dict) -> list[dict]:
     return files
 
 
+def attachment(municipality, attachment_id: int) -> Attachment | None:
+    """One of the gmina's attachments (whether the public may have it is the caller's
+    decision)."""
+    return Attachment.objects.filter(municipality=municipality, pk=attachment_id).first()
+
+
 def inline_image(municipality, attachment_id: int) -> Attachment | None:
     """An image of the text of one of the gmina's entries, with its entry and site; who
     may see it is the caller's decision (the entry's readability, or the editor's scope)."""
-    from ratusz.bulletin.services import INLINE_IMAGE_PARAMETER
-
     return (Attachment.objects.filter(municipality=municipality, pk=attachment_id,
                                       content_type__endswith=INLINE_IMAGE_PARAMETER)
             .select_related("entry", "entry__site").first())
@@ -266,79 +283,12 @@ def entry_versions(entry: Entry) -> list[EntryVersion]:
     return list(entry.versions.order_by("-number"))
 
 
+def last_version(entry: Entry) -> EntryVersion | None:
+    return entry.versions.order_by("-number").first()
+
+
 def version_of(entry: Entry, number: int) -> EntryVersion | None:
     return entry.versions.filter(number=number).first()
-
-
-# --- search -----------------------------------------------------------------------------
-
-TERM_PATTERN = re.compile(r"[^\s\"']+")
-MAX_TERMS = 8
-
-
-def search_terms(query: str) -> list[str]:
-    """The words of a query (quotes dropped), at most eight, at least two characters."""
-    terms = [t.strip(".,;:!?()") or t for t in TERM_PATTERN.findall(query or "")]
-    return [t for t in terms if len(t) >= 2][:MAX_TERMS]
-
-
-def search(municipality, terms: list[str], *, site_id: int | None = None,
-           section_id: int | None = None) -> QuerySet[Entry]:
-    """Readable entries with every word of the query in any inflected form, with or
-    without Polish letters (``textsearch``). PostgreSQL: the GIN-indexed tsvector of
-    Entry.search_stems, best match first (ts_rank), then newest; SQLite: the same tokens
-    by LIKE, newest first."""
-    entries = readable_entries(municipality).select_related("site", "site__unit", "section")
-    found = textsearch.terms(terms)
-    if not found:
-        return entries.none()
-    if site_id:
-        entries = entries.filter(site_id=site_id)
-    if section_id:
-        entries = entries.filter(section_id=section_id)
-    if connection.vendor == "postgresql":
-        query = textsearch.tsquery(found)
-        vector = "to_tsvector('simple'::regconfig, bulletin_entry.search_stems)"
-        # Constant SQL (the GIN index's own expression); the query is a bound parameter.
-        return entries.extra(  # noqa: S610
-            where=[f"{vector} @@ to_tsquery('simple', %s)"], params=[query],
-        ).annotate(
-            rank=RawSQL(f"ts_rank({vector}, to_tsquery('simple', %s))", [query]),  # noqa: S611
-        ).order_by("-rank", "-published_at", "-pk")
-    for term in found:
-        condition = Q(search_stems__contains=f" {term.prefix}")
-        for form in term.exact:
-            condition |= Q(search_stems__contains=f" {form} ")
-        entries = entries.filter(condition)
-    return entries.order_by("-published_at", "-pk")
-
-
-SNIPPET_SCAN = 20_000
-
-
-def snippet(text: str, terms: list[str], width: int = 220) -> str:
-    """A piece of the text around the first word the query matched, escaped, the matched
-    words (in whatever form) in <mark>."""
-    text = re.sub(r"\s+", " ", html.unescape(text or "")).strip()
-    found = textsearch.terms(terms)
-    first = next((m.start() for m in textsearch.WORD.finditer(text[:SNIPPET_SCAN])
-                  if textsearch.matches(m.group(), found)), -1)
-    start = max(0, first - width // 3) if first > 0 else 0
-    if start:  # begin at a word
-        space = text.find(" ", start)
-        start = space + 1 if 0 <= space < first else start
-    piece = text[start:start + width]
-    parts, position = [], 0
-    for match in textsearch.WORD.finditer(piece):
-        parts.append(str(escape(piece[position:match.start()])))
-        word = str(escape(match.group()))
-        parts.append(f"<mark>{word}</mark>" if found and textsearch.matches(
-            match.group(), found) else word)
-        position = match.end()
-    parts.append(str(escape(piece[position:])))
-    prefix = "… " if start > 0 else ""
-    suffix = " …" if start + width < len(text) else ""
-    return f"{prefix}{''.join(parts)}{suffix}"
 
 
 # --- statistics -------------------------------------------------------------------------
@@ -356,87 +306,3 @@ def statistics(municipality, months: int = 12) -> dict:
         download_count=Sum("attachments__downloads")).order_by("-views", "-pk")[:50])
     return {"monthly": monthly, "top": top, "total_views": totals["views"] or 0,
             "total_downloads": downloads["n"] or 0, "entry_count": totals["count"]}
-
-
-# --- the diff of two versions -----------------------------------------------------------
-
-_BLOCK_END = re.compile(r"</(p|h[1-6]|li|tr|blockquote|pre|figure|figcaption|caption|"
-                        r"table|ul|ol)\s*>|<br\s*/?>|<hr\s*/?>", re.I)
-_CELL_END = re.compile(r"</t[dh]\s*>", re.I)
-
-
-def paragraphs(body: str) -> list[str]:
-    """The text of sanitised HTML as paragraphs (tags stripped, entities decoded)."""
-    text = _CELL_END.sub(" | ", body or "")
-    text = _BLOCK_END.sub("\n", text)
-    text = html.unescape(strip_tags(text))
-    lines = [re.sub(r"\s+", " ", line).strip(" |") for line in text.split("\n")]
-    return [line.strip() for line in lines if line.strip()]
-
-
-@dataclass
-class Piece:
-    kind: str  # "equal", "insert", "delete"
-    text: str
-
-
-@dataclass
-class DiffParagraph:
-    kind: str  # "equal", "insert", "delete", "change"
-    pieces: list[Piece]
-
-
-def _words(old: str, new: str) -> list[Piece]:
-    a, b = old.split(" "), new.split(" ")
-    pieces: list[Piece] = []
-    matcher = difflib.SequenceMatcher(a=a, b=b, autojunk=False)
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
-        if op == "equal":
-            pieces.append(Piece("equal", " ".join(a[i1:i2])))
-            continue
-        if op in ("delete", "replace"):
-            pieces.append(Piece("delete", " ".join(a[i1:i2])))
-        if op in ("insert", "replace"):
-            pieces.append(Piece("insert", " ".join(b[j1:j2])))
-    return pieces
-
-
-def diff(old_body: str, new_body: str) -> list[DiffParagraph]:
-    """Paragraph by paragraph, and word by word inside a changed paragraph."""
-    old, new = paragraphs(old_body), paragraphs(new_body)
-    result: list[DiffParagraph] = []
-    matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
-        if op == "equal":
-            result.extend(DiffParagraph("equal", [Piece("equal", p)]) for p in old[i1:i2])
-        elif op == "delete":
-            result.extend(DiffParagraph("delete", [Piece("delete", p)]) for p in old[i1:i2])
-        elif op == "insert":
-            result.extend(DiffParagraph("insert", [Piece("insert", p)]) for p in new[j1:j2])
-        else:
-            pairs = min(i2 - i1, j2 - j1)
-            for k in range(pairs):
-                result.append(DiffParagraph("change", _words(old[i1 + k], new[j1 + k])))
-            result.extend(DiffParagraph("delete", [Piece("delete", p)])
-                          for p in old[i1 + pairs:i2])
-            result.extend(DiffParagraph("insert", [Piece("insert", p)])
-                          for p in new[j1 + pairs:j2])
-    return result
-
-
-METADATA_LABELS = ["number", "act_date", "produced_by", "responsible", "produced_on",
-                   "section", "attachments"]
-
-
-def metadata_changes(old: dict, new: dict) -> list[dict]:
-    changes = []
-    for key in METADATA_LABELS:
-        before, after = old.get(key), new.get(key)
-        if before != after:
-            if isinstance(before, list):
-                before = ", ".join(before)
-            if isinstance(after, list):
-                after = ", ".join(after)
-            changes.append({"key": key, "before": before or "", "after": after or ""})
-    return changes
-

@@ -3,7 +3,10 @@ published in the BIP in one step, from the staff page of the submission. The req
 submitted through the e-services, the case's letter is drafted, approved, sealed and sent
 as in the office; the entry lands in the office's section "Informacja publiczna
 udostępniona na wniosek" with the metryczka from the case, without the applicant's
-personal data, and publishing twice gives the same entry."""
+personal data, and publishing twice gives the same entry.
+
+The use case is the e-services' (``ratusz.eservices.information_reply``): the BIP only
+publishes the plain data it is handed."""
 
 from __future__ import annotations
 
@@ -12,14 +15,15 @@ import hashlib
 import pytest
 
 from ratusz.accounts.permissions import Role
-from ratusz.bulletin import services
 from ratusz.bulletin.models import Entry, EntryState, Section
-from ratusz.bulletin.services import BulletinError
+from ratusz.bulletin.tests import conftest as bip_fixtures
 from ratusz.cases import services as ezd
 from ratusz.cases.jrwa import load_default_jrwa
 from ratusz.cases.letters import format_polish_date
+from ratusz.eservices import information_reply as services
 from ratusz.eservices import services as eservices
 from ratusz.eservices.library import library_service
+from ratusz.eservices.services import EserviceError
 from ratusz.eservices.tests.conftest import LETTER_FORM, VALID_LETTER, make_service
 
 pytestmark = pytest.mark.django_db
@@ -36,6 +40,16 @@ BODY = ("Szanowny Panie Janie Kowalski,\n\n"
 @pytest.fixture(autouse=True)
 def _seals_in_tmp(settings, tmp_path):
     settings.VAR_DIR = tmp_path  # the unit's demo e-seal certificate is made here
+
+
+# The BIP of gmina Alfa, its editors and the empty page cache of every test: the BIP's own
+# fixtures.
+_fresh_page_cache = bip_fixtures._fresh_page_cache
+bip_office_a = bip_fixtures.bip_office_a
+bip_site_a = bip_fixtures.bip_site_a
+bip_school_a = bip_fixtures.bip_school_a
+bip_editor_a = bip_fixtures.bip_editor_a
+bip_school_editor_a = bip_fixtures.bip_school_editor_a
 
 
 @pytest.fixture
@@ -151,7 +165,7 @@ def test_publishing_twice_gives_the_same_entry(replied, bip_editor_a):
     assert second.pk == first.pk
     assert Entry.objects.filter(source_key=first.source_key).count() == 1
     assert first.attachments.count() == 1
-    assert services.information_reply_entry(submission) == first
+    assert services.reply_entry(submission) == first
 
 
 def test_without_the_pdf_only_the_text_is_published(replied, bip_editor_a):
@@ -184,7 +198,7 @@ def test_the_reply_waits_for_approval_where_the_bip_wants_it(replied, bip_editor
 
 def test_nothing_is_published_before_the_letter_is_sent(request_submission, bip_editor_a,
                                                         officer, head):
-    with pytest.raises(BulletinError) as refused:
+    with pytest.raises(EserviceError) as refused:
         services.publish_information_reply(request_submission, acting_user=bip_editor_a)
     assert refused.value.code == "no_letter"
     letter = ezd.draft_letter(request_submission.case, acting_user=officer, subject="x",
@@ -192,7 +206,7 @@ def test_nothing_is_published_before_the_letter_is_sent(request_submission, bip_
                               addressee_address="ul. Lipowa 1", addressee_city="Lublin")
     letter = ezd.request_approval(letter, acting_user=officer, approvers=[head])
     ezd.decide_approval(letter, acting_user=head, approve=True)
-    with pytest.raises(BulletinError):  # approved but neither sealed nor sent
+    with pytest.raises(EserviceError):  # approved but neither sealed nor sent
         services.publish_information_reply(request_submission, acting_user=bip_editor_a)
     assert not Entry.objects.exists()
 
@@ -202,7 +216,7 @@ def test_other_services_are_not_published_this_way(office, department_a, residen
     service = make_service(department_a.municipality, department_a, "pismo-ogolne",
                            LETTER_FORM)
     submission, _created = eservices.submit(service, data=VALID_LETTER, resident=resident)
-    with pytest.raises(BulletinError) as refused:
+    with pytest.raises(EserviceError) as refused:
         services.publish_information_reply(submission, acting_user=bip_editor_a)
     assert refused.value.code == "not_information_request"
 
