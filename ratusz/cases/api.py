@@ -5,15 +5,16 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from django.http import Http404, HttpRequest
+from django.utils import translation
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import PageNumberPagination, paginate
 
 from ratusz.accounts.permissions import Permission
-from ratusz.cases import selectors, services
+from ratusz.accounts.selectors import access_staff_by_id, token_permissions
+from ratusz.cases import search, selectors, services
 from ratusz.cases.models import AccessLevel, Channel, PartyKind
 from ratusz.core.api import require_permission
-from ratusz.core.models import Department
 
 router = Router(tags=["ezd"])
 
@@ -25,8 +26,10 @@ class ProblemError(HttpError):
 
 
 def _ezd_error(error: services.EzdError) -> HttpError:
+    """The refusal as problem+json; its detail in English, the language of the API."""
     status = 404 if error.code.endswith("_not_found") else 422
-    return ProblemError(status, error.code, error.message)
+    with translation.override("en"):
+        return ProblemError(status, error.code, str(error.message))
 
 
 class SenderIn(Schema):
@@ -172,9 +175,8 @@ class AssignIn(Schema):
     co_departments: list[str] = []
 
 
-def _department(municipality, symbol: str) -> Department:
-    department = Department.objects.for_municipality(municipality).filter(
-        symbol=symbol.strip().upper(), is_active=True).first()
+def _department(municipality, symbol: str):
+    department = selectors.active_department_by_symbol(municipality, symbol)
     if department is None:
         raise ProblemError(422, "department_not_found",
                            f"Nie ma komórki organizacyjnej o symbolu {symbol}.")
@@ -189,8 +191,6 @@ def assign_incoming(request: HttpRequest, entry_id: int, payload: AssignIn):
     entry = selectors.access_incoming_by_id(municipality, entry_id)
     if entry is None:
         raise Http404
-    from ratusz.accounts.selectors import access_staff_by_id
-
     user = access_staff_by_id(municipality, payload.user_id) if payload.user_id else None
     if payload.user_id and user is None:
         raise ProblemError(422, "user_not_found", "Nie ma takiego pracownika.")
@@ -279,16 +279,11 @@ def open_case(request: HttpRequest, payload: CaseIn):
             raise HttpError(403, "You may open cases only in your departments.")
     incoming = None
     if payload.incoming_id is not None:
-        from ratusz.cases.models import IncomingEntry
-
-        incoming = IncomingEntry.objects.for_municipality(municipality).filter(
-            pk=payload.incoming_id).first()
+        incoming = selectors.access_incoming_by_id(municipality, payload.incoming_id)
         if incoming is None:
             raise ProblemError(422, "incoming_not_found", "Nie ma takiego wpisu w rejestrze.")
     handler = None
     if payload.handler_id:
-        from ratusz.accounts.selectors import access_staff_by_id
-
         handler = access_staff_by_id(municipality, payload.handler_id)
         if handler is None:
             raise ProblemError(422, "user_not_found", "Nie ma takiego pracownika.")
@@ -307,8 +302,6 @@ def open_case(request: HttpRequest, payload: CaseIn):
 
 
 def _may(request: HttpRequest, permission: str) -> bool:
-    from ratusz.accounts.selectors import token_permissions
-
     return permission in token_permissions(request.auth)
 
 
@@ -359,15 +352,10 @@ def list_cases(request: HttpRequest, q: str = "", status: str = "", department: 
         raise HttpError(403, "A personal token is needed to list cases.")
     municipality = request.auth.municipality
     if q.strip():
-        from ratusz.cases import search
-
         cases = search.search_cases(user, municipality, q)
     else:
         cases = selectors.visible_cases(user, municipality).order_by("-opened_at", "-id")
-    if status:
-        cases = cases.filter(status=status)
-    if department:
-        cases = cases.filter(department__symbol=department.upper())
+    cases = selectors.narrow_cases(cases, status=status, department_symbol=department)
     return cases.select_related("department", "jrwa_class", "handler", "incoming")
 
 
@@ -473,7 +461,7 @@ def _handled_case(request: HttpRequest, case_id: int):
 
 
 def _letter(case, letter_id: int):
-    letter = case.letters.filter(pk=letter_id).first()
+    letter = selectors.letter_of_case(case, letter_id)
     if letter is None:
         raise Http404
     return letter
@@ -482,7 +470,7 @@ def _letter(case, letter_id: int):
 @router.get("/cases/{case_id}/letters", response=list[LetterOut], summary="Letters of a case")
 def list_letters(request: HttpRequest, case_id: int):
     require_permission(request, Permission.VIEW_WORKSPACE)
-    return list(_visible_case(request, case_id).letters.order_by("created_at"))
+    return selectors.case_letters(_visible_case(request, case_id))
 
 
 @router.post("/cases/{case_id}/letters", response={201: LetterOut}, summary="Draft a letter")
@@ -503,8 +491,6 @@ class ApprovalIn(Schema):
              summary="Send a letter for approval along a path of approvers")
 def request_letter_approval(request: HttpRequest, case_id: int, letter_id: int,
                             payload: ApprovalIn):
-    from ratusz.accounts.selectors import access_staff_by_id
-
     case = _handled_case(request, case_id)
     approvers = [access_staff_by_id(case.municipality, pk) for pk in payload.approver_ids]
     if any(approver is None for approver in approvers):

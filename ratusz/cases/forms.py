@@ -9,6 +9,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ratusz.cases import reports
 from ratusz.cases.models import AccessLevel, CaseStatus, Channel, PartyKind, SendingMethod
 
 
@@ -261,3 +262,81 @@ class PartyForm(forms.Form):
     street = forms.CharField(label=_("Street"), max_length=200, required=False)
     building = forms.CharField(label=_("Building"), max_length=20, required=False)
     role = forms.CharField(label=_("Role in the case"), max_length=80, initial="strona")
+
+
+# --- Registers, reports and the archive -------------------------------------------------
+
+class RegisterFilterForm(forms.Form):
+    text = forms.CharField(label=_("Search"), required=False, max_length=200)
+    year = forms.IntegerField(label=_("Year"), required=False, min_value=1990,
+                              max_value=2100)
+    date_from = forms.DateField(label=_("From"), required=False, widget=_date_input())
+    date_to = forms.DateField(label=_("To"), required=False, widget=_date_input())
+    channel = forms.ChoiceField(label=_("Method"), required=False)
+    status = forms.ChoiceField(label=_("Status"), required=False)
+
+    def __init__(self, *args, channels, statuses=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["channel"].choices = [("", _("any"))] + list(channels)
+        if statuses is None:
+            del self.fields["status"]
+        else:
+            self.fields["status"].choices = [("", _("any"))] + list(statuses)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            self.add_error("date_to", _("The end of the range is before its start."))
+        return data
+
+    def filters(self) -> reports.RegisterFilters:
+        data = self.cleaned_data
+        return reports.RegisterFilters(
+            year=data.get("year"), date_from=data.get("date_from"),
+            date_to=data.get("date_to"), channel=data.get("channel") or "",
+            status=data.get("status") or "", text=data.get("text") or "")
+
+
+class SpisSprawForm(forms.Form):
+    department = forms.ModelChoiceField(label=_("Department"), queryset=None)
+    jrwa_symbol = forms.ChoiceField(label=_("JRWA class"))
+    year = forms.IntegerField(label=_("Year"), min_value=1990, max_value=2100)
+
+    def __init__(self, *args, departments, classes, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = departments
+        self.fields["jrwa_symbol"].choices = classes
+
+
+class OverdueForm(forms.Form):
+    department = forms.ModelChoiceField(label=_("Department"), queryset=None, required=False,
+                                        empty_label=_("all my departments"))
+
+    def __init__(self, *args, departments, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = departments
+
+
+class ArchiveTransferForm(forms.Form):
+    department = forms.ModelChoiceField(label=_("Department"), queryset=None)
+    as_of = forms.DateField(label=_("As of"), widget=_date_input())
+
+    def __init__(self, *args, departments, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = departments
+
+
+class DisposalCreateForm(forms.Form):
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=None)
+    as_of = forms.DateField(label=_("As of"), widget=_date_input())
+
+    def __init__(self, *args, units, **kwargs):
+        kwargs.setdefault("auto_id", "disposal_%s")  # the page's transfer form has as_of too
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units
+
+
+class ApproveForm(forms.Form):
+    consent_reference = forms.CharField(
+        label=_("Reference of the state archive's consent"), required=False, max_length=200,
+        help_text=_("Not needed for a list of Bc copies only."))

@@ -1,5 +1,5 @@
-"""The JRWA (jednolity rzeczowy wykaz akt): parsing a table, importing it as a new version
-for a unit, and reading the current version.
+"""The JRWA (jednolity rzeczowy wykaz akt): parsing a table and importing it as a new
+version for a unit (the current version is read through `selectors`).
 
 A JRWA table is a CSV file with the header
 `symbol,title,category,other_units_category,remarks,verified,source`. The gmina table of
@@ -19,7 +19,6 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from django.db import transaction
-from django.db.models import QuerySet
 
 from ratusz.cases.models import JrwaClass, JrwaVersion
 from ratusz.core.models import AuditAction, Unit
@@ -223,27 +222,3 @@ def load_default_jrwa(unit: Unit, *, acting_user) -> JrwaVersion:
     rows = parse_jrwa_csv(DEFAULT_TABLE)
     return import_jrwa(unit, rows, acting_user=acting_user, name=DEFAULT_NAME,
                        source=f"ratusz/cases/data/{DEFAULT_TABLE.name}")
-
-
-# --- Reads ------------------------------------------------------------------------------
-
-def current_version(unit: Unit) -> JrwaVersion | None:
-    """The JRWA version the unit uses now, or None before the first import."""
-    return (JrwaVersion.objects.for_municipality(unit.municipality_id)
-            .filter(unit=unit, is_current=True).first())
-
-
-def get_final_class(unit: Unit, symbol: str) -> JrwaClass | None:
-    """The final class with this symbol in the unit's current JRWA; None if the symbol is
-    missing there or has subclasses (cases are registered only in final classes)."""
-    return (JrwaClass.objects.for_municipality(unit.municipality_id)
-            .filter(version__unit=unit, version__is_current=True, symbol=symbol,
-                    is_final=True)
-            .first())
-
-
-def list_classes(unit: Unit) -> QuerySet[JrwaClass]:
-    """Every class of the unit's current JRWA, in tree order (by symbol)."""
-    return (JrwaClass.objects.for_municipality(unit.municipality_id)
-            .filter(version__unit=unit, version__is_current=True)
-            .order_by("symbol"))

@@ -28,7 +28,7 @@ from ratusz.cases.models import (
     JrwaClass,
     OutgoingEntry,
 )
-from ratusz.cases.services import overdue_filter
+from ratusz.cases.selectors import overdue_filter
 from ratusz.core.models import Department, Municipality, Unit
 
 #: What the remarks column says of a case not yet closed.

@@ -2,19 +2,37 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from ratusz.accounts.models import RoleAssignment, User
 from ratusz.accounts.permissions import Permission, Role
-from ratusz.accounts.selectors import has_permission, roles_of
+from ratusz.accounts.selectors import has_permission, list_staff, roles_of
 from ratusz.cases.models import (
+    OPEN_STATUSES,
+    ApprovalDecision,
+    ApprovalStep,
     Assignment,
     Case,
+    CaseLink,
+    CaseParty,
     CaseRecordEntry,
+    CaseStatus,
+    Document,
+    DocumentVersion,
     IncomingEntry,
+    JrwaClass,
+    JrwaVersion,
+    LetterStatus,
     OutgoingEntry,
+    OutgoingLetter,
+    RoutingRule,
+    SendingMethod,
 )
-from ratusz.core.models import Municipality, Unit, UnitKind
+from ratusz.core.models import Department, Municipality, Unit, UnitKind
+from ratusz.core.selectors import list_departments
 
 #: Roles that see every case of the gmina when held gmina-wide (without a department).
 GMINA_WIDE_CASE_ROLES = {Role.SECRETARY, Role.HEAD, Role.CASE_OFFICER}
@@ -122,3 +140,224 @@ def capped_count(queryset: QuerySet, cap: int = COUNT_CAP) -> tuple[int, bool]:
     than the page itself); the flag says the cap was reached."""
     counted = queryset.order_by()[: cap + 1].count()
     return min(counted, cap), counted > cap
+
+
+def overdue_filter(today: date | None = None) -> Q:
+    """Open cases past their deadline (a filter for a case queryset)."""
+    today = today or timezone.localdate()
+    return Q(status__in=OPEN_STATUSES, deadline__lt=today)
+
+
+# --- The JRWA --------------------------------------------------------------------------------
+
+def current_jrwa_version(unit: Unit) -> JrwaVersion | None:
+    """The JRWA version the unit uses now, or None before the first import."""
+    return (JrwaVersion.objects.for_municipality(unit.municipality_id)
+            .filter(unit=unit, is_current=True).first())
+
+
+def jrwa_classes(unit: Unit) -> QuerySet[JrwaClass]:
+    """Every class of the unit's current JRWA, in tree order (by symbol)."""
+    return (JrwaClass.objects.for_municipality(unit.municipality_id)
+            .filter(version__unit=unit, version__is_current=True)
+            .order_by("symbol"))
+
+
+def final_classes(unit: Unit) -> QuerySet[JrwaClass]:
+    """The final classes of the unit's current JRWA: those cases are opened under."""
+    return jrwa_classes(unit).filter(is_final=True)
+
+
+def final_class(unit: Unit, symbol: str) -> JrwaClass | None:
+    """The final class with this symbol in the unit's current JRWA; None if the symbol is
+    missing there or has subclasses (cases are registered only in final classes)."""
+    return final_classes(unit).filter(symbol=symbol).first()
+
+
+# --- Letters ---------------------------------------------------------------------------------
+
+def pending_step(letter: OutgoingLetter) -> ApprovalStep | None:
+    """The approval step of the letter now waiting, if any."""
+    return letter.steps.filter(decision=ApprovalDecision.PENDING).order_by("round",
+                                                                           "order").first()
+
+
+def letter_of_case(case: Case, letter_id: int) -> OutgoingLetter | None:
+    """A letter of this case (another case's letter looks missing)."""
+    return case.letters.filter(pk=letter_id).first()
+
+
+def case_letters(case: Case) -> list[OutgoingLetter]:
+    """The case's letters, oldest first, with their approval steps."""
+    return list(case.letters.prefetch_related("steps__approver").order_by("created_at"))
+
+
+def letters_awaiting_approval_by(user: User, municipality: Municipality
+                                 ) -> list[OutgoingLetter]:
+    """Letters whose current approval step is this person's."""
+    letters = (OutgoingLetter.objects.for_municipality(municipality)
+               .filter(status=LetterStatus.AWAITING_APPROVAL, steps__approver=user,
+                       steps__decision=ApprovalDecision.PENDING)
+               .select_related("case").distinct())
+    return [letter for letter in letters if pending_step(letter).approver_id == user.pk]
+
+
+def letters_sent_to_resident_inbox(case: Case) -> QuerySet[OutgoingLetter]:
+    """Sealed letters of the case sent to the resident's inbox in Ratusz, oldest first."""
+    return (OutgoingLetter.objects.for_municipality(case.municipality_id)
+            .filter(case=case, status=LetterStatus.SENT,
+                    sending_method=SendingMethod.RESIDENT_INBOX)
+            .order_by("letter_date", "pk"))
+
+
+def sealed_letter_file(case: Case, letter_id: int) -> DocumentVersion | None:
+    """The sealed PDF of a letter of the case sent to the resident's inbox."""
+    letter = (letters_sent_to_resident_inbox(case)
+              .filter(pk=letter_id, document__isnull=False).select_related("document")
+              .first())
+    return letter.document.versions.order_by("-number").first() if letter else None
+
+
+# --- Pages of the workspace ------------------------------------------------------------------
+
+def active_staff(municipality: Municipality) -> QuerySet[User]:
+    """Staff members of the gmina who can be given work."""
+    return list_staff(municipality).filter(is_active=True)
+
+
+def approvers(municipality: Municipality) -> QuerySet[User]:
+    """Active staff members who may approve letters."""
+    staff = active_staff(municipality)
+    return staff.filter(pk__in=[user.pk for user in staff
+                                if has_permission(user, municipality, Permission.APPROVE)])
+
+
+def departments_seen(user: User, municipality: Municipality) -> QuerySet[Department]:
+    """Departments whose cases this staff member sees: all of the gmina for gmina-wide
+    roles, else their own."""
+    departments = list_departments(municipality)
+    if sees_all_cases(user, municipality):
+        return departments
+    return departments.filter(pk__in=department_ids_of(user, municipality))
+
+
+def active_department_by_symbol(municipality: Municipality, symbol: str) -> Department | None:
+    return list_departments(municipality).filter(symbol=symbol.strip().upper()).first()
+
+
+def my_open_cases(user: User, municipality: Municipality) -> QuerySet[Case]:
+    """Open cases this person handles, the nearest deadline first."""
+    return (visible_cases(user, municipality).select_related("department", "handler")
+            .filter(handler=user, status__in=OPEN_STATUSES).order_by("deadline"))
+
+
+def department_queue(user: User, municipality: Municipality) -> QuerySet[Case]:
+    """Open cases of this person's departments handled by someone else (or nobody)."""
+    return (visible_cases(user, municipality).select_related("department", "handler")
+            .filter(department_id__in=department_ids_of(user, municipality),
+                    status__in=OPEN_STATUSES)
+            .exclude(handler=user).order_by("deadline"))
+
+
+def narrow_cases(cases: QuerySet[Case], *, status: str = "", open_only: bool = False,
+                 department_id: int | None = None, department_symbol: str = "",
+                 overdue: bool = False) -> QuerySet[Case]:
+    """A list of cases narrowed by status, department and deadline."""
+    if status:
+        cases = cases.filter(status=status)
+    if open_only:
+        cases = cases.exclude(status=CaseStatus.CLOSED)
+    if department_id is not None:
+        cases = cases.filter(department_id=department_id)
+    if department_symbol:
+        cases = cases.filter(department__symbol=department_symbol.upper())
+    if overdue:
+        cases = cases.filter(overdue_filter())
+    return cases
+
+
+def visible_case_by_mark(user: User, municipality: Municipality, mark: str) -> Case | None:
+    return visible_cases(user, municipality).filter(mark=mark.strip()).first()
+
+
+def entry_assignments(entry: IncomingEntry) -> QuerySet[Assignment]:
+    """Every assignment of a registered item, the first first."""
+    return (Assignment.objects.for_municipality(entry.municipality_id).filter(entry=entry)
+            .select_related("to_department", "to_user", "assigned_by").order_by("created_at"))
+
+
+def leading_department_id(entry: IncomingEntry) -> int | None:
+    """The department the item is currently assigned to as leading, if any."""
+    current = entry_assignments(entry).filter(is_current=True, is_leading=True).first()
+    return current.to_department_id if current else None
+
+
+def entry_files(entry: IncomingEntry) -> QuerySet[Document]:
+    return (Document.objects.for_municipality(entry.municipality_id).filter(incoming=entry)
+            .prefetch_related("versions"))
+
+
+def entry_cases(entry: IncomingEntry) -> QuerySet[Case]:
+    return Case.objects.for_municipality(entry.municipality_id).filter(incoming=entry)
+
+
+def case_documents(case: Case) -> QuerySet[Document]:
+    return (Document.objects.for_municipality(case.municipality_id).filter(case=case)
+            .prefetch_related("versions").order_by("created_at"))
+
+
+def case_parties(case: Case) -> list[CaseParty]:
+    return list(CaseParty.objects.for_municipality(case.municipality_id).filter(case=case)
+                .order_by("pk"))
+
+
+def case_links(case: Case) -> tuple[QuerySet[CaseLink], QuerySet[CaseLink]]:
+    """The links from this case to others, and from others to it."""
+    links = CaseLink.objects.for_municipality(case.municipality_id)
+    return (links.filter(from_case=case).select_related("to_case"),
+            links.filter(to_case=case).select_related("from_case"))
+
+
+def routing_rules(municipality: Municipality) -> QuerySet[RoutingRule]:
+    return (RoutingRule.objects.for_municipality(municipality)
+            .select_related("to_department", "to_user", "unit")
+            .order_by("-is_active", "priority", "id"))
+
+
+def access_routing_rule_by_id(municipality: Municipality, rule_id: int) -> RoutingRule | None:
+    return RoutingRule.objects.for_municipality(municipality).filter(pk=rule_id).first()
+
+
+def access_document_version_by_id(user: User, municipality: Municipality, version_id: int
+                                  ) -> DocumentVersion | None:
+    """A document version this person may open: of a case they see, or of a registered
+    item they may register or that is assigned to them. Otherwise None, as if missing."""
+    version = (DocumentVersion.objects.for_municipality(municipality)
+               .select_related("document", "document__case").filter(pk=version_id).first())
+    if version is None:
+        return None
+    document = version.document
+    if document.case_id:
+        allowed = access_case_by_id(user, municipality, document.case_id) is not None
+    elif document.incoming_id:
+        allowed = has_permission(user, municipality, Permission.REGISTER_CORRESPONDENCE) or \
+            inbox_entries(user, municipality).filter(pk=document.incoming_id).exists()
+    else:
+        allowed = False
+    return version if allowed else None
+
+
+# --- The reply letter of a case (the e-services publish it in the BIP) ----------------------
+
+def latest_sent_letter(case: Case) -> OutgoingLetter | None:
+    """The case's latest sealed letter that was sent, or None. It carries `sealed_version`
+    (the sealed PDF) and `last_approver` (who approved it last; None without approval)."""
+    letter = (OutgoingLetter.objects.for_municipality(case.municipality_id)
+              .filter(case=case, status=LetterStatus.SENT, document__isnull=False)
+              .select_related("document").order_by("-sealed_at", "-pk").first())
+    if letter is not None:
+        letter.sealed_version = letter.document.versions.order_by("-number").first()
+        step = (letter.steps.filter(decision=ApprovalDecision.APPROVED)
+                .order_by("-round", "-order").select_related("approver").first())
+        letter.last_approver = step.approver if step else None
+    return letter

@@ -13,8 +13,7 @@ from django.core.files.storage import default_storage
 from django.urls import reverse
 from django.utils import timezone
 
-from ratusz.cases import archive, services
-from ratusz.cases.archive import PACKAGE_NAMESPACE
+from ratusz.cases import services
 from ratusz.cases.models import (
     ArchiveTransfer,
     Case,
@@ -25,7 +24,8 @@ from ratusz.cases.models import (
     Document,
     DocumentVersion,
 )
-from ratusz.cases.services import EzdError
+from ratusz.cases.services import EzdError, archive
+from ratusz.cases.services.archive import PACKAGE_NAMESPACE
 from ratusz.core.models import AuditLog
 
 TODAY = timezone.localdate()

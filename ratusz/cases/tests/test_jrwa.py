@@ -5,7 +5,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from ratusz.cases import jrwa
+from ratusz.cases import jrwa, selectors
 from ratusz.cases.jrwa import JrwaImportError, parse_jrwa_csv
 from ratusz.cases.models import JrwaClass, JrwaVersion, archival_category_validator
 from ratusz.core.models import AuditAction, AuditLog
@@ -193,11 +193,11 @@ def test_a_changed_table_makes_a_new_current_version_and_keeps_the_old_classes(
     assert new.pk != old.pk
     assert new.is_current is True
     assert old.is_current is False
-    assert jrwa.current_version(unit) == new
+    assert selectors.current_jrwa_version(unit) == new
     assert old.classes.count() == 5
     assert new.classes.count() == 6
-    assert jrwa.get_final_class(unit, "0004").version == new
-    assert {klass.version_id for klass in jrwa.list_classes(unit)} == {new.pk}
+    assert selectors.final_class(unit, "0004").version == new
+    assert {klass.version_id for klass in selectors.jrwa_classes(unit)} == {new.pk}
 
 
 def test_an_invalid_row_list_is_refused_before_anything_is_written(admin_a, department_a):
@@ -212,24 +212,24 @@ def test_an_invalid_row_list_is_refused_before_anything_is_written(admin_a, depa
 
 def test_get_final_class_refuses_non_final_and_unknown_symbols(admin_a, department_a):
     unit = department_a.unit
-    assert jrwa.current_version(unit) is None
-    assert jrwa.get_final_class(unit, "0003") is None
+    assert selectors.current_jrwa_version(unit) is None
+    assert selectors.final_class(unit, "0003") is None
     jrwa.load_default_jrwa(unit, acting_user=admin_a)
 
-    motion = jrwa.get_final_class(unit, "0003")
+    motion = selectors.final_class(unit, "0003")
 
     assert motion.title == "Wnioski i interpelacje radnych"
     assert motion.category == "A"
-    assert jrwa.get_final_class(unit, "000") is None
-    assert jrwa.get_final_class(unit, "0") is None
-    assert jrwa.get_final_class(unit, "9999") is None
+    assert selectors.final_class(unit, "000") is None
+    assert selectors.final_class(unit, "0") is None
+    assert selectors.final_class(unit, "9999") is None
 
 
 def test_list_classes_is_the_current_tree_in_symbol_order(admin_a, department_a):
     unit = department_a.unit
-    assert list(jrwa.list_classes(unit)) == []
+    assert list(selectors.jrwa_classes(unit)) == []
     jrwa.import_jrwa(unit, parse_jrwa_csv(SMALL), acting_user=admin_a, name="Test")
-    assert [klass.symbol for klass in jrwa.list_classes(unit)] == [
+    assert [klass.symbol for klass in selectors.jrwa_classes(unit)] == [
         "0", "00", "000", "0002", "0003"]
 
 
@@ -238,15 +238,15 @@ def test_another_gminas_unit_sees_none_of_these_classes(admin_a, admin_b, depart
     unit_a, unit_b = department_a.unit, department_b.unit
     jrwa.load_default_jrwa(unit_a, acting_user=admin_a)
 
-    assert jrwa.current_version(unit_b) is None
-    assert jrwa.get_final_class(unit_b, "0003") is None
-    assert list(jrwa.list_classes(unit_b)) == []
+    assert selectors.current_jrwa_version(unit_b) is None
+    assert selectors.final_class(unit_b, "0003") is None
+    assert list(selectors.jrwa_classes(unit_b)) == []
 
     jrwa.import_jrwa(unit_b, parse_jrwa_csv(SMALL), acting_user=admin_b, name="Beta")
-    assert {klass.municipality_id for klass in jrwa.list_classes(unit_a)} == {
+    assert {klass.municipality_id for klass in selectors.jrwa_classes(unit_a)} == {
         unit_a.municipality_id}
-    assert jrwa.list_classes(unit_b).count() == 5
-    assert jrwa.get_final_class(unit_b, "1431") is None
+    assert selectors.jrwa_classes(unit_b).count() == 5
+    assert selectors.final_class(unit_b, "1431") is None
 
 
 # --- Command ----------------------------------------------------------------------------
@@ -256,7 +256,7 @@ def test_the_command_imports_the_shipped_table_for_a_unit(department_a):
     call_command("import_jrwa", municipality="alfa", unit=department_a.unit.slug, stdout=out)
     assert f"alfa/{department_a.unit.slug}: new version" in out.getvalue()
     assert "7 verified" in out.getvalue()
-    version = jrwa.current_version(department_a.unit)
+    version = selectors.current_jrwa_version(department_a.unit)
     assert version.name == jrwa.DEFAULT_NAME
     assert AuditLog.objects.get(object_id=str(version.pk),
                                 object_type="cases.jrwaversion").actor_label == "system"
@@ -279,7 +279,7 @@ def test_the_command_imports_a_given_file(department_a, tmp_path):
     finally:
         set_database_tenant(previous)
     assert "5 classes" in out.getvalue()
-    assert jrwa.current_version(department_a.unit).name == "Wykaz testowy"
+    assert selectors.current_jrwa_version(department_a.unit).name == "Wykaz testowy"
 
 
 def test_the_command_refuses_an_unknown_gmina_or_unit(department_a):

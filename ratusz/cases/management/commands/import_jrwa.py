@@ -8,10 +8,10 @@ from ratusz.cases.jrwa import (
     DEFAULT_NAME,
     DEFAULT_TABLE,
     JrwaImportError,
-    current_version,
     import_jrwa,
     parse_jrwa_csv,
 )
+from ratusz.cases.selectors import current_jrwa_version
 from ratusz.core.models import Municipality, Unit
 from ratusz.core.tenancy import tenant_context
 
@@ -55,7 +55,7 @@ class Command(BaseCommand):
                 raise CommandError(f"No unit {unit!r} in {gmina.slug}." if unit
                                    else f"{gmina.slug} has no active unit.")
             for target in targets:
-                previous = current_version(target)
+                previous = current_jrwa_version(target)
                 version = import_jrwa(target, rows, acting_user=None,
                                       name=name or (path.stem if file else DEFAULT_NAME),
                                       source=str(file or f"ratusz/cases/data/{path.name}"))

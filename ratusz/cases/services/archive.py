@@ -18,7 +18,6 @@ import io
 import re
 import zipfile
 from datetime import date
-from functools import partial
 from xml.etree import ElementTree
 
 from django.core.files.storage import default_storage
@@ -26,6 +25,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ratusz.cases import reports
+from ratusz.cases.errors import EzdError
 from ratusz.cases.models import (
     ArchiveTransfer,
     Case,
@@ -37,7 +37,8 @@ from ratusz.cases.models import (
     Document,
     DocumentVersion,
 )
-from ratusz.cases.services import EzdError, record_case_event
+from ratusz.cases.services.record import person_label, record_case_event
+from ratusz.core.effects import after_commit
 from ratusz.core.models import AuditAction, Department, Unit
 from ratusz.core.services import record_audit
 
@@ -202,7 +203,7 @@ def execute_disposal_list(disposal_list: DisposalList, *, acting_user) -> Dispos
                  before={"status": DisposalStatus.APPROVED},
                  after={"status": DisposalStatus.EXECUTED, "files": len(paths),
                         "cases": [case.mark for case in cases]})
-    transaction.on_commit(partial(delete_unused_files, sorted(paths)))
+    after_commit(delete_unused_files, sorted(paths))
     return disposal_list
 
 
@@ -220,12 +221,6 @@ _UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 def _timestamp(value) -> str:
     return timezone.localtime(value).isoformat(timespec="seconds")
-
-
-def _person(user) -> tuple[str, str]:
-    if user is None:
-        return "System Ratusz", ""
-    return (user.get_full_name() or user.username), getattr(user, "position", "")
 
 
 def _dcmi_type(content_type: str) -> str:
@@ -258,7 +253,7 @@ def _element(parent, tag: str, text=None, **attributes):
 
 
 def _responsibility(parent, tag: str, user) -> None:
-    name, position = _person(user)
+    name, position = person_label(user)
     node = _element(parent, tag)
     _element(node, "name", name)
     _element(node, "position", position)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 
-from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -18,104 +17,25 @@ from django.views.decorators.http import require_POST
 from ratusz.accounts.access import staff_required
 from ratusz.accounts.permissions import Permission
 from ratusz.accounts.selectors import has_permission
-from ratusz.cases import archive as archive_services
-from ratusz.cases import reports, selectors
+from ratusz.cases import reports, selectors, services
+from ratusz.cases.forms import (
+    ApproveForm,
+    ArchiveTransferForm,
+    DisposalCreateForm,
+    OverdueForm,
+    RegisterFilterForm,
+    SpisSprawForm,
+)
 from ratusz.cases.models import Channel, IncomingStatus, SendingMethod
-from ratusz.cases.services import EzdError
-from ratusz.core.selectors import list_departments, list_units
+from ratusz.core.selectors import list_units
 
 PAGE_SIZE = 50
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-# --- Forms ---------------------------------------------------------------------------------
-
-class RegisterFilterForm(forms.Form):
-    text = forms.CharField(label=_("Search"), required=False, max_length=200)
-    year = forms.IntegerField(label=_("Year"), required=False, min_value=1990,
-                              max_value=2100)
-    date_from = forms.DateField(label=_("From"), required=False, widget=DATE_INPUT)
-    date_to = forms.DateField(label=_("To"), required=False, widget=DATE_INPUT)
-    channel = forms.ChoiceField(label=_("Method"), required=False)
-    status = forms.ChoiceField(label=_("Status"), required=False)
-
-    def __init__(self, *args, channels, statuses=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["channel"].choices = [("", _("any"))] + list(channels)
-        if statuses is None:
-            del self.fields["status"]
-        else:
-            self.fields["status"].choices = [("", _("any"))] + list(statuses)
-
-    def clean(self):
-        data = super().clean()
-        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
-            self.add_error("date_to", _("The end of the range is before its start."))
-        return data
-
-    def filters(self) -> reports.RegisterFilters:
-        data = self.cleaned_data
-        return reports.RegisterFilters(
-            year=data.get("year"), date_from=data.get("date_from"),
-            date_to=data.get("date_to"), channel=data.get("channel") or "",
-            status=data.get("status") or "", text=data.get("text") or "")
-
-
-class SpisSprawForm(forms.Form):
-    department = forms.ModelChoiceField(label=_("Department"), queryset=None)
-    jrwa_symbol = forms.ChoiceField(label=_("JRWA class"))
-    year = forms.IntegerField(label=_("Year"), min_value=1990, max_value=2100)
-
-    def __init__(self, *args, departments, classes, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["department"].queryset = departments
-        self.fields["jrwa_symbol"].choices = classes
-
-
-class OverdueForm(forms.Form):
-    department = forms.ModelChoiceField(label=_("Department"), queryset=None, required=False,
-                                        empty_label=_("all my departments"))
-
-    def __init__(self, *args, departments, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["department"].queryset = departments
-
-
-class TransferForm(forms.Form):
-    department = forms.ModelChoiceField(label=_("Department"), queryset=None)
-    as_of = forms.DateField(label=_("As of"), widget=DATE_INPUT)
-
-    def __init__(self, *args, departments, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["department"].queryset = departments
-
-
-class DisposalCreateForm(forms.Form):
-    unit = forms.ModelChoiceField(label=_("Unit"), queryset=None)
-    as_of = forms.DateField(label=_("As of"), widget=DATE_INPUT)
-
-    def __init__(self, *args, units, **kwargs):
-        kwargs.setdefault("auto_id", "disposal_%s")  # the page's transfer form has as_of too
-        super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = units
-
-
-class ApproveForm(forms.Form):
-    consent_reference = forms.CharField(
-        label=_("Reference of the state archive's consent"), required=False, max_length=200,
-        help_text=_("Not needed for a list of Bc copies only."))
 
 
 # --- Helpers -------------------------------------------------------------------------------
 
 def _departments_seen(request: HttpRequest):
-    """Departments whose cases this staff member sees: all of the gmina for gmina-wide
-    roles, else their own."""
-    municipality = request.municipality
-    departments = list_departments(municipality)
-    if selectors.sees_all_cases(request.user, municipality):
-        return departments
-    return departments.filter(pk__in=selectors.department_ids_of(request.user, municipality))
+    return selectors.departments_seen(request.user, request.municipality)
 
 
 def _page(request: HttpRequest, queryset):
@@ -146,10 +66,6 @@ def _spis_spraw_or_picker(request: HttpRequest, form: SpisSprawForm):
 def _file_name(report: reports.SpisSpraw, extension: str) -> str:
     header = report.header
     return f"spis-spraw-{header.department_symbol}-{header.jrwa_symbol}-{header.year}.{extension}"
-
-
-def _error(error: EzdError) -> str:
-    return getattr(error, "message", str(error))
 
 
 # --- Registers -----------------------------------------------------------------------------
@@ -250,17 +166,13 @@ def overdue(request: HttpRequest) -> HttpResponse:
 
 # --- The archive -----------------------------------------------------------------------------
 
-def _handled_departments(request: HttpRequest):
-    return _departments_seen(request)
-
-
 def _archive_page(request: HttpRequest, *, transfer_form=None, disposal_form=None,
                   status: int = 200) -> HttpResponse:
     municipality = request.municipality
     today = timezone.localdate()
     unit = selectors.default_unit(request.user, municipality)
-    transfer_form = transfer_form or TransferForm(
-        departments=_handled_departments(request), initial={"as_of": today})
+    transfer_form = transfer_form or ArchiveTransferForm(
+        departments=_departments_seen(request), initial={"as_of": today})
     disposal_form = disposal_form or DisposalCreateForm(
         units=list_units(municipality), initial={"as_of": today,
                                                  "unit": unit.pk if unit else None})
@@ -271,7 +183,7 @@ def _archive_page(request: HttpRequest, *, transfer_form=None, disposal_form=Non
         "due_for_transfer": [
             (department, reports.transfer_candidates(department.unit, department,
                                                      today).count())
-            for department in _handled_departments(request).select_related("unit")
+            for department in _departments_seen(request).select_related("unit")
         ],
         "due_for_disposal": (reports.disposal_candidates(unit, today).count()
                              if unit else 0),
@@ -287,16 +199,16 @@ def archive(request: HttpRequest) -> HttpResponse:
 @require_POST
 @staff_required(Permission.HANDLE_CASES)
 def archive_transfer(request: HttpRequest) -> HttpResponse:
-    form = TransferForm(request.POST, departments=_handled_departments(request))
+    form = ArchiveTransferForm(request.POST, departments=_departments_seen(request))
     if not form.is_valid():
         return _archive_page(request, transfer_form=form, status=400)
     department = form.cleaned_data["department"]
     try:
-        transfer = archive_services.transfer_to_archive(
+        transfer = services.transfer_to_archive(
             department.unit, department, acting_user=request.user,
             as_of=form.cleaned_data["as_of"])
-    except EzdError as error:
-        messages.error(request, _error(error))
+    except services.EzdError as error:
+        messages.error(request, error.message)
     else:
         messages.success(request, _("%(count)s cases transferred to the office archive.")
                          % {"count": transfer.cases.count()})
@@ -310,11 +222,11 @@ def disposal_create(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _archive_page(request, disposal_form=form, status=400)
     try:
-        disposal_list = archive_services.create_disposal_list(
+        disposal_list = services.create_disposal_list(
             form.cleaned_data["unit"], acting_user=request.user,
             as_of=form.cleaned_data["as_of"])
-    except EzdError as error:
-        messages.error(request, _error(error))
+    except services.EzdError as error:
+        messages.error(request, error.message)
         return redirect("ezd:archive", request.municipality.slug)
     messages.success(request, _("Disposal list drawn up."))
     return redirect("ezd:disposal-detail", request.municipality.slug, disposal_list.pk)
@@ -348,8 +260,8 @@ def disposal_detail(request: HttpRequest, disposal_id: int) -> HttpResponse:
 def _run(request: HttpRequest, action, success_message) -> None:
     try:
         action()
-    except EzdError as error:
-        messages.error(request, _error(error))
+    except services.EzdError as error:
+        messages.error(request, error.message)
     else:
         messages.success(request, success_message)
 
@@ -358,7 +270,7 @@ def _run(request: HttpRequest, action, success_message) -> None:
 @staff_required(Permission.HANDLE_CASES)
 def disposal_submit(request: HttpRequest, disposal_id: int) -> HttpResponse:
     disposal_list = _disposal_or_404(request, disposal_id)
-    _run(request, lambda: archive_services.submit_disposal_list(
+    _run(request, lambda: services.submit_disposal_list(
         disposal_list, acting_user=request.user),
         _("The list was marked as sent to the state archive."))
     return redirect("ezd:disposal-detail", request.municipality.slug, disposal_list.pk)
@@ -371,7 +283,7 @@ def disposal_approve(request: HttpRequest, disposal_id: int) -> HttpResponse:
     form = ApproveForm(request.POST)
     if not form.is_valid():
         return _disposal_page(request, disposal_list, approve_form=form, status=400)
-    _run(request, lambda: archive_services.approve_disposal_list(
+    _run(request, lambda: services.approve_disposal_list(
         disposal_list, acting_user=request.user,
         consent_reference=form.cleaned_data["consent_reference"]),
         _("The consent was recorded."))
@@ -382,7 +294,7 @@ def disposal_approve(request: HttpRequest, disposal_id: int) -> HttpResponse:
 @staff_required(Permission.APPROVE)
 def disposal_execute(request: HttpRequest, disposal_id: int) -> HttpResponse:
     disposal_list = _disposal_or_404(request, disposal_id)
-    _run(request, lambda: archive_services.execute_disposal_list(
+    _run(request, lambda: services.execute_disposal_list(
         disposal_list, acting_user=request.user),
         _("The records were disposed of; their metadata and case records are kept."))
     return redirect("ezd:disposal-detail", request.municipality.slug, disposal_list.pk)
@@ -395,9 +307,9 @@ def case_export(request: HttpRequest, case_id: int) -> HttpResponse:
     if case is None:
         raise Http404
     try:
-        package = archive_services.export_archive_package(case)
-    except EzdError as error:
-        messages.error(request, _error(error))
+        package = services.export_archive_package(case)
+    except services.EzdError as error:
+        messages.error(request, error.message)
         return redirect("ezd:case-detail", municipality.slug, case.pk)
     response = HttpResponse(package, content_type="application/zip")
     response["Content-Disposition"] = (f'attachment; filename="paczka-archiwalna-'

@@ -1,0 +1,248 @@
+"""Outgoing letters: drafting, the approval path (akceptacja), sealing with the unit's
+e-seal (PAdES) and sending through the outgoing register (RKW)."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from ratusz.accounts.permissions import Permission
+from ratusz.accounts.selectors import has_permission
+from ratusz.cases import signals
+from ratusz.cases.documents import inspect_upload
+from ratusz.cases.errors import EzdError
+from ratusz.cases.letters import render_letter_pdf
+from ratusz.cases.models import (
+    ApprovalDecision,
+    ApprovalStep,
+    Case,
+    CaseAction,
+    CaseStatus,
+    Document,
+    DocumentKind,
+    LetterStatus,
+    OutgoingEntry,
+    OutgoingLetter,
+    SendingMethod,
+)
+from ratusz.cases.selectors import pending_step
+from ratusz.cases.services.cases import lock_case, set_status_within
+from ratusz.cases.services.documents import (
+    create_version,
+    discard_stored_file,
+    store_checked_file,
+)
+from ratusz.cases.services.numbering import next_in_sequence, rkw_number
+from ratusz.cases.services.record import person_label, record_case_event
+from ratusz.cases.signing import seal_pdf
+from ratusz.core.effects import after_commit
+
+LETTER_FIELDS = ("subject", "body", "addressee_name", "addressee_address", "addressee_city",
+                 "sending_method")
+
+
+@transaction.atomic(durable=True)
+def draft_letter(case: Case, *, acting_user, subject: str, body: str, addressee_name: str,
+                 addressee_address: str, addressee_city: str, sending_method: str = "post",
+                 template: str = ""):
+    """Draft an outgoing letter of a case."""
+    case = lock_case(case)
+    if not case.is_open:
+        raise EzdError("case_closed", "Sprawa jest zakończona.")
+    values = {"subject": subject.strip(), "body": body.strip(),
+              "addressee_name": addressee_name.strip(),
+              "addressee_address": addressee_address.strip(),
+              "addressee_city": addressee_city.strip()}
+    for field, message in (("subject", "Podaj temat pisma."), ("body", "Wpisz treść pisma."),
+                           ("addressee_name", "Podaj adresata."),
+                           ("addressee_city", "Podaj miejscowość adresata.")):
+        if not values[field]:
+            raise EzdError(f"{field}_required", message)
+    if sending_method not in SendingMethod.values:
+        raise EzdError("sending_method_invalid", "Wybierz sposób wysyłki z listy.")
+    letter = OutgoingLetter.objects.create(municipality_id=case.municipality_id, case=case,
+                                           template=template, sending_method=sending_method,
+                                           created_by=acting_user, **values)
+    record_case_event(case, CaseAction.LETTER_DRAFTED, acting_user=acting_user,
+                      description=f"Projekt pisma „{letter.subject}” do {letter.addressee_name}",
+                      data={"letter": letter.pk})
+    if case.status == CaseStatus.NEW:
+        set_status_within(case, CaseStatus.IN_PROGRESS, acting_user=acting_user)
+    return letter
+
+
+def _locked_letter(letter):
+    return OutgoingLetter.objects.select_for_update().select_related("case").get(pk=letter.pk)
+
+
+@transaction.atomic(durable=True)
+def update_letter(letter, *, acting_user, **changes):
+    """Edit a draft (or a returned letter) before it goes for approval."""
+    lock_case(letter.case)
+    letter = _locked_letter(letter)
+    if letter.status not in (LetterStatus.DRAFT, LetterStatus.RETURNED):
+        raise EzdError("letter_locked", "Pisma w akceptacji lub zatwierdzonego nie można zmieniać.")
+    for name, value in changes.items():
+        if name not in LETTER_FIELDS:
+            raise EzdError("field_not_changeable", name)
+        setattr(letter, name, value.strip() if isinstance(value, str) else value)
+    letter.save(update_fields=list(changes))
+    return letter
+
+
+@transaction.atomic(durable=True)
+def request_approval(letter, *, acting_user, approvers: list):
+    """Send a letter along an approval path of one or more people, in order."""
+    case = lock_case(letter.case)
+    letter = _locked_letter(letter)
+    if letter.status not in (LetterStatus.DRAFT, LetterStatus.RETURNED):
+        raise EzdError("letter_not_draft", "To pismo jest już w akceptacji albo zatwierdzone.")
+    if not approvers:
+        raise EzdError("approvers_required", "Wskaż co najmniej jedną osobę akceptującą.")
+    for approver in approvers:
+        if approver.municipality_id != case.municipality_id or not has_permission(
+                approver, case.municipality, Permission.APPROVE):
+            raise EzdError("approver_not_allowed",
+                           f"{approver.get_full_name()} nie może akceptować pism.")
+    round_number = (letter.steps.aggregate(m=Max("round"))["m"] or 0) + 1
+    for order, approver in enumerate(approvers, start=1):
+        ApprovalStep.objects.create(municipality_id=case.municipality_id, letter=letter,
+                                    order=order, approver=approver, round=round_number)
+    letter.status = LetterStatus.AWAITING_APPROVAL
+    letter.save(update_fields=["status"])
+    names = ", ".join(a.get_full_name() for a in approvers)
+    record_case_event(case, CaseAction.APPROVAL_REQUESTED, acting_user=acting_user,
+                      description=f"Przekazanie pisma „{letter.subject}” do akceptacji: {names}",
+                      data={"letter": letter.pk, "round": round_number})
+    if case.status == CaseStatus.IN_PROGRESS:
+        set_status_within(case, CaseStatus.AWAITING_APPROVAL, acting_user=acting_user)
+    return letter
+
+
+@transaction.atomic(durable=True)
+def decide_approval(letter, *, acting_user, approve: bool, comment: str = ""):
+    """The current approver approves (the next step follows; the last makes the letter
+    approved) or returns the letter with comments."""
+    case = lock_case(letter.case)
+    letter = _locked_letter(letter)
+    if letter.status != LetterStatus.AWAITING_APPROVAL:
+        raise EzdError("not_awaiting_approval", "To pismo nie czeka na akceptację.")
+    step = pending_step(letter)
+    if step is None or step.approver_id != acting_user.pk:
+        raise EzdError("not_your_turn", "To pismo czeka na akceptację innej osoby.")
+    if not approve and not comment.strip():
+        raise EzdError("comment_required", "Napisz, co trzeba poprawić.")
+    step.decision = ApprovalDecision.APPROVED if approve else ApprovalDecision.RETURNED
+    step.comment = comment.strip()
+    step.decided_at = timezone.now()
+    step.save(update_fields=["decision", "comment", "decided_at"])
+    if approve:
+        record_case_event(case, CaseAction.APPROVED, acting_user=acting_user,
+                          description=f"Akceptacja pisma „{letter.subject}” "
+                                      f"(krok {step.order})" + (f": {step.comment}"
+                                                                if step.comment else ""),
+                          data={"letter": letter.pk, "step": step.order})
+        if pending_step(letter) is None:
+            letter.status = LetterStatus.APPROVED
+            letter.save(update_fields=["status"])
+            if case.status == CaseStatus.AWAITING_APPROVAL:
+                set_status_within(case, CaseStatus.IN_PROGRESS, acting_user=acting_user)
+    else:
+        letter.steps.filter(decision=ApprovalDecision.PENDING).update(
+            decision=ApprovalDecision.RETURNED, comment="(pominięte po zwrocie)")
+        letter.status = LetterStatus.RETURNED
+        letter.save(update_fields=["status"])
+        record_case_event(case, CaseAction.RETURNED, acting_user=acting_user,
+                          description=f"Zwrot pisma „{letter.subject}” do poprawy: "
+                                      f"{step.comment}",
+                          data={"letter": letter.pk, "step": step.order})
+        if case.status == CaseStatus.AWAITING_APPROVAL:
+            set_status_within(case, CaseStatus.IN_PROGRESS, acting_user=acting_user)
+    return letter
+
+
+def seal_letter(letter, *, acting_user):
+    """Render the approved letter to PDF and seal it with the unit's e-seal (PAdES); the
+    sealed PDF becomes a document of the case."""
+    if letter.status != LetterStatus.APPROVED:
+        raise EzdError("letter_not_approved", "Opieczętować można tylko pismo zaakceptowane.")
+    case = letter.case
+    unit = case.unit
+    municipality = case.municipality
+    last_approval = letter.steps.filter(decision=ApprovalDecision.APPROVED).order_by(
+        "-round", "-order").select_related("approver").first()
+    signer = last_approval.approver if last_approval else acting_user
+    letter_date = timezone.localdate()
+    pdf = render_letter_pdf(
+        unit_name=unit.name, municipality_name=municipality.official_name,
+        address_line=f"{unit.street} {unit.building}, {unit.postal_code} {unit.city}".strip(
+            " ,"),
+        case_mark=case.mark, letter_date=letter_date, addressee_name=letter.addressee_name,
+        addressee_address=letter.addressee_address, addressee_city=letter.addressee_city,
+        subject=letter.subject, body=letter.body, signer_name=signer.get_full_name(),
+        signer_position=signer.position,
+    )
+    sealed = seal_pdf(pdf, unit)
+    name = f"{case.mark}-pismo-{letter.pk}.pdf"
+    inspection = inspect_upload(name, sealed)
+    path = store_checked_file(case.municipality_id, inspection, name, sealed)
+    try:
+        with transaction.atomic(durable=True):
+            case = lock_case(case)
+            letter = _locked_letter(letter)
+            if letter.status != LetterStatus.APPROVED:
+                raise EzdError("letter_not_approved", "Pismo zostało już opieczętowane.")
+            document = Document.objects.create(
+                municipality_id=case.municipality_id, case=case, title=letter.subject[:300],
+                kind=DocumentKind.OUTGOING, created_by=acting_user)
+            version = create_version(document, acting_user=acting_user, name=name,
+                                     path=path, inspection=inspection)
+            letter.document = document
+            letter.status = LetterStatus.SEALED
+            letter.sealed_at = timezone.now()
+            letter.letter_date = letter_date
+            letter.save(update_fields=["document", "status", "sealed_at", "letter_date"])
+            record_case_event(case, CaseAction.SEALED, acting_user=acting_user,
+                              description=f"Opatrzenie pisma „{letter.subject}” pieczęcią "
+                                          f"elektroniczną {unit.name} (SHA-256 "
+                                          f"{version.sha256[:16]}…)",
+                              document=document, data={"letter": letter.pk})
+            return letter
+    except BaseException:
+        discard_stored_file(path)
+        raise
+
+
+@transaction.atomic(durable=True)
+def send_letter(letter, *, acting_user, sending_method: str | None = None):
+    """Enter a sealed letter in the outgoing register (RKW/<n>/<yyyy>) and send it."""
+    case = lock_case(letter.case)
+    letter = _locked_letter(letter)
+    if letter.status != LetterStatus.SEALED:
+        raise EzdError("letter_not_sealed", "Wysłać można tylko pismo opieczętowane.")
+    method = sending_method or letter.sending_method
+    if method not in SendingMethod.values:
+        raise EzdError("sending_method_invalid", "Wybierz sposób wysyłki z listy.")
+    year = timezone.localdate().year
+    sequence = next_in_sequence(case.municipality, f"rkw:{case.unit_id}", year)
+    name, position = person_label(letter.created_by or acting_user)
+    entry = OutgoingEntry.objects.create(
+        municipality_id=case.municipality_id, unit=case.unit, year=year, sequence=sequence,
+        number=rkw_number(sequence, year), letter=letter, case=case, title=letter.subject,
+        addressee_name=letter.addressee_name, addressee_city=letter.addressee_city,
+        addressee_country=letter.addressee_country, letter_date=letter.letter_date,
+        sending_method=method, responsible_name=name, responsible_position=position,
+        access_level=case.access_level,
+    )
+    letter.status = LetterStatus.SENT
+    letter.sending_method = method
+    letter.save(update_fields=["status", "sending_method"])
+    record_case_event(case, CaseAction.SENT, acting_user=acting_user,
+                      description=f"Wysłanie pisma „{letter.subject}” do "
+                                  f"{letter.addressee_name} ({entry.number}, "
+                                  f"{entry.get_sending_method_display()})",
+                      document=letter.document, data={"rkw": entry.number})
+    after_commit(signals.letter_sent.send, sender=Case, case_id=case.pk,
+                 municipality_id=case.municipality_id, letter_id=letter.pk)
+    return entry

@@ -1,0 +1,39 @@
+"""Who a letter comes from and who takes part in a case, as plain data checked before it
+is stored."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ratusz.cases.errors import EzdError
+from ratusz.cases.models import PartyKind
+
+
+@dataclass
+class SenderData:
+    """A sender of an incoming entry (the fields of `IncomingSender`)."""
+
+    kind: str = PartyKind.PERSON
+    organisation_name: str = ""
+    first_name: str = ""
+    last_name: str = ""
+    city: str = ""
+    postal_code: str = ""
+    street: str = ""
+    building: str = ""
+    flat: str = ""
+    country: str = "Polska"
+    email: str = ""
+
+    def validate(self) -> None:
+        if self.kind == PartyKind.ORGANISATION and not self.organisation_name.strip():
+            raise EzdError("sender_name_required", "Podaj nazwę nadawcy.")
+        if self.kind == PartyKind.PERSON and not self.last_name.strip():
+            raise EzdError("sender_name_required", "Podaj nazwisko nadawcy.")
+
+
+@dataclass
+class PartyData(SenderData):
+    """A party (strona) or another participant of a case."""
+
+    role: str = "strona"
