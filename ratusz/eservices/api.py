@@ -17,6 +17,7 @@ from ratusz.accounts.permissions import Permission
 from ratusz.core.api import require_permission
 from ratusz.core.selectors import list_locality_names
 from ratusz.eservices import forms_engine, receipts, selectors, services
+from ratusz.eservices.errors import in_english
 from ratusz.eservices.models import Service, Submission
 
 router = Router(tags=["e-services"])
@@ -173,7 +174,7 @@ def create_submission(request: HttpRequest, slug: str, payload: SubmissionIn,
     except services.EserviceError as error:
         status = 404 if error.code.endswith("not_found") else \
             403 if error.code == "identification_required" else 422
-        raise HttpError(status, error.message) from None
+        raise HttpError(status, in_english(error.message)) from None
     if not created:
         response["Idempotent-Replayed"] = "true"
     response["Location"] = f"/api/v1/submissions/{submission.public_id}"
@@ -181,9 +182,11 @@ def create_submission(request: HttpRequest, slug: str, payload: SubmissionIn,
 
 
 class Rejected(HttpError):
-    def __init__(self, errors: dict[str, str]):
-        super().__init__(422, "Formularz zawiera błędy.")
-        self.errors = errors
+    """422 naming each field's problem, in English like the rest of the API."""
+
+    def __init__(self, errors: dict):
+        super().__init__(422, "The form has errors.")
+        self.errors = {path: in_english(message) for path, message in errors.items()}
 
 
 def _own_submission(request: HttpRequest, submission_id: UUID) -> Submission:

@@ -5,8 +5,19 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
+from ratusz.accounts import identity
 from ratusz.core.models import Municipality
-from ratusz.eservices.models import Category, Service, Submission
+from ratusz.core.tenancy import tenant_context
+from ratusz.eservices.models import (
+    Category,
+    Draft,
+    FormStatus,
+    FormVersion,
+    Message,
+    Service,
+    Submission,
+    SubmissionAttachment,
+)
 
 
 def published_services(municipality: Municipality | int, *, query: str = "",
@@ -84,3 +95,81 @@ def access_submission_by_id(municipality: Municipality | int, submission_id: int
 
 def open_matters_filter() -> Q:
     return Q(withdrawn_at__isnull=True) & ~Q(case__status__in=["settled", "closed"])
+
+
+
+def submission_by_public_id(municipality: Municipality | int, public_id
+                            ) -> Submission | None:
+    """A submission of the gmina by its public id (the caller decides who may see it)."""
+    return (Submission.objects.for_municipality(municipality)
+            .select_related("service", "case", "incoming", "form_version", "municipality")
+            .filter(public_id=public_id).first())
+
+
+def matter_messages(submission: Submission) -> QuerySet[Message]:
+    """The messages of a matter, both ways, oldest first."""
+    return (Message.objects.for_municipality(submission.municipality_id)
+            .filter(submission=submission).select_related("document", "author"))
+
+
+def submission_attachments(submission: Submission) -> QuerySet[SubmissionAttachment]:
+    return (SubmissionAttachment.objects.for_municipality(submission.municipality_id)
+            .filter(submission=submission).select_related("document"))
+
+
+
+def form_versions(service: Service) -> QuerySet[FormVersion]:
+    """Every version of the service's form, the newest first."""
+    return (FormVersion.objects.for_municipality(service.municipality_id)
+            .filter(service=service).order_by("-number"))
+
+
+def form_draft(service: Service) -> FormVersion | None:
+    """The draft of the service's next form version, if one is open."""
+    return form_versions(service).filter(status=FormStatus.DRAFT).first()
+
+
+# --- Drafts of residents -------------------------------------------------------------------
+
+def draft_of(municipality: Municipality | int, service: Service, resident) -> Draft | None:
+    """The resident's saved answers to this service's form, if any."""
+    return (Draft.objects.for_municipality(municipality)
+            .filter(service=service, resident=resident).first())
+
+
+def drafts_of_resident(municipality: Municipality | int, resident) -> QuerySet[Draft]:
+    return (Draft.objects.for_municipality(municipality).filter(resident=resident)
+            .select_related("service").order_by("-updated_at"))
+
+
+def prefill_values(resident) -> dict:
+    """What the resident's account offers to fill a form in with."""
+    profile = getattr(resident, "resident_profile", None)
+    values = {"first_name": resident.first_name, "last_name": resident.last_name,
+              "email": resident.email}
+    if profile is not None:
+        values.update({"phone": profile.phone, "street": profile.street,
+                       "building": profile.building, "flat": profile.flat,
+                       "postal_code": profile.postal_code, "city": profile.city})
+        if profile.is_identified:
+            # Confirmed by login.gov.pl: the resident's own PESEL, shown to them only.
+            values["pesel"] = identity.profile_pesel(profile)
+    return values
+
+
+# --- System work keyed by ids that come from services (tasks, after-commit hooks) ----------
+
+def submission_for_receipt(submission_id: int) -> Submission | None:
+    """A submission with what its receipt shows, whatever its gmina (the receipt worker
+    then works inside that gmina)."""
+    with tenant_context(None, all_municipalities=True):
+        return Submission.objects.select_related(
+            "service", "form_version", "incoming__unit", "case", "municipality").filter(
+            pk=submission_id).first()
+
+
+def submission_id_of_case(municipality_id: int, case_id: int) -> int | None:
+    """The submission that opened this case, if the case came from the e-office."""
+    with tenant_context(None, all_municipalities=True):
+        return (Submission.objects.for_municipality(municipality_id).filter(case_id=case_id)
+                .values_list("pk", flat=True).first())

@@ -16,15 +16,20 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ratusz.accounts.access import staff_required
-from ratusz.accounts.models import RoleAssignment
 from ratusz.accounts.permissions import Permission
 from ratusz.accounts.selectors import has_permission
-from ratusz.cases.services import STATUS_LABELS_PL
+from ratusz.bulletin.models import EntryState
+from ratusz.bulletin.services import BulletinError
+from ratusz.cases import selectors as ezd_selectors
 from ratusz.core.selectors import list_departments, list_locality_names
 from ratusz.core.services import record_personal_data_access
-from ratusz.eservices import form_editing, forms_engine, selectors, services
-from ratusz.eservices.models import Category, FormStatus, FormVersion
-from ratusz.eservices.views import _receipt_response, bind_sections, render_answers
+from ratusz.eservices import form_editing, forms_engine, information_reply, selectors, services
+from ratusz.eservices.models import Category, FormVersion
+from ratusz.eservices.views.rendering import (
+    bind_sections,
+    receipt_response,
+    render_answers,
+)
 
 # --- The queue and a submission ------------------------------------------------------
 
@@ -32,8 +37,7 @@ from ratusz.eservices.views import _receipt_response, bind_sections, render_answ
 def submission_list(request: HttpRequest) -> HttpResponse:
     municipality = request.municipality
     departments = list(list_departments(municipality))
-    own = set(RoleAssignment.objects.for_municipality(municipality).filter(
-        user=request.user, department__isnull=False).values_list("department_id", flat=True))
+    own = ezd_selectors.department_ids_of(request.user, municipality)
     chosen = request.GET.get("komorka", "moje" if own else "wszystkie")
     if chosen == "moje":
         department_ids = own
@@ -47,7 +51,7 @@ def submission_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(submissions, 50).get_page(request.GET.get("strona"))
     return render(request, "eservices/staff/submission_list.html", {
         "page": page, "departments": departments, "chosen": chosen, "waiting": waiting,
-        "has_own": bool(own), "labels": STATUS_LABELS_PL,
+        "has_own": bool(own),
     })
 
 
@@ -69,9 +73,8 @@ def _record_access(request: HttpRequest, submission, context: str) -> None:
 
 def _attachments(submission) -> list[dict]:
     rows = []
-    for attachment in submission.attachments.select_related("document"):
-        version = attachment.document.versions.order_by("-number").first() \
-            if attachment.document else None
+    for attachment in selectors.submission_attachments(submission):
+        version = attachment.document.current_version if attachment.document else None
         rows.append({"attachment": attachment, "version_id": version.pk if version else None})
     return rows
 
@@ -105,32 +108,21 @@ def submission_detail(request: HttpRequest, submission_id: int) -> HttpResponse:
         "submission": submission, "answers": render_answers(form.schema, form.layout,
                                                             submission.data),
         "attachments": _attachments(submission), "can_handle": can_handle, "error": error,
-        "status": STATUS_LABELS_PL.get(submission.case.status, submission.case.status),
-        "messages_list": submission.messages.select_related("author").all(),
+        "status": submission.case.get_status_display(),
+        "messages_list": selectors.matter_messages(submission),
         "bip": _bip_reply(request, submission),
     }, status=422 if error else 200)
-
-
-def _may_publish_in_bip(request: HttpRequest, submission) -> bool:
-    """A request for public information, and the user edits the BIP of its case's unit."""
-    from ratusz.bulletin.scope import in_scope, unit_scope
-    from ratusz.bulletin.services import INFORMATION_REQUEST_SERVICE
-
-    return submission.service.slug == INFORMATION_REQUEST_SERVICE and in_scope(
-        unit_scope(request, Permission.EDIT_BIP), submission.case.unit_id)
 
 
 def _bip_reply(request: HttpRequest, submission) -> dict | None:
     """What the page shows about publishing the reply in the BIP (requests for public
     information only, for BIP editors of the case's unit)."""
-    from ratusz.bulletin import services as bip
-
-    if not _may_publish_in_bip(request, submission):
+    if not information_reply.may_publish(request.user, submission):
         return None
-    entry = bip.information_reply_entry(submission)
+    entry = information_reply.reply_entry(submission)
     slug = request.municipality.slug
-    return {"letter": bip.information_reply_letter(submission), "entry": entry,
-            "section": bip.INFORMATION_SECTION[1],
+    return {"letter": information_reply.reply_letter(submission), "entry": entry,
+            "section": information_reply.section_title(),
             "public_url": reverse("bip:entry", args=[slug, entry.pk]) if entry and
             entry.published_at else "",
             "edit_url": reverse("bip-staff:entry-edit", args=[slug, entry.pk]) if entry
@@ -141,19 +133,16 @@ def _bip_reply(request: HttpRequest, submission) -> dict | None:
 @require_POST
 def submission_publish_bip(request: HttpRequest, submission_id: int) -> HttpResponse:
     """Publish the reply to a request for public information in the BIP, in one step."""
-    from ratusz.bulletin import services as bip
-    from ratusz.bulletin.models import EntryState
-
     if not has_permission(request.user, request.municipality, Permission.VIEW_REGISTERS):
         raise Http404
     submission = _submission_or_404(request, submission_id)
-    if not _may_publish_in_bip(request, submission):
+    if not information_reply.may_publish(request.user, submission):
         raise Http404
     try:
-        entry = bip.publish_information_reply(
+        entry = information_reply.publish_information_reply(
             submission, acting_user=request.user,
             attach_letter=request.POST.get("attach_letter") == "1")
-    except bip.BulletinError as refused:
+    except (services.EserviceError, BulletinError) as refused:
         messages.error(request, refused.message)
     else:
         messages.success(request, _(
@@ -175,7 +164,8 @@ def submission_pdf(request: HttpRequest, submission_id: int) -> HttpResponse:
     html = render_to_string("eservices/submission_pdf.html", {
         "submission": submission, "municipality": request.municipality,
         "answers": render_answers(form.schema, form.layout, submission.data),
-        "attachments": submission.attachments.all(), "printed_at": timezone.localtime(),
+        "attachments": selectors.submission_attachments(submission),
+        "printed_at": timezone.localtime(),
     })
     response = HttpResponse(HTML(string=html).write_pdf(), content_type="application/pdf")
     response["Content-Disposition"] = (f'inline; filename="wniosek-'
@@ -185,7 +175,7 @@ def submission_pdf(request: HttpRequest, submission_id: int) -> HttpResponse:
 
 @staff_required(Permission.VIEW_REGISTERS)
 def submission_receipt(request: HttpRequest, submission_id: int, kind: str) -> HttpResponse:
-    return _receipt_response(_submission_or_404(request, submission_id), kind)
+    return receipt_response(_submission_or_404(request, submission_id), kind)
 
 
 # --- Cards -----------------------------------------------------------------------------
@@ -415,7 +405,7 @@ def form_editor(request: HttpRequest, service_id: int) -> HttpResponse:
         "kinds": [(key, label) for key, (label, _prop) in form_editing.KINDS.items()],
         "all_fields": all_fields, "attachment_types": forms_engine.ATTACHMENT_TYPES,
         "problems": forms_engine.check_definition(form.schema, form.layout),
-        "versions": FormVersion.objects.filter(service=service).order_by("-number"),
+        "versions": selectors.form_versions(service),
     }, status=422 if error else 200)
 
 
@@ -423,8 +413,7 @@ def form_editor(request: HttpRequest, service_id: int) -> HttpResponse:
 def form_preview(request: HttpRequest, service_id: int) -> HttpResponse:
     """The draft as residents will see it, page by page, inputs disabled."""
     service = _service_or_404(request, service_id)
-    form = FormVersion.objects.filter(service=service, status=FormStatus.DRAFT).first() \
-        or service.current_form
+    form = selectors.form_draft(service) or service.current_form
     if form is None:
         raise Http404
     localities = list_locality_names(request.municipality)
@@ -439,7 +428,7 @@ def form_preview(request: HttpRequest, service_id: int) -> HttpResponse:
 @require_POST
 def form_publish(request: HttpRequest, service_id: int) -> HttpResponse:
     service = _service_or_404(request, service_id)
-    form = FormVersion.objects.filter(service=service, status=FormStatus.DRAFT).first()
+    form = selectors.form_draft(service)
     if form is None:
         raise Http404
     try:
@@ -457,7 +446,7 @@ def form_publish(request: HttpRequest, service_id: int) -> HttpResponse:
 @require_POST
 def form_discard(request: HttpRequest, service_id: int) -> HttpResponse:
     service = _service_or_404(request, service_id)
-    form = FormVersion.objects.filter(service=service, status=FormStatus.DRAFT).first()
+    form = selectors.form_draft(service)
     if form is None:
         raise Http404
     services.discard_form_draft(form, acting_user=request.user)

@@ -8,7 +8,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.handlers import Message as MessageHandler
 from django.test import override_settings
 
-from ratusz.eservices import tasks
+from ratusz.eservices import case_news
 from ratusz.eservices.tests.conftest import VALID_LETTER
 
 
@@ -37,15 +37,17 @@ def smtp_server():
 
 
 @pytest.mark.django_db
-def test_the_submission_email_is_delivered_over_smtp(smtp_server, letter_service, resident):
+def test_the_submission_email_is_delivered_over_smtp(smtp_server, letter_service, resident,
+                                                     django_capture_on_commit_callbacks):
     from ratusz.eservices import services
 
     controller, handler = smtp_server
     submission, _ = services.submit(letter_service, data=VALID_LETTER, resident=resident)
     with override_settings(EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
                            EMAIL_HOST="127.0.0.1", EMAIL_PORT=controller.port,
-                           EMAIL_USE_TLS=False):
-        assert tasks.send_status_email(submission.pk, "submitted") is True
+                           EMAIL_USE_TLS=False), \
+            django_capture_on_commit_callbacks(execute=True):
+        assert case_news.notify(submission.pk, "submitted") > 0
     assert len(handler.messages) == 1
     message = handler.messages[0]
     assert message["To"] == resident.email

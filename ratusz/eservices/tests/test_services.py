@@ -9,7 +9,13 @@ from django.db import connection
 
 from ratusz.cases.models import Case, CaseRecordEntry, Counter, Document, IncomingEntry
 from ratusz.eservices import receipts, services
-from ratusz.eservices.models import FeeStatus, Message, PendingSubmission, Submission
+from ratusz.eservices.models import (
+    FeeStatus,
+    Message,
+    PendingSubmission,
+    Submission,
+    SubmissionAttachment,
+)
 from ratusz.eservices.tests.conftest import VALID_LETTER, VALID_TAX
 
 PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[3 0 R]"
@@ -99,7 +105,7 @@ def test_a_failure_inside_the_transaction_leaves_no_file_and_no_number(
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(services.SubmissionAttachment.objects, "bulk_create", broken)
+    monkeypatch.setattr(SubmissionAttachment.objects, "bulk_create", broken)
     with pytest.raises(RuntimeError):
         services.submit(letter_service, data=VALID_LETTER, resident=resident,
                         files=[services.UploadedFile("files", "skan.pdf", PDF)])
@@ -132,21 +138,17 @@ def test_a_fee_keeps_the_case_waiting_until_the_clerk_confirms_it(tax_service, r
 
 
 @pytest.mark.django_db
-def test_status_changes_and_messages_are_emailed(letter_service, resident, clerk_a):
+def test_status_changes_and_messages_are_emailed(letter_service, resident, clerk_a,
+                                                 django_capture_on_commit_callbacks):
     from ratusz.cases import services as ezd
 
     submission, _ = services.submit(letter_service, data=VALID_LETTER, resident=resident)
     mail.outbox.clear()
-    with pytest.MonkeyPatch.context():
-        pass
-    connection_hooks = connection.run_on_commit
-    ezd.change_status(submission.case, acting_user=clerk_a, status="in_progress")
-    for _savepoints, hook, *_ in list(connection_hooks):
-        hook()
-    services.send_message_to_resident(submission, acting_user=clerk_a,
-                                      text="Proszę o uzupełnienie numeru działki.")
-    for _savepoints, hook, *_ in list(connection.run_on_commit):
-        hook()
+    with django_capture_on_commit_callbacks(execute=True):
+        ezd.change_status(submission.case, acting_user=clerk_a, status="in_progress")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.send_message_to_resident(submission, acting_user=clerk_a,
+                                          text="Proszę o uzupełnienie numeru działki.")
     subjects = [message.subject for message in mail.outbox]
     assert f"Zmiana statusu sprawy: {submission.case.mark}" in subjects
     assert f"Nowa wiadomość w sprawie: {submission.case.mark}" in subjects
@@ -169,13 +171,13 @@ def test_the_resident_replies_with_a_document_and_can_withdraw(letter_service, r
 
 
 @pytest.mark.django_db
-def test_without_sign_in_nothing_is_filed_until_the_email_is_confirmed(letter_service):
+def test_without_sign_in_nothing_is_filed_until_the_email_is_confirmed(
+        letter_service, django_capture_on_commit_callbacks):
     before = counts()
-    pending = services.request_anonymous_submission(
-        letter_service, email="jan@example.com", data=VALID_LETTER,
-        confirm_url="http://testserver/potwierdz/TOKEN/")
-    for _savepoints, hook, *_ in list(connection.run_on_commit):
-        hook()
+    with django_capture_on_commit_callbacks(execute=True):
+        pending = services.request_anonymous_submission(
+            letter_service, email="jan@example.com", data=VALID_LETTER,
+            confirm_url="http://testserver/potwierdz/TOKEN/")
     assert counts()[:3] == before[:3]
     body = mail.outbox[-1].body
     token = body.split("/potwierdz/")[1].split("/")[0]

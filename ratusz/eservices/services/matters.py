@@ -1,0 +1,142 @@
+"""The matter after submission: withdrawal by the resident, messages both ways (the
+resident's with documents for the case), and the clerk confirming the fee."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from ratusz.cases import services as ezd
+from ratusz.cases.models import CaseAction, CaseStatus, DocumentKind
+from ratusz.core.effects import after_commit
+from ratusz.core.models import AuditAction
+from ratusz.core.services import record_audit
+from ratusz.eservices import case_news
+from ratusz.eservices.errors import EserviceError
+from ratusz.eservices.models import (
+    FeeStatus,
+    Message,
+    MessageDirection,
+    Submission,
+)
+from ratusz.eservices.services.attachments import UploadedFile
+
+
+@transaction.atomic(durable=True)
+def withdraw_submission(submission: Submission, *, acting_user, reason: str = ""
+                        ) -> Submission:
+    """The resident withdraws the request (KPA art. 105 § 1): recorded in the case, which
+    the clerk then closes; the submission and its number stay."""
+    submission = Submission.objects.select_for_update().get(pk=submission.pk)
+    if submission.withdrawn_at is not None:
+        raise EserviceError("already_withdrawn", "Wniosek został już wycofany.")
+    if not submission.case.is_open or submission.case.status == CaseStatus.SETTLED:
+        raise EserviceError("case_settled", "Sprawa jest już załatwiona; wycofać wniosku "
+                                            "nie można.")
+    submission.withdrawn_at = timezone.now()
+    submission.withdrawal_reason = reason.strip()[:2000]
+    submission.save(update_fields=["withdrawn_at", "withdrawal_reason"])
+    case = ezd.lock_case(submission.case)
+    ezd.record_case_event(case, CaseAction.NOTE_ADDED, acting_user=acting_user,
+                          description="Wnioskodawca wycofał wniosek"
+                                      + (f": {submission.withdrawal_reason}"
+                                         if submission.withdrawal_reason else "."))
+    Message.objects.create(municipality_id=submission.municipality_id, submission=submission,
+                           direction=MessageDirection.FROM_RESIDENT, author=acting_user,
+                           text="Wycofuję wniosek." + (f" {submission.withdrawal_reason}"
+                                                       if submission.withdrawal_reason
+                                                       else ""))
+    return submission
+
+
+@transaction.atomic(durable=True)
+def send_message_to_resident(submission: Submission, *, acting_user, text: str) -> Message:
+    """A message of the clerk in the resident's matter (shown in the account, e-mailed)."""
+    text = (text or "").strip()
+    if not text:
+        raise EserviceError("text_required", "Wpisz treść wiadomości.")
+    if len(text) > 10000:
+        raise EserviceError("text_too_long", "Wiadomość może mieć najwyżej 10 000 znaków.")
+    case = ezd.lock_case(submission.case)
+    message = Message.objects.create(
+        municipality_id=submission.municipality_id, submission=submission,
+        direction=MessageDirection.TO_RESIDENT, author=acting_user, text=text)
+    ezd.record_case_event(case, CaseAction.NOTE_ADDED, acting_user=acting_user,
+                          description=f"Wiadomość do wnioskodawcy: {text[:400]}")
+    after_commit(case_news.notify, submission.pk, "message", f"message:{message.pk}")
+    return message
+
+
+def reply_as_resident(submission: Submission, *, resident, text: str,
+                      files: list[UploadedFile] | None = None) -> Message:
+    """The resident answers in an open matter, optionally with documents (added to the
+    case's files and recorded)."""
+    text = (text or "").strip()
+    files = files or []
+    if not text and not files:
+        raise EserviceError("text_required", "Wpisz treść odpowiedzi albo dołącz plik.")
+    if len(text) > 10000:
+        raise EserviceError("text_too_long", "Odpowiedź może mieć najwyżej 10 000 znaków.")
+    if len(files) > 5:
+        raise EserviceError("too_many_files", "Dołącz najwyżej 5 plików naraz.")
+    if submission.withdrawn_at is not None or not submission.case.is_open:
+        raise EserviceError("matter_closed", "Sprawa jest zakończona albo wniosek wycofany.")
+    inspections = []
+    for file in files:
+        try:
+            inspections.append(ezd.inspect_upload(file.name, file.data,
+                                                             with_preview=False))
+        except ezd.UploadRejected as rejection:
+            raise EserviceError("file_rejected",
+                                f"Plik „{file.name}” odrzucono: {rejection}") from None
+    paths = [ezd.store_checked_file(submission.municipality_id, inspection, file.name,
+                                    file.data)
+             for file, inspection in zip(files, inspections, strict=True)]
+    try:
+        with transaction.atomic(durable=True):
+            case = ezd.lock_case(submission.case)
+            document = None
+            for file, inspection, path in zip(files, inspections, paths, strict=True):
+                document = ezd.add_stored_document_within(
+                    case, acting_user=resident, title=f"Od wnioskodawcy: {file.name}",
+                    kind=DocumentKind.INCOMING, name=file.name, path=path,
+                    inspection=inspection)
+            message = Message.objects.create(
+                municipality_id=submission.municipality_id, submission=submission,
+                direction=MessageDirection.FROM_RESIDENT, author=resident,
+                text=text or "(dokumenty w załączeniu)", document=document)
+            ezd.record_case_event(case, CaseAction.NOTE_ADDED, acting_user=resident,
+                                  description=f"Odpowiedź wnioskodawcy: {text[:400]}"
+                                  if text else "Wnioskodawca dołączył dokumenty.")
+            return message
+    except BaseException:
+        for path in paths:
+            ezd.discard_stored_file(path)
+        raise
+
+
+@transaction.atomic(durable=True)
+def confirm_fee(submission: Submission, *, acting_user) -> Submission:
+    """The clerk confirms the fee has been paid; the case leaves the wait for the party."""
+    submission = Submission.objects.select_for_update().get(pk=submission.pk)
+    if submission.fee_status != FeeStatus.AWAITING:
+        raise EserviceError("fee_not_awaited", "Ta sprawa nie czeka na opłatę.")
+    submission.fee_status = FeeStatus.CONFIRMED
+    submission.fee_confirmed_at = timezone.now()
+    submission.save(update_fields=["fee_status", "fee_confirmed_at"])
+    case = ezd.lock_case(submission.case)
+    if case.status == CaseStatus.AWAITING_PARTY:
+        ezd.set_status_within(case, CaseStatus.IN_PROGRESS, acting_user=acting_user,
+                              note=f"opłata {submission.fee_amount} zł zaksięgowana")
+    record_audit(municipality=submission.municipality, acting_user=acting_user,
+                 action=AuditAction.UPDATED, target=submission,
+                 before={"fee_status": FeeStatus.AWAITING},
+                 after={"fee_status": FeeStatus.CONFIRMED})
+    return submission
+
+
+@transaction.atomic(durable=True)
+def mark_messages_read(submission: Submission, *, direction: str) -> int:
+    """Mark the matter's unread messages in this direction as read; how many there were."""
+    return Message.objects.filter(submission=submission, direction=direction,
+                                  read_at__isnull=True).update(read_at=timezone.now())
