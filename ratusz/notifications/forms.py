@@ -189,7 +189,7 @@ class AlertForm(DescribedForm):
                 "description": alert.description, "instruction": alert.instruction,
                 "severity": alert.severity, "urgency": alert.urgency,
                 "certainty": alert.certainty, "onset": alert.onset, "expires": alert.expires,
-                "localities": list(alert.localities.all()),
+                "localities": selectors.alert_localities(alert.municipality_id, alert),
                 "channels": list(alert.channels or Channel.values)}
 
 

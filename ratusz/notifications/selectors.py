@@ -72,7 +72,7 @@ def subscriber_by_token(municipality: Gmina, token: str) -> Subscriber | None:
     """The subscriber whose secret link this is (None for an empty or unknown token)."""
     if not token:
         return None
-    return _subscribers(municipality).filter(token=token).first()
+    return _subscribers(municipality).select_related("user").filter(token=token).first()
 
 
 def chosen_pairs(municipality: Gmina, subscriber: Subscriber) -> set[tuple[str, str]]:

@@ -170,15 +170,13 @@ def preferences(request: HttpRequest, municipality_slug: str, token: str) -> Htt
                                 with_cases=with_cases)
         if form.is_valid():
             try:
-                services.subscribe(municipality, form.choice(),
-                                   user=subscriber.user if with_cases else None,
-                                   subscriber=subscriber,
-                                   ip_address=ratelimit.client_address(request),
-                                   via="preferences")
+                subscriber = services.subscribe(
+                    municipality, form.choice(), user=subscriber.user if with_cases else None,
+                    subscriber=subscriber, ip_address=ratelimit.client_address(request),
+                    via="preferences")
             except services.NotificationError as error:
                 form.add_service_error(error)
             else:
-                subscriber.refresh_from_db()
                 steps = selectors.next_steps(municipality, subscriber)
                 if steps["needs_email"] or steps["needs_phone"]:
                     request.session["notifications_last"] = subscriber.token
