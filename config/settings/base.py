@@ -131,6 +131,10 @@ RATUSZ_STAFF_2FA_REQUIRED = env_bool("RATUSZ_STAFF_2FA_REQUIRED", True)
 #: Wrong second-factor codes in one sign-in before it is ended.
 RATUSZ_2FA_MAX_ATTEMPTS = 5
 OTP_TOTP_ISSUER = "Ratusz"
+# django-otp's throttle is per device, i.e. per person: a guesser would lock the owner out.
+# Guessing is limited per client instead (ratusz/accounts/second_factor.py, docs/security.md).
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
 # django-axes: lock a user name at an address after repeated failures.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))

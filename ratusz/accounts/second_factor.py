@@ -10,6 +10,7 @@ from __future__ import annotations
 import secrets
 
 from django.conf import settings
+from django.core import signing
 from django.db import transaction
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -17,6 +18,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from ratusz.accounts.models import UserKind
+from ratusz.core import ratelimit
 from ratusz.core.models import AuditAction
 from ratusz.core.services import record_audit
 
@@ -87,7 +89,98 @@ def verify(user, code: str):
     return None
 
 
-@transaction.atomic
+# --- Guessing codes: slowed down without locking the owner out (docs/security.md) ---------
+#
+# django-otp's own throttle sits on the device, that is on the person: a guesser who knows
+# the password could keep the owner's authenticator refusing every code. It is switched
+# off (OTP_*_THROTTLE_FACTOR = 0) and replaced by limits on the *client*:
+# - a browser that completed a sign-in of this person before carries a signed device
+#   cookie; its wrong codes count against that cookie only (DEVICE_LIMIT per window);
+# - any other client counts per person and address (CLIENT_LIMIT per window) and, all
+#   together, per person (UNTRUSTED_LIMIT per hour). Reaching the last one stops guessing
+#   from new places for the hour, while the owner's own browser still signs in.
+
+DEVICE_COOKIE = "ratusz_device"
+DEVICE_COOKIE_AGE = 180 * 24 * 3600
+WINDOW = 15 * 60
+DEVICE_LIMIT = 10
+CLIENT_LIMIT = 5
+UNTRUSTED_LIMIT = 20
+UNTRUSTED_WINDOW = 3600
+
+
+def trusted_device(request, user) -> str | None:
+    """The id of this browser's device cookie when it was issued to `user`, else None."""
+    value = request.COOKIES.get(DEVICE_COOKIE)
+    if not value:
+        return None
+    try:
+        user_id, device_id = signing.loads(value, salt="ratusz.second-factor.device",
+                                           max_age=DEVICE_COOKIE_AGE)
+    except (signing.BadSignature, ValueError, TypeError):
+        return None
+    return device_id if user_id == user.pk else None
+
+
+def remember_device(response, request, user) -> None:
+    """After a good code: this browser is now a known device of `user`."""
+    device_id = trusted_device(request, user) or secrets.token_urlsafe(16)
+    response.set_cookie(
+        DEVICE_COOKIE, signing.dumps([user.pk, device_id], salt="ratusz.second-factor.device"),
+        max_age=DEVICE_COOKIE_AGE, secure=settings.SESSION_COOKIE_SECURE, httponly=True,
+        samesite="Lax")
+
+
+def _counters(request, user) -> list[tuple[str, str, int, int]]:
+    device = trusted_device(request, user)
+    if device is not None:
+        return [("2fa-device", f"{user.pk}:{device}", DEVICE_LIMIT, WINDOW)]
+    address = ratelimit.client_address(request)
+    return [("2fa-client", f"{user.pk}:{address}", CLIENT_LIMIT, WINDOW),
+            ("2fa-untrusted", str(user.pk), UNTRUSTED_LIMIT, UNTRUSTED_WINDOW)]
+
+
+def guessing_blocked(request, user) -> bool:
+    """Whether codes from this client for this person are refused for now."""
+    return any(ratelimit.reached(scope, key, limit=limit, window_seconds=window)
+               for scope, key, limit, window in _counters(request, user))
+
+
+def count_wrong_code(request, user) -> None:
+    for scope, key, _limit, window in _counters(request, user):
+        ratelimit.record(scope, key, window_seconds=window)
+
+
+def forget_wrong_codes(request, user) -> None:
+    """A good code clears this client's own counts (not the person-wide one)."""
+    scope, key, _limit, window = _counters(request, user)[0]
+    ratelimit.forget(scope, key, window_seconds=window)
+
+
+@transaction.atomic(durable=True)
+def record_second_factor(user, *, device=None) -> None:
+    """Audit a code given at sign-in: the device that accepted it, or a wrong one."""
+    if device is not None:
+        record_audit(municipality=user.municipality, acting_user=user,
+                     action=AuditAction.SIGNED_IN, target=user,
+                     after={"second_factor": device.name})
+    else:
+        record_audit(municipality=user.municipality, acting_user=user,
+                     action=AuditAction.SIGN_IN_FAILED, target=user,
+                     after={"second_factor": "wrong code"})
+
+
+@transaction.atomic(durable=True)
+def replace_recovery_codes(user) -> list[str]:
+    """New recovery codes at the person's own request (the old ones stop working)."""
+    codes = new_recovery_codes(user)
+    record_audit(municipality=user.municipality, acting_user=user,
+                 action=AuditAction.UPDATED, target=user,
+                 after={"second_factor": "new recovery codes"})
+    return codes
+
+
+@transaction.atomic(durable=True)
 def confirm_enrolment(user, device: TOTPDevice, code: str) -> list[str] | None:
     code = "".join(code.split())
     if not (code.isdigit() and len(code) == 6 and device.verify_token(code)):
@@ -102,7 +195,7 @@ def confirm_enrolment(user, device: TOTPDevice, code: str) -> list[str] | None:
     return codes
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def reset(user, *, acting_user) -> None:
     """A tenant administrator takes a lost authenticator away; the next sign-in enrols."""
     TOTPDevice.objects.filter(user=user).delete()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+
 import segno
 from django.conf import settings
 from django.contrib import messages
@@ -17,8 +19,6 @@ from django_otp import login as otp_login
 
 from ratusz.accounts import second_factor
 from ratusz.accounts.models import UserKind
-from ratusz.core.models import AuditAction
-from ratusz.core.services import record_audit
 
 ATTEMPTS_KEY = "ratusz_2fa_failures"
 
@@ -54,23 +54,28 @@ def verify(request: HttpRequest) -> HttpResponse:
     if second_factor.confirmed_totp(user) is None:
         return redirect(f"{reverse('accounts:two-factor-setup')}?next={_next(request)}")
     error = ""
+    if request.method == "POST" and second_factor.guessing_blocked(request, user):
+        return render(request, "accounts/two_factor/verify.html", {
+            "error": _("Too many wrong codes were given for this account from here. Wait "
+                       "15 minutes, or sign in from the browser you usually use."),
+            "next": _next(request)}, status=429)
     if request.method == "POST":
         device = second_factor.verify(user, request.POST.get("code", ""))
         if device is not None:
             otp_login(request, device)
             request.session.pop(ATTEMPTS_KEY, None)
-            record_audit(municipality=user.municipality, acting_user=user,
-                         action=AuditAction.SIGNED_IN, target=user,
-                         after={"second_factor": device.name})
+            second_factor.forget_wrong_codes(request, user)
+            second_factor.record_second_factor(user, device=device)
             if device.name == second_factor.RECOVERY_NAME:
                 messages.warning(request, _("You used a recovery code; %(count)d are left.")
                                  % {"count": second_factor.remaining_recovery_codes(user)})
-            return redirect(_next(request))
+            response = redirect(_next(request))
+            second_factor.remember_device(response, request, user)
+            return response
         failures = request.session.get(ATTEMPTS_KEY, 0) + 1
         request.session[ATTEMPTS_KEY] = failures
-        record_audit(municipality=user.municipality, acting_user=user,
-                     action=AuditAction.SIGN_IN_FAILED, target=user,
-                     after={"second_factor": "wrong code"})
+        second_factor.count_wrong_code(request, user)
+        second_factor.record_second_factor(user)
         if failures >= settings.RATUSZ_2FA_MAX_ATTEMPTS:
             logout(request)
             messages.error(request, _("Too many wrong codes. You have been signed out; sign "
@@ -103,10 +108,7 @@ def setup(request: HttpRequest) -> HttpResponse:
                 "codes": codes, "next": _next(request), "first_time": True})
         error = _("This code is not right. Check that the app shows the account "
                   "“Ratusz” and enter the 6 digits it shows now.")
-    secret = device.bin_key
-    import base64
-
-    key = base64.b32encode(secret).decode().rstrip("=")
+    key = base64.b32encode(device.bin_key).decode().rstrip("=")
     qr = segno.make(device.config_url, error="m")
     return render(request, "accounts/two_factor/setup.html", {
         "qr": qr.svg_data_uri(scale=5, border=2),
@@ -125,10 +127,7 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
     if not request.user.is_verified():
         return redirect(f"{reverse('accounts:two-factor')}?next={request.path}")
     if request.method == "POST":
-        codes = second_factor.new_recovery_codes(request.user)
-        record_audit(municipality=request.user.municipality, acting_user=request.user,
-                     action=AuditAction.UPDATED, target=request.user,
-                     after={"second_factor": "new recovery codes"})
+        codes = second_factor.replace_recovery_codes(request.user)
         return render(request, "accounts/two_factor/recovery_codes.html", {
             "codes": codes, "next": _next(request), "first_time": False})
     return render(request, "accounts/two_factor/recovery_status.html", {

@@ -24,3 +24,28 @@ def allow(scope: str, key: str, *, limit: int, window_seconds: int) -> bool:
         cache.set(name, 1, timeout=window_seconds + 1)
         count = 1
     return count <= limit
+
+
+def _bucket_name(scope: str, key: str, window_seconds: int) -> str:
+    return f"ratelimit:{scope}:{key}:{int(time.time() // window_seconds)}"
+
+
+def record(scope: str, key: str, *, window_seconds: int) -> int:
+    """Count one event (a failure, say) in the current window; returns the count so far."""
+    name = _bucket_name(scope, key, window_seconds)
+    if cache.add(name, 1, timeout=window_seconds + 1):
+        return 1
+    try:
+        return cache.incr(name)
+    except ValueError:
+        cache.set(name, 1, timeout=window_seconds + 1)
+        return 1
+
+
+def reached(scope: str, key: str, *, limit: int, window_seconds: int) -> bool:
+    """Whether `limit` events were already counted in the current window (counts nothing)."""
+    return (cache.get(_bucket_name(scope, key, window_seconds)) or 0) >= limit
+
+
+def forget(scope: str, key: str, *, window_seconds: int) -> None:
+    cache.delete(_bucket_name(scope, key, window_seconds))

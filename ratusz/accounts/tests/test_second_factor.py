@@ -60,7 +60,7 @@ def test_enrolment_then_recovery_codes_then_sign_in_with_a_code(client, clerk,
     wrong = client.post("/auth/2fa/setup/", {"code": "000000" if _code(device) != "000000"
                                              else "111111"})
     assert wrong.status_code == 400
-    _unthrottle(device)  # django-otp slows down guessing after a wrong code
+    _unthrottle(device)
     done = client.post("/auth/2fa/setup/", {"code": _code(device)})
     assert done.status_code == 200
     codes = [c.strip() for c in done.content.decode().split("<code>")[1:]]
@@ -173,3 +173,65 @@ def test_password_with_the_user_name_is_refused(clerk):
                                       "koń w płaszczu idzie do urzędu"])
 def test_passphrases_are_accepted(password):
     NistPasswordValidator().validate(password)
+
+
+def _verified_session(client, user, code, address):
+    _sign_in(client, user.username)
+    return client.post("/auth/2fa/", {"code": code}, REMOTE_ADDR=address)
+
+
+def test_a_guesser_with_the_password_does_not_lock_the_owner_out(client, clerk, settings):
+    # Finding 9 of the outside review: django-otp's per-device throttle refused the owner's
+    # right code after a guesser's wrong ones.
+    from django.test import Client
+
+    device = TOTPDevice.objects.create(user=clerk, name="authenticator", confirmed=True)
+    wrong = "000000" if _code(device) != "000000" else "111111"
+    guesser = Client()
+    _sign_in(guesser, clerk.username)
+    for _ in range(4):
+        assert guesser.post("/auth/2fa/", {"code": wrong},
+                            REMOTE_ADDR="203.0.113.9").status_code == 400
+    owner = Client()
+    answer = _verified_session(owner, clerk, _code(device), "198.51.100.7")
+    assert answer.status_code == 302 and not answer["Location"].startswith("/auth/")
+
+
+def test_guessing_is_limited_per_client_and_then_for_untrusted_clients(client, clerk):
+    from django.core.cache import cache
+    from django.test import Client
+
+    cache.clear()
+    device = TOTPDevice.objects.create(user=clerk, name="authenticator", confirmed=True)
+    # The owner signs in once from their browser: it becomes a known device.
+    owner = Client()
+    first = _verified_session(owner, clerk, _code(device), "198.51.100.7")
+    assert first.status_code == 302 and second_factor.DEVICE_COOKIE in first.cookies
+    owner.post("/auth/logout/")
+    device.refresh_from_db()
+    device.last_t = -1
+    device.save()
+
+    wrong = "000000" if _code(device) != "000000" else "111111"
+    # One address: five wrong codes, then even the right code is refused from there.
+    guesser = Client()
+    for attempt in range(second_factor.CLIENT_LIMIT):
+        if attempt % 4 == 0:
+            _sign_in(guesser, clerk.username)  # the session ends after five
+        guesser.post("/auth/2fa/", {"code": wrong}, REMOTE_ADDR="203.0.113.1")
+    _sign_in(guesser, clerk.username)
+    refused = guesser.post("/auth/2fa/", {"code": _code(device)}, REMOTE_ADDR="203.0.113.1")
+    assert refused.status_code == 429
+    # Many addresses: after UNTRUSTED_LIMIT wrong codes in all, new places are refused …
+    for index in range(second_factor.UNTRUSTED_LIMIT):
+        other = Client()
+        _sign_in(other, clerk.username)
+        other.post("/auth/2fa/", {"code": wrong}, REMOTE_ADDR=f"192.0.2.{index + 10}")
+    stranger = Client()
+    _sign_in(stranger, clerk.username)
+    assert stranger.post("/auth/2fa/", {"code": _code(device)},
+                         REMOTE_ADDR="192.0.2.200").status_code == 429
+    # … while the owner's own browser still signs in.
+    _sign_in(owner, clerk.username)
+    again = owner.post("/auth/2fa/", {"code": _code(device)}, REMOTE_ADDR="198.51.100.99")
+    assert again.status_code == 302 and not again["Location"].startswith("/auth/")
