@@ -22,6 +22,9 @@ from ratusz.core.models import AuditLog, PersonalDataAccess
 PUBLIC = {
     "core:platform-home", "core:healthz", "core:readyz", "gmina:municipality-home",
     "accounts:login", "accounts:logout", "set_language", "accounts:register",
+    "accounts:register-resend", "accounts:register-confirm", "accounts:password-reset",
+    "accounts:password-reset-sent", "accounts:password-reset-confirm",
+    "accounts:password-reset-done",
     # login.gov.pl: start, the node's way back (refused unless a sign-in is pending here),
     # our metadata, single logout.
     "accounts:logingov-start", "accounts:logingov-acs", "accounts:logingov-metadata",
@@ -117,8 +120,8 @@ def build_world(municipality, department, make_staff, label):
         "resident": resident,
         "values": {"municipality_slug": municipality.slug, "user_id": staff.pk,
                    "department_id": department.pk, "assignment_id": assignment.pk,
-                   "token_id": token.pk, **ezd, **eservices, **notifications,
-                   **bulletin, **websites},
+                   "token_id": token.pk, "action": "confirm", "uidb64": "MQ", **ezd,
+                   **eservices, **notifications, **bulletin, **websites},
         "overrides": {"staff:resident-detail": {"user_id": resident.pk},
                       "notifications-staff:edit": {"alert_id": draft_id},
                       "ezd:case-export": {"case_id": archival_case_id},

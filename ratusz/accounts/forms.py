@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.utils.translation import gettext_lazy as _
 
+from ratusz.accounts.models import UserKind
 from ratusz.accounts.permissions import Role
 from ratusz.core.models import Department, Unit, UnitKind, department_symbol_validator
 
@@ -131,3 +132,14 @@ class ResidentRegistrationForm(forms.Form):
                 data["password"] != data["password2"]:
             self.add_error("password2", _("The two passwords differ."))
         return data
+
+
+class ResidentPasswordResetForm(PasswordResetForm):
+    """"Forgot your password?": only residents' e-mail accounts (staff ask their gmina's
+    administrator; login.gov.pl accounts have no password)."""
+
+    email = forms.EmailField(label=_("E-mail"), max_length=254,
+                             widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+
+    def get_users(self, email):
+        return (user for user in super().get_users(email) if user.kind == UserKind.RESIDENT)

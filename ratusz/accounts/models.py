@@ -2,6 +2,7 @@
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -53,6 +54,12 @@ class User(AbstractUser):
             models.CheckConstraint(
                 condition=models.Q(kind__in=["staff", "resident", "operator"]),
                 name="user_kind_valid",
+            ),
+            # One resident account per e-mail address, whatever the letter case: the
+            # address signs in, receives the password reset and the case news.
+            models.UniqueConstraint(
+                Lower("email"), condition=models.Q(kind="resident") & ~models.Q(email=""),
+                name="user_resident_email_unique",
             ),
         ]
 
@@ -122,6 +129,9 @@ class ResidentProfile(models.Model):
     birth_date = models.DateField(_("date of birth"), null=True, blank=True)
     identified_at = models.DateTimeField(_("identity confirmed at"), null=True, blank=True)
     identity_loa = models.CharField(_("level of assurance"), max_length=60, blank=True)
+    #: When the resident proved they read the account's e-mail address (a link sent to it).
+    email_confirmed_at = models.DateTimeField(_("e-mail address confirmed at"), null=True,
+                                              blank=True)
 
     def __str__(self) -> str:
         return f"{self.user} (profile)"
@@ -195,8 +205,14 @@ class ApiToken(TenantOwned):
     name = models.CharField(_("name"), max_length=120)
     user = models.ForeignKey(User, on_delete=models.CASCADE, null=True, blank=True,
                              related_name="api_tokens")
+    #: Who issued (or requested) it; empty for the platform's own set-up.
+    issued_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True,
+                                  related_name="+")
+    #: A token acting as a person works once that person confirmed it (and then sees its
+    #: secret); a system token, or one a person issued for themselves, at once.
+    confirmed_at = models.DateTimeField(null=True, blank=True)
     prefix = models.CharField(max_length=16, unique=True)
-    key_hash = models.CharField(max_length=64)
+    key_hash = models.CharField(max_length=64, blank=True)
     permissions = models.JSONField(default=list)
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField(null=True, blank=True)
@@ -213,7 +229,12 @@ class ApiToken(TenantOwned):
     @property
     def is_usable(self) -> bool:
         now = timezone.now()
-        return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
+        return (self.confirmed_at is not None and self.revoked_at is None
+                and (self.expires_at is None or self.expires_at > now))
+
+    @property
+    def is_pending(self) -> bool:
+        return self.confirmed_at is None and self.revoked_at is None
 
 
 class LoginGovSession(models.Model):

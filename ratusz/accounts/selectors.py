@@ -9,7 +9,7 @@ from django.db.models import Prefetch, QuerySet
 
 from ratusz.accounts.models import ApiToken, RoleAssignment, User, UserKind
 from ratusz.accounts.permissions import RESIDENT_PERMISSIONS, permissions_of_roles
-from ratusz.core.models import Municipality
+from ratusz.core.models import AuditLog, Municipality
 from ratusz.core.tenancy import tenant_context
 
 TOKEN_PREFIX = "rtz"
@@ -84,6 +84,22 @@ def list_api_tokens(municipality: Municipality) -> QuerySet[ApiToken]:
     return ApiToken.objects.for_municipality(municipality).select_related("user").order_by(
         "-created_at"
     )
+
+
+def list_own_api_tokens(municipality: Municipality, user: User) -> QuerySet[ApiToken]:
+    """The tokens acting as this person in this gmina, waiting ones first."""
+    return (ApiToken.objects.for_municipality(municipality).filter(user=user)
+            .select_related("issued_by").order_by("-confirmed_at", "-created_at"))
+
+
+def pending_api_token_count(municipality: Municipality, user: User) -> int:
+    return ApiToken.objects.for_municipality(municipality).filter(
+        user=user, confirmed_at__isnull=True, revoked_at__isnull=True).count()
+
+
+def list_audit_entries(municipality: Municipality):
+    """The gmina's audit log, newest first."""
+    return AuditLog.objects.filter(municipality=municipality).select_related("actor")
 
 
 def hash_token_secret(raw_token: str) -> str:

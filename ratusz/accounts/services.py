@@ -5,8 +5,12 @@ from __future__ import annotations
 import secrets
 
 from django.contrib.auth.password_validation import validate_password
+from django.core import signing
+from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from ratusz.accounts.models import (
     ApiToken,
@@ -16,8 +20,10 @@ from ratusz.accounts.models import (
     User,
     UserKind,
 )
-from ratusz.accounts.permissions import Permission, Role
-from ratusz.accounts.selectors import TOKEN_PREFIX, hash_token_secret
+from ratusz.accounts.permissions import ROLE_PERMISSIONS, Permission, Role
+from ratusz.accounts.selectors import TOKEN_PREFIX, hash_token_secret, permissions_of
+from ratusz.core.effects import after_commit
+from ratusz.core.links import public_url
 from ratusz.core.models import AuditAction, Department, Municipality
 from ratusz.core.services import record_audit, snapshot
 
@@ -144,22 +150,87 @@ def revoke_role(assignment: RoleAssignment, *, acting_user) -> None:
 @transaction.atomic(durable=True)
 def register_resident(*, username: str, email: str, password: str, first_name: str = "",
                       last_name: str = "", phone: str = "", city: str = "",
-                      street: str = "", building: str = "", postal_code: str = "") -> User:
-    """Create a resident account (not tied to any gmina)."""
+                      street: str = "", building: str = "", postal_code: str = "",
+                      confirm_email: bool = False) -> User:
+    """Create a resident account (not tied to any gmina).
+
+    With `confirm_email` the account stays inactive (no sign-in, nothing filed) until the
+    link sent to the address is followed (`confirm_resident_email`); the message is sent
+    after commit. Without it the caller vouches for the address (the demo, commands)."""
     username = username.strip().lower()
+    email = email.strip()
     if User.objects.filter(username=username).exists():
         raise AccountError("username_taken")
-    user = User(username=username, email=email.strip(), first_name=first_name.strip(),
-                last_name=last_name.strip(), kind=UserKind.RESIDENT)
+    if email and User.objects.filter(kind=UserKind.RESIDENT, email__iexact=email).exists():
+        raise AccountError("email_taken")
+    user = User(username=username, email=email, first_name=first_name.strip(),
+                last_name=last_name.strip(), kind=UserKind.RESIDENT,
+                is_active=not confirm_email)
     validate_password(password, user)
     user.set_password(password)
     user.full_clean(exclude=["password"])
     user.save()
-    ResidentProfile.objects.create(user=user, phone=phone, city=city, street=street,
-                                   building=building, postal_code=postal_code)
+    ResidentProfile.objects.create(
+        user=user, phone=phone, city=city, street=street, building=building,
+        postal_code=postal_code, email_confirmed_at=None if confirm_email else timezone.now())
     record_audit(municipality=None, acting_user=user, action=AuditAction.CREATED, target=user,
-                 after={"username": user.username, "kind": user.kind})
+                 after={"username": user.username, "kind": user.kind,
+                        "awaits_email_confirmation": confirm_email})
+    if confirm_email:
+        after_commit(send_email_confirmation, user.pk)
     return user
+
+
+EMAIL_CONFIRMATION_SALT = "ratusz.accounts.email-confirmation"
+#: How long the link in the confirmation message works.
+EMAIL_CONFIRMATION_AGE = 3 * 24 * 3600
+
+
+def email_confirmation_token(user: User) -> str:
+    """A signed token naming the account and the address it was sent to (a changed address
+    makes it useless)."""
+    return signing.dumps([user.pk, user.email.lower()], salt=EMAIL_CONFIRMATION_SALT)
+
+
+def send_email_confirmation(user_id: int) -> None:
+    """Send (again) the link that confirms a new account's e-mail address."""
+    user = User.objects.filter(pk=user_id, kind=UserKind.RESIDENT, is_active=False).first()
+    if user is None or not user.email:
+        return
+    link = public_url("accounts:register-confirm", email_confirmation_token(user))
+    with translation.override("pl"):
+        body = render_to_string("accounts/email/confirm_address.txt",
+                                {"user": user, "link": link,
+                                 "days": EMAIL_CONFIRMATION_AGE // 86400})
+        subject = str(_("Confirm your e-mail address – Ratusz"))
+    send_mail(subject, body, None, [user.email])
+
+
+@transaction.atomic(durable=True)
+def confirm_resident_email(token: str) -> User | None:
+    """Follow the link: the account becomes active. None for a wrong, old or used link."""
+    try:
+        user_id, email = signing.loads(token, salt=EMAIL_CONFIRMATION_SALT,
+                                       max_age=EMAIL_CONFIRMATION_AGE)
+    except (signing.BadSignature, ValueError, TypeError):
+        return None
+    user = User.objects.select_for_update().filter(
+        pk=user_id, kind=UserKind.RESIDENT, is_active=False).first()
+    if user is None or user.email.lower() != email:
+        return None
+    user.is_active = True
+    user.save(update_fields=["is_active"])
+    ResidentProfile.objects.filter(user=user).update(email_confirmed_at=timezone.now())
+    record_audit(municipality=None, acting_user=user, action=AuditAction.UPDATED, target=user,
+                 after={"email_confirmed": True})
+    return user
+
+
+def unconfirmed_resident(email: str) -> User | None:
+    """The account waiting for this address's confirmation, if any."""
+    return User.objects.filter(kind=UserKind.RESIDENT, is_active=False,
+                               email__iexact=email.strip(),
+                               resident_profile__email_confirmed_at__isnull=True).first()
 
 
 def link_resident(municipality: Municipality, resident: User) -> ResidentRelation:
@@ -169,29 +240,80 @@ def link_resident(municipality: Municipality, resident: User) -> ResidentRelatio
     return relation
 
 
+#: What a token acting as no person (a system) may ever do: what the gmina's administrator
+#: may do. Case work is done in a person's name, so that the case record names them.
+SYSTEM_TOKEN_PERMISSIONS = frozenset(ROLE_PERMISSIONS[Role.ADMIN])
+
+
+def _new_secret(token: ApiToken) -> str:
+    return f"{TOKEN_PREFIX}_{token.prefix}_{secrets.token_urlsafe(32)}"
+
+
 @transaction.atomic(durable=True)
 def issue_api_token(municipality: Municipality, *, acting_user, name: str,
                     permissions: list[str], user: User | None = None,
-                    expires_at=None) -> tuple[ApiToken, str]:
-    """Issue a bearer token for this gmina. Returns the token and its secret, which is
-    never stored and cannot be shown again."""
-    unknown = set(permissions) - set(Permission.values)
-    if unknown:
+                    expires_at=None) -> tuple[ApiToken, str | None]:
+    """Issue a bearer token for this gmina; returns the token and its secret (shown once,
+    never stored), or no secret when the token waits for its person's confirmation.
+
+    - A system token (`user` None) carries at most what the administrator role may do, and
+      at most what its issuer holds.
+    - A token a person issues for themselves carries at most what they hold.
+    - A token issued by someone else for a person carries at most what that person holds
+      and works only once the person confirms it (`confirm_api_token`), which is also when
+      its secret is made and shown: to that person, never to the issuer.
+    `acting_user` None is the platform's own set-up (commands, the demo): no person issues,
+    so nothing waits for confirmation."""
+    wanted = set(permissions)
+    if wanted - set(Permission.values):
         raise AccountError("unknown_permission")
     if user is not None and user.kind == UserKind.STAFF and user.municipality_id != municipality.pk:
         raise AccountError("user_of_other_municipality")
-    prefix = secrets.token_hex(6)
-    secret = f"{TOKEN_PREFIX}_{prefix}_{secrets.token_urlsafe(32)}"
-    token = ApiToken.objects.create(
-        municipality=municipality, name=name.strip(), user=user, prefix=prefix,
-        key_hash=hash_token_secret(secret), permissions=sorted(permissions),
-        expires_at=expires_at,
+    issuer = acting_user if getattr(acting_user, "pk", None) else None
+    if user is None:
+        allowed = set(SYSTEM_TOKEN_PERMISSIONS)
+        if issuer is not None:
+            allowed &= permissions_of(issuer, municipality)
+    elif issuer is not None:
+        allowed = set(permissions_of(user, municipality))
+    else:
+        allowed = set(Permission.values)
+    if not wanted <= allowed:
+        raise AccountError("permission_not_held")
+    waits = issuer is not None and user is not None and user.pk != issuer.pk
+    token = ApiToken(
+        municipality=municipality, name=name.strip(), user=user, issued_by=issuer,
+        prefix=secrets.token_hex(6), permissions=sorted(wanted), expires_at=expires_at,
+        confirmed_at=None if waits else timezone.now(),
     )
+    secret = None
+    if not waits:
+        secret = _new_secret(token)
+        token.key_hash = hash_token_secret(secret)
+    token.save()
     record_audit(municipality=municipality, acting_user=acting_user,
                  action=AuditAction.TOKEN_ISSUED, target=token,
                  after={"name": token.name, "permissions": token.permissions,
-                        "user": user.pk if user else None})
+                        "user": user.pk if user else None, "awaits_confirmation": waits})
     return token, secret
+
+
+@transaction.atomic(durable=True)
+def confirm_api_token(token: ApiToken, *, acting_user) -> str:
+    """The person a token acts as confirms it; returns its secret (shown once). Only that
+    person can, and only once."""
+    if token.user_id is None or acting_user is None or token.user_id != acting_user.pk:
+        raise AccountError("not_your_token")
+    secret = _new_secret(token)
+    confirmed = ApiToken.objects.filter(
+        pk=token.pk, confirmed_at__isnull=True, revoked_at__isnull=True,
+    ).update(confirmed_at=timezone.now(), key_hash=hash_token_secret(secret))
+    if confirmed != 1:
+        raise AccountError("token_not_pending")
+    record_audit(municipality=token.municipality, acting_user=acting_user,
+                 action=AuditAction.TOKEN_CONFIRMED, target=token)
+    token.refresh_from_db()
+    return secret
 
 
 @transaction.atomic(durable=True)

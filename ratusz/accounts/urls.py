@@ -1,12 +1,21 @@
 from django.urls import path
 
-from ratusz.accounts import views, views_second_factor
+from ratusz.accounts import views, views_password, views_second_factor
 from ratusz.accounts.logingov import views as logingov_views
 
 auth_patterns = [
     path("login/", views.SignInView.as_view(), name="login"),
     path("logout/", views.SignOutView.as_view(), name="logout"),
     path("register/", views.register, name="register"),
+    path("register/resend/", views.register_resend, name="register-resend"),
+    path("register/confirm/<str:token>/", views.register_confirm, name="register-confirm"),
+    path("password-reset/", views_password.PasswordResetView.as_view(), name="password-reset"),
+    path("password-reset/sent/", views_password.PasswordResetSentView.as_view(),
+         name="password-reset-sent"),
+    path("password-reset/<uidb64>/<token>/", views_password.PasswordResetConfirmView.as_view(),
+         name="password-reset-confirm"),
+    path("password-reset/done/", views_password.PasswordResetDoneView.as_view(),
+         name="password-reset-done"),
     path("2fa/", views_second_factor.verify, name="two-factor"),
     path("2fa/setup/", views_second_factor.setup, name="two-factor-setup"),
     path("2fa/recovery-codes/", views_second_factor.recovery_codes,
@@ -40,4 +49,7 @@ staff_patterns = [
     path("audit/", views.audit_log, name="audit"),
     path("api-tokens/", views.api_tokens, name="api-tokens"),
     path("api-tokens/<int:token_id>/revoke/", views.api_token_revoke, name="api-token-revoke"),
+    path("my-api-tokens/", views.my_api_tokens, name="my-api-tokens"),
+    path("my-api-tokens/<int:token_id>/<slug:action>/", views.my_api_token_action,
+         name="my-api-token-action"),
 ]

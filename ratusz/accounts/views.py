@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -17,6 +19,7 @@ from ratusz.accounts import forms, selectors, services
 from ratusz.accounts.access import resident_required, staff_required
 from ratusz.accounts.models import RoleAssignment, UserKind
 from ratusz.accounts.permissions import Permission, Role
+from ratusz.core import ratelimit
 from ratusz.core import selectors as core_selectors
 from ratusz.core import services as core_services
 from ratusz.core.models import AuditLog, PersonalDataAccess
@@ -27,6 +30,13 @@ ACCOUNT_ERRORS = {
     "head_needs_department": gettext_lazy("A head of department needs a department."),
     "cannot_deactivate_self": gettext_lazy("You cannot disable your own account."),
     "department_of_other_municipality": gettext_lazy("Choose a department of this gmina."),
+    "permission_not_held": gettext_lazy(
+        "A token may carry only what the person it acts as may do; a token acting as no "
+        "person only what the administrator role may do."),
+    "unknown_permission": gettext_lazy("Choose permissions from the list."),
+    "user_of_other_municipality": gettext_lazy("Choose a staff member of this gmina."),
+    "not_your_token": gettext_lazy("Only the person a token acts as can confirm it."),
+    "token_not_pending": gettext_lazy("This token no longer waits for a confirmation."),
 }
 #: What a record of personal-data access says was opened.
 ACCESS_CONTEXTS = {"resident_profile": gettext_lazy("resident's details")}
@@ -62,34 +72,75 @@ class SignOutView(auth_views.LogoutView):
         return single_logout(request) or super().post(request, *args, **kwargs)
 
 
+RESEND_LIMIT = 3  # confirmation messages per address and per hour
+
+
+def _resend_confirmation(request: HttpRequest, user) -> None:
+    if ratelimit.allow("register-resend", user.email.lower(), limit=RESEND_LIMIT,
+                       window_seconds=3600):
+        services.send_email_confirmation(user.pk)
+
+
 @require_http_methods(["GET", "POST"])
 def register(request: HttpRequest) -> HttpResponse:
     """A resident account with e-mail and password: the weaker kind (no confirmed
-    identity), enough for matters that need no identification."""
+    identity), enough for matters that need no identification. It works once the address
+    is confirmed by the link sent to it."""
     if request.user.is_authenticated:
         return redirect("resident:home" if request.user.is_resident else "core:platform-home")
     form = forms.ResidentRegistrationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        from django.contrib.auth import login
-        from django.core.exceptions import ValidationError
-
         data = form.cleaned_data
+        waiting = services.unconfirmed_resident(data["email"])
+        if waiting is not None:
+            # Registered before but never confirmed: the link goes out again.
+            _resend_confirmation(request, waiting)
+            return render(request, "accounts/register_check_email.html",
+                          {"email": waiting.email})
         try:
             user = services.register_resident(
                 username=data["email"], email=data["email"], password=data["password"],
-                first_name=data["first_name"], last_name=data["last_name"])
+                first_name=data["first_name"], last_name=data["last_name"],
+                confirm_email=True)
         except services.AccountError:
             form.add_error("email", _("An account with this e-mail address already exists. "
-                                      "Sign in instead."))
+                                      "Sign in, or set a new password if you forgot it."))
         except ValidationError as error:
             form.add_error("password", error)
         else:
+            return render(request, "accounts/register_check_email.html",
+                          {"email": user.email})
+    return render(request, "accounts/register.html", {"form": form},
+                  status=400 if form.errors else 200)
+
+
+@require_POST
+def register_resend(request: HttpRequest) -> HttpResponse:
+    """"Send the link again" on the check-your-e-mail page."""
+    email = request.POST.get("email", "")[:254]
+    waiting = services.unconfirmed_resident(email) if email else None
+    if waiting is not None:
+        _resend_confirmation(request, waiting)
+    # The same answer whether or not such an account waits (no probing of addresses).
+    return render(request, "accounts/register_check_email.html",
+                  {"email": email, "sent_again": True})
+
+
+@require_http_methods(["GET", "POST"])
+def register_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """The link from the e-mail. A GET only shows a button: mail scanners that open links
+    must not confirm anything."""
+    if request.method == "POST":
+        user = services.confirm_resident_email(token)
+        if user is not None:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, _("Your account is ready. To send matters that need "
-                                        "your identity confirmed, sign in through "
-                                        "login.gov.pl."))
+            messages.success(request, _("Your e-mail address is confirmed and your account is "
+                                        "ready. To send matters that need your identity "
+                                        "confirmed, sign in through login.gov.pl."))
             return redirect("resident:home")
-    return render(request, "accounts/register.html", {"form": form})
+        return render(request, "accounts/register_confirm.html", {"invalid": True},
+                      status=400)
+    return render(request, "accounts/register_confirm.html", {"token": token})
 
 
 # --- The resident's account --------------------------------------------------------------
@@ -128,6 +179,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "staff_count": selectors.list_staff(municipality).filter(is_active=True).count(),
         "department_count": core_selectors.list_departments(municipality).count(),
         "unit_count": core_selectors.list_units(municipality).count(),
+        "pending_tokens": selectors.pending_api_token_count(municipality, request.user),
     })
 
 
@@ -378,18 +430,27 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 def api_tokens(request: HttpRequest) -> HttpResponse:
     municipality = request.municipality
     staff = selectors.list_staff(municipality).filter(is_active=True)
+    choices = [(p.value, p.label) for p in Permission if p != Permission.RESIDENT_SELF]
     form = forms.ApiTokenForm(request.POST or None, staff_queryset=staff,
-                              permission_choices=[(p.value, p.label) for p in Permission
-                                                  if p != Permission.RESIDENT_SELF])
+                              permission_choices=choices)
     new_secret = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        _token, new_secret = services.issue_api_token(
-            municipality, acting_user=request.user, name=data["name"],
-            permissions=data["permissions"], user=data["user"],
-        )
-        form = forms.ApiTokenForm(staff_queryset=staff, permission_choices=form.fields[
-            "permissions"].choices)
+        try:
+            token, new_secret = services.issue_api_token(
+                municipality, acting_user=request.user, name=data["name"],
+                permissions=data["permissions"], user=data["user"],
+            )
+        except services.AccountError as error:
+            form.add_error(None, _account_error_message(error))
+        else:
+            if new_secret is None:
+                messages.success(request, _(
+                    "The token waits for %(person)s to confirm it in their workspace "
+                    "(\u201cMy API tokens\u201d); they will see its secret then.")
+                    % {"person": token.user.display_name})
+                return redirect("staff:api-tokens", municipality.slug)
+            form = forms.ApiTokenForm(staff_queryset=staff, permission_choices=choices)
     return render(request, "accounts/staff/api_tokens.html", {
         "tokens": selectors.list_api_tokens(municipality), "form": form,
         "new_secret": new_secret,
@@ -405,6 +466,36 @@ def api_token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
     services.revoke_api_token(token, acting_user=request.user)
     messages.success(request, _("Token revoked."))
     return redirect("staff:api-tokens", request.municipality.slug)
+
+
+@staff_required(Permission.VIEW_WORKSPACE)
+def my_api_tokens(request: HttpRequest) -> HttpResponse:
+    """The tokens that act as me: confirm the ones an administrator asked for, revoke any."""
+    return render(request, "accounts/staff/my_api_tokens.html", {
+        "tokens": selectors.list_own_api_tokens(request.municipality, request.user)})
+
+
+@require_POST
+@staff_required(Permission.VIEW_WORKSPACE)
+def my_api_token_action(request: HttpRequest, token_id: int, action: str) -> HttpResponse:
+    token = selectors.list_own_api_tokens(request.municipality, request.user).filter(
+        pk=token_id).first()
+    if token is None or action not in ("confirm", "revoke"):
+        raise Http404
+    secret = None
+    try:
+        if action == "confirm":
+            secret = services.confirm_api_token(token, acting_user=request.user)
+        else:
+            services.revoke_api_token(token, acting_user=request.user)
+            messages.success(request, _("Token revoked."))
+    except services.AccountError as error:
+        messages.error(request, _account_error_message(error))
+    if secret is None:
+        return redirect("staff:my-api-tokens", request.municipality.slug)
+    return render(request, "accounts/staff/my_api_tokens.html", {
+        "tokens": selectors.list_own_api_tokens(request.municipality, request.user),
+        "new_secret": secret})
 
 
 ROLE_LABELS = dict(Role.choices)

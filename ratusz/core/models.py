@@ -177,6 +177,7 @@ class AuditAction(models.TextChoices):
     ROLE_GRANTED = "role_granted", _("role granted")
     ROLE_REVOKED = "role_revoked", _("role revoked")
     TOKEN_ISSUED = "token_issued", _("API token issued")
+    TOKEN_CONFIRMED = "token_confirmed", _("API token confirmed")
     TOKEN_REVOKED = "token_revoked", _("API token revoked")
     SIGNED_IN = "signed_in", _("signed in")
     SIGNED_OUT = "signed_out", _("signed out")

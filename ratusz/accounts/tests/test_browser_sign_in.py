@@ -110,6 +110,15 @@ def test_a_resident_registers_the_weaker_kind_of_account(new_page, tmp_path):
     page.locator("#id_password").fill("zielony rower nad Wieprzem")
     page.locator("#id_password2").fill("zielony rower nad Wieprzem")
     page.get_by_role("button", name="Załóż konto").click()
+    # Nobody is signed in before the address is confirmed: the link goes by e-mail.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sprawdź pocztę e-mail")
+    assert_accessible(page)
+    _shoot(page, folder, "register-check-email.png")
+    from django.core import mail
+
+    link = re.search(r"https?://\S+", mail.outbox[-1].body).group(0)
+    page.goto(re.sub(r"^https?://[^/]+", "", link))
+    page.get_by_role("button", name="Potwierdź adres").click()
     expect(page).to_have_url(re.compile(r"/account/$"))
     expect(page.locator("main")).to_contain_text("Potwierdź przez login.gov.pl")
     _shoot(page, folder, "resident-account-unconfirmed.png")
