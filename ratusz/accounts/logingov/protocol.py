@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 
 import requests
 from lxml import etree
-from signxml import SignatureConfiguration, SignatureMethod, XMLVerifier
+from signxml import DigestAlgorithm, SignatureConfiguration, SignatureMethod, XMLVerifier
 from signxml.exceptions import InvalidInput, InvalidSignature
 
 from ratusz.accounts.identity import LOA_LEVELS, Identity, loa_at_least
@@ -181,21 +181,43 @@ def logout_request(cfg: SpConfig, name_id: str, session_index: str) -> tuple[str
     return request_id, _sign(cfg, root, f"{SAMLP}:LogoutRequest")
 
 
+ALGSUPPORT = "urn:oasis:names:tc:SAML:metadata:algsupport"
+
+
 def metadata(cfg: SpConfig) -> bytes:
-    """Our SP metadata (signing and encryption keys, ACS with the Artifact binding, SLO)."""
+    """Our SP metadata (signing and encryption keys, ACS with the Artifact binding, SLO).
+
+    pysaml2 advertises in the algorithm-support extension everything the xmlsec1 binary can
+    do (md5, sha1, dsa-sha1, ripemd160 …); we advertise exactly what we sign with and
+    accept (`_VERIFY_CONFIG`)."""
     from saml2.metadata import create_metadata_string
 
     data = create_metadata_string(None, pysaml2_config(cfg), valid=24 * 365)
-    return data if isinstance(data, bytes) else data.encode()
+    root = etree.fromstring(data if isinstance(data, bytes) else data.encode(), _PARSER)
+    extensions = root.find("{urn:oasis:names:tc:SAML:2.0:metadata}Extensions")
+    if extensions is None:
+        extensions = etree.Element("{urn:oasis:names:tc:SAML:2.0:metadata}Extensions")
+        root.insert(0, extensions)
+    for element in extensions.findall(f"{{{ALGSUPPORT}}}*"):
+        extensions.remove(element)
+    for digest in sorted(_VERIFY_CONFIG.digest_algorithms, key=lambda d: d.value):
+        etree.SubElement(extensions, f"{{{ALGSUPPORT}}}DigestMethod", Algorithm=digest.value)
+    for method in sorted(_VERIFY_CONFIG.signature_methods, key=lambda m: m.value):
+        etree.SubElement(extensions, f"{{{ALGSUPPORT}}}SigningMethod", Algorithm=method.value)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
 
 
 # --- What we receive ----------------------------------------------------------------------
 
+#: What we accept from the node (and advertise in our metadata); our own messages are
+#: signed with ECDSA-SHA256 and SHA-256 digests.
 _VERIFY_CONFIG = SignatureConfiguration(
     require_x509=False,
     signature_methods=frozenset({SignatureMethod.ECDSA_SHA256, SignatureMethod.ECDSA_SHA384,
                                  SignatureMethod.ECDSA_SHA512, SignatureMethod.RSA_SHA256,
                                  SignatureMethod.RSA_SHA512}),
+    digest_algorithms=frozenset({DigestAlgorithm.SHA256, DigestAlgorithm.SHA384,
+                                 DigestAlgorithm.SHA512}),
 )
 
 

@@ -299,3 +299,19 @@ def test_a_forged_node_logout_request_is_refused(client, logingov):
     page = client.post("/auth/login-gov/slo/", {"SAMLRequest": base64.b64encode(forged).decode()})
     assert page.status_code == 400 and "unsigned" in page.content.decode()
     assert client.get("/account/").wsgi_request.user.is_authenticated
+
+
+def test_the_metadata_advertises_only_the_algorithms_we_use(client, logingov):
+    # Finding 10 of the outside review: md5, sha1, dsa-sha1 and ripemd160 were advertised.
+    from lxml import etree
+
+    root = etree.fromstring(client.get("/auth/login-gov/metadata/").content)
+    algsupport = "urn:oasis:names:tc:SAML:metadata:algsupport"
+    digests = {e.get("Algorithm") for e in root.iter(f"{{{algsupport}}}DigestMethod")}
+    signing = {e.get("Algorithm") for e in root.iter(f"{{{algsupport}}}SigningMethod")}
+    assert digests == {"http://www.w3.org/2001/04/xmlenc#sha256",
+                       "http://www.w3.org/2001/04/xmldsig-more#sha384",
+                       "http://www.w3.org/2001/04/xmlenc#sha512"}
+    assert "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256" in signing
+    weak = ("md5", "sha1", "ripemd", "dsa-sha1", "sha224")
+    assert not [a for a in digests | signing if any(w in a for w in weak)]
