@@ -7,9 +7,16 @@ import hmac
 
 from django.db.models import Prefetch, QuerySet
 
-from ratusz.accounts.models import ApiToken, RoleAssignment, User, UserKind
+from ratusz.accounts.models import (
+    ApiToken,
+    ResidentProfile,
+    ResidentRelation,
+    RoleAssignment,
+    User,
+    UserKind,
+)
 from ratusz.accounts.permissions import RESIDENT_PERMISSIONS, permissions_of_roles
-from ratusz.core.models import AuditLog, Municipality
+from ratusz.core.models import AuditLog, Municipality, PersonalDataAccess
 from ratusz.core.tenancy import tenant_context
 
 TOKEN_PREFIX = "rtz"
@@ -95,6 +102,36 @@ def list_own_api_tokens(municipality: Municipality, user: User) -> QuerySet[ApiT
 def pending_api_token_count(municipality: Municipality, user: User) -> int:
     return ApiToken.objects.for_municipality(municipality).filter(
         user=user, confirmed_at__isnull=True, revoked_at__isnull=True).count()
+
+
+def resident_profile(user: User) -> ResidentProfile | None:
+    return ResidentProfile.objects.filter(user=user).first()
+
+
+def resident_municipalities(user: User) -> list[Municipality]:
+    """The gminy a resident has matters with (the look-up spans gminy but is limited to the
+    resident's own relations)."""
+    with tenant_context(None, all_municipalities=True):
+        return [relation.municipality for relation in ResidentRelation.objects.filter(
+            resident=user).select_related("municipality")]
+
+
+def role_assignments_of(municipality: Municipality, user: User) -> QuerySet[RoleAssignment]:
+    return RoleAssignment.objects.for_municipality(municipality).filter(
+        user=user).select_related("department")
+
+
+def access_role_assignment(municipality: Municipality, user_id: int,
+                           assignment_id: int) -> RoleAssignment | None:
+    return (RoleAssignment.objects.for_municipality(municipality)
+            .select_related("user", "department", "municipality")
+            .filter(pk=assignment_id, user_id=user_id).first())
+
+
+def personal_data_accesses(municipality: Municipality, subject: User, *, limit: int = 20):
+    """The latest recorded openings of a resident's personal data in this gmina."""
+    return list(PersonalDataAccess.objects.for_municipality(municipality).filter(
+        subject=subject)[:limit])
 
 
 def list_audit_entries(municipality: Municipality):

@@ -15,14 +15,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from ratusz.accounts import forms, selectors, services
+from ratusz.accounts import forms, identity, second_factor, selectors, services
 from ratusz.accounts.access import resident_required, staff_required
-from ratusz.accounts.models import RoleAssignment, UserKind
+from ratusz.accounts.models import UserKind
 from ratusz.accounts.permissions import Permission, Role
 from ratusz.core import ratelimit
 from ratusz.core import selectors as core_selectors
 from ratusz.core import services as core_services
-from ratusz.core.models import AuditLog, PersonalDataAccess
 
 ACCOUNT_ERRORS = {
     "username_taken": gettext_lazy("This user name is already taken."),
@@ -147,22 +146,12 @@ def register_confirm(request: HttpRequest, token: str) -> HttpResponse:
 
 @resident_required
 def resident_home(request: HttpRequest) -> HttpResponse:
-    from ratusz.accounts.models import ResidentProfile, ResidentRelation
-    from ratusz.core.tenancy import tenant_context
-
-    profile = ResidentProfile.objects.filter(user=request.user).first()
-    with tenant_context(None, all_municipalities=True):
-        # A resident's own relations span gminy; the query is limited to the resident.
-        relations = list(
-            ResidentRelation.objects.filter(resident=request.user).select_related("municipality")
-        )
-    from ratusz.accounts import identity
-
+    profile = selectors.resident_profile(request.user)
     return render(request, "accounts/resident_home.html", {
         "profile": profile,
         "masked_pesel": identity.mask_pesel(identity.profile_pesel(profile)),
         "identified_session": identity.is_identified_session(request),
-        "municipalities": [relation.municipality for relation in relations],
+        "municipalities": selectors.resident_municipalities(request.user),
     })
 
 
@@ -171,9 +160,7 @@ def resident_home(request: HttpRequest) -> HttpResponse:
 @staff_required(Permission.VIEW_WORKSPACE)
 def dashboard(request: HttpRequest) -> HttpResponse:
     municipality = request.municipality
-    assignments = RoleAssignment.objects.for_municipality(municipality).filter(
-        user=request.user
-    ).select_related("department")
+    assignments = selectors.role_assignments_of(municipality, request.user)
     return render(request, "accounts/staff/dashboard.html", {
         "assignments": assignments,
         "staff_count": selectors.list_staff(municipality).filter(is_active=True).count(),
@@ -208,11 +195,7 @@ def staff_create(request: HttpRequest) -> HttpResponse:
         except services.AccountError as error:
             form.add_error("username" if str(error) == "username_taken" else None,
                            _account_error_message(error))
-        except Exception as error:  # password validation
-            from django.core.exceptions import ValidationError
-
-            if not isinstance(error, ValidationError):
-                raise
+        except ValidationError as error:  # password validation
             form.add_error("password", error)
         else:
             messages.success(request, _("Staff member %(name)s added.")
@@ -248,8 +231,6 @@ def staff_detail(request: HttpRequest, user_id: int) -> HttpResponse:
             else:
                 messages.success(request, _("Changes saved."))
                 return redirect("staff:staff-detail", municipality.slug, member.pk)
-    from ratusz.accounts import second_factor
-
     return render(request, "accounts/staff/staff_detail.html", {
         "member": member, "can_manage": can_manage, "edit_form": edit_form,
         "role_form": role_form,
@@ -261,8 +242,6 @@ def staff_detail(request: HttpRequest, user_id: int) -> HttpResponse:
 @staff_required(Permission.MANAGE_STAFF)
 def staff_reset_second_factor(request: HttpRequest, user_id: int) -> HttpResponse:
     """A lost phone: the member enrols a new authenticator at the next sign-in."""
-    from ratusz.accounts import second_factor
-
     municipality = request.municipality
     member = selectors.access_staff_by_id(municipality, user_id)
     if member is None:
@@ -300,12 +279,7 @@ def staff_grant_role(request: HttpRequest, user_id: int) -> HttpResponse:
 @staff_required(Permission.MANAGE_STAFF)
 def staff_revoke_role(request: HttpRequest, user_id: int, assignment_id: int) -> HttpResponse:
     municipality = request.municipality
-    assignment = (
-        RoleAssignment.objects.for_municipality(municipality)
-        .select_related("user", "department", "municipality")
-        .filter(pk=assignment_id, user_id=user_id)
-        .first()
-    )
+    assignment = selectors.access_role_assignment(municipality, user_id, assignment_id)
     if assignment is None:
         raise Http404
     try:
@@ -411,16 +385,14 @@ def resident_detail(request: HttpRequest, user_id: int) -> HttpResponse:
         "profile": getattr(resident, "resident_profile", None),
         "accesses": [
             (access, ACCESS_CONTEXTS.get(access.context, access.context))
-            for access in PersonalDataAccess.objects.for_municipality(municipality).filter(
-                subject=resident
-            )[:20]
+            for access in selectors.personal_data_accesses(municipality, resident)
         ],
     })
 
 
 @staff_required(Permission.VIEW_AUDIT)
 def audit_log(request: HttpRequest) -> HttpResponse:
-    entries = AuditLog.objects.filter(municipality=request.municipality).select_related("actor")
+    entries = selectors.list_audit_entries(request.municipality)
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     return render(request, "accounts/staff/audit_log.html", {"page": page})
 

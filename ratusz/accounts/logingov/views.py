@@ -12,7 +12,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.core import signing
-from django.db import IntegrityError, transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -25,11 +24,9 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ratusz.accounts import identity
-from ratusz.accounts.logingov import protocol
+from ratusz.accounts.logingov import protocol, sessions
 from ratusz.accounts.logingov.config import NotConfigured, SpConfig, config_by_key, config_for
-from ratusz.accounts.models import LoginGovSession, SamlMessageSeen
-from ratusz.core.models import AuditAction, Municipality
-from ratusz.core.services import record_audit
+from ratusz.core.selectors import get_active_municipality_by_slug
 
 logger = logging.getLogger("ratusz.security.logingov")
 PENDING = "logingov_pending"
@@ -90,9 +87,7 @@ def _post_page(request, cfg: SpConfig, *, action: str, fields: dict, title: str,
 def _refuse(request, code: str, detail: str = "", *, status: int = 400) -> HttpResponse:
     logger.warning("login.gov.pl sign-in refused: %s %s", code, detail,
                    extra={"saml_refusal": code})
-    record_audit(municipality=getattr(request, "municipality", None), acting_user=None,
-                 action=AuditAction.SIGN_IN_FAILED, object_type="accounts.user",
-                 object_id="", after={"method": "login.gov.pl", "reason": code})
+    sessions.record_refusal(getattr(request, "municipality", None), code)
     return render(request, "accounts/logingov/refused.html", {
         "reason": REFUSALS.get(code, REFUSALS["malformed"]), "code": code,
     }, status=status)
@@ -105,7 +100,7 @@ def start(request: HttpRequest) -> HttpResponse:
     slug = request.GET.get("gmina") or request.POST.get("gmina") or ""
     municipality = getattr(request, "municipality", None)
     if slug and municipality is None:
-        municipality = Municipality.objects.filter(slug=slug).first()
+        municipality = get_active_municipality_by_slug(slug)
     try:
         cfg = config_for(municipality)
     except NotConfigured as error:
@@ -122,19 +117,6 @@ def start(request: HttpRequest) -> HttpResponse:
                               "RelayState": relay},
                       title=_("Going to login.gov.pl"),
                       button=_("Continue to login.gov.pl"))
-
-
-def _remember(message_id: str, expires) -> bool:
-    """Record a consumed assertion id; False when it was seen before (a replay)."""
-    now = timezone.now()
-    SamlMessageSeen.objects.filter(expires_at__lt=now - timezone.timedelta(days=1)).delete()
-    try:
-        with transaction.atomic():
-            SamlMessageSeen.objects.create(message_id=message_id[:255],
-                                           expires_at=expires or now)
-    except IntegrityError:
-        return False
-    return True
 
 
 @csrf_exempt  # the node sends the browser here from its own site; the relay state binds it
@@ -155,7 +137,7 @@ def acs(request: HttpRequest) -> HttpResponse:
         resolve_id, soap = protocol.resolve_artifact(cfg, artifact)
         person = protocol.read_artifact_response(
             cfg, soap, resolve_id=resolve_id, request_id=pending["id"],
-            skew_seconds=settings.LOGIN_GOV_CLOCK_SKEW, seen=_remember)
+            skew_seconds=settings.LOGIN_GOV_CLOCK_SKEW, seen=sessions.remember_message)
     except NotConfigured as error:
         return _refuse(request, "not_configured", str(error), status=503)
     except protocol.SamlError as error:
@@ -166,21 +148,16 @@ def acs(request: HttpRequest) -> HttpResponse:
         logout(request)  # a staff or operator session never turns into a resident's
         current = None
     try:
-        with transaction.atomic():
-            user, how = identity.resident_for_identity(person, current_user=current)
+        user, how = sessions.resident_signed_in(person, current_user=current)
     except identity.IdentityError as error:
         return _refuse(request, str(error))
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     if person.session_index:
-        # Rows of sessions that have expired by age anyway go (no separate sweeper).
-        LoginGovSession.objects.filter(created_at__lt=timezone.now() - timezone.timedelta(
-            seconds=settings.SESSION_COOKIE_AGE)).delete()
         if request.session.session_key is None:
             request.session.save()
-        LoginGovSession.objects.update_or_create(
-            session_index=person.session_index[:255],
-            defaults={"name_id": person.name_id[:255], "user": user,
-                      "session_key": request.session.session_key})
+        sessions.link_node_session(session_index=person.session_index,
+                                   name_id=person.name_id, user=user,
+                                   session_key=request.session.session_key)
     request.session[identity.SESSION_KEY] = {
         "method": "login.gov.pl", "loa": person.loa, "name_id": person.name_id,
         "session_index": person.session_index, "key": cfg.key, "at": int(time.time()),
@@ -195,7 +172,7 @@ def acs(request: HttpRequest) -> HttpResponse:
 @require_GET
 def metadata(request: HttpRequest) -> HttpResponse:
     slug = request.GET.get("gmina", "")
-    municipality = Municipality.objects.filter(slug=slug).first() if slug else None
+    municipality = get_active_municipality_by_slug(slug) if slug else None
     if slug and municipality is None:
         raise Http404
     try:
@@ -212,7 +189,7 @@ def single_logout(request: HttpRequest) -> HttpResponse | None:
     if not facts:
         return None
     logout(request)
-    LoginGovSession.objects.filter(session_index=facts.get("session_index", "")).delete()
+    sessions.forget_node_session(facts.get("session_index", ""))
     try:
         cfg = config_by_key(facts.get("key", "platform"))
     except NotConfigured:
@@ -250,7 +227,7 @@ def slo(request: HttpRequest) -> HttpResponse:
         return _refuse(request, "no_pending")
     try:
         protocol.read_logout_response(config_by_key(pending["key"]), xml,
-                                      request_id=pending["id"], seen=_remember)
+                                      request_id=pending["id"], seen=sessions.remember_message)
     except NotConfigured as error:
         return _refuse(request, "not_configured", str(error), status=503)
     except protocol.SamlError as error:
@@ -272,15 +249,9 @@ def _node_logout(request: HttpRequest) -> HttpResponse:
         return _refuse(request, "not_configured", str(error), status=503)
     except protocol.SamlError as error:
         return _refuse(request, error.code, error.detail)
-    if not _remember(request_id, timezone.now() + timezone.timedelta(hours=1)):
+    if not sessions.remember_message(request_id, timezone.now() + timezone.timedelta(hours=1)):
         return _refuse(request, "replayed", request_id)
-    ended = LoginGovSession.objects.filter(session_index=session_index, name_id=name_id).first()
-    if ended is not None:
-        from importlib import import_module
-
-        store = import_module(settings.SESSION_ENGINE).SessionStore
-        store(session_key=ended.session_key).delete()
-        ended.delete()
+    if sessions.end_node_session(session_index=session_index, name_id=name_id):
         logger.info("login.gov.pl ended a session (node-initiated single logout)")
     if request.session.get(identity.SESSION_KEY, {}).get("session_index") == session_index:
         logout(request)

@@ -73,8 +73,8 @@ def test_the_same_assertion_twice_is_refused_as_a_replay(logingov, settings):
     """At the protocol level: one assertion, one sign-in (ids are remembered)."""
     from ratusz.accounts.logingov import protocol
     from ratusz.accounts.logingov.config import config_for
+    from ratusz.accounts.logingov.sessions import remember_message as _remember
     from ratusz.accounts.logingov.simulator import Simulator
-    from ratusz.accounts.logingov.views import _remember
 
     cfg = config_for(None)
     simulator = Simulator(key_dir=logingov.key_dir, sp_metadata=str(logingov.metadata_file),
