@@ -50,6 +50,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "ratusz.core.middleware.RequestIdMiddleware",
     "ratusz.core.middleware.MetricsMiddleware",
+    "ratusz.core.middleware.ApiProblemMiddleware",
+    "ratusz.core.middleware.TextInputMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "ratusz.core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -308,6 +310,7 @@ LOGGING = {
 RATUSZ_BENCH_ENDPOINTS = env_bool("RATUSZ_BENCH_ENDPOINTS", False)
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_PER_PAGE_SIZE = 200
+NINJA_PAGINATION_CLASS = "ratusz.core.api.BoundedPagination"
 
 #: Path of the platform operator's Django admin.
 ADMIN_URL = env_str("ADMIN_URL", "admin/")

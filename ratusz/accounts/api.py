@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 from ninja import Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from ratusz.accounts import selectors
 from ratusz.accounts.permissions import Permission
 from ratusz.core import selectors as core_selectors
-from ratusz.core.api import require_permission
+from ratusz.core.api import BoundedPagination, require_permission
 
 router = Router(tags=["accounts"])
 
@@ -74,7 +74,7 @@ class DepartmentOut(Schema):
 
 
 @router.get("/departments", response=list[DepartmentOut], summary="Departments of the gmina")
-@paginate(PageNumberPagination)
+@paginate(BoundedPagination)
 def list_departments(request: HttpRequest):
     require_permission(request, Permission.VIEW_DIRECTORY)
     return core_selectors.list_departments(request.auth.municipality)
@@ -89,7 +89,7 @@ class UnitOut(Schema):
 
 
 @router.get("/units", response=list[UnitOut], summary="Organisational units of the gmina")
-@paginate(PageNumberPagination)
+@paginate(BoundedPagination)
 def list_units(request: HttpRequest):
     require_permission(request, Permission.VIEW_DIRECTORY)
     return core_selectors.list_units(request.auth.municipality)

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import logging
 
-from django.http import Http404, HttpRequest
-from ninja import NinjaAPI
+from django.http import Http404, HttpRequest, JsonResponse
+from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.pagination import PageNumberPagination
 
 from ratusz.core.middleware import enter_database_tenant
 from ratusz.core.tenancy import _current
@@ -33,6 +34,31 @@ def require_permission(request: HttpRequest, permission: str) -> None:
     """Refuse (403) a caller without this permission."""
     if permission not in getattr(request, "api_permissions", frozenset()):
         raise HttpError(403, "This token does not allow this action.")
+
+
+def problem_response(request: HttpRequest, status: int, title: str, detail: str = "",
+                     **extra) -> JsonResponse:
+    """An RFC 9457 problem document, outside of a router (middleware, error handlers)."""
+    body = {"type": "about:blank", "title": title, "status": status}
+    if detail:
+        body["detail"] = detail
+    body["instance"] = request.path
+    body.update(extra)
+    return JsonResponse(body, status=status, content_type=PROBLEM_JSON)
+
+
+#: The largest page number and page size any list accepts: beyond, 422 (a huge page number
+#: would overflow the database's offset).
+MAX_PAGE = 1_000_000
+MAX_PAGE_SIZE = 200
+
+
+class BoundedPagination(PageNumberPagination):
+    """Page-number pagination whose parameters are bounded in the schema."""
+
+    class Input(Schema):
+        page: int = Field(1, ge=1, le=MAX_PAGE)
+        page_size: int | None = Field(None, ge=1, le=MAX_PAGE_SIZE)
 
 
 def problem(api: NinjaAPI, request: HttpRequest, status: int, title: str, detail: str = "",

@@ -235,3 +235,121 @@ def unknown_municipality_response(request: HttpRequest) -> HttpResponse:
         status=404,
     )
     return response.render()
+
+
+class ApiProblemMiddleware:
+    """Every answer under /api/ is JSON: what Django or the router answer themselves (an
+    unknown address, a method the operation does not have, a refused CSRF, a crash)
+    becomes an RFC 9457 problem document instead of an HTML page."""
+
+    TITLES = {400: "Bad request", 403: "Forbidden", 404: "Not found",
+              405: "Method not allowed", 413: "Payload too large", 500: "Internal error"}
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if not request.path.startswith("/api/") or response.status_code < 400:
+            return response
+        content_type = response.get("Content-Type", "")
+        if "json" in content_type:
+            return response
+        from ratusz.core.api import problem_response
+
+        problem = problem_response(
+            request, response.status_code,
+            self.TITLES.get(response.status_code, "Error"))
+        if response.status_code == 405 and response.has_header("Allow"):
+            problem["Allow"] = response["Allow"]
+        return problem
+
+
+class TextInputMiddleware:
+    """Refuse, before any view runs, text that XML, HTML and PDFs cannot carry: control
+    characters XML 1.0 forbids and bidirectional overrides (`ratusz.core.text`), in the
+    query string, form fields, uploaded files' names and JSON bodies. The answer names the
+    field and the character: 422 problem+json for the API, a 400 page for people."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        found = self._first_unsafe(request)
+        if found is None:
+            return self.get_response(request)
+        field, character = found
+        from ratusz.core.text import describe
+
+        code = describe(character)
+        logger.warning("request.unsafe_text", extra={"field": field[:80], "character": code})
+        if request.path.startswith("/api/"):
+            from ratusz.core.api import problem_response
+
+            return problem_response(
+                request, 422, "Invalid request",
+                f"The field '{field}' contains the control character {code}, which is not "
+                "accepted.", errors=[{"loc": [field], "type": "control_character",
+                                      "msg": f"control character {code}"}])
+        from django.shortcuts import render
+
+        return render(request, "core/unsafe_text.html", {"field": field, "code": code},
+                      status=400)
+
+    @staticmethod
+    def _first_unsafe(request: HttpRequest) -> tuple[str, str] | None:
+        from ratusz.core.text import first_unsafe_character
+
+        def scan(pairs):
+            for key, values in pairs:
+                for value in values:
+                    for text in (key, value):
+                        if isinstance(text, str):
+                            character = first_unsafe_character(text)
+                            if character is not None:
+                                return str(key), character
+            return None
+
+        found = scan(request.GET.lists())
+        if found or request.method in ("GET", "HEAD", "OPTIONS"):
+            return found
+        content_type = request.content_type or ""
+        if content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            found = scan(request.POST.lists())
+            if found:
+                return found
+            names = [(key, [upload.name for upload in uploads])
+                     for key, uploads in request.FILES.lists()]
+            return scan(names)
+        if content_type.endswith("json"):
+            import json
+
+            try:
+                data = json.loads(request.body or b"null")
+            except (ValueError, UnicodeDecodeError):
+                return None
+            return _scan_json(data, "")
+        return None
+
+
+def _scan_json(data, path: str) -> tuple[str, str] | None:
+    from ratusz.core.text import first_unsafe_character
+
+    if isinstance(data, str):
+        character = first_unsafe_character(data)
+        return (path or "body", character) if character else None
+    if isinstance(data, dict):
+        for key, value in data.items():
+            inner = f"{path}.{key}" if path else str(key)
+            character = first_unsafe_character(str(key))
+            if character:
+                return inner, character
+            found = _scan_json(value, inner)
+            if found:
+                return found
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            found = _scan_json(value, f"{path}[{index}]")
+            if found:
+                return found
+    return None

@@ -120,3 +120,26 @@ def test_the_api_does_not_leak_the_tenant_to_the_next_request(client, clerk_toke
     assert get_current_municipality() is None
     response = client.get("/g/beta/")
     assert response.context["municipality"] == municipality_b
+
+
+@pytest.mark.parametrize("query", ["page=4611686018427387905&page_size=2",
+                                   "page=999999999999999999999999", "page_size=100000",
+                                   "page=0"])
+def test_page_numbers_out_of_bounds_get_422_problem_json(client, clerk_token, query):
+    # Finding 4 of the outside review: the offset overflowed the database integer (500).
+    for path in ("/api/v1/units", "/api/v1/departments"):
+        response = client.get(f"{path}?{query}", **bearer(clerk_token))
+        assert response.status_code == 422, (path, query)
+        assert response["Content-Type"] == "application/problem+json"
+
+
+@pytest.mark.parametrize(("method", "path", "status"), [
+    ("delete", "/api/v1/me", 405), ("get", "/api/v1/nope", 404),
+    ("post", "/api/v1/units", 405)])
+def test_every_api_error_is_problem_json(client, clerk_token, method, path, status):
+    # Finding 5: an unknown address and a method an operation lacks answered HTML.
+    response = getattr(client, method)(path, **bearer(clerk_token))
+    assert response.status_code == status
+    assert response["Content-Type"] == "application/problem+json"
+    body = response.json()
+    assert body["status"] == status and body["instance"] == path

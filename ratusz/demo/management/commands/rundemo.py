@@ -124,7 +124,7 @@ class Command(BaseCommand):
                      if urlsplit(g.get("url", "")).hostname in ("127.0.0.1", "localhost")]
         if simulated:
             # The SMS gateway simulator (SMSAPI and SerwerSMS protocols, delivery reports).
-            from ratusz.notifications.views import callback_key
+            from ratusz.notifications.services import callback_key
 
             sms_port = urlsplit(simulated[0]["url"]).port or 80
             children.append(subprocess.Popen(
