@@ -9,8 +9,8 @@ service `pismo-ogolne` (a letter form: `content` up to 20,000 characters, one PD
 most 1 MB in `files`), all through the services. Then starts gunicorn (gthread,
 persistent database connections) and --receipt-workers Celery workers (`--pool solo`, one
 task at a time each) on Redis, with the settings of config.settings.dev: receipts are
-queued after commit and sealed by the workers (RATUSZ_INLINE_TASKS and
-RATUSZ_RECEIPTS_ON_DEMAND, test-only settings, are not set).
+queued after commit and sealed by the workers (RATUSZ_RECEIPTS_ON_DEMAND and Celery's
+eager mode, test settings, are not set).
 
 Phase 1 drives --clients keep-alive clients for --seconds, each repeating
 
@@ -485,8 +485,7 @@ def run(args, database_url: str, redis_url: str, var: str) -> None:
     env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url,
            "RATUSZ_VAR_DIR": var, "DJANGO_SETTINGS_MODULE": "config.settings.dev",
            "DEBUG": "0", "LOG_LEVEL": "WARNING"}
-    for name in ("RATUSZ_INLINE_TASKS", "RATUSZ_RECEIPTS_ON_DEMAND",
-                 "CELERY_TASK_ALWAYS_EAGER"):
+    for name in ("RATUSZ_RECEIPTS_ON_DEMAND", "CELERY_TASK_ALWAYS_EAGER"):
         env.pop(name, None)
     os.environ.clear()
     os.environ.update(env)
@@ -497,7 +496,6 @@ def run(args, database_url: str, redis_url: str, var: str) -> None:
     from django.core.management import call_command
     from django.db import connections
 
-    assert not getattr(settings, "RATUSZ_INLINE_TASKS", False)
     assert not getattr(settings, "RATUSZ_RECEIPTS_ON_DEMAND", False)
     started = time.monotonic()
     call_command("migrate", verbosity=0)

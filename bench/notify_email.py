@@ -132,15 +132,13 @@ def publish(municipality, channels: list[str]):
     """create_alert + submit_alert (a moderate alert: no second person), with the fan-out
     run here on commit as the fan-out task does; returns (alert, t_publish, t_fanned_out),
     times as time.time()."""
-    from django.conf import settings
-
     from ratusz.core.tenancy import tenant_context
     from ratusz.notifications import delivery, services
 
-    settings.RATUSZ_INLINE_TASKS = True
-    delivery.wake = lambda channel, ids: None  # the polling workers find the rows
     data = services.AlertData(**WATER_ALERT, channels=channels)
-    with tenant_context(municipality):
+    # The polling mode of `notifications_deliver`: the fan-out runs here on commit and no
+    # wake-ups go out (the polling workers find the rows).
+    with tenant_context(municipality), delivery.polling_delivery():
         alert, _created = services.create_alert(municipality, data, acting_user=None)
         published = time.time()
         services.submit_alert(alert, acting_user=None)

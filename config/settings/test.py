@@ -27,9 +27,7 @@ STORAGES = {
 WHITENOISE_AUTOREFRESH = True
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
-# E-mails and other after-commit work run in the test process; receipts are sealed on
-# their first download rather than after every submission.
-RATUSZ_INLINE_TASKS = True
+# Receipts are sealed on their first download rather than after every submission.
 # Tasks queued after commit run in the test process (Celery's own eager mode; the tests
 # that prove the broker path switch it off). After-commit callbacks run only where a test
 # asks for them (`django_capture_on_commit_callbacks(execute=True)`).
