@@ -7,7 +7,7 @@ PIP := $(VENV)/bin/pip
 PORT ?= 8000
 export PYTHON
 
-.PHONY: demo test test-sqlite test-postgres lint format lock screenshots messages clean
+.PHONY: demo test test-sqlite test-postgres lint audit format lock screenshots messages clean
 
 $(VENV)/bin/python:
 	./scripts/install-system-packages.sh runtime
@@ -30,6 +30,7 @@ demo: $(VENV)/.base-installed
 test: $(VENV)/.test-installed
 	./scripts/install-system-packages.sh test
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgres
 
@@ -42,6 +43,11 @@ test-postgres: $(VENV)/.test-installed
 lint: $(VENV)/.test-installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+
+## Check the pinned dependencies against the advisory database (needs the network to PyPI).
+audit: $(VENV)/.test-installed
+	$(VENV)/bin/pip-audit --strict --disable-pip --no-deps -r requirements/base.txt -r requirements/test.txt
 
 format: $(VENV)/.test-installed
 	$(VENV)/bin/ruff format .
