@@ -24,7 +24,7 @@ os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 from playwright.sync_api import Page, expect  # noqa: E402
 
 from ratusz.accounts.permissions import Role  # noqa: E402
-from ratusz.bulletin import demo_website, services, website  # noqa: E402
+from ratusz.bulletin import demo_website, services  # noqa: E402
 from ratusz.bulletin.models import Event, NewsItem, WebPage  # noqa: E402
 from ratusz.core.tests.factories import DepartmentFactory  # noqa: E402
 from ratusz.testing import browser as chromium  # noqa: E402
@@ -64,17 +64,17 @@ def school_website(bip_school_a, school_editor):
     events), a third page, and two events of the next month, one of which is cancelled."""
     services.ensure_site(bip_school_a)
     demo_website.ensure_demo(bip_school_a.municipality, acting_user=school_editor)
-    website.create_page(bip_school_a, website.PageData(
+    services.create_page(bip_school_a, services.PageData(
         title="Kadra", position=2,
         body="<p>Nauczyciele i pracownicy szkoły.</p><ul><li>Dyrektor: Magdalena Wójcik"
              "</li><li>Sekretariat: Jolanta Mazur</li></ul>"), acting_user=school_editor)
     start = timezone.make_aware(datetime.combine(
         timezone.localdate().replace(day=1) + timedelta(days=40), time(17)))
-    website.create_event(bip_school_a, website.EventData(
+    services.create_event(bip_school_a, services.EventData(
         title="Koncert szkolny", starts_at=start, ends_at=start + timedelta(hours=2),
         place="Aula szkoły", description="<p>Występy chóru i zespołu szkolnego.</p>"),
         acting_user=school_editor)
-    cancelled = website.create_event(bip_school_a, website.EventData(
+    cancelled = services.create_event(bip_school_a, services.EventData(
         title="Warsztaty robotyki (odwołane)", starts_at=start + timedelta(days=3),
         place="Sala 12", description="<p>Zajęcia dla klas 4–6.</p>"),
         acting_user=school_editor)

@@ -73,17 +73,15 @@ def website_pages(world) -> dict[str, tuple[str, int]]:
 
     from django.utils import timezone
 
-    from ratusz.bulletin import website
-
     unit = world.school_site.unit
     editor = world.school_editor
-    page = website.create_page(unit, website.PageData(
+    page = services.create_page(unit, services.PageData(
         title="O szkole", body="<p>Szkoła w Dąbrowie.</p><ul><li>8 klas</li></ul>"),
         acting_user=editor)
-    news = website.create_news(unit, website.NewsData(
+    news = services.create_news(unit, services.NewsData(
         title="Dzień otwarty", lead="Zapraszamy.", body="<p>W sobotę o 10:00.</p>"),
         acting_user=editor)
-    event = website.create_event(unit, website.EventData(
+    event = services.create_event(unit, services.EventData(
         title="Festyn rodzinny", starts_at=timezone.now() + timedelta(days=3),
         ends_at=timezone.now() + timedelta(days=3, hours=4), place="Boisko szkolne",
         description="<p>Gry i zabawy.</p>"), acting_user=editor)

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ratusz.accounts.permissions import Role
-from ratusz.bulletin import website
+from ratusz.bulletin import selectors, services
 from ratusz.bulletin.models import Event, NewsItem, WebPage
 from ratusz.bulletin.services import BulletinError
 from ratusz.bulletin.views import CSRF_PLACEHOLDER
@@ -38,18 +38,16 @@ def school_head(make_staff, municipality_a, bip_school_a):
 @pytest.fixture
 def school_site(bip_school_a, school_head):
     """The school with a page, a news item and an upcoming event (and the school's BIP)."""
-    from ratusz.bulletin import services
-
     services.ensure_site(bip_school_a)
     user = school_head
-    page = website.create_page(bip_school_a, website.PageData(
+    page = services.create_page(bip_school_a, services.PageData(
         title="O nas", body="<p>Szkoła w Dąbrowie.</p>"), acting_user=user)
-    news = website.create_news(bip_school_a, website.NewsData(
+    news = services.create_news(bip_school_a, services.NewsData(
         title="Rekrutacja do klasy pierwszej", lead="Zapisy trwają.",
         body="<p>Wnioski w sekretariacie.</p>",
         published_at=timezone.now() - timedelta(hours=1)), acting_user=user)
     starts = timezone.now() + timedelta(days=5)
-    event = website.create_event(bip_school_a, website.EventData(
+    event = services.create_event(bip_school_a, services.EventData(
         title="Dzień otwarty; zapraszamy, rodziców", starts_at=starts,
         ends_at=starts + timedelta(hours=3), place="Dąbrowa, ul. Szkolna 5",
         description="<p>Zwiedzanie szkoły.</p>"), acting_user=user)
@@ -64,7 +62,7 @@ def _url(name, unit, *args, slug="alfa"):
 
 def test_the_html_is_sanitised_and_audited(bip_school_a, bip_school_editor_a):
     before = AuditLog.objects.count()
-    page = website.create_page(bip_school_a, website.PageData(
+    page = services.create_page(bip_school_a, services.PageData(
         title="Dokumenty", body='<p onclick="x()">Tekst</p><script>alert(1)</script>'),
         acting_user=bip_school_editor_a)
     assert page.slug == "dokumenty"
@@ -76,9 +74,9 @@ def test_the_html_is_sanitised_and_audited(bip_school_a, bip_school_editor_a):
 def test_an_image_without_alt_is_refused_and_nothing_stored(bip_school_a,
                                                             bip_school_editor_a):
     for call, data in (
-            (website.create_page, website.PageData(title="X", body='<img src="a.png">')),
-            (website.create_news, website.NewsData(title="X", body='<img src="a.png" alt="">')),
-            (website.create_event, website.EventData(
+            (services.create_page, services.PageData(title="X", body='<img src="a.png">')),
+            (services.create_news, services.NewsData(title="X", body='<img src="a.png" alt="">')),
+            (services.create_event, services.EventData(
                 title="X", starts_at=timezone.now(), description='<img src="a.png">'))):
         with pytest.raises(BulletinError):
             call(bip_school_a, data, acting_user=bip_school_editor_a)
@@ -89,7 +87,7 @@ def test_an_image_without_alt_is_refused_and_nothing_stored(bip_school_a,
 def test_an_event_ending_before_it_starts_is_refused(bip_school_a, bip_school_editor_a):
     starts = timezone.now() + timedelta(days=1)
     with pytest.raises(BulletinError) as error:
-        website.create_event(bip_school_a, website.EventData(
+        services.create_event(bip_school_a, services.EventData(
             title="Koncert", starts_at=starts, ends_at=starts - timedelta(hours=1)),
             acting_user=bip_school_editor_a)
     assert error.value.field == "ends_at"
@@ -99,7 +97,7 @@ def test_an_event_ending_before_it_starts_is_refused(bip_school_a, bip_school_ed
 def test_an_update_that_fails_changes_nothing(school_site):
     page = school_site["page"]
     with pytest.raises(BulletinError):
-        website.update_page(page, website.PageData(title="", body="<p>Nowa</p>"),
+        services.update_page(page, services.PageData(title="", body="<p>Nowa</p>"),
                             acting_user=school_site["user"])
     page.refresh_from_db()
     assert page.title == "O nas"
@@ -109,7 +107,7 @@ def test_reserved_and_duplicate_slugs_are_refused(school_site):
     unit, user = school_site["unit"], school_site["user"]
     for slug in ("kontakt", "o-nas"):
         with pytest.raises(BulletinError):
-            website.create_page(unit, website.PageData(title="Inna", slug=slug),
+            services.create_page(unit, services.PageData(title="Inna", slug=slug),
                                 acting_user=user)
 
 
@@ -173,14 +171,14 @@ def test_drafts_unknown_units_and_other_gminas_items_are_404(client, school_site
                                                              municipality_b):
     unit = school_site["unit"]
     assert client.get(reverse("website:home", args=["alfa", "nie-ma"])).status_code == 404
-    draft = website.create_news(unit, website.NewsData(title="Szkic", is_published=False),
+    draft = services.create_news(unit, services.NewsData(title="Szkic", is_published=False),
                                 acting_user=school_site["user"])
     assert client.get(_url("news-item", unit, draft.pk)).status_code == 404
     assert "Szkic" not in client.get(_url("news", unit)).content.decode()
     other = Unit.objects.create(municipality=municipality_b, name="Biblioteka Beta",
                                 slug="biblioteka", kind=UnitKind.LIBRARY)
-    foreign = website.create_news(other, website.NewsData(title="Beta"), acting_user=None)
-    foreign_event = website.create_event(other, website.EventData(
+    foreign = services.create_news(other, services.NewsData(title="Beta"), acting_user=None)
+    foreign_event = services.create_event(other, services.EventData(
         title="Beta", starts_at=timezone.now() + timedelta(days=1)), acting_user=None)
     assert client.get(_url("news-item", unit, foreign.pk)).status_code == 404
     assert client.get(_url("event", unit, foreign_event.pk)).status_code == 404
@@ -235,7 +233,7 @@ def test_an_editor_of_another_unit_is_refused(client, school_site, bip_office_a)
     items through the office's address."""
     user = school_site["user"]
     client.force_login(user)
-    office_page = website.create_page(bip_office_a, website.PageData(title="Urząd"),
+    office_page = services.create_page(bip_office_a, services.PageData(title="Urząd"),
                                       acting_user=None)
     for url in (reverse("bip-staff:website", args=["alfa", bip_office_a.pk]),
                 reverse("bip-staff:website-page-new", args=["alfa", bip_office_a.pk]),
@@ -258,7 +256,7 @@ def test_the_demo_is_idempotent(municipality_a, bip_school_a, bip_office_a):
     assert counts == (4, 6, 6)
     demo_website.ensure_demo(municipality_a)
     assert (WebPage.objects.count(), NewsItem.objects.count(), Event.objects.count()) == counts
-    assert website.upcoming_events(bip_school_a).count() == 3
+    assert selectors.upcoming_events(bip_school_a).count() == 3
 
 
 # --- the page cache of the public pages -------------------------------------------------
@@ -334,13 +332,13 @@ def test_an_edit_and_a_deletion_through_the_services_show_at_once(
     for url in (home, page_url, home, page_url):
         assert _anonymous_get(url).status_code == 200
     with django_capture_on_commit_callbacks(execute=True):
-        website.update_page(page, website.PageData(title="O naszej szkole", slug=page.slug,
+        services.update_page(page, services.PageData(title="O naszej szkole", slug=page.slug,
                                                    body="<p>Historia szkoły.</p>"),
                             acting_user=school_site["user"])
     assert "O naszej szkole" in _anonymous_get(home).content.decode()  # the menu
     assert "Historia szkoły" in _anonymous_get(page_url).content.decode()
     with django_capture_on_commit_callbacks(execute=True):
-        website.delete_item(page, acting_user=school_site["user"])
+        services.delete_item(page, acting_user=school_site["user"])
     assert "O naszej szkole" not in _anonymous_get(home).content.decode()
     assert _anonymous_get(page_url).status_code == 404
 
@@ -483,7 +481,7 @@ def _menu(unit) -> list[str]:
     prefix = f"/g/alfa/strony/{unit.slug}/"
     return [href[len(prefix):].strip("/") for href in re.findall(r'href="([^"]+)"', menu)
             if href.startswith(prefix) and href != prefix
-            and href[len(prefix):].strip("/") not in website.RESERVED_SLUGS]
+            and href[len(prefix):].strip("/") not in services.RESERVED_SLUGS]
 
 
 def test_pages_move_up_and_down_in_the_menu(client, school_site,
@@ -491,8 +489,8 @@ def test_pages_move_up_and_down_in_the_menu(client, school_site,
     unit, user = school_site["unit"], school_site["user"]
     with django_capture_on_commit_callbacks(execute=True):
         # The same position for all: the menu falls back to the titles.
-        kadra = website.create_page(unit, website.PageData(title="Kadra"), acting_user=user)
-        website.create_page(unit, website.PageData(title="Dokumenty"), acting_user=user)
+        kadra = services.create_page(unit, services.PageData(title="Kadra"), acting_user=user)
+        services.create_page(unit, services.PageData(title="Dokumenty"), acting_user=user)
     assert _menu(unit) == ["dokumenty", "kadra", "o-nas"]
     client.force_login(user)
     url = _staff_url("page", "move", unit, kadra.pk)
@@ -526,11 +524,11 @@ def test_an_editor_of_another_unit_can_neither_delete_move_nor_publish(
         client, school_site, bip_office_a):
     """The school's editor gets 404 for the office's items, under the office's address
     and with the office's ids under the school's address; nothing changes."""
-    office_page = website.create_page(bip_office_a, website.PageData(title="Urząd"),
+    office_page = services.create_page(bip_office_a, services.PageData(title="Urząd"),
                                       acting_user=None)
-    office_news = website.create_news(bip_office_a, website.NewsData(title="Sesja rady"),
+    office_news = services.create_news(bip_office_a, services.NewsData(title="Sesja rady"),
                                       acting_user=None)
-    office_event = website.create_event(bip_office_a, website.EventData(
+    office_event = services.create_event(bip_office_a, services.EventData(
         title="Dożynki", starts_at=timezone.now() + timedelta(days=3)), acting_user=None)
     school = school_site["unit"]
     client.force_login(school_site["user"])
@@ -573,20 +571,20 @@ def test_publishing_the_state_an_item_has_is_refused(school_site):
     news = school_site["news"]
     before = AuditLog.objects.count()
     with pytest.raises(BulletinError) as error:
-        website.set_published(news, True, acting_user=school_site["user"])
+        services.set_published(news, True, acting_user=school_site["user"])
     assert error.value.code == "website_same_state"
     assert AuditLog.objects.count() == before
 
 
 def test_moving_renumbers_pages_that_share_a_position(school_site):
     unit, user = school_site["unit"], school_site["user"]
-    second = website.create_page(unit, website.PageData(title="Plan lekcji", position=5),
+    second = services.create_page(unit, services.PageData(title="Plan lekcji", position=5),
                                  acting_user=user)
-    website.create_page(unit, website.PageData(title="Zajęcia", position=5), acting_user=user)
-    moved = website.move_page(second, website.MoveDirection.UP, acting_user=user)
+    services.create_page(unit, services.PageData(title="Zajęcia", position=5), acting_user=user)
+    moved = services.move_page(second, services.MoveDirection.UP, acting_user=user)
     assert moved.position == 0
     assert list(WebPage.objects.filter(unit=unit).order_by("position").values_list(
         "title", flat=True)) == ["Plan lekcji", "O nas", "Zajęcia"]
     with pytest.raises(BulletinError) as error:
-        website.move_page(moved, "up", acting_user=user)
+        services.move_page(moved, "up", acting_user=user)
     assert error.value.code == "website_first"
