@@ -179,7 +179,7 @@ def _department(municipality, symbol: str):
     department = selectors.active_department_by_symbol(municipality, symbol)
     if department is None:
         raise ProblemError(422, "department_not_found",
-                           f"Nie ma komórki organizacyjnej o symbolu {symbol}.")
+                           f"There is no department with the symbol {symbol}.")
     return department
 
 
@@ -193,7 +193,7 @@ def assign_incoming(request: HttpRequest, entry_id: int, payload: AssignIn):
         raise Http404
     user = access_staff_by_id(municipality, payload.user_id) if payload.user_id else None
     if payload.user_id and user is None:
-        raise ProblemError(422, "user_not_found", "Nie ma takiego pracownika.")
+        raise ProblemError(422, "user_not_found", "There is no such staff member.")
     try:
         assignment = services.assign_entry(
             entry, acting_user=request.auth.user,
@@ -281,12 +281,12 @@ def open_case(request: HttpRequest, payload: CaseIn):
     if payload.incoming_id is not None:
         incoming = selectors.access_incoming_by_id(municipality, payload.incoming_id)
         if incoming is None:
-            raise ProblemError(422, "incoming_not_found", "Nie ma takiego wpisu w rejestrze.")
+            raise ProblemError(422, "incoming_not_found", "There is no such entry in the register.")
     handler = None
     if payload.handler_id:
         handler = access_staff_by_id(municipality, payload.handler_id)
         if handler is None:
-            raise ProblemError(422, "user_not_found", "Nie ma takiego pracownika.")
+            raise ProblemError(422, "user_not_found", "There is no such staff member.")
     unit = department.unit
     try:
         case = services.open_case(
@@ -494,7 +494,7 @@ def request_letter_approval(request: HttpRequest, case_id: int, letter_id: int,
     case = _handled_case(request, case_id)
     approvers = [access_staff_by_id(case.municipality, pk) for pk in payload.approver_ids]
     if any(approver is None for approver in approvers):
-        raise ProblemError(422, "user_not_found", "Nie ma takiego pracownika.")
+        raise ProblemError(422, "user_not_found", "There is no such staff member.")
     try:
         return services.request_approval(_letter(case, letter_id),
                                          acting_user=request.auth.user, approvers=approvers)

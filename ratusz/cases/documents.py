@@ -24,6 +24,8 @@ from pathlib import Path, PurePath
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from ratusz.cases import signing
+from ratusz.cases.errors import lazy_message
 from ratusz.cases.models import DcmiType, SignatureStatus
 
 DEFAULT_MAX_UPLOAD_BYTES = 25 * 1024 * 1024
@@ -131,8 +133,8 @@ def inspect_upload(name: str, data: bytes, *, with_preview: bool = True) -> Insp
         raise UploadRejected("empty", _("The file is empty."))
     limit = max_upload_bytes()
     if size > limit:
-        raise UploadRejected("too_large", _("The file is larger than %(limit)s MB.")
-                             % {"limit": _megabytes(limit)})
+        raise UploadRejected("too_large", lazy_message(_("The file is larger than %(limit)s MB."),
+                                                       limit=_megabytes(limit)))
     extension = _extension(name)
     if extension in FORBIDDEN_EXTENSIONS:
         raise UploadRejected("type_not_allowed", _type_not_allowed_message())
@@ -167,8 +169,8 @@ def _type_not_allowed_message():
 
 
 def _name_mismatch_message(extension: str):
-    return _("The file is named .%(extension)s but its content is of another kind.") % {
-        "extension": extension}
+    return lazy_message(_("The file is named .%(extension)s but its content is of another "
+                          "kind."), extension=extension)
 
 
 def _extension(name: str) -> str:
@@ -327,8 +329,9 @@ def _refuse_active_pdf(data: bytes) -> None:
     if found:
         raise UploadRejected(
             "dangerous",
-            _("The PDF contains active content (%(names)s) and is not accepted. Print it "
-              "to a new PDF and send that.") % {"names": ", ".join(sorted(found))})
+            lazy_message(_("The PDF contains active content (%(names)s) and is not accepted. "
+                           "Print it to a new PDF and send that."),
+                         names=", ".join(sorted(found))))
 
 
 def _refuse_macros(data: bytes) -> None:
@@ -434,8 +437,6 @@ def _zipped_xml_text(data: bytes, member: str) -> str:
 # --- Signatures -------------------------------------------------------------------------
 
 def _check_signature(inspection: Inspection, data: bytes) -> None:
-    from ratusz.cases import signing
-
     if inspection.content_type == PDF and b"/ByteRange" in data:
         check = signing.verify_pdf(data)
     elif inspection.content_type == XML and XMLDSIG_NAMESPACE.encode() in data:

@@ -67,15 +67,18 @@ def index_case_by_id(case_id: int) -> None:
     index_cases([case_id])
 
 
+@transaction.atomic(durable=True)
 def index_cases(case_ids: Iterable[int]) -> None:
-    """Rebuild the index rows of these cases from their current data."""
+    """Rebuild the index rows of these cases from their current data, in a transaction of
+    its own (it runs after the write that changed them has committed)."""
     ids = sorted({int(case_id) for case_id in case_ids})
     if ids:
         _refresh("IN ({})".format(", ".join(["%s"] * len(ids))), ids)
 
 
 def index_cases_in_range(first_id: int, last_id: int) -> None:
-    """Rebuild the index rows of the cases with first_id <= id <= last_id (bulk loads)."""
+    """Rebuild the index rows of the cases with first_id <= id <= last_id (bulk loads,
+    alone or inside the loader's own transaction)."""
     _refresh("BETWEEN %s AND %s", [first_id, last_id])
 
 
@@ -94,6 +97,8 @@ def _wall_opened_for_indexing() -> Iterator[None]:
 
 
 def _refresh(id_condition: str, params: list) -> None:
+    # The delete and the insert go together: a savepoint inside `index_cases` or a bulk
+    # loader's transaction, the whole transaction when a loader indexes on its own.
     if connection.vendor == "postgresql":
         with _wall_opened_for_indexing(), transaction.atomic():
             configuration = text_search_configuration()

@@ -57,10 +57,15 @@ def sees_all_cases(user: User, municipality: Municipality) -> bool:
     ).exists()
 
 
+def all_cases(municipality: Municipality) -> QuerySet[Case]:
+    """Every case of the gmina (system checks, not people: people see `visible_cases`)."""
+    return Case.objects.for_municipality(municipality)
+
+
 def visible_cases(user: User, municipality: Municipality) -> QuerySet[Case]:
     """The cases this staff member may see: all of the gmina for the secretary (and
     gmina-wide roles), else those of their departments and those given to them."""
-    cases = Case.objects.for_municipality(municipality)
+    cases = all_cases(municipality)
     if not has_permission(user, municipality, Permission.VIEW_WORKSPACE):
         return cases.none()
     if sees_all_cases(user, municipality):

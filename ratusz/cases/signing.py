@@ -16,6 +16,7 @@ signed bytes were changed, or the signature cannot be read).
 
 from __future__ import annotations
 
+import base64
 import datetime
 import io
 import os
@@ -539,8 +540,6 @@ def _single(check: SignatureCheck) -> SignatureCheck:
 
 
 def _embedded_xml_certificate(signature) -> x509.Certificate | None:
-    import base64
-
     element = signature.find(f".//{{{XMLDSIG_NAMESPACE}}}X509Certificate")
     if element is None or not (element.text or "").strip():
         return None

@@ -1,6 +1,6 @@
 """Editing a form definition without code: pure functions on (schema, layout) that return
-the changed copies, or raise `ValueError` with a Polish message. The staff form editor
-calls them and saves the draft with `services.save_form_draft`."""
+the changed copies, or raise `ValueError` with a message for the editor. The staff form
+editor calls them and saves the draft with `services.save_form_draft`."""
 
 from __future__ import annotations
 
@@ -8,29 +8,33 @@ import copy
 import re
 import unicodedata
 
+from django.utils.translation import gettext_lazy as _
+
+from ratusz.eservices.errors import lazy_message
+
 KINDS = {
-    "text": ("Krótki tekst", {"type": "string", "maxLength": 200}),
-    "textarea": ("Długi tekst", {"type": "string", "maxLength": 5000}),
-    "choice": ("Wybór z listy", {"type": "string", "enum": []}),
-    "checkbox": ("Tak/nie (pole wyboru)", {"type": "boolean"}),
-    "integer": ("Liczba całkowita", {"type": "integer", "minimum": 0}),
-    "amount": ("Kwota lub powierzchnia", {"type": "number", "minimum": 0, "multipleOf": 0.01}),
-    "date": ("Data", {"type": "string", "format": "date"}),
-    "email": ("Adres e-mail", {"type": "string", "format": "email"}),
-    "phone": ("Telefon", {"type": "string", "format": "phone"}),
+    "text": (_("Short text"), {"type": "string", "maxLength": 200}),
+    "textarea": (_("Long text"), {"type": "string", "maxLength": 5000}),
+    "choice": (_("Choice from a list"), {"type": "string", "enum": []}),
+    "checkbox": (_("Yes/no (checkbox)"), {"type": "boolean"}),
+    "integer": (_("Whole number"), {"type": "integer", "minimum": 0}),
+    "amount": (_("Amount or area"), {"type": "number", "minimum": 0, "multipleOf": 0.01}),
+    "date": (_("Date"), {"type": "string", "format": "date"}),
+    "email": (_("E-mail address"), {"type": "string", "format": "email"}),
+    "phone": (_("Telephone"), {"type": "string", "format": "phone"}),
     "pesel": ("PESEL", {"type": "string", "format": "pesel"}),
     "nip": ("NIP", {"type": "string", "format": "nip"}),
     "regon": ("REGON", {"type": "string", "format": "regon"}),
-    "nrb": ("Numer rachunku bankowego", {"type": "string", "format": "nrb"}),
-    "iban": ("Numer IBAN", {"type": "string", "format": "iban"}),
-    "ade": ("Adres do doręczeń elektronicznych", {"type": "string", "format": "ade"}),
-    "postal-code": ("Kod pocztowy", {"type": "string", "format": "postal-code"}),
-    "locality": ("Miejscowość gminy", {"type": "string", "format": "locality"}),
-    "parcel": ("Numer działki", {"type": "string", "format": "parcel"}),
-    "land-register": ("Numer księgi wieczystej", {"type": "string", "format": "land-register"}),
-    "attachment": ("Załączniki", {"type": "array", "maxItems": 3,
-                                  "x-attachment": {"accept": ["pdf", "jpg", "png"],
-                                                   "max_size_mb": 10}}),
+    "nrb": (_("Bank account number"), {"type": "string", "format": "nrb"}),
+    "iban": (_("IBAN number"), {"type": "string", "format": "iban"}),
+    "ade": (_("Address for electronic delivery"), {"type": "string", "format": "ade"}),
+    "postal-code": (_("Postal code"), {"type": "string", "format": "postal-code"}),
+    "locality": (_("Locality of the gmina"), {"type": "string", "format": "locality"}),
+    "parcel": (_("Parcel number"), {"type": "string", "format": "parcel"}),
+    "land-register": (_("Land-register number"), {"type": "string", "format": "land-register"}),
+    "attachment": (_("Attachments"), {"type": "array", "maxItems": 3,
+                                      "x-attachment": {"accept": ["pdf", "jpg", "png"],
+                                                       "max_size_mb": 10}}),
 }
 
 
@@ -61,12 +65,21 @@ def _copy(schema: dict, layout: dict) -> tuple[dict, dict]:
     return schema, layout
 
 
-def _label(text: str, what: str) -> str:
+#: (what to say when a text is missing, when it is too long) for each text the editor takes.
+PAGE_TITLE = (_("Give the page title."), _("The page title may have at most 200 characters."))
+SECTION_TITLE = (_("Give the section title."),
+                 _("The section title may have at most 200 characters."))
+FIELD_LABEL = (_("Give the field's label."),
+               _("The field's label may have at most 200 characters."))
+
+
+def _label(text: str, messages: tuple) -> str:
+    missing, too_long = messages
     text = (text or "").strip()
     if not text:
-        raise ValueError(f"Podaj {what}.")
+        raise ValueError(missing)
     if len(text) > 200:
-        raise ValueError(f"{what.capitalize()} może mieć najwyżej 200 znaków.")
+        raise ValueError(too_long)
     return text
 
 
@@ -87,12 +100,12 @@ def _section(layout: dict, page: int, section: int) -> dict:
     try:
         return layout["pages"][page]["sections"][section]
     except (IndexError, KeyError, TypeError):
-        raise ValueError("Nie ma takiej sekcji formularza.") from None
+        raise ValueError(_("There is no such section of the form.")) from None
 
 
 def add_page(schema: dict, layout: dict, title: str) -> tuple[dict, dict]:
     schema, layout = _copy(schema, layout)
-    layout["pages"].append({"title": _label(title, "tytuł strony"),
+    layout["pages"].append({"title": _label(title, PAGE_TITLE),
                             "sections": [{"title": "Sekcja 1", "fields": []}]})
     return schema, layout
 
@@ -100,8 +113,8 @@ def add_page(schema: dict, layout: dict, title: str) -> tuple[dict, dict]:
 def add_section(schema: dict, layout: dict, page: int, title: str) -> tuple[dict, dict]:
     schema, layout = _copy(schema, layout)
     if not 0 <= page < len(layout["pages"]):
-        raise ValueError("Nie ma takiej strony formularza.")
-    layout["pages"][page]["sections"].append({"title": _label(title, "tytuł sekcji"),
+        raise ValueError(_("There is no such page of the form."))
+    layout["pages"][page]["sections"].append({"title": _label(title, SECTION_TITLE),
                                               "fields": []})
     return schema, layout
 
@@ -111,20 +124,20 @@ def rename(schema: dict, layout: dict, page: int, section: int | None, title: st
     schema, layout = _copy(schema, layout)
     if section is None:
         if not 0 <= page < len(layout["pages"]):
-            raise ValueError("Nie ma takiej strony formularza.")
-        layout["pages"][page]["title"] = _label(title, "tytuł strony")
+            raise ValueError(_("There is no such page of the form."))
+        layout["pages"][page]["title"] = _label(title, PAGE_TITLE)
     else:
-        _section(layout, page, section)["title"] = _label(title, "tytuł sekcji")
+        _section(layout, page, section)["title"] = _label(title, SECTION_TITLE)
     return schema, layout
 
 
 def _options(text: str) -> list[str]:
     options = [line.strip() for line in (text or "").splitlines() if line.strip()]
     if len(options) < 2:
-        raise ValueError("Pole wyboru potrzebuje co najmniej dwóch opcji (każda w osobnym "
-                         "wierszu).")
+        raise ValueError(_("A choice field needs at least two options (each on its own "
+                           "line)."))
     if len(set(options)) != len(options):
-        raise ValueError("Opcje wyboru nie mogą się powtarzać.")
+        raise ValueError(_("The options of a choice cannot repeat."))
     return options
 
 
@@ -135,8 +148,8 @@ def add_field(schema: dict, layout: dict, page: int, section: int, *, label: str
     layout and the field's name."""
     schema, layout = _copy(schema, layout)
     if kind not in KINDS:
-        raise ValueError("Wybierz rodzaj pola z listy.")
-    label = _label(label, "etykietę pola")
+        raise ValueError(_("Choose the kind of field from the list."))
+    label = _label(label, FIELD_LABEL)
     target = _section(layout, page, section)
     name = field_name(label, schema["properties"])
     prop = copy.deepcopy(KINDS[kind][1])
@@ -167,9 +180,9 @@ def update_field(schema: dict, layout: dict, name: str, *, label: str, help_text
     schema, layout = _copy(schema, layout)
     prop = schema["properties"].get(name)
     if prop is None:
-        raise ValueError("Nie ma takiego pola.")
+        raise ValueError(_("There is no such field."))
     settings = layout["fields"].setdefault(name, {})
-    prop["title"] = _label(label, "etykietę pola")
+    prop["title"] = _label(label, FIELD_LABEL)
     if help_text.strip():
         settings["help"] = help_text.strip()[:500]
     else:
@@ -180,38 +193,39 @@ def update_field(schema: dict, layout: dict, name: str, *, label: str, help_text
         schema["required"].remove(name)
     kind = kind_of(prop, settings)
     if kind in ("text", "textarea") and max_length:
-        prop["maxLength"] = _whole(max_length, "Maksymalna długość", 1, 100000)
+        prop["maxLength"] = _whole(max_length, _("Maximum length"), 1, 100000)
     if kind == "choice":
         prop["enum"] = _options(options)
         prop.pop("x-enum-titles", None)
     if kind in ("integer", "amount"):
         for key, value in (("minimum", minimum), ("maximum", maximum)):
             if value.strip():
-                prop[key] = _number(value, "Najmniejsza wartość" if key == "minimum"
-                                    else "Największa wartość")
+                prop[key] = _number(value, _("Smallest value") if key == "minimum"
+                                    else _("Largest value"))
             else:
                 prop.pop(key, None)
         if "minimum" in prop and "maximum" in prop and prop["minimum"] > prop["maximum"]:
-            raise ValueError("Najmniejsza wartość nie może być większa niż największa.")
+            raise ValueError(_("The smallest value cannot be more than the largest."))
     if kind == "attachment":
         chosen = [item for item in (accept or []) if item]
         if not chosen:
-            raise ValueError("Zaznacz co najmniej jeden dozwolony typ pliku.")
+            raise ValueError(_("Tick at least one allowed file type."))
         prop["x-attachment"] = {"accept": chosen, "max_size_mb": _whole(
-            max_size_mb or "10", "Największy rozmiar pliku", 1, 50)}
-        prop["maxItems"] = _whole(max_files or "3", "Największa liczba plików", 1, 20)
+            max_size_mb or "10", _("Largest file size"), 1, 50)}
+        prop["maxItems"] = _whole(max_files or "3", _("Largest number of files"), 1, 20)
     if show_if_field:
         order = [field for page in layout["pages"] for section in page["sections"]
                  for field in section["fields"]]
         if show_if_field not in schema["properties"] or show_if_field == name or (
                 order.index(show_if_field) > order.index(name)):
-            raise ValueError("Warunek może dotyczyć tylko pola wcześniejszego w formularzu.")
+            raise ValueError(_("A condition can concern only an earlier field of the form."))
         other = schema["properties"][show_if_field]
         value: object = show_if_value.strip()
         if other.get("type") == "boolean":
             value = value.lower() in ("tak", "true", "1", "yes")
         elif "enum" in other and value not in other["enum"]:
-            raise ValueError(f"Pole „{other.get('title')}” nie ma odpowiedzi „{value}”.")
+            raise ValueError(lazy_message(_("The field “%(title)s” has no answer “%(value)s”."),
+                                          title=other.get("title"), value=value))
         settings["show_if"] = {"field": show_if_field, "equals": value}
     else:
         settings.pop("show_if", None)
@@ -224,9 +238,10 @@ def _whole(text: str, what: str, low: int, high: int) -> int:
     try:
         value = int(str(text).strip())
     except ValueError:
-        raise ValueError(f"{what}: wpisz liczbę całkowitą.") from None
+        raise ValueError(lazy_message(_("%(what)s: enter a whole number."), what=what)) from None
     if not low <= value <= high:
-        raise ValueError(f"{what}: wpisz liczbę od {low} do {high}.")
+        raise ValueError(lazy_message(_("%(what)s: enter a number from %(low)s to %(high)s."),
+                                      what=what, low=low, high=high))
     return value
 
 
@@ -234,7 +249,7 @@ def _number(text: str, what: str) -> float | int:
     try:
         value = float(text.strip().replace(",", "."))
     except ValueError:
-        raise ValueError(f"{what}: wpisz liczbę.") from None
+        raise ValueError(lazy_message(_("%(what)s: enter a number."), what=what)) from None
     return int(value) if value.is_integer() else value
 
 
@@ -258,20 +273,20 @@ def move_field(schema: dict, layout: dict, name: str, direction: int) -> tuple[d
                 else:
                     neighbour.insert(0, name)
             return schema, layout
-    raise ValueError("Nie ma takiego pola.")
+    raise ValueError(_("There is no such field."))
 
 
 def remove_field(schema: dict, layout: dict, name: str) -> tuple[dict, dict]:
     schema, layout = _copy(schema, layout)
     if name not in schema["properties"]:
-        raise ValueError("Nie ma takiego pola.")
+        raise ValueError(_("There is no such field."))
     dependants = [other for other, settings in layout["fields"].items()
                   if settings.get("show_if", {}).get("field") == name]
     if dependants:
         titles = ", ".join(schema["properties"][other].get("title", other)
                            for other in dependants)
-        raise ValueError(f"Od tego pola zależą inne pola ({titles}); najpierw zmień ich "
-                         f"warunki.")
+        raise ValueError(lazy_message(_("Other fields depend on this field (%(titles)s); change "
+                                        "their conditions first."), titles=titles))
     del schema["properties"][name]
     if name in schema["required"]:
         schema["required"].remove(name)
@@ -288,7 +303,7 @@ def remove_field(schema: dict, layout: dict, name: str) -> tuple[dict, dict]:
 def remove_section(schema: dict, layout: dict, page: int, section: int) -> tuple[dict, dict]:
     schema, layout = _copy(schema, layout)
     if _section(layout, page, section)["fields"]:
-        raise ValueError("Usuń najpierw pola tej sekcji albo przenieś je gdzie indziej.")
+        raise ValueError(_("First delete the fields of this section or move them elsewhere."))
     del layout["pages"][page]["sections"][section]
     if not layout["pages"][page]["sections"]:
         del layout["pages"][page]

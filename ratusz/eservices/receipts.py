@@ -13,8 +13,10 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from lxml import etree
 
 from ratusz.cases import signing
@@ -22,6 +24,7 @@ from ratusz.eservices.models import Submission
 
 UPO_NAMESPACE = "https://ratusz.org.pl/schemat/upo/1"
 UPO_KIND = "UPP"
+NOT_ISSUED = _("We issued no receipt with this content.")
 
 
 def status_code(submission: Submission) -> str:
@@ -125,10 +128,12 @@ def make_receipt(submission: Submission) -> Submission:
         if default_storage.exists(path):
             default_storage.delete(path)
         default_storage.save(path, ContentFile(content))
-    updated = Submission.objects.filter(pk=submission.pk, receipt_created_at__isnull=True).update(
-        receipt_pdf=pdf_path, receipt_xml=xml_path,
-        receipt_pdf_sha256=hashlib.sha256(pdf).hexdigest(),
-        receipt_xml_sha256=hashlib.sha256(xml).hexdigest(), receipt_created_at=created_at)
+    with transaction.atomic(durable=True):
+        updated = Submission.objects.filter(
+            pk=submission.pk, receipt_created_at__isnull=True).update(
+            receipt_pdf=pdf_path, receipt_xml=xml_path,
+            receipt_pdf_sha256=hashlib.sha256(pdf).hexdigest(),
+            receipt_xml_sha256=hashlib.sha256(xml).hexdigest(), receipt_created_at=created_at)
     submission.refresh_from_db()
     if not updated:
         # Another worker finished first and its files are the ones recorded: rewrite them.
@@ -144,8 +149,9 @@ def _restore_recorded(submission: Submission) -> None:
                            (xml_path, submission.receipt_xml_sha256)):
         with default_storage.open(path, "rb") as handle:
             if hashlib.sha256(handle.read()).hexdigest() != expected:
-                Submission.objects.filter(pk=submission.pk).update(
-                    receipt_created_at=None)
+                with transaction.atomic(durable=True):
+                    Submission.objects.filter(pk=submission.pk).update(
+                        receipt_created_at=None)
                 submission.receipt_created_at = None
                 make_receipt(submission)
                 return
@@ -184,7 +190,7 @@ def verify_receipt(data: bytes, *, municipality_id: int | None = None) -> Verifi
         submission = Submission.objects.filter(receipt_pdf_sha256=digest).select_related(
             "service", "case", "incoming", "municipality").first()
         return Verification("PDF (PAdES)", check, submission, submission is not None,
-                            "" if submission else "Nie wydaliśmy poświadczenia o takiej treści.")
+                            "" if submission else NOT_ISSUED)
     if data.lstrip().startswith(b"<"):
         check = signing.verify_xades(data)
         identifier = _xml_identifier(data)
@@ -193,11 +199,11 @@ def verify_receipt(data: bytes, *, municipality_id: int | None = None) -> Verifi
             submission = Submission.objects.filter(public_id=identifier).select_related(
                 "service", "case", "incoming", "municipality").first()
         matches = submission is not None and submission.receipt_xml_sha256 == digest
-        problem = "" if matches else "Nie wydaliśmy poświadczenia o takiej treści."
+        problem = "" if matches else NOT_ISSUED
         return Verification("XML (XAdES)", check, submission if matches else None, matches,
                             problem)
     return Verification("", signing.SignatureCheck(reason="not a receipt"), None, False,
-                        "To nie jest plik PDF ani XML poświadczenia.")
+                        _("This is not the PDF or XML file of a receipt."))
 
 
 def _xml_identifier(data: bytes) -> uuid.UUID | None:

@@ -282,8 +282,8 @@ def _card_changes(values: dict, departments: list, errors: dict) -> dict:
         changes["fee_amount"] = None
     if values["fee_account"]:
         try:
-            changes["fee_account"] = forms_engine._check_nrb(values["fee_account"],
-                                                             _("Bank account"), {})
+            changes["fee_account"] = forms_engine.check_nrb(values["fee_account"],
+                                                            _("Bank account"), {})
         except forms_engine.FieldError as error:
             errors["fee_account"] = str(error)
     else:

@@ -43,7 +43,6 @@ from ratusz.cases.services.archive import (
     transfer_to_archive,
 )
 from ratusz.cases.services.cases import (
-    STATUS_LABELS_PL,
     add_note,
     add_party,
     assign_case,
@@ -94,7 +93,7 @@ from ratusz.cases.signals import case_status_changed, letter_sent
 from ratusz.cases.signing import SignatureCheck, seal_pdf, seal_xml, verify_pdf, verify_xades
 
 __all__ = [
-    "LETTER_FIELDS", "STATUS_LABELS_PL", "ChainProblem", "EzdError", "Inspection",
+    "LETTER_FIELDS", "ChainProblem", "EzdError", "Inspection",
     "PartyData", "SenderData", "SignatureCheck", "UploadRejected", "add_document",
     "add_document_version", "add_incoming_file", "add_note", "add_party",
     "add_stored_document_within", "annul_incoming", "approve_disposal_list", "assign_case",

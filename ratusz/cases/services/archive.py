@@ -23,6 +23,7 @@ from xml.etree import ElementTree
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from ratusz.cases import reports
 from ratusz.cases.errors import EzdError
@@ -49,8 +50,8 @@ PACKAGE_VERSION = "1"
 
 def _refuse_future(as_of: date) -> None:
     if as_of > timezone.localdate():
-        raise EzdError("as_of_in_future", "Data, na którą liczone są terminy, nie może być "
-                                          "późniejsza niż dziś.")
+        raise EzdError("as_of_in_future", _("The date the deadlines are counted to cannot be "
+                                            "later than today."))
 
 
 # --- Transfer to the office archive ------------------------------------------------------
@@ -64,12 +65,12 @@ def transfer_to_archive(unit: Unit, department: Department, *, acting_user,
     twice; nothing due is refused."""
     _refuse_future(as_of)
     if department.unit_id != unit.pk or department.municipality_id != unit.municipality_id:
-        raise EzdError("department_not_found", "Nie ma takiej komórki w tej jednostce.")
+        raise EzdError("department_not_found", _("There is no such department in this unit."))
     cases = list(reports.transfer_candidates(unit, department, as_of).select_for_update()
                  .order_by("pk"))
     if not cases:
-        raise EzdError("nothing_to_transfer", "Żadna sprawa tej komórki nie czeka na "
-                                              "przekazanie do archiwum zakładowego.")
+        raise EzdError("nothing_to_transfer", _("No case of this department awaits transfer to "
+                                                "the office archive."))
     now = timezone.now()
     transfer = ArchiveTransfer.objects.create(
         municipality_id=unit.municipality_id, unit=unit, department=department,
@@ -100,8 +101,8 @@ def create_disposal_list(unit: Unit, *, acting_user, as_of: date) -> DisposalLis
     Unit.objects.select_for_update().filter(pk=unit.pk).first()
     cases = list(reports.disposal_candidates(unit, as_of))
     if not cases:
-        raise EzdError("nothing_to_dispose", "Żadna sprawa tej jednostki nie spełnia "
-                                             "warunków brakowania.")
+        raise EzdError("nothing_to_dispose", _("No case of this unit meets the conditions of "
+                                               "disposal."))
     disposal_list = DisposalList.objects.create(
         municipality_id=unit.municipality_id, unit=unit,
         created_by=acting_user if getattr(acting_user, "pk", None) else None)
@@ -121,8 +122,8 @@ def submit_disposal_list(disposal_list: DisposalList, *, acting_user) -> Disposa
     """Send a draft list to the state archive for its consent."""
     disposal_list = _locked_list(disposal_list)
     if disposal_list.status != DisposalStatus.DRAFT:
-        raise EzdError("list_not_draft", "Wysłać do archiwum państwowego można tylko "
-                                         "projekt spisu.")
+        raise EzdError("list_not_draft", _("Only a draft list can be sent to the state "
+                                           "archive."))
     disposal_list.status = DisposalStatus.SUBMITTED
     disposal_list.save(update_fields=["status"])
     record_audit(municipality=disposal_list.municipality, acting_user=acting_user,
@@ -145,11 +146,10 @@ def approve_disposal_list(disposal_list: DisposalList, *, acting_user,
                else {DisposalStatus.DRAFT, DisposalStatus.SUBMITTED})
     if disposal_list.status not in allowed:
         raise EzdError("list_not_submitted",
-                       "Zgodę można odnotować tylko dla spisu wysłanego do archiwum "
-                       "państwowego.")
+                       _("Consent can be recorded only for a list sent to the state archive."))
     if needs_consent and not consent_reference:
         raise EzdError("consent_reference_required",
-                       "Podaj znak zgody dyrektora archiwum państwowego.")
+                       _("Give the reference of the state archive director's consent."))
     before = disposal_list.status
     disposal_list.status = DisposalStatus.APPROVED
     disposal_list.consent_reference = consent_reference[:200]
@@ -173,8 +173,8 @@ def execute_disposal_list(disposal_list: DisposalList, *, acting_user) -> Dispos
     record stay, each case gets `disposed_at` and a DISPOSED record entry."""
     disposal_list = _locked_list(disposal_list)
     if disposal_list.status != DisposalStatus.APPROVED:
-        raise EzdError("list_not_approved", "Wybrakować można tylko spis z odnotowaną "
-                                            "zgodą.")
+        raise EzdError("list_not_approved", _("Only a list with its consent recorded can be "
+                                              "disposed of."))
     cases = list(disposal_list.cases.select_for_update().filter(disposed_at__isnull=True)
                  .order_by("pk"))
     now = timezone.now()
@@ -267,10 +267,10 @@ def export_archive_package(case: Case) -> bytes:
     case = (Case.objects.select_related("municipality", "unit", "department", "jrwa_class",
                                         "opened_by", "handler").get(pk=case.pk))
     if case.status != CaseStatus.CLOSED:
-        raise EzdError("case_not_closed", "Paczkę archiwalną tworzy się dla sprawy zakończonej.")
+        raise EzdError("case_not_closed", _("An archive package is made for a closed case."))
     if (case.archival_category or case.jrwa_class.category) != "A":
-        raise EzdError("not_archival", "Paczkę archiwalną tworzy się tylko dla spraw "
-                                       "kategorii A.")
+        raise EzdError("not_archival", _("An archive package is made only for cases of "
+                                         "category A."))
     documents = list(Document.objects.filter(case=case).select_related("created_by", "incoming")
                      .prefetch_related("versions").order_by("created_at", "pk"))
     record = list(CaseRecordEntry.objects.filter(case=case).select_related("document")
@@ -326,15 +326,17 @@ def export_archive_package(case: Case) -> bytes:
         versions_node = _element(node, "versions")
         for version in versions:
             if not version.file:
-                raise EzdError("file_missing", f"Brak pliku wersji {version.number} "
-                                               f"dokumentu „{document.title}”.")
+                raise EzdError("file_missing", _("The file of version %(number)s of the "
+                                                 "document “%(title)s” is missing."),
+                               number=version.number, title=document.title)
             with version.file.open("rb") as stored:
                 data = stored.read()
             digest = hashlib.sha256(data).hexdigest()
             if digest != version.sha256:
-                raise EzdError("file_corrupted", f"Plik wersji {version.number} dokumentu "
-                                                 f"„{document.title}” nie zgadza się ze "
-                                                 f"skrótem SHA-256.")
+                raise EzdError("file_corrupted", _("The file of version %(number)s of the "
+                                                   "document “%(title)s” does not match its "
+                                                   "SHA-256 hash."),
+                               number=version.number, title=document.title)
             name = package_file_name(version)
             files.append((name, data))
             _element(versions_node, "version", number=version.number, file=name,

@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 
 from ratusz.cases import search, signals
 from ratusz.cases.errors import EzdError
@@ -32,10 +33,13 @@ from ratusz.core.effects import after_commit
 from ratusz.core.models import Department, Unit
 
 DEFAULT_DEADLINE_DAYS = 30
+#: The language of the case record: its text is written once and stays as written.
+RECORD_LANGUAGE = "pl"
+CASE_CLOSED = _("The case is closed.")
 
 
 def add_working_days(start: date, days: int) -> date:
-    """The deadline `days` after `start` (calendar days, as the KPA counts them)."""
+    """The deadline `days` after `start` (counted in calendar days)."""
     return start + timedelta(days=days)
 
 
@@ -59,26 +63,28 @@ def _open_case(unit, *, acting_user, department, jrwa_symbol, title, incoming=No
                parties=None, access_level="public", year=None) -> Case:
     title = (title or "").strip()
     if not title:
-        raise EzdError("title_required", "Podaj tytuł sprawy.")
+        raise EzdError("title_required", _("Give the title of the case."))
     if department.municipality_id != unit.municipality_id or not department.is_active:
-        raise EzdError("department_not_found", "Nie ma takiej komórki organizacyjnej.")
+        raise EzdError("department_not_found", _("There is no such department."))
     jrwa = final_class(unit, jrwa_symbol)
     if jrwa is None:
         raise EzdError("jrwa_not_final",
-                       f"Symbol {jrwa_symbol} nie jest klasą końcową JRWA tej jednostki.")
+                       _("The symbol %(symbol)s is not a final class of this unit's JRWA."),
+                       symbol=jrwa_symbol)
     if incoming is not None:
         incoming = IncomingEntry.objects.select_for_update().get(pk=incoming.pk)
         if incoming.municipality_id != unit.municipality_id:
-            raise EzdError("incoming_not_found", "Nie ma takiego wpisu w rejestrze.")
+            raise EzdError("incoming_not_found", _("There is no such entry in the register."))
         if incoming.status == IncomingStatus.ANNULLED:
-            raise EzdError("annulled", "Wpis w rejestrze jest unieważniony.")
+            raise EzdError("annulled", _("The entry in the register is annulled."))
     if handler is not None and handler.municipality_id != unit.municipality_id:
-        raise EzdError("user_not_found", "Nie ma takiego pracownika.")
+        raise EzdError("user_not_found", _("There is no such staff member."))
     now = timezone.now()
     year = year or timezone.localdate().year
     if group is not None:
         if group.department_id != department.pk or group.jrwa_symbol != jrwa_symbol:
-            raise EzdError("group_mismatch", "Podteczka musi należeć do tej samej komórki i klasy.")
+            raise EzdError("group_mismatch",
+                           _("A sub-series must belong to the same department and class."))
         sequence = group.sequence
         year = group.year
         sub = next_in_sequence(unit.municipality,
@@ -141,23 +147,24 @@ ALLOWED_TRANSITIONS = {
     CaseStatus.AWAITING_APPROVAL: {CaseStatus.IN_PROGRESS},
     CaseStatus.SETTLED: {CaseStatus.IN_PROGRESS},
 }
-STATUS_LABELS_PL = {
-    CaseStatus.NEW: "nowa", CaseStatus.IN_PROGRESS: "w toku",
-    CaseStatus.AWAITING_PARTY: "oczekuje na stronę",
-    CaseStatus.AWAITING_APPROVAL: "oczekuje na akceptację", CaseStatus.SETTLED: "załatwiona",
-    CaseStatus.CLOSED: "zakończona",
-}
+def status_in_record(status: str) -> str:
+    """A status as the case record writes it (in Polish, whatever the clerk reads)."""
+    with translation.override(RECORD_LANGUAGE):
+        return str(CaseStatus(status).label)
 
 
 def _set_status(case: Case, new_status: str, *, acting_user, note: str = "") -> Case:
     if new_status not in ALLOWED_TRANSITIONS.get(case.status, set()):
         raise EzdError("transition_not_allowed",
-                       f"Ze statusu „{STATUS_LABELS_PL[case.status]}” nie można przejść do "
-                       f"„{STATUS_LABELS_PL.get(new_status, new_status)}”.")
+                       _("From the status “%(current)s” the case cannot move to “%(new)s”."),
+                       current=CaseStatus(case.status).label,
+                       new=CaseStatus(new_status).label if new_status in CaseStatus.values
+                       else new_status)
     old = case.status
     Case.objects.filter(pk=case.pk, status=old).update(status=new_status)
     case.status = new_status
-    description = f"Zmiana statusu: {STATUS_LABELS_PL[old]} → {STATUS_LABELS_PL[new_status]}"
+    description = (f"Zmiana statusu: {status_in_record(old)} → "
+                   f"{status_in_record(new_status)}")
     if note:
         description += f" ({note})"
     record_case_event(case, CaseAction.STATUS_CHANGED, acting_user=acting_user,
@@ -183,9 +190,9 @@ def assign_case(case: Case, *, acting_user, handler) -> Case:
     """Give the case to a handler (prowadzący sprawę) of this gmina."""
     case = lock_case(case)
     if not case.is_open:
-        raise EzdError("case_closed", "Sprawa jest zakończona.")
+        raise EzdError("case_closed", CASE_CLOSED)
     if handler.municipality_id != case.municipality_id or not handler.is_active:
-        raise EzdError("user_not_found", "Nie ma takiego pracownika.")
+        raise EzdError("user_not_found", _("There is no such staff member."))
     Case.objects.filter(pk=case.pk).update(handler=handler)
     case.handler = handler
     record_case_event(case, CaseAction.ASSIGNED, acting_user=acting_user,
@@ -201,9 +208,9 @@ def add_note(case: Case, *, acting_user, text: str) -> CaseRecordEntry:
     """An official note (notatka służbowa) in the case record."""
     case = lock_case(case)
     if not text.strip():
-        raise EzdError("text_required", "Wpisz treść notatki.")
+        raise EzdError("text_required", _("Write the text of the note."))
     if not case.is_open:
-        raise EzdError("case_closed", "Sprawa jest zakończona.")
+        raise EzdError("case_closed", CASE_CLOSED)
     return record_case_event(case, CaseAction.NOTE_ADDED, acting_user=acting_user,
                              description=f"Notatka: {text.strip()}")
 
@@ -212,11 +219,11 @@ def add_note(case: Case, *, acting_user, text: str) -> CaseRecordEntry:
 def link_cases(case: Case, other: Case, *, acting_user) -> CaseLink:
     """Link two cases of the gmina as related (once; linking again changes nothing)."""
     if other.municipality_id != case.municipality_id or other.pk == case.pk:
-        raise EzdError("case_not_found", "Nie ma takiej sprawy.")
+        raise EzdError("case_not_found", _("There is no such case."))
     case = lock_case(case)
-    link, _ = CaseLink.objects.get_or_create(municipality_id=case.municipality_id,
-                                             from_case=case, to_case=other,
-                                             kind=CaseLinkKind.RELATED)
+    link, _created = CaseLink.objects.get_or_create(municipality_id=case.municipality_id,
+                                                    from_case=case, to_case=other,
+                                                    kind=CaseLinkKind.RELATED)
     record_case_event(case, CaseAction.LINKED, acting_user=acting_user,
                       description=f"Powiązanie ze sprawą {other.mark}")
     return link
@@ -244,12 +251,12 @@ def close_case(case: Case, *, acting_user, settled_on: date | None = None,
     Refused while a letter of the case awaits approval or sealing."""
     case = lock_case(case)
     if not case.is_open:
-        raise EzdError("case_closed", "Sprawa jest już zakończona.")
+        raise EzdError("case_closed", _("The case is already closed."))
     pending = case.letters.filter(status__in=[LetterStatus.AWAITING_APPROVAL,
                                               LetterStatus.APPROVED, LetterStatus.SEALED])
     if pending.exists():
         raise EzdError("letters_pending",
-                       "Sprawa ma pisma niewysłane lub oczekujące na akceptację.")
+                       _("The case has letters not sent or awaiting approval."))
     settled_on = settled_on or timezone.localdate()
     category = case.jrwa_class.category
     retention, transfer = retention_dates(category, settled_on)
@@ -276,9 +283,9 @@ def reopen_case(case: Case, *, acting_user, reason: str) -> Case:
     with the old one, whose mark is never erased."""
     case = lock_case(case)
     if case.status != CaseStatus.CLOSED:
-        raise EzdError("case_open", "Wznowić można tylko sprawę zakończoną.")
+        raise EzdError("case_open", _("Only a closed case can be reopened."))
     if not reason.strip():
-        raise EzdError("reason_required", "Podaj powód wznowienia.")
+        raise EzdError("reason_required", _("Give the reason for reopening."))
     new_case = _open_case(case.unit, acting_user=acting_user, department=case.department,
                           jrwa_symbol=case.jrwa_symbol, title=case.title,
                           handler=case.handler, description=case.description)
@@ -300,9 +307,9 @@ def transfer_case(case: Case, *, acting_user, to_department: Department,
     old case is closed as transferred and keeps its mark."""
     case = lock_case(case)
     if not case.is_open:
-        raise EzdError("case_closed", "Sprawa jest zakończona.")
+        raise EzdError("case_closed", CASE_CLOSED)
     if to_department.pk == case.department_id:
-        raise EzdError("same_department", "Sprawa jest już w tej komórce.")
+        raise EzdError("same_department", _("The case is already in this department."))
     new_case = _open_case(case.unit, acting_user=acting_user, department=to_department,
                           jrwa_symbol=case.jrwa_symbol, title=case.title,
                           description=case.description, deadline=case.deadline)
@@ -355,7 +362,7 @@ def add_party(case: Case, *, acting_user, party: PartyData) -> CaseParty:
     """Add a party (strona) or another participant to a case."""
     case = lock_case(case)
     if not case.is_open:
-        raise EzdError("case_closed", "Sprawa jest zakończona.")
+        raise EzdError("case_closed", CASE_CLOSED)
     party.validate()
     added = CaseParty.objects.create(municipality_id=case.municipality_id, case=case,
                                      **party.__dict__)

@@ -9,12 +9,13 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Max
+from django.utils.translation import gettext_lazy as _
 
 from ratusz.cases import search
 from ratusz.cases.documents import inspect_upload, make_preview
 from ratusz.cases.errors import EzdError
 from ratusz.cases.models import Case, CaseAction, Document, DocumentVersion
-from ratusz.cases.services.cases import lock_case
+from ratusz.cases.services.cases import CASE_CLOSED, lock_case
 from ratusz.cases.services.numbering import require_transaction
 from ratusz.cases.services.record import record_case_event
 from ratusz.core.effects import after_commit
@@ -67,7 +68,7 @@ def _add_document_rows(case, *, acting_user, title, kind, name, path, inspection
                        access_level):
     case = lock_case(case)
     if not case.is_open:
-        raise EzdError("case_closed", "Do zakończonej sprawy nie można dodawać dokumentów.")
+        raise EzdError("case_closed", _("Documents cannot be added to a closed case."))
     title = (title or "").strip() or name
     document = Document.objects.create(municipality_id=case.municipality_id, case=case,
                                        title=title[:300], kind=kind, access_level=access_level,
@@ -104,7 +105,7 @@ def add_document_version(document, *, acting_user, name: str, data: bytes):
         with transaction.atomic(durable=True):
             case = lock_case(document.case)
             if not case.is_open:
-                raise EzdError("case_closed", "Sprawa jest zakończona.")
+                raise EzdError("case_closed", CASE_CLOSED)
             version = create_version(document, acting_user=acting_user, name=name,
                                      path=path, inspection=inspection)
             record_case_event(case, CaseAction.DOCUMENT_VERSION_ADDED, acting_user=acting_user,
@@ -124,7 +125,7 @@ def add_stored_document_within(case: Case, *, acting_user, title: str, kind: str
     (the caller holds the case lock)."""
     require_transaction()
     if not case.is_open:
-        raise EzdError("case_closed", "Do zakończonej sprawy nie można dodawać dokumentów.")
+        raise EzdError("case_closed", _("Documents cannot be added to a closed case."))
     document = Document.objects.create(municipality_id=case.municipality_id, case=case,
                                        title=(title or name)[:300], kind=kind,
                                        access_level=case.access_level, created_by=acting_user)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from ratusz.accounts.permissions import Permission
 from ratusz.accounts.selectors import has_permission
@@ -27,7 +28,7 @@ from ratusz.cases.models import (
     SendingMethod,
 )
 from ratusz.cases.selectors import pending_step
-from ratusz.cases.services.cases import lock_case, set_status_within
+from ratusz.cases.services.cases import CASE_CLOSED, lock_case, set_status_within
 from ratusz.cases.services.documents import (
     create_version,
     discard_stored_file,
@@ -49,18 +50,19 @@ def draft_letter(case: Case, *, acting_user, subject: str, body: str, addressee_
     """Draft an outgoing letter of a case."""
     case = lock_case(case)
     if not case.is_open:
-        raise EzdError("case_closed", "Sprawa jest zakończona.")
+        raise EzdError("case_closed", CASE_CLOSED)
     values = {"subject": subject.strip(), "body": body.strip(),
               "addressee_name": addressee_name.strip(),
               "addressee_address": addressee_address.strip(),
               "addressee_city": addressee_city.strip()}
-    for field, message in (("subject", "Podaj temat pisma."), ("body", "Wpisz treść pisma."),
-                           ("addressee_name", "Podaj adresata."),
-                           ("addressee_city", "Podaj miejscowość adresata.")):
+    for field, message in (("subject", _("Give the subject of the letter.")),
+                           ("body", _("Write the text of the letter.")),
+                           ("addressee_name", _("Give the addressee.")),
+                           ("addressee_city", _("Give the addressee's town."))):
         if not values[field]:
             raise EzdError(f"{field}_required", message)
     if sending_method not in SendingMethod.values:
-        raise EzdError("sending_method_invalid", "Wybierz sposób wysyłki z listy.")
+        raise EzdError("sending_method_invalid", _("Choose the sending method from the list."))
     letter = OutgoingLetter.objects.create(municipality_id=case.municipality_id, case=case,
                                            template=template, sending_method=sending_method,
                                            created_by=acting_user, **values)
@@ -82,7 +84,8 @@ def update_letter(letter, *, acting_user, **changes):
     lock_case(letter.case)
     letter = _locked_letter(letter)
     if letter.status not in (LetterStatus.DRAFT, LetterStatus.RETURNED):
-        raise EzdError("letter_locked", "Pisma w akceptacji lub zatwierdzonego nie można zmieniać.")
+        raise EzdError("letter_locked",
+                       _("A letter awaiting approval or approved cannot be changed."))
     for name, value in changes.items():
         if name not in LETTER_FIELDS:
             raise EzdError("field_not_changeable", name)
@@ -97,14 +100,15 @@ def request_approval(letter, *, acting_user, approvers: list):
     case = lock_case(letter.case)
     letter = _locked_letter(letter)
     if letter.status not in (LetterStatus.DRAFT, LetterStatus.RETURNED):
-        raise EzdError("letter_not_draft", "To pismo jest już w akceptacji albo zatwierdzone.")
+        raise EzdError("letter_not_draft",
+                       _("This letter is already awaiting approval or approved."))
     if not approvers:
-        raise EzdError("approvers_required", "Wskaż co najmniej jedną osobę akceptującą.")
+        raise EzdError("approvers_required", _("Choose at least one person to approve."))
     for approver in approvers:
         if approver.municipality_id != case.municipality_id or not has_permission(
                 approver, case.municipality, Permission.APPROVE):
-            raise EzdError("approver_not_allowed",
-                           f"{approver.get_full_name()} nie może akceptować pism.")
+            raise EzdError("approver_not_allowed", _("%(name)s may not approve letters."),
+                           name=approver.get_full_name())
     round_number = (letter.steps.aggregate(m=Max("round"))["m"] or 0) + 1
     for order, approver in enumerate(approvers, start=1):
         ApprovalStep.objects.create(municipality_id=case.municipality_id, letter=letter,
@@ -127,12 +131,12 @@ def decide_approval(letter, *, acting_user, approve: bool, comment: str = ""):
     case = lock_case(letter.case)
     letter = _locked_letter(letter)
     if letter.status != LetterStatus.AWAITING_APPROVAL:
-        raise EzdError("not_awaiting_approval", "To pismo nie czeka na akceptację.")
+        raise EzdError("not_awaiting_approval", _("This letter is not awaiting approval."))
     step = pending_step(letter)
     if step is None or step.approver_id != acting_user.pk:
-        raise EzdError("not_your_turn", "To pismo czeka na akceptację innej osoby.")
+        raise EzdError("not_your_turn", _("This letter awaits another person's approval."))
     if not approve and not comment.strip():
-        raise EzdError("comment_required", "Napisz, co trzeba poprawić.")
+        raise EzdError("comment_required", _("Write what has to be corrected."))
     step.decision = ApprovalDecision.APPROVED if approve else ApprovalDecision.RETURNED
     step.comment = comment.strip()
     step.decided_at = timezone.now()
@@ -166,7 +170,7 @@ def seal_letter(letter, *, acting_user):
     """Render the approved letter to PDF and seal it with the unit's e-seal (PAdES); the
     sealed PDF becomes a document of the case."""
     if letter.status != LetterStatus.APPROVED:
-        raise EzdError("letter_not_approved", "Opieczętować można tylko pismo zaakceptowane.")
+        raise EzdError("letter_not_approved", _("Only an approved letter can be sealed."))
     case = letter.case
     unit = case.unit
     municipality = case.municipality
@@ -192,7 +196,7 @@ def seal_letter(letter, *, acting_user):
             case = lock_case(case)
             letter = _locked_letter(letter)
             if letter.status != LetterStatus.APPROVED:
-                raise EzdError("letter_not_approved", "Pismo zostało już opieczętowane.")
+                raise EzdError("letter_not_approved", _("The letter has already been sealed."))
             document = Document.objects.create(
                 municipality_id=case.municipality_id, case=case, title=letter.subject[:300],
                 kind=DocumentKind.OUTGOING, created_by=acting_user)
@@ -220,10 +224,10 @@ def send_letter(letter, *, acting_user, sending_method: str | None = None):
     case = lock_case(letter.case)
     letter = _locked_letter(letter)
     if letter.status != LetterStatus.SEALED:
-        raise EzdError("letter_not_sealed", "Wysłać można tylko pismo opieczętowane.")
+        raise EzdError("letter_not_sealed", _("Only a sealed letter can be sent."))
     method = sending_method or letter.sending_method
     if method not in SendingMethod.values:
-        raise EzdError("sending_method_invalid", "Wybierz sposób wysyłki z listy.")
+        raise EzdError("sending_method_invalid", _("Choose the sending method from the list."))
     year = timezone.localdate().year
     sequence = next_in_sequence(case.municipality, f"rkw:{case.unit_id}", year)
     name, position = person_label(letter.created_by or acting_user)

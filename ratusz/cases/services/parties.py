@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy as _
+
 from ratusz.cases.errors import EzdError
 from ratusz.cases.models import PartyKind
 
@@ -27,9 +29,9 @@ class SenderData:
 
     def validate(self) -> None:
         if self.kind == PartyKind.ORGANISATION and not self.organisation_name.strip():
-            raise EzdError("sender_name_required", "Podaj nazwę nadawcy.")
+            raise EzdError("sender_name_required", _("Give the name of the sender."))
         if self.kind == PartyKind.PERSON and not self.last_name.strip():
-            raise EzdError("sender_name_required", "Podaj nazwisko nadawcy.")
+            raise EzdError("sender_name_required", _("Give the surname of the sender."))
 
 
 @dataclass

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from ratusz.cases.documents import inspect_upload
 from ratusz.cases.errors import EzdError
@@ -44,7 +45,7 @@ def validate_partial_date(value: str) -> None:
              numbers[2] if len(numbers) > 2 else 1)
     except ValueError:
         raise EzdError("invalid_letter_date",
-                       "Podaj datę pisma jako RRRR-MM-DD, RRRR-MM lub RRRR.") from None
+                       _("Give the date of the letter as YYYY-MM-DD, YYYY-MM or YYYY.")) from None
 
 
 def _check_lengths(instance, fields) -> None:
@@ -52,7 +53,8 @@ def _check_lengths(instance, fields) -> None:
     for name in fields:
         limit = instance._meta.get_field(name).max_length
         if len(getattr(instance, name) or "") > limit:
-            raise EzdError(f"invalid_{name}", f"{name}: najwyżej {limit} znaków.")
+            raise EzdError(f"invalid_{name}", _("%(name)s: at most %(limit)s characters."),
+                           name=name, limit=limit)
 
 
 def _apply_routing_rules(entry: IncomingEntry, acting_user, senders: list[SenderData]
@@ -145,22 +147,24 @@ def _register_incoming_rows(unit: Unit, *, acting_user, title, senders, received
                             ) -> IncomingEntry:
     title = (title or "").strip()
     if not title:
-        raise EzdError("title_required", "Podaj tytuł (krótki opis treści).")
+        raise EzdError("title_required", _("Give the title (a short description of the "
+                                           "content)."))
     if not senders:
-        raise EzdError("sender_required", "Podaj co najmniej jednego nadawcę.")
+        raise EzdError("sender_required", _("Give at least one sender."))
     for sender in senders:
         sender.validate()
     if channel not in Channel.values:
-        raise EzdError("channel_invalid", "Wybierz sposób dostarczenia z listy.")
+        raise EzdError("channel_invalid", _("Choose the delivery method from the list."))
     today = timezone.localdate()
     if received_on > today:
-        raise EzdError("received_in_future", "Data wpływu nie może być późniejsza niż dziś.")
+        raise EzdError("received_in_future",
+                       _("The date received cannot be later than today."))
     if posted_on and posted_on > received_on:
         raise EzdError("posted_after_received",
-                       "Data nadania nie może być późniejsza niż data wpływu.")
+                       _("The date posted cannot be later than the date received."))
     if is_unopened and not unopened_reason.strip():
         raise EzdError("unopened_reason_required",
-                       "Podaj, dlaczego przesyłka została zarejestrowana bez otwierania.")
+                       _("Give the reason why the item was registered unopened."))
     letter_date = (letter_date or received_on.isoformat()).strip()
     validate_partial_date(letter_date)
     year = received_on.year
@@ -179,7 +183,7 @@ def _register_incoming_rows(unit: Unit, *, acting_user, title, senders, received
     _check_lengths(entry, ("title", "sender_reference", "document_type", "data_format",
                            "unopened_reason"))
     if access_level not in AccessLevel.values:
-        raise EzdError("invalid_access_level", "Wybierz poziom dostępu z listy.")
+        raise EzdError("invalid_access_level", _("Choose the level of access from the list."))
     entry.save()
     IncomingSender.objects.bulk_create([
         IncomingSender(municipality_id=unit.municipality_id, entry=entry, **sender.__dict__)
@@ -224,14 +228,14 @@ def annul_incoming(entry: IncomingEntry, *, acting_user, reason: str) -> Incomin
     """Annul a registration (it is never deleted); its number stays used."""
     reason = reason.strip()
     if not reason:
-        raise EzdError("reason_required", "Podaj powód unieważnienia wpisu.")
+        raise EzdError("reason_required", _("Give the reason for annulling the entry."))
     updated = IncomingEntry.objects.filter(
         pk=entry.pk, status__in=[IncomingStatus.REGISTERED, IncomingStatus.ASSIGNED]
     ).update(status=IncomingStatus.ANNULLED, annulled_at=timezone.now(),
              annulled_by=acting_user, annulment_reason=reason)
     if updated != 1:
         raise EzdError("cannot_annul",
-                       "Tego wpisu nie można unieważnić (jest już w sprawie lub unieważniony).")
+                       _("This entry cannot be annulled (it is already in a case or annulled)."))
     record_audit(municipality=entry.municipality, acting_user=acting_user,
                  action=AuditAction.UPDATED, target=entry,
                  before={"status": entry.status}, after={"status": "annulled", "reason": reason})
@@ -255,23 +259,23 @@ def assign_entry(entry: IncomingEntry, *, acting_user, to_department: Department
     extend the first deadline."""
     entry = IncomingEntry.objects.select_for_update().get(pk=entry.pk)
     if entry.status == IncomingStatus.ANNULLED:
-        raise EzdError("annulled", "Wpis jest unieważniony.")
+        raise EzdError("annulled", _("The entry is annulled."))
     if to_department is None and to_user is None:
-        raise EzdError("target_required", "Wskaż komórkę organizacyjną lub osobę.")
+        raise EzdError("target_required", _("Give a department or a person."))
     for department in [to_department, *(co_departments or [])]:
         if department is not None and department.municipality_id != entry.municipality_id:
-            raise EzdError("department_not_found", "Nie ma takiej komórki organizacyjnej.")
+            raise EzdError("department_not_found", _("There is no such department."))
     if to_user is not None and (to_user.municipality_id != entry.municipality_id
                                 or not to_user.is_active):
-        raise EzdError("user_not_found", "Nie ma takiego pracownika.")
+        raise EzdError("user_not_found", _("There is no such staff member."))
     history = Assignment.objects.filter(entry=entry)
     first_due = _first_due_date(history)
     if first_due and (due_date is None or due_date > first_due):
         if due_date is not None and due_date > first_due:
             raise EzdError(
                 "deadline_extended",
-                f"Ponowna dekretacja nie może przedłużyć terminu z pierwszej dekretacji "
-                f"({first_due:%d.%m.%Y}).")
+                _("A new assignment cannot extend the deadline of the first assignment "
+                  "(%(deadline)s)."), deadline=f"{first_due:%d.%m.%Y}")
         due_date = first_due
     current = history.filter(is_current=True, is_leading=True).first()
     history.filter(is_current=True).update(is_current=False)
@@ -307,7 +311,7 @@ def add_incoming_file(entry: IncomingEntry, *, acting_user, name: str, data: byt
         with transaction.atomic(durable=True):
             entry = IncomingEntry.objects.select_for_update().get(pk=entry.pk)
             if entry.status == IncomingStatus.ANNULLED:
-                raise EzdError("annulled", "Wpis jest unieważniony.")
+                raise EzdError("annulled", _("The entry is annulled."))
             case = entry.cases.order_by("pk").first()
             document = Document.objects.create(
                 municipality_id=entry.municipality_id, incoming=entry, case=case,
@@ -332,14 +336,14 @@ def create_routing_rule(unit: Unit, *, acting_user, name: str, to_department=Non
                         deadline_days: int | None = None) -> RoutingRule:
     """A rule of automatic dekretacja: entries of the unit that match go to the target."""
     if to_department is None and to_user is None:
-        raise EzdError("target_required", "Wskaż komórkę organizacyjną lub osobę.")
+        raise EzdError("target_required", _("Give a department or a person."))
     if not any([match_channel, match_sender_contains.strip(), match_service.strip(),
                 match_title_contains.strip()]):
         raise EzdError("condition_required",
-                       "Podaj co najmniej jeden warunek (nadawca, sposób dostarczenia, "
-                       "usługa lub słowo w tytule).")
+                       _("Give at least one condition (sender, delivery method, service or a "
+                         "word in the title)."))
     if not name.strip():
-        raise EzdError("name_required", "Nazwij regułę.")
+        raise EzdError("name_required", _("Name the rule."))
     rule = RoutingRule.objects.create(
         municipality_id=unit.municipality_id, unit=unit, name=name.strip(), priority=priority,
         match_channel=match_channel, match_sender_contains=match_sender_contains.strip(),

@@ -67,7 +67,7 @@ def test_bad_metadata_gets_a_precise_error_and_saves_nothing(client, clerk_a, to
                                                   "channel": "post"}, headers)
     assert no_sender.status_code == 422
     assert no_sender.json()["code"] == "sender_required"
-    assert "nadawcę" in no_sender.json()["detail"]
+    assert "sender" in no_sender.json()["detail"]  # the API speaks English
     assert IncomingEntry.objects.count() == 0
 
 

@@ -9,9 +9,11 @@ import binascii
 from dataclasses import dataclass
 from pathlib import PurePath
 
+from django.utils.translation import gettext_lazy as _
+
 from ratusz.cases import services as ezd
 from ratusz.eservices import forms_engine
-from ratusz.eservices.errors import EserviceError
+from ratusz.eservices.errors import EserviceError, lazy_message
 
 MIME_OF_TYPE = {"pdf": {"application/pdf"}, "jpg": {"image/jpeg"}, "png": {"image/png"},
                 "tif": {"image/tiff"}, "odt": {"application/vnd.oasis.opendocument.text"},
@@ -42,18 +44,20 @@ def decode_api_attachments(schema: dict, data: dict) -> tuple[dict, list[Uploade
         if items in (None, []):
             continue
         if not isinstance(items, list):
-            errors[name] = f"Pole „{prop.get('title', name)}” musi być listą plików."
+            errors[name] = lazy_message(_("The field “%(title)s” must be a list of files."),
+                                        title=prop.get("title", name))
             continue
         for index, item in enumerate(items):
             if not isinstance(item, dict) or not isinstance(item.get("filename"), str) or \
                     not isinstance(item.get("content"), str):
-                errors[f"{name}.{index}"] = "Plik podaj jako {filename, content (base64)}."
+                errors[f"{name}.{index}"] = _("Give the file as {filename, content (base64)}.")
                 continue
             try:
                 content = base64.b64decode(item["content"], validate=True)
             except (binascii.Error, ValueError):
-                errors[f"{name}.{index}"] = (f"Treść pliku „{item['filename']}” nie jest "
-                                             f"poprawnym base64.")
+                errors[f"{name}.{index}"] = lazy_message(
+                    _("The content of the file “%(name)s” is not valid base64."),
+                    name=item["filename"])
                 continue
             files.append(UploadedFile(name, PurePath(item["filename"]).name, content))
     return answers, files, errors
@@ -75,11 +79,15 @@ def check_attachments(schema: dict, answers: dict, files: list[UploadedFile],
         own = [file for file in files if file.field == name]
         minimum = prop.get("minItems", 1 if name in required else 0)
         if len(own) < minimum:
-            errors[name] = f"Dołącz plik w polu „{title}”." if minimum == 1 else \
-                f"Dołącz co najmniej {minimum} pliki w polu „{title}”."
+            errors[name] = lazy_message(
+                _("Attach a file in the field “%(title)s”.") if minimum == 1 else
+                _("Attach at least %(count)s files in the field “%(title)s”."),
+                title=title, count=minimum)
             continue
         if len(own) > prop.get("maxItems", 10):
-            errors[name] = f"W polu „{title}” można dołączyć najwyżej {prop['maxItems']} plików."
+            errors[name] = lazy_message(
+                _("In the field “%(title)s” you can attach at most %(count)s files."),
+                title=title, count=prop["maxItems"])
             continue
         for file in own:
             try:
@@ -91,14 +99,14 @@ def check_attachments(schema: dict, answers: dict, files: list[UploadedFile],
     for file in files:
         if file.field not in properties or not forms_engine.is_attachment(
                 properties[file.field]):
-            errors.setdefault(file.field, "Ten formularz nie przyjmuje tu plików.")
+            errors.setdefault(file.field, _("This form takes no files here."))
     return accepted
 
 
 def check_one_attachment(prop: dict, file: UploadedFile):
     """Check one file for an attachment field: declared type, size, and content (bytes
     that are not what the name says, active content, macros). Returns the inspection or
-    raises `EserviceError` with the reason in Polish."""
+    raises `EserviceError` with the reason."""
     title = prop.get("title", file.field)
     options = prop["x-attachment"]
     limit = int(float(options["max_size_mb"]) * 1024 * 1024)
@@ -109,17 +117,21 @@ def check_one_attachment(prop: dict, file: UploadedFile):
         allowed_mime |= MIME_OF_TYPE.get(kind, set())
     extension = PurePath(file.name).suffix.lower().lstrip(".")
     if extension not in allowed_extensions:
-        raise EserviceError("file_type", f"Plik „{file.name}” w polu „{title}” ma niedozwolony "
-                                         f"typ. Dozwolone: {', '.join(allowed_types)}.")
+        raise EserviceError("file_type", _("The file “%(name)s” in the field “%(title)s” is of "
+                                           "a type not allowed. Allowed: %(types)s."),
+                            name=file.name, title=title, types=", ".join(allowed_types))
     if len(file.data) > limit:
-        raise EserviceError("file_too_large", f"Plik „{file.name}” w polu „{title}” jest za "
-                                              f"duży: najwyżej {options['max_size_mb']} MB.")
+        raise EserviceError("file_too_large", _("The file “%(name)s” in the field “%(title)s” "
+                                                "is too large: at most %(limit)s MB."),
+                            name=file.name, title=title, limit=options["max_size_mb"])
     try:
         inspection = ezd.inspect_upload(file.name, file.data, with_preview=False)
     except ezd.UploadRejected as rejection:
-        raise EserviceError("file_rejected", f"Plik „{file.name}” w polu „{title}” "
-                                             f"odrzucono: {rejection}") from None
+        raise EserviceError("file_rejected", _("The file “%(name)s” in the field “%(title)s” "
+                                               "was refused: %(reason)s"),
+                            name=file.name, title=title, reason=rejection.message) from None
     if allowed_mime and inspection.content_type not in allowed_mime:
-        raise EserviceError("file_mislabelled", f"Plik „{file.name}” w polu „{title}” nie "
-                                                f"jest tym, na co wskazuje jego nazwa.")
+        raise EserviceError("file_mislabelled", _("The file “%(name)s” in the field "
+                                                  "“%(title)s” is not what its name says."),
+                            name=file.name, title=title)
     return inspection

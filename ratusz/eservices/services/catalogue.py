@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from ratusz.cases.selectors import final_class
 from ratusz.core.models import AuditAction, Department, Municipality
@@ -40,7 +41,7 @@ def publish_library(municipality: Municipality, *, acting_user, fee_account: str
         is_active=True).order_by("symbol").first()
     if fallback is None:
         raise EserviceError("no_department",
-                            "Gmina nie ma żadnej komórki organizacyjnej, która obsłuży usługi.")
+                            _("The gmina has no department to handle the services."))
     added = 0
     now = timezone.now()
     for definition in library_services():
@@ -98,22 +99,27 @@ def update_service_card(service: Service, *, acting_user, **changes) -> Service:
     before = {name: str(getattr(service, name)) for name in changes if name in CARD_FIELDS}
     for name, value in changes.items():
         if name not in CARD_FIELDS:
-            raise EserviceError("unknown_field", f"Nieznane pole karty: {name}.")
+            raise EserviceError("unknown_field", _("Unknown field of the card: %(name)s."),
+                            name=name)
         setattr(service, name, value)
     if service.department.municipality_id != service.municipality_id:
-        raise EserviceError("department_not_found", "Nie ma takiej komórki organizacyjnej.")
+        raise EserviceError("department_not_found", _("There is no such department."))
     if final_class(service.department.unit, service.jrwa_symbol) is None:
-        raise EserviceError("jrwa_not_final", f"Symbol {service.jrwa_symbol} nie jest klasą "
-                                              f"końcową JRWA urzędu.")
+        raise EserviceError("jrwa_not_final", _("The symbol %(symbol)s is not a final class of "
+                                                "the office's JRWA."),
+                            symbol=service.jrwa_symbol)
     if service.fee_amount is not None and service.fee_amount <= 0:
-        raise EserviceError("fee_not_positive", "Opłata musi być większa od zera (albo pusta).")
+        raise EserviceError("fee_not_positive",
+                            _("The fee must be more than zero (or empty)."))
     if service.fee_amount is not None and not service.fee_account:
-        raise EserviceError("fee_account_required", "Podaj numer rachunku do wpłaty opłaty.")
+        raise EserviceError("fee_account_required",
+                            _("Give the number of the account the fee is paid to."))
     if service.allows_anonymous and service.requires_identification:
         raise EserviceError("anonymous_with_identification",
-                            "Usługa dostępna bez logowania nie może wymagać identyfikacji.")
+                            _("A service open without signing in cannot require "
+                              "identification."))
     if not 1 <= service.maturity_level <= 5:
-        raise EserviceError("maturity_level", "Poziom dojrzałości to liczba od 1 do 5.")
+        raise EserviceError("maturity_level", _("The maturity level is a number from 1 to 5."))
     service.updated_at = timezone.now()
     service.search_text = search_text(service)
     service.save()

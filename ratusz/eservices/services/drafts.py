@@ -18,7 +18,7 @@ from ratusz.eservices.services.attachments import UploadedFile, check_one_attach
 @transaction.atomic(durable=True)
 def save_draft(service: Service, *, resident, data: dict, page: int) -> Draft:
     """Keep what a signed-in resident has typed so far (one draft per service)."""
-    draft, _ = Draft.objects.update_or_create(
+    draft, _created = Draft.objects.update_or_create(
         municipality_id=service.municipality_id, service=service, resident=resident,
         defaults={"data": data, "page": page, "form_version": service.current_form,
                   "updated_at": timezone.now()})

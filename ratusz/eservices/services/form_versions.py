@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from ratusz.core.models import AuditAction
 from ratusz.core.services import record_audit
@@ -40,13 +41,13 @@ def save_form_draft(form: FormVersion, *, acting_user, schema: dict, layout: dic
     """Store an edited draft. It may be incomplete; publishing checks it whole."""
     form = FormVersion.objects.select_for_update().get(pk=form.pk)
     if form.status != FormStatus.DRAFT:
-        raise EserviceError("form_not_draft", "Opublikowanej wersji formularza nie można "
-                                              "zmieniać; zmiany trafiają do nowej wersji.")
+        raise EserviceError("form_not_draft", _("A published version of the form cannot be "
+                                                "changed; changes go into a new version."))
     form.schema, form.layout = schema, layout
     if title is not None:
         title = title.strip()
         if not title:
-            raise EserviceError("title_required", "Podaj tytuł formularza.")
+            raise EserviceError("title_required", _("Give the title of the form."))
         form.title = title[:200]
     form.save(update_fields=["schema", "layout", "title"])
     return form
@@ -58,7 +59,8 @@ def publish_form(form: FormVersion, *, acting_user) -> FormVersion:
     version; drafts of residents move to the new version at their next step."""
     form = FormVersion.objects.select_for_update().get(pk=form.pk)
     if form.status != FormStatus.DRAFT:
-        raise EserviceError("form_not_draft", "Ta wersja formularza jest już opublikowana.")
+        raise EserviceError("form_not_draft", _("This version of the form is already "
+                                                "published."))
     problems = forms_engine.check_definition(form.schema, form.layout)
     if problems:
         raise forms_engine.DefinitionError(problems)
@@ -77,6 +79,6 @@ def publish_form(form: FormVersion, *, acting_user) -> FormVersion:
 @transaction.atomic(durable=True)
 def discard_form_draft(form: FormVersion, *, acting_user) -> None:
     """Delete the draft of the next form version (a published version stays)."""
-    deleted, _ = FormVersion.objects.filter(pk=form.pk, status=FormStatus.DRAFT).delete()
+    deleted, _by_model = FormVersion.objects.filter(pk=form.pk, status=FormStatus.DRAFT).delete()
     if not deleted:
-        raise EserviceError("form_not_draft", "Usunąć można tylko wersję roboczą.")
+        raise EserviceError("form_not_draft", _("Only a draft version can be deleted."))

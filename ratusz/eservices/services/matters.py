@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from ratusz.cases import services as ezd
 from ratusz.cases.models import CaseAction, CaseStatus, DocumentKind
@@ -29,10 +30,10 @@ def withdraw_submission(submission: Submission, *, acting_user, reason: str = ""
     the clerk then closes; the submission and its number stay."""
     submission = Submission.objects.select_for_update().get(pk=submission.pk)
     if submission.withdrawn_at is not None:
-        raise EserviceError("already_withdrawn", "Wniosek został już wycofany.")
+        raise EserviceError("already_withdrawn", _("The request has already been withdrawn."))
     if not submission.case.is_open or submission.case.status == CaseStatus.SETTLED:
-        raise EserviceError("case_settled", "Sprawa jest już załatwiona; wycofać wniosku "
-                                            "nie można.")
+        raise EserviceError("case_settled", _("The case is already settled; the request "
+                                              "cannot be withdrawn."))
     submission.withdrawn_at = timezone.now()
     submission.withdrawal_reason = reason.strip()[:2000]
     submission.save(update_fields=["withdrawn_at", "withdrawal_reason"])
@@ -54,9 +55,10 @@ def send_message_to_resident(submission: Submission, *, acting_user, text: str) 
     """A message of the clerk in the resident's matter (shown in the account, e-mailed)."""
     text = (text or "").strip()
     if not text:
-        raise EserviceError("text_required", "Wpisz treść wiadomości.")
+        raise EserviceError("text_required", _("Write the text of the message."))
     if len(text) > 10000:
-        raise EserviceError("text_too_long", "Wiadomość może mieć najwyżej 10 000 znaków.")
+        raise EserviceError("text_too_long", _("A message may have at most 10,000 "
+                                               "characters."))
     case = ezd.lock_case(submission.case)
     message = Message.objects.create(
         municipality_id=submission.municipality_id, submission=submission,
@@ -74,21 +76,21 @@ def reply_as_resident(submission: Submission, *, resident, text: str,
     text = (text or "").strip()
     files = files or []
     if not text and not files:
-        raise EserviceError("text_required", "Wpisz treść odpowiedzi albo dołącz plik.")
+        raise EserviceError("text_required", _("Write the text of the reply or attach a file."))
     if len(text) > 10000:
-        raise EserviceError("text_too_long", "Odpowiedź może mieć najwyżej 10 000 znaków.")
+        raise EserviceError("text_too_long", _("A reply may have at most 10,000 characters."))
     if len(files) > 5:
-        raise EserviceError("too_many_files", "Dołącz najwyżej 5 plików naraz.")
+        raise EserviceError("too_many_files", _("Attach at most 5 files at once."))
     if submission.withdrawn_at is not None or not submission.case.is_open:
-        raise EserviceError("matter_closed", "Sprawa jest zakończona albo wniosek wycofany.")
+        raise EserviceError("matter_closed", _("The case is closed or the request withdrawn."))
     inspections = []
     for file in files:
         try:
             inspections.append(ezd.inspect_upload(file.name, file.data,
                                                              with_preview=False))
         except ezd.UploadRejected as rejection:
-            raise EserviceError("file_rejected",
-                                f"Plik „{file.name}” odrzucono: {rejection}") from None
+            raise EserviceError("file_rejected", _("The file “%(name)s” was refused: %(reason)s"),
+                                name=file.name, reason=rejection.message) from None
     paths = [ezd.store_checked_file(submission.municipality_id, inspection, file.name,
                                     file.data)
              for file, inspection in zip(files, inspections, strict=True)]
@@ -120,7 +122,7 @@ def confirm_fee(submission: Submission, *, acting_user) -> Submission:
     """The clerk confirms the fee has been paid; the case leaves the wait for the party."""
     submission = Submission.objects.select_for_update().get(pk=submission.pk)
     if submission.fee_status != FeeStatus.AWAITING:
-        raise EserviceError("fee_not_awaited", "Ta sprawa nie czeka na opłatę.")
+        raise EserviceError("fee_not_awaited", _("This case is not awaiting a fee."))
     submission.fee_status = FeeStatus.CONFIRMED
     submission.fee_confirmed_at = timezone.now()
     submission.save(update_fields=["fee_status", "fee_confirmed_at"])

@@ -14,6 +14,7 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from ratusz.accounts import identity
 from ratusz.accounts.services import link_resident
@@ -90,7 +91,7 @@ def _scoped_key(resident, email: str, key: str) -> str:
     key = key.strip()
     if len(key) > 80 or not key.isprintable():
         raise EserviceError("idempotency_key_invalid",
-                            "Nagłówek Idempotency-Key może mieć najwyżej 80 znaków.")
+                            _("The Idempotency-Key header may have at most 80 characters."))
     owner = f"u{resident.pk}" if resident is not None else \
         "e" + hashlib.sha256(email.lower().encode()).hexdigest()[:16]
     return f"{owner}:{key}"
@@ -98,20 +99,22 @@ def _scoped_key(resident, email: str, key: str) -> str:
 
 def _check_may_submit(service: Service, resident, email: str) -> None:
     if not service.is_published or service.current_form_id is None:
-        raise EserviceError("service_not_found", "Nie ma takiej usługi.")
+        raise EserviceError("service_not_found", _("There is no such service."))
     if resident is None and not service.allows_anonymous:
         raise EserviceError("sign_in_required",
-                            "Ta usługa wymaga zalogowania (potwierdzenia tożsamości).")
+                            _("This service needs you to sign in (to confirm your "
+                              "identity)."))
     if resident is not None and not resident.is_resident:
-        raise EserviceError("residents_only", "Wniosek składa mieszkaniec ze swojego konta.")
+        raise EserviceError("residents_only",
+                            _("A request is made by a resident from their own account."))
     if resident is not None and service.requires_identification and \
             not identity.is_identified_account(resident):
         raise EserviceError("identification_required",
-                            "Ta usługa wymaga potwierdzenia tożsamości: zaloguj się przez "
-                            "login.gov.pl (profil zaufany, e-dowód, bank, mObywatel).")
+                            _("This service needs your identity confirmed: sign in through "
+                              "login.gov.pl (profil zaufany, e-dowód, bank, mObywatel)."))
     if resident is None and not email:
-        raise SubmissionRejected({"applicant_email": "Podaj adres e-mail, na który wyślemy "
-                                                     "potwierdzenie."})
+        raise SubmissionRejected({"applicant_email": _("Give the e-mail address we shall send "
+                                                       "the confirmation to.")})
 
 
 def validate_submission(service: Service, data: dict, files: list[UploadedFile], *,
@@ -246,9 +249,9 @@ def request_anonymous_submission(service: Service, *, email: str, data: dict,
     link sent to the e-mail address. Nothing is registered before that."""
     email = (email or "").strip()
     try:
-        forms_engine._check_email(email, "Adres e-mail", {})
+        forms_engine.check_email(email, _("E-mail address"), {})
     except forms_engine.FieldError as error:
-        raise SubmissionRejected({"applicant_email": str(error)}) from None
+        raise SubmissionRejected({"applicant_email": error.message}) from None
     _check_may_submit(service, None, email)
     cleaned, accepted = validate_submission(service, data, files or [], strict=False)
     token = secrets.token_urlsafe(32)
@@ -294,12 +297,12 @@ def confirm_anonymous_submission(municipality: Municipality, token: str
     pending = PendingSubmission.objects.for_municipality(municipality).filter(
         token_hash=_hash_token(token or "")).select_related("service").first()
     if pending is None:
-        raise EserviceError("link_invalid", "Link potwierdzający jest nieprawidłowy.")
+        raise EserviceError("link_invalid", _("The confirmation link is not valid."))
     if pending.submission_id is not None:
         return pending.submission, False
     if pending.expires_at < timezone.now():
-        raise EserviceError("link_expired", "Link potwierdzający wygasł. Złóż wniosek "
-                                            "ponownie.")
+        raise EserviceError("link_expired", _("The confirmation link has expired. Make the "
+                                              "request again."))
     accepted = [(file, ezd.inspect_upload(file.name, file.data, with_preview=False))
                 for file in stashed_files(pending.files)]
     paths = [item["path"] for item in pending.files]

@@ -69,10 +69,10 @@ def test_invalid_data_gets_422_naming_each_field(client, tax_service, resident_t
                   resident_token, key="k-2")
     assert answer.status_code == 422
     errors = answer.json()["errors"]
-    assert errors == {
-        "bogus": "Formularz nie ma pola „bogus”.",
-        "pesel": "Numer PESEL w polu „PESEL” musi mieć 11 cyfr.",
-        "postal_code": "Kod pocztowy w polu „Kod pocztowy” wpisz w postaci 00-000.",
+    assert errors == {  # the API speaks English; the field titles are the form's own
+        "bogus": "The form has no field “bogus”.",
+        "pesel": "The PESEL number in the field “PESEL” must have 11 digits.",
+        "postal_code": "Enter the postal code in the field “Kod pocztowy” in the form 00-000.",
     }
     assert counts() == before
 

@@ -31,11 +31,10 @@ from ratusz.accounts.permissions import Role  # noqa: E402
 from ratusz.accounts.tests.factories import PASSWORD  # noqa: E402
 from ratusz.cases import services as ezd  # noqa: E402
 from ratusz.cases.jrwa import load_default_jrwa  # noqa: E402
-from ratusz.cases.services import STATUS_LABELS_PL  # noqa: E402
 from ratusz.cases.tests.fixtures.samples import minimal_pdf  # noqa: E402
 from ratusz.core.tenancy import ALL_MUNICIPALITIES, set_database_tenant  # noqa: E402
 from ratusz.core.tests.factories import DepartmentFactory, LocalityFactory  # noqa: E402
-from ratusz.eservices import receipts, services  # noqa: E402
+from ratusz.eservices import case_news, receipts, services  # noqa: E402
 from ratusz.eservices.library import library_service  # noqa: E402
 from ratusz.eservices.models import Message, MessageDirection, Service, Submission  # noqa: E402
 from ratusz.testing import browser as chromium  # noqa: E402
@@ -462,7 +461,7 @@ def test_an_anonymous_person_requests_public_information_and_checks_it(new_page,
     expect(stranger.locator(".error-summary")).to_have_count(0)
     expect(stranger.locator("#result-title")).to_have_text(submission.case.mark)
     expect(stranger.locator("section.panel")).to_contain_text(
-        STATUS_LABELS_PL[submission.case.status])
+        case_news.status_label(submission.case.status))
     expect(stranger.locator("main")).not_to_contain_text(ANONYMOUS_EMAIL)
     assert_accessible(stranger)
 

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from ratusz.cases.models import Case
+from ratusz.cases.selectors import all_cases
 from ratusz.cases.services import verify_case_record
 from ratusz.core.models import Municipality
 from ratusz.core.tenancy import tenant_context
@@ -25,7 +25,7 @@ class Command(BaseCommand):
         checked = broken = 0
         for gmina in gminy:
             with tenant_context(gmina):
-                for case in Case.objects.for_municipality(gmina).iterator(chunk_size=500):
+                for case in all_cases(gmina).iterator(chunk_size=500):
                     checked += 1
                     for problem in verify_case_record(case):
                         broken += 1

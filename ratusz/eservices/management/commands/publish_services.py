@@ -25,7 +25,7 @@ class Command(BaseCommand):
             raise CommandError(f"No gmina with the slug {municipality!r}.")
         if fee_account:
             try:
-                fee_account = forms_engine._check_nrb(fee_account, "--fee-account", {})
+                fee_account = forms_engine.check_nrb(fee_account, "--fee-account", {})
             except forms_engine.FieldError as error:
                 raise CommandError(str(error)) from None
         with tenant_context(gmina):
