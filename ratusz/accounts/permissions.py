@@ -24,6 +24,7 @@ class Permission(models.TextChoices):
     MANAGE_API_TOKENS = "api_tokens.manage", _("issue and revoke API tokens")
     VIEW_AUDIT = "audit.view", _("read the audit log")
     VIEW_RESIDENTS = "residents.view", _("open residents' personal data")
+    ERASE_RESIDENTS = "residents.erase", _("erase or anonymise a resident's personal data")
     VIEW_REGISTERS = "registers.view", _("read the correspondence registers and case lists")
     REGISTER_CORRESPONDENCE = "correspondence.register", _("register correspondence")
     HANDLE_CASES = "cases.handle", _("handle cases")
@@ -71,7 +72,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         _STAFF_BASE | {Permission.MANAGE_STAFF, Permission.MANAGE_DEPARTMENTS,
                        Permission.MANAGE_API_TOKENS, Permission.VIEW_AUDIT,
                        Permission.MANAGE_SERVICES, Permission.MANAGE_TEMPLATES,
-                       Permission.EDIT_BIP}
+                       Permission.EDIT_BIP, Permission.ERASE_RESIDENTS}
     ),
 }
 

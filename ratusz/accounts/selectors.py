@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from ratusz.accounts.models import (
     ApiToken,
@@ -73,8 +73,6 @@ def access_staff_by_id(municipality: Municipality, user_id: int) -> User | None:
 
 def list_residents(municipality: Municipality) -> QuerySet[User]:
     """Residents who have matters with this gmina."""
-    from ratusz.accounts.models import ResidentRelation
-
     resident_ids = ResidentRelation.objects.for_municipality(municipality).values("resident_id")
     return User.objects.filter(kind=UserKind.RESIDENT, pk__in=resident_ids).order_by(
         "last_name", "first_name"
@@ -85,6 +83,15 @@ def access_resident_by_id(municipality: Municipality, user_id: int) -> User | No
     return list_residents(municipality).select_related("resident_profile").filter(
         pk=user_id
     ).first()
+
+
+def find_resident(municipality: Municipality, query: str) -> User | None:
+    """A resident of this gmina by exact user name or e-mail address (any letter case)."""
+    query = query.strip()
+    if not query:
+        return None
+    return list_residents(municipality).filter(
+        Q(username__iexact=query) | Q(email__iexact=query)).first()
 
 
 def list_api_tokens(municipality: Municipality) -> QuerySet[ApiToken]:

@@ -22,6 +22,7 @@ from ratusz.accounts.models import (
 )
 from ratusz.accounts.permissions import ROLE_PERMISSIONS, Permission, Role
 from ratusz.accounts.selectors import TOKEN_PREFIX, hash_token_secret, permissions_of
+from ratusz.core import personal_data
 from ratusz.core.effects import after_commit
 from ratusz.core.links import public_url
 from ratusz.core.models import AuditAction, Department, Municipality
@@ -337,3 +338,40 @@ def note_api_token_used(token: ApiToken) -> None:
         return
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     token.last_used_at = now
+
+
+class ErasureRefused(AccountError):
+    """The law keeps the resident's data for now (a pending case, say)."""
+
+    def __init__(self, blockers: list[str]):
+        super().__init__("erasure_refused")
+        self.blockers = blockers
+
+
+@transaction.atomic(durable=True)
+def erase_resident(municipality: Municipality, resident: User, *, acting_user) -> dict:
+    """Erase or anonymise what every app holds about `resident` in this gmina, as far as
+    the law allows (RODO art. 17 (3)); what must stay stays, and the audit log says what
+    was done and why the rest was kept. Refused as a whole while any app has a blocker."""
+    plans = personal_data.plan_all(municipality, resident)
+    blockers = [blocker for plan in plans for blocker in plan.blockers]
+    if blockers:
+        raise ErasureRefused(blockers)
+    label = resident.get_full_name() or resident.username
+    counts = {provider.key: provider.erase(municipality, resident)
+              for provider in personal_data.providers()}
+    record_audit(municipality=municipality, acting_user=acting_user,
+                 action=AuditAction.DELETED, object_type="accounts.user",
+                 object_id=str(resident.pk), after={
+                     "erasure": counts, "resident": label,
+                     "retained": [{"what": str(item.what), "reason": str(item.reason)}
+                                  for plan in plans for item in plan.retained]})
+    return counts
+
+
+@transaction.atomic(durable=True)
+def record_personal_data_export(municipality: Municipality, resident: User, *,
+                                export_format: str) -> None:
+    """The resident downloaded their data (art. 15, 20): noted in the gmina's audit log."""
+    record_audit(municipality=municipality, acting_user=resident, action=AuditAction.UPDATED,
+                 target=resident, after={"personal_data_export": export_format})

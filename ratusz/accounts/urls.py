@@ -1,6 +1,11 @@
 from django.urls import path
 
-from ratusz.accounts import views, views_password, views_second_factor
+from ratusz.accounts import (
+    views,
+    views_password,
+    views_personal_data,
+    views_second_factor,
+)
 from ratusz.accounts.logingov import views as logingov_views
 
 auth_patterns = [
@@ -28,6 +33,8 @@ auth_patterns = [
 
 resident_patterns = [
     path("", views.resident_home, name="home"),
+    path("data/<slug:slug>.<slug:export_format>", views_personal_data.download,
+         name="personal-data"),
 ]
 
 staff_patterns = [
@@ -50,6 +57,7 @@ staff_patterns = [
     path("api-tokens/", views.api_tokens, name="api-tokens"),
     path("api-tokens/<int:token_id>/revoke/", views.api_token_revoke, name="api-token-revoke"),
     path("my-api-tokens/", views.my_api_tokens, name="my-api-tokens"),
+    path("erasure/", views_personal_data.erasure, name="erasure"),
     path("my-api-tokens/<int:token_id>/<slug:action>/", views.my_api_token_action,
          name="my-api-token-action"),
 ]
