@@ -13,7 +13,7 @@ import re
 
 from django.utils import timezone
 from django.utils.html import escape
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 from ratusz.accounts.permissions import Permission
 from ratusz.bulletin import selectors as bip_selectors
@@ -21,7 +21,7 @@ from ratusz.bulletin import services as bip
 from ratusz.bulletin.models import Entry, EntryKind
 from ratusz.cases import selectors as ezd_selectors
 from ratusz.cases.letters import format_polish_date
-from ratusz.eservices.services import EserviceError
+from ratusz.eservices.errors import EserviceError
 
 #: The e-service of the library whose replies can be published in the BIP in one step.
 INFORMATION_REQUEST_SERVICE = "wniosek-o-udostepnienie-informacji-publicznej"
