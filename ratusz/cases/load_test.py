@@ -287,7 +287,7 @@ class Generator:
         """Write `size` cases in one transaction; returns the first and last case id."""
         cases, parties = TableWriter(Case), TableWriter(CaseParty)
         documents, versions = TableWriter(Document), TableWriter(DocumentVersion)
-        with transaction.atomic(), connection.cursor() as cursor:
+        with transaction.atomic(durable=True), connection.cursor() as cursor:
             if connection.vendor == "postgresql":
                 cursor.execute("SET LOCAL synchronous_commit = off")
             case_ids = reserve_ids(cursor, Case, size)
@@ -360,7 +360,7 @@ class Generator:
 
     def save_counters(self) -> None:
         """Move each touched counter on to the highest number used."""
-        with transaction.atomic():
+        with transaction.atomic(durable=True):
             for scope, year in sorted(self.touched):
                 value = self.counters[(scope, year)]
                 counter, created = Counter.objects.select_for_update().get_or_create(
@@ -404,7 +404,7 @@ class Indexer:
         try:
             with tenant_context(self.municipality):
                 while (item := self.queue.get()) is not None:
-                    with transaction.atomic(), connection.cursor() as cursor:
+                    with transaction.atomic(durable=True), connection.cursor() as cursor:
                         cursor.execute("SET LOCAL synchronous_commit = off")
                         search.index_cases_in_range(*item)
                     self.indexed += item[1] - item[0] + 1
