@@ -17,6 +17,7 @@ Entry ids are tag URIs (RFC 4151, see `tag_uri`) or https URLs.
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -25,10 +26,14 @@ from pathlib import Path
 
 from lxml import etree
 
+from ratusz.notifications import xmltext
+
 NS = "http://www.w3.org/2005/Atom"
 MIME_TYPE = "application/atom+xml"
 CAP_MIME_TYPE = "application/cap+xml"
 SCHEMA_PATH = Path(__file__).parent / "schemas" / "atom.rng"
+
+logger = logging.getLogger("ratusz.notifications")
 
 
 class AtomInvalid(ValueError):
@@ -124,20 +129,29 @@ def _entry(parent: etree._Element, entry: AtomEntry) -> None:
 
 def to_xml(feed: AtomFeed) -> bytes:
     """The feed as an Atom 1.0 document: UTF-8 bytes with an XML declaration. Text is
-    escaped by the serializer; HTML content goes as escaped markup (type="html")."""
+    escaped by the serializer; HTML content goes as escaped markup (type="html").
+
+    One item never takes the feed down: an entry with a text XML cannot carry (a control
+    character stored before the input checks) is left out and logged; the feed's own
+    title, subtitle and author lose such characters."""
     root = etree.Element(_q("feed"), nsmap={None: NS})
     if feed.language:
         root.set("{http://www.w3.org/XML/1998/namespace}lang", feed.language)
     _sub(root, "id", feed.id)
-    _sub(root, "title", feed.title, type="text")
+    _sub(root, "title", xmltext.without_forbidden(feed.title), type="text")
     if feed.subtitle:
-        _sub(root, "subtitle", feed.subtitle, type="text")
+        _sub(root, "subtitle", xmltext.without_forbidden(feed.subtitle), type="text")
     _sub(root, "updated", format_datetime(feed.updated))
-    _author(root, feed.author_name)
+    _author(root, xmltext.without_forbidden(feed.author_name))
     _sub(root, "link", rel="self", type="application/atom+xml", href=feed.link_self)
     if feed.link_alternate:
         _sub(root, "link", rel="alternate", type="text/html", href=feed.link_alternate)
     for entry in feed.entries:
+        unsafe = xmltext.first_unsafe(entry)
+        if unsafe:
+            logger.warning("atom: entry %s left out of %s: %s", xmltext.without_forbidden(
+                entry.id), feed.link_self, xmltext.UnsafeText(*unsafe))
+            continue
         _entry(root, entry)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 

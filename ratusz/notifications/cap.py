@@ -26,6 +26,8 @@ from zoneinfo import ZoneInfo
 
 from lxml import etree
 
+from ratusz.notifications import xmltext
+
 NS = "urn:oasis:names:tc:emergency:cap:1.2"
 MIME_TYPE = "application/cap+xml"
 SCHEMA_PATH = Path(__file__).parent / "schemas" / "cap-1.2.xsd"
@@ -308,8 +310,11 @@ def to_xml(alert: CapAlert) -> bytes:
     """The alert as a CAP 1.2 document: UTF-8 bytes with an XML declaration.
 
     Elements are written in the schema's sequence order; optional elements whose value is
-    empty are left out. The result is not validated here — call `validate` on it.
+    empty are left out. The result is not validated here — call `validate` on it. A text
+    XML cannot carry raises `xmltext.UnsafeText` naming it (``info[0].headline``): the
+    document is one alert, so it is not written at all.
     """
+    xmltext.check(alert)
     root = etree.Element(_q("alert"), nsmap={None: NS})
     etree.SubElement(root, _q("identifier")).text = alert.identifier
     etree.SubElement(root, _q("sender")).text = alert.sender

@@ -1,15 +1,20 @@
 """What the public sees of the alerts beside the pages: the CAP 1.2 document of each alert
-and the gmina's Atom feed (the current alerts of the banner: `selectors.current_alerts`)."""
+and the gmina's Atom feed (the current alerts of the banner: `selectors.current_alerts`).
+An alert with a text XML cannot carry has no CAP document and is left out of the feed
+(both logged); the rest of the feed is served."""
 
 from __future__ import annotations
 
+import logging
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.urls import reverse
 
-from ratusz.notifications import atom, cap, selectors
+from ratusz.notifications import atom, cap, selectors, xmltext
 from ratusz.notifications.models import TOPIC_CAP_CATEGORY, Alert, MsgType
+
+logger = logging.getLogger("ratusz.notifications")
 
 FEED_SIZE = 50
 RESPONSE_TYPES = {MsgType.CANCEL: ["AllClear"]}
@@ -63,8 +68,20 @@ def to_cap(alert: Alert) -> cap.CapAlert:
                         references=references, info=[info])
 
 
-def cap_document(alert: Alert) -> bytes:
-    return cap.to_xml(to_cap(alert))
+def cap_document(alert: Alert) -> bytes | None:
+    """The alert's CAP 1.2 document, or None (logged) when one of its texts holds a
+    character XML cannot carry: it was stored before the input checks."""
+    try:
+        return cap.to_xml(to_cap(alert))
+    except xmltext.UnsafeText as problem:
+        logger.warning("notifications: no CAP document for alert %s: %s", alert.pk, problem)
+        return None
+
+
+def has_cap_document(alert: Alert) -> bool:
+    """Whether `cap_document` can write this alert (its page links the document only
+    then)."""
+    return xmltext.first_unsafe(to_cap(alert)) is None
 
 
 def atom_feed(municipality) -> bytes:

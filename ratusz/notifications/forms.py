@@ -11,6 +11,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ratusz.core.models import Locality
+from ratusz.core.text import refuse_unsafe_text
 from ratusz.notifications import selectors, templates
 from ratusz.notifications.models import (
     ALERT_TOPICS,
@@ -21,7 +22,13 @@ from ratusz.notifications.models import (
     Topic,
     Urgency,
 )
-from ratusz.notifications.services import AlertData, Choice, NotificationError
+from ratusz.notifications.services import (
+    REASON_LIMIT,
+    TEXT_LIMITS,
+    AlertData,
+    Choice,
+    NotificationError,
+)
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 
@@ -36,7 +43,8 @@ class SubscriptionForm(forms.Form):
 
     email = forms.EmailField(label=_("E-mail address"), required=False, max_length=254)
     phone = forms.CharField(label=_("Mobile phone number"), required=False, max_length=20,
-                            help_text=_("9 digits, e.g. 512 345 678"))
+                            help_text=_("9 digits, e.g. 512 345 678"),
+                            validators=[refuse_unsafe_text])
     quiet = forms.BooleanField(label=_("Do not send anything between 22:00 and 7:00 (severe "
                                        "warnings still come)"), required=False)
     consent = forms.BooleanField(label=_("I agree"), required=True, error_messages={
@@ -110,16 +118,22 @@ class AlertForm(DescribedForm):
 
     topic = forms.ChoiceField(label=_("Topic"),
                               choices=[(t.value, t.label) for t in ALERT_TOPICS])
-    event = forms.CharField(label=_("Event"), max_length=120,
+    event = forms.CharField(label=_("Event"), max_length=TEXT_LIMITS["event"],
+                            validators=[refuse_unsafe_text],
                             help_text=_("What happens, in a few words, e.g. “Burza z "
                                         "gradem” or “Przerwa w dostawie wody”."))
-    headline = forms.CharField(label=_("Headline"), max_length=160,
+    headline = forms.CharField(label=_("Headline"), max_length=TEXT_LIMITS["headline"],
+                               validators=[refuse_unsafe_text],
                                help_text=_("The first line of every message. Up to 160 "
                                            "characters; keep it short for SMS."))
-    description = forms.CharField(label=_("Description"), max_length=4000,
+    description = forms.CharField(label=_("Description"),
+                                  max_length=TEXT_LIMITS["description"],
+                                  validators=[refuse_unsafe_text],
                                   widget=forms.Textarea(attrs={"rows": 6}))
-    instruction = forms.CharField(label=_("What residents should do"), max_length=2000,
-                                  required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    instruction = forms.CharField(label=_("What residents should do"),
+                                  max_length=TEXT_LIMITS["instruction"], required=False,
+                                  validators=[refuse_unsafe_text],
+                                  widget=forms.Textarea(attrs={"rows": 3}))
     severity = forms.ChoiceField(label=_("Severity"), choices=Severity.choices,
                                  initial=Severity.MODERATE, widget=forms.RadioSelect,
                                  help_text=_("Severe and extreme alerts are sent only after a "
@@ -194,7 +208,8 @@ class AlertForm(DescribedForm):
 
 
 class RejectForm(DescribedForm):
-    reason = forms.CharField(label=_("Why is it rejected?"), max_length=2000,
+    reason = forms.CharField(label=_("Why is it rejected?"), max_length=REASON_LIMIT,
+                             validators=[refuse_unsafe_text],
                              widget=forms.Textarea(attrs={"rows": 3}),
                              help_text=_("The author sees it and can correct the draft."))
 
@@ -202,8 +217,9 @@ class RejectForm(DescribedForm):
 class TemplateForm(DescribedForm):
     """A gmina's own wording for one (purpose, channel)."""
 
-    subject = forms.CharField(label=_("Subject"), max_length=200, required=False)
-    body = forms.CharField(label=_("Text"), max_length=4000,
+    subject = forms.CharField(label=_("Subject"), max_length=200, required=False,
+                              validators=[refuse_unsafe_text])
+    body = forms.CharField(label=_("Text"), max_length=4000, validators=[refuse_unsafe_text],
                            widget=forms.Textarea(attrs={"rows": 10}))
     transliterate = forms.BooleanField(
         label=_("Send without Polish letters (GSM-7: cheaper, 160 characters per part)"),

@@ -246,7 +246,10 @@ class Alert(TenantOwned):
     localities = models.ManyToManyField(Locality, blank=True, related_name="+",
                                         verbose_name=_("area"))
     channels = models.JSONField(default=list)
+    #: The caller's scoped Idempotency-Key (`ratusz.core.idempotency.scoped_key`; a raw
+    #: key on alerts stored before keys were scoped) and the digest of the request body.
     idempotency_key = models.CharField(max_length=80, blank=True)
+    idempotency_fingerprint = models.CharField(max_length=64, blank=True, default="")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
                                    on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now, editable=False)

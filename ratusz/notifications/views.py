@@ -265,12 +265,18 @@ def alert_detail(request: HttpRequest, municipality_slug: str, alert_id: int) ->
     return render(request, "notifications/alert.html", {
         "municipality": municipality, "alert": alert,
         "localities": selectors.alert_localities(municipality, alert),
-        "followups": selectors.followups(municipality, alert, published_only=True)})
+        "followups": selectors.followups(municipality, alert, published_only=True),
+        "has_cap": feeds.has_cap_document(alert)})
 
 
 def alert_cap(request: HttpRequest, municipality_slug: str, alert_id: int) -> HttpResponse:
+    """The alert's CAP 1.2 document. An alert whose texts XML cannot carry has none: 404,
+    as for an alert that is not published (the feed does not list it either)."""
     alert = _published(request, alert_id)
-    response = HttpResponse(feeds.cap_document(alert), content_type="application/cap+xml")
+    document = feeds.cap_document(alert)
+    if document is None:
+        raise Http404(_("This alert has no CAP document."))
+    response = HttpResponse(document, content_type="application/cap+xml")
     response["Content-Disposition"] = f'inline; filename="{alert.identifier}.cap"'
     return response
 

@@ -21,7 +21,7 @@ from ratusz.accounts.permissions import Permission
 from ratusz.accounts.selectors import has_permission
 from ratusz.core.models import Locality
 from ratusz.core.services import record_personal_data_access
-from ratusz.notifications import delivery, selectors, services, sms, templates
+from ratusz.notifications import delivery, feeds, selectors, services, sms, templates
 from ratusz.notifications.forms import (
     AlertForm,
     RejectForm,
@@ -303,6 +303,7 @@ def _detail(request: HttpRequest, alert: Alert, *, error: str = "",
                                      alert.channels),
         "followups": selectors.followups(alert.municipality_id, alert, published_only=False),
         "report": delivery_report(alert) if published else None,
+        "has_cap": published and feeds.has_cap_document(alert),
         "can_edit": can_compose and alert.status in (AlertStatus.DRAFT, AlertStatus.REJECTED),
         "can_submit": can_compose and alert.status in (AlertStatus.DRAFT,
                                                        AlertStatus.REJECTED),
@@ -402,14 +403,19 @@ def template_edit(request: HttpRequest, purpose: str, channel: str) -> HttpRespo
         "subject": wording.subject, "body": wording.body,
         "transliterate": wording.transliterate})
     if request.method == "POST" and form.is_valid():
-        services.save_template(
-            municipality, purpose, channel, subject=form.cleaned_data.get("subject", ""),
-            body=form.cleaned_data["body"],
-            transliterate=bool(form.cleaned_data.get("transliterate")),
-            acting_user=request.user)
-        messages.success(request, _("The template is saved; new messages use it."))
-        return redirect("notifications-staff:template-edit", municipality.slug, purpose,
-                        channel)
+        try:
+            services.save_template(
+                municipality, purpose, channel, subject=form.cleaned_data.get("subject", ""),
+                body=form.cleaned_data["body"],
+                transliterate=bool(form.cleaned_data.get("transliterate")),
+                acting_user=request.user)
+        except NotificationError as error:
+            form.add_error(error.field if error.field in form.fields else None,
+                           error.message)
+        else:
+            messages.success(request, _("The template is saved; new messages use it."))
+            return redirect("notifications-staff:template-edit", municipality.slug,
+                            purpose, channel)
     counter = None
     if channel == Channel.SMS:
         text = form["body"].value() or ""

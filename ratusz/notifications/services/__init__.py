@@ -7,6 +7,8 @@ outbox, and the news of a person's own cases handed over by the app that owns th
 from ratusz.notifications.delivery import callback_key
 from ratusz.notifications.services.alerts import (
     ALERT_FIELDS,
+    REASON_LIMIT,
+    TEXT_LIMITS,
     AlertData,
     approve_alert,
     create_alert,
@@ -45,7 +47,8 @@ from ratusz.notifications.services.wording import reset_template, save_template
 
 __all__ = [
     "ALERT_FIELDS", "CONFIRM_MAX_AGE", "CONFIRM_SALT", "CONSENT_VERSION", "CONSENT_WORDING",
-    "PHONE_CODE_ATTEMPTS", "PHONE_CODE_TTL", "AlertData", "Choice", "NotificationError",
+    "PHONE_CODE_ATTEMPTS", "PHONE_CODE_TTL", "REASON_LIMIT", "TEXT_LIMITS", "AlertData",
+    "Choice", "NotificationError",
     "add_push_endpoint", "approve_alert", "callback_key", "confirm_email", "confirm_phone",
     "confirmation_token", "consent_wording", "create_alert", "follow_up", "normalise_email",
     "normalise_phone", "queue_email_confirmation", "queue_message", "queue_personal_news",

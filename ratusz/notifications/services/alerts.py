@@ -6,11 +6,14 @@ Publishing queues the fan-out for after the commit."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ratusz.core.idempotency import check_repeat
 from ratusz.core.models import AuditAction
 from ratusz.core.services import record_audit, snapshot
 from ratusz.notifications import delivery
@@ -25,12 +28,20 @@ from ratusz.notifications.models import (
     Topic,
     Urgency,
 )
+from ratusz.notifications.services.checks import checked_text, text_problem
 from ratusz.notifications.services.errors import NotificationError
 
 # --- alerts -------------------------------------------------------------------------------
 
 ALERT_FIELDS = ["status", "msg_type", "topic", "event", "headline", "severity", "urgency",
                 "certainty", "onset", "expires", "references_id"]
+#: The longest texts of an alert (the model's limits; the API and the forms use them too).
+TEXT_LIMITS = {name: Alert._meta.get_field(name).max_length
+               for name in ("event", "headline", "description", "instruction")}
+REASON_LIMIT = 2000
+#: An alert's dates lie at most a year back (an end also not past) and two years ahead.
+EARLIEST = timedelta(days=366)
+LATEST = timedelta(days=2 * 366)
 
 
 @dataclass
@@ -53,19 +64,16 @@ def validate_alert(municipality, data: AlertData) -> AlertData:
     """The alert data checked (NotificationError with every problem in `.errors`), with
     the default channels filled in."""
     errors = []
-
-    def need(value, field, label, limit):
-        if not (value or "").strip():
+    labels = {"event": _("event"), "headline": _("headline"),
+              "description": _("description"), "instruction": _("instruction")}
+    for field, label in labels.items():
+        value = getattr(data, field) or ""
+        if field != "instruction" and not value.strip():
             errors.append((field, _("Fill in: %(label)s.") % {"label": label}))
-        elif len(value) > limit:
-            errors.append((field, _("%(label)s may have at most %(n)d characters.")
-                           % {"label": label, "n": limit}))
-
-    need(data.event, "event", _("event"), 120)
-    need(data.headline, "headline", _("headline"), 160)
-    need(data.description, "description", _("description"), 4000)
-    if len(data.instruction or "") > 2000:
-        errors.append(("instruction", _("The instruction may have at most 2000 characters.")))
+            continue
+        problem = text_problem(value, label, TEXT_LIMITS[field])
+        if problem:
+            errors.append((field, problem))
     for field, value, choices in (("severity", data.severity, Severity),
                                   ("urgency", data.urgency, Urgency),
                                   ("certainty", data.certainty, Certainty)):
@@ -74,10 +82,7 @@ def validate_alert(municipality, data: AlertData) -> AlertData:
                 "field": field, "values": ", ".join(choices.values)}))
     if data.topic not in [t.value for t in ALERT_TOPICS]:
         errors.append(("topic", _("Unknown topic.")))
-    if data.onset and data.expires and data.onset >= data.expires:
-        errors.append(("expires", _("The end must be after the start.")))
-    if data.expires and data.expires <= timezone.now():
-        errors.append(("expires", _("The end is already in the past.")))
+    errors += _date_problems(data)
     for locality in data.localities or []:
         if locality.municipality_id != municipality.pk:
             errors.append(("area", _("Unknown locality.")))
@@ -93,13 +98,56 @@ def validate_alert(municipality, data: AlertData) -> AlertData:
     return data
 
 
+def _date_problems(data: AlertData) -> list[tuple[str, str]]:
+    """The dates made aware (a date without an offset is Polish time) and checked: within
+    a plausible range, the end after the start and not yet past."""
+    now = timezone.now()
+    problems = []
+    for field in ("onset", "expires"):
+        value = getattr(data, field)
+        if value is None:
+            continue
+        if timezone.is_naive(value):
+            value = timezone.make_aware(value)
+            setattr(data, field, value)
+        if not now - EARLIEST <= value <= now + LATEST:
+            problems.append((field, _("The date must lie between a year ago and two years "
+                                      "from now.")))
+    if problems:
+        return problems
+    if data.onset and data.expires and data.onset >= data.expires:
+        problems.append(("expires", _("The end must be after the start.")))
+    if data.expires and data.expires <= now:
+        problems.append(("expires", _("The end is already in the past.")))
+    return problems
+
+
+def _repeated(municipality, *, idempotency_key: str, fingerprint: str, legacy_key: str,
+              acting_user) -> Alert | None:
+    """The alert an earlier request with this key created, or None; IdempotencyConflict
+    when that request had another body. `idempotency_key` is the caller's scoped key
+    (`ratusz.core.idempotency.scoped_key`); `legacy_key`, the raw key, finds an alert
+    stored before keys were scoped, for the same person only."""
+    query = Q(idempotency_key=idempotency_key)
+    if legacy_key:
+        query |= Q(idempotency_key=legacy_key, idempotency_fingerprint="",
+                   created_by=acting_user)
+    found = Alert.objects.filter(query, municipality=municipality).first()
+    if found is not None:
+        check_repeat(found.idempotency_fingerprint, fingerprint)
+    return found
+
+
 def create_alert(municipality, data: AlertData, *, acting_user, msg_type: str = MsgType.ALERT,
-                 references: Alert | None = None, idempotency_key: str = "") -> tuple[Alert,
-                                                                                      bool]:
-    """A draft alert. With an idempotency key a repeated call returns the first alert."""
+                 references: Alert | None = None, idempotency_key: str = "",
+                 fingerprint: str = "", legacy_key: str = "") -> tuple[Alert, bool]:
+    """A draft alert. With an idempotency key a repeated call returns the first alert;
+    with the key and another body (its `fingerprint` differs) it raises
+    `ratusz.core.idempotency.IdempotencyConflict`."""
     if idempotency_key:
-        found = Alert.objects.filter(municipality=municipality,
-                                     idempotency_key=idempotency_key).first()
+        found = _repeated(municipality, idempotency_key=idempotency_key,
+                          fingerprint=fingerprint, legacy_key=legacy_key,
+                          acting_user=acting_user)
         if found:
             return found, False
     data = validate_alert(municipality, data)
@@ -116,14 +164,17 @@ def create_alert(municipality, data: AlertData, *, acting_user, msg_type: str = 
                 description=data.description.strip(), instruction=data.instruction.strip(),
                 urgency=data.urgency, severity=data.severity, certainty=data.certainty,
                 onset=data.onset, expires=data.expires, channels=data.channels,
-                idempotency_key=idempotency_key, created_by=acting_user)
+                idempotency_key=idempotency_key,
+                idempotency_fingerprint=fingerprint if idempotency_key else "",
+                created_by=acting_user)
             alert.localities.set(data.localities or [])
             record_audit(municipality=municipality, acting_user=acting_user,
                          action=AuditAction.CREATED, target=alert,
                          after=snapshot(alert, ALERT_FIELDS))
     except IntegrityError:
-        found = Alert.objects.filter(municipality=municipality,
-                                     idempotency_key=idempotency_key).first()
+        # A concurrent request with the same key committed first.
+        found = _repeated(municipality, idempotency_key=idempotency_key,
+                          fingerprint=fingerprint, legacy_key="", acting_user=acting_user)
         if found is None:
             raise
         return found, False
@@ -189,13 +240,14 @@ def reject_alert(alert: Alert, *, acting_user, reason: str) -> Alert:
     if not reason:
         raise NotificationError("reason_required", _("Say why the alert is rejected."),
                                 "reason")
+    checked_text(reason, field="reason", label=_("reason"), limit=REASON_LIMIT)
     with transaction.atomic(durable=True):
         alert = Alert.objects.select_for_update().get(pk=alert.pk)
         if alert.status != AlertStatus.PENDING:
             raise NotificationError("not_pending", _("This alert is not awaiting approval."))
         alert.status = AlertStatus.REJECTED
         alert.decided_by, alert.decided_at = acting_user, timezone.now()
-        alert.rejection_reason = reason[:2000]
+        alert.rejection_reason = reason
         alert.save(update_fields=["status", "decided_by", "decided_at", "rejection_reason"])
         record_audit(municipality=alert.municipality, acting_user=acting_user,
                      action=AuditAction.UPDATED, target=alert,

@@ -5,11 +5,16 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ratusz.core.models import AuditAction
 from ratusz.core.services import record_audit
 from ratusz.notifications import selectors
 from ratusz.notifications.models import Channel, Template
+from ratusz.notifications.services.checks import checked_text
+
+SUBJECT_LIMIT = Template._meta.get_field("subject").max_length
+BODY_LIMIT = Template._meta.get_field("body").max_length
 
 
 def _audited(template: Template) -> dict:
@@ -21,7 +26,10 @@ def _audited(template: Template) -> dict:
 def save_template(municipality, purpose: str, channel: str, *, subject: str, body: str,
                   transliterate: bool, acting_user) -> Template:
     """The gmina's wording for (purpose, channel); new messages use it. An SMS has no
-    subject; only an SMS is transliterated."""
+    subject; only an SMS is transliterated. Texts over their limit or with a character no
+    message may carry raise NotificationError."""
+    checked_text(subject, field="subject", label=_("subject"), limit=SUBJECT_LIMIT)
+    checked_text(body, field="body", label=_("text"), limit=BODY_LIMIT)
     own = selectors.own_template(municipality, purpose, channel)
     values = {"subject": subject if channel != Channel.SMS else "", "body": body,
               "transliterate": bool(transliterate) if channel == Channel.SMS else False}

@@ -53,6 +53,12 @@ def clerk_token(registry_clerk_a, municipality_a):
 
 
 @pytest.fixture
+def another_clerk_token(registry_clerk_a, municipality_a):
+    """A second token of the same person: another system of the same gmina."""
+    return _token(municipality_a, registry_clerk_a, [Permission.COMPOSE_ALERTS])
+
+
+@pytest.fixture
 def secretary_token(secretary_a, municipality_a):
     return _token(municipality_a, secretary_a,
                   [Permission.COMPOSE_ALERTS, Permission.APPROVE_ALERTS])
