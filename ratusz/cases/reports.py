@@ -28,7 +28,7 @@ from ratusz.cases.models import (
     JrwaClass,
     OutgoingEntry,
 )
-from ratusz.cases.selectors import overdue_filter
+from ratusz.cases.selectors import overdue_filter, visible_cases
 from ratusz.core.models import Department, Municipality, Unit
 
 #: What the remarks column says of a case not yet closed.
@@ -183,6 +183,15 @@ def overdue_cases(municipality: Municipality, department: Department | None = No
     if department is not None:
         cases = cases.filter(department=department)
     return cases.select_related("department", "handler").order_by("deadline", "pk")
+
+
+def overdue_cases_seen_by(user, municipality: Municipality,
+                          department: Department | None = None) -> QuerySet[Case]:
+    """The overdue cases this staff member may see, by department, the longest overdue
+    first."""
+    visible = visible_cases(user, municipality).values("pk")
+    return (overdue_cases(municipality, department).filter(pk__in=visible)
+            .order_by("department__symbol", "deadline", "pk"))
 
 
 # --- Registers ---------------------------------------------------------------------------

@@ -156,9 +156,7 @@ def overdue(request: HttpRequest) -> HttpResponse:
     municipality = request.municipality
     form = OverdueForm(request.GET or None, departments=_departments_seen(request))
     department = form.cleaned_data["department"] if form.is_valid() else None
-    visible = selectors.visible_cases(request.user, municipality).values("pk")
-    cases = (reports.overdue_cases(municipality, department).filter(pk__in=visible)
-             .order_by("department__symbol", "deadline", "pk"))
+    cases = reports.overdue_cases_seen_by(request.user, municipality, department)
     return render(request, "cases/reports/overdue.html", {
         "form": form, "cases": cases[:500], "today": timezone.localdate(),
     }, status=400 if form.errors else 200)
