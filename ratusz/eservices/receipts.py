@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from lxml import etree
 
-from ratusz.cases import signing
+from ratusz.cases import services as ezd
 from ratusz.eservices.models import Submission
 
 UPO_NAMESPACE = "https://ratusz.org.pl/schemat/upo/1"
@@ -120,8 +120,8 @@ def make_receipt(submission: Submission) -> Submission:
         return submission
     created_at = timezone.now()
     unit = submission.incoming.unit
-    xml = signing.seal_xml(build_upo_xml(submission, created_at), unit)
-    pdf = signing.seal_pdf(render_receipt_pdf(submission, created_at), unit,
+    xml = ezd.seal_xml(build_upo_xml(submission, created_at), unit)
+    pdf = ezd.seal_pdf(render_receipt_pdf(submission, created_at), unit,
                            reason="Urzędowe poświadczenie przedłożenia")
     pdf_path, xml_path = receipt_paths(submission)
     for path, content in ((pdf_path, pdf), (xml_path, xml)):
@@ -171,7 +171,7 @@ class Verification:
     """What the public verification page says about an uploaded receipt."""
 
     format: str
-    signature: signing.SignatureCheck
+    signature: ezd.SignatureCheck
     submission: Submission | None
     matches_record: bool
     problem: str = ""
@@ -186,13 +186,13 @@ def verify_receipt(data: bytes, *, municipality_id: int | None = None) -> Verifi
     issued (by its identifier and SHA-256)."""
     digest = hashlib.sha256(data).hexdigest()
     if data.startswith(b"%PDF"):
-        check = signing.verify_pdf(data)
+        check = ezd.verify_pdf(data)
         submission = Submission.objects.filter(receipt_pdf_sha256=digest).select_related(
             "service", "case", "incoming", "municipality").first()
         return Verification("PDF (PAdES)", check, submission, submission is not None,
                             "" if submission else NOT_ISSUED)
     if data.lstrip().startswith(b"<"):
-        check = signing.verify_xades(data)
+        check = ezd.verify_xades(data)
         identifier = _xml_identifier(data)
         submission = None
         if identifier is not None:
@@ -202,7 +202,7 @@ def verify_receipt(data: bytes, *, municipality_id: int | None = None) -> Verifi
         problem = "" if matches else NOT_ISSUED
         return Verification("XML (XAdES)", check, submission if matches else None, matches,
                             problem)
-    return Verification("", signing.SignatureCheck(reason="not a receipt"), None, False,
+    return Verification("", ezd.SignatureCheck(reason="not a receipt"), None, False,
                         _("This is not the PDF or XML file of a receipt."))
 
 

@@ -26,12 +26,14 @@ service-level modules beside this package. Reads live in `ratusz.cases.selectors
 `ratusz.cases.reports`.
 
 Everything public is importable from `ratusz.cases.services`, as are the helpers other
-apps may use: checking an upload, the unit's e-seal, the domain events and the lazy
-message with named placeholders (`lazy_message`).
+apps may use: checking an upload, the unit's e-seal, the domain events, the date of a
+letter in words (`format_polish_date`) and the lazy message with named placeholders
+(`lazy_message`).
 """
 
 from ratusz.cases.documents import Inspection, UploadRejected, inspect_upload
 from ratusz.cases.errors import EzdError, lazy_message
+from ratusz.cases.letters import format_polish_date
 from ratusz.cases.selectors import final_class, overdue_filter, pending_step
 from ratusz.cases.services.archive import (
     approve_disposal_list,
@@ -101,7 +103,8 @@ __all__ = [
     "case_status_changed", "change_status", "close_case", "create_disposal_list",
     "create_routing_rule", "decide_approval", "delete_unused_files", "discard_stored_file",
     "draft_letter", "ensure_preview", "execute_disposal_list", "export_archive_package",
-    "final_class", "inspect_upload", "lazy_message", "letter_sent", "link_cases", "lock_case",
+    "final_class", "format_polish_date", "inspect_upload", "lazy_message", "letter_sent",
+    "link_cases", "lock_case",
     "next_in_sequence", "open_case", "open_case_within", "overdue_filter", "pending_step",
     "preview_path", "record_case_event", "register_incoming", "register_incoming_within",
     "reopen_case", "request_approval", "retention_dates", "rkw_number", "rpw_number",
