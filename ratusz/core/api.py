@@ -73,10 +73,59 @@ def problem(api: NinjaAPI, request: HttpRequest, status: int, title: str, detail
     return response
 
 
+PROBLEM_SCHEMA = {
+    "title": "Problem", "type": "object", "required": ["type", "title", "status"],
+    "description": "An error, as RFC 9457 describes it.",
+    "properties": {
+        "type": {"type": "string"}, "title": {"type": "string"},
+        "status": {"type": "integer"}, "detail": {"type": "string"},
+        "instance": {"type": "string"}, "code": {"type": "string"},
+        "errors": {"type": "array", "items": {}},
+    },
+}
+ERROR_DESCRIPTIONS = {
+    400: "The request body is not well-formed.",
+    401: "No valid bearer token of a gmina.",
+    403: "The token does not allow this.",
+    404: "No such object in the token's gmina (or no such address).",
+    409: "A conflict: the state of the object, or an Idempotency-Key used with another body.",
+    422: "A parameter or the body did not validate (the fields are named in `errors`).",
+    429: "Too many requests; try again later.",
+}
+
+
+class RatuszAPI(NinjaAPI):
+    """django-ninja with every operation's error answers documented as problem+json."""
+
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = \
+            PROBLEM_SCHEMA
+        for path, operations in schema.get("paths", {}).items():
+            for method, operation in operations.items():
+                for status in _error_statuses(path, method, operation):
+                    operation.setdefault("responses", {}).setdefault(str(status), {
+                        "description": ERROR_DESCRIPTIONS[status],
+                        "content": {PROBLEM_JSON: {"schema": {
+                            "$ref": "#/components/schemas/Problem"}}}})
+        return schema
+
+
+def _error_statuses(path: str, method: str, operation: dict) -> list[int]:
+    """What any operation may answer: every one is authenticated, permission-checked and
+    validated; a path with an id may miss; a write may conflict or get a broken body."""
+    statuses = [401, 403, 422, 429]
+    if "{" in path:
+        statuses.append(404)
+    if method in ("post", "put", "patch", "delete"):
+        statuses += [400, 409]
+    return sorted(statuses)
+
+
 def build_api(auth) -> NinjaAPI:
     """The `/api/v1/` application: `auth` authenticates every call (the accounts app's
-    bearer tokens); errors are problem+json."""
-    api = NinjaAPI(
+    bearer tokens); errors are problem+json and documented on every operation."""
+    api = RatuszAPI(
         title="Ratusz API",
         version="1",
         description="The REST API of Ratusz. Every token belongs to one gmina.",
