@@ -11,6 +11,8 @@ from typing import Any
 from django.db import transaction
 from django.utils.text import slugify
 
+from ratusz.core import events
+from ratusz.core.effects import after_commit
 from ratusz.core.logging import client_ip_var, request_id_var
 from ratusz.core.models import (
     AuditAction,
@@ -144,6 +146,9 @@ def _add_unit(municipality: Municipality, *, acting_user, **fields) -> Unit:
     unit.save()
     record_audit(municipality=municipality, acting_user=acting_user, action=AuditAction.CREATED,
                  target=unit, after=snapshot(unit, UNIT_FIELDS))
+    after_commit(events.unit_created.send, sender=Unit, unit_id=unit.pk,
+                 municipality_id=municipality.pk,
+                 acting_user_id=getattr(acting_user, "pk", None))
     return unit
 
 
