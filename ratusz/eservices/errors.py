@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.utils import translation
 
-from ratusz.cases.services import lazy_message
+from ratusz.core.messages import lazy_message
 
 __all__ = ["EserviceError", "SubmissionRejected", "in_english", "lazy_message"]
 
