@@ -15,12 +15,20 @@ from pathlib import Path
 
 from django.db import transaction
 
+from ratusz.accounts import identity
 from ratusz.accounts import services as account_services
-from ratusz.accounts.models import ApiToken, User, UserKind
+from ratusz.accounts.logingov.simulator import PERSONS_FILE
+from ratusz.accounts.models import ApiToken, ResidentProfile, User, UserKind
 from ratusz.accounts.permissions import ROLE_PERMISSIONS, Permission, Role
+from ratusz.cases import services as ezd
+from ratusz.cases.jrwa import load_default_jrwa
+from ratusz.cases.models import IncomingEntry
 from ratusz.core import services as core_services
 from ratusz.core.models import Department, Locality, Municipality, Unit
 from ratusz.core.tenancy import tenant_context
+from ratusz.demo.bulletin import ensure_demo as ensure_bulletin
+from ratusz.demo.notifications import ensure_demo as ensure_notifications
+from ratusz.eservices import services as eservice_services
 
 DATA_FILE = Path(__file__).with_name("gminy.json")
 DEMO_PASSWORD = "ratusz-demo-2026"
@@ -98,8 +106,6 @@ def _ensure_structure(municipality: Municipality, data: dict, operator: User) ->
 
 def _ensure_jrwa(municipality: Municipality, operator: User) -> None:
     """Every unit gets the shipped gmina JRWA (a no-op when it already has it)."""
-    from ratusz.cases.jrwa import load_default_jrwa
-
     for unit in Unit.objects.for_municipality(municipality):
         load_default_jrwa(unit, acting_user=operator)
 
@@ -131,9 +137,6 @@ def _ensure_ezd_sample(municipality: Municipality, staff: dict[str, User], resid
     from datetime import timedelta
 
     from django.utils import timezone
-
-    from ratusz.cases import services as ezd
-    from ratusz.cases.models import IncomingEntry
 
     if IncomingEntry.objects.for_municipality(municipality).exists():
         return
@@ -187,8 +190,6 @@ def _ensure_resident(municipality: Municipality, index: int) -> User:
 
 def demo_persons() -> list[dict]:
     """The simulator's test persons that are the demo gminy's residents."""
-    from ratusz.accounts.logingov.simulator import PERSONS_FILE
-
     return [person for person in json.loads(PERSONS_FILE.read_text(encoding="utf-8"))
             if person.get("demo")]
 
@@ -196,9 +197,6 @@ def demo_persons() -> list[dict]:
 def _ensure_demo_identity(user: User) -> None:
     """Each demo resident is one of the simulator's persons: signing in through the
     login.gov.pl simulator as that person opens this very account."""
-    from ratusz.accounts import identity
-    from ratusz.accounts.models import ResidentProfile
-
     profile = ResidentProfile.objects.filter(user=user).first()
     if profile is not None and profile.is_identified:
         return
@@ -233,8 +231,6 @@ def demo_fee_account(municipality: Municipality) -> str:
 
 def _ensure_services(municipality: Municipality, operator: User) -> int:
     """Every service of the library, published, with the demo fee account."""
-    from ratusz.eservices import services as eservice_services
-
     added, _existing = eservice_services.publish_library(
         municipality, acting_user=operator, fee_account=demo_fee_account(municipality))
     return added
@@ -279,11 +275,7 @@ def load_demo(*, base_url: str) -> dict:
                 resident = _ensure_resident(municipality, index)
                 _ensure_ezd_sample(municipality, staff, resident)
                 _ensure_services(municipality, operator)
-                from ratusz.notifications.demo import ensure_demo as ensure_notifications
-
                 ensure_notifications(municipality, staff, resident)
-                from ratusz.bulletin.demo import ensure_demo as ensure_bulletin
-
                 ensure_bulletin(municipality, staff)
                 clerk = staff["registry_clerk"]
                 api_token = _reissue_token(municipality, clerk, operator,

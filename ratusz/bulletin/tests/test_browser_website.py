@@ -24,9 +24,10 @@ os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 from playwright.sync_api import Page, expect  # noqa: E402
 
 from ratusz.accounts.permissions import Role  # noqa: E402
-from ratusz.bulletin import demo_website, services  # noqa: E402
+from ratusz.bulletin import services  # noqa: E402
 from ratusz.bulletin.models import Event, NewsItem, WebPage  # noqa: E402
 from ratusz.core.tests.factories import DepartmentFactory  # noqa: E402
+from ratusz.demo import websites as demo_website  # noqa: E402 - the demo's content
 from ratusz.testing import browser as chromium  # noqa: E402
 from ratusz.testing.browser import assert_accessible, sign_in  # noqa: E402
 

@@ -13,7 +13,6 @@ from django.utils import timezone
 
 from ratusz.accounts.permissions import Role
 from ratusz.bulletin import services
-from ratusz.bulletin.demo import tiny_pdf
 from ratusz.bulletin.models import (
     Attachment,
     ChangeKind,
@@ -24,6 +23,7 @@ from ratusz.bulletin.models import (
 )
 from ratusz.bulletin.services import BulletinError, EntryData
 from ratusz.core.models import AuditLog
+from ratusz.testing.pdf import tiny_pdf
 
 
 @pytest.fixture

@@ -249,7 +249,7 @@ def test_an_editor_of_another_unit_is_refused(client, school_site, bip_office_a)
 
 
 def test_the_demo_is_idempotent(municipality_a, bip_school_a, bip_office_a):
-    from ratusz.bulletin import demo_website
+    from ratusz.demo import websites as demo_website
 
     demo_website.ensure_demo(municipality_a)
     counts = (WebPage.objects.count(), NewsItem.objects.count(), Event.objects.count())

@@ -7,7 +7,7 @@ from datetime import datetime, time, timedelta
 
 from django.utils import timezone
 
-from ratusz.bulletin import website
+from ratusz.bulletin import services as website
 from ratusz.bulletin.models import WebPage
 from ratusz.bulletin.services import unit_address
 from ratusz.core.models import Unit, UnitKind
