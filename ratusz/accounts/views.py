@@ -419,7 +419,7 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
             if new_secret is None:
                 messages.success(request, _(
                     "The token waits for %(person)s to confirm it in their workspace "
-                    "(\u201cMy API tokens\u201d); they will see its secret then.")
+                    "(“My API tokens”); they will see its secret then.")
                     % {"person": token.user.display_name})
                 return redirect("staff:api-tokens", municipality.slug)
             form = forms.ApiTokenForm(staff_queryset=staff, permission_choices=choices)
