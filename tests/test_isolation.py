@@ -355,6 +355,71 @@ def test_a_resident_reaches_only_their_own_matters(client, worlds):
             assert client.get(url).status_code == 404, url
 
 
+# --- The department wall inside one gmina (finding 1 of issue 15) --------------------------
+
+#: Routes that name one case or what belongs to it (its letters, documents, its e-service
+#: submission): staff of another department reach them only if they see the case.
+CASE_KWARGS = {"case_id", "letter_id", "version_id", "submission_id"}
+#: The e-office's staff queue lists only the submissions whose case the person sees.
+SUBMISSION_QUEUE = "eservices-staff:submissions"
+#: E-services staff pages that show no submission: the service cards and their forms are
+#: the gmina's catalogue, edited by whoever holds services.manage, whatever the department.
+SERVICE_CATALOGUE = {
+    "eservices-staff:service-list", "eservices-staff:service-edit",
+    "eservices-staff:form-editor", "eservices-staff:form-preview",
+    "eservices-staff:form-publish", "eservices-staff:form-discard",
+}
+
+
+def department_routes():
+    return [(route, name) for route, name in tenant_routes()
+            if CASE_KWARGS & set(KWARG.findall(route))]
+
+
+@pytest.fixture
+def officer_of_another_department(make_staff, municipality_a, department_a):
+    """A case officer and head of department GK of gmina A (the world's cases are OR's)."""
+    from ratusz.core.tests.factories import DepartmentFactory
+
+    surveying = DepartmentFactory(municipality=municipality_a, unit=department_a.unit,
+                                  symbol="GK", name="Referat Geodezji")
+    return make_staff(municipality_a, Role.CASE_OFFICER, Role.HEAD, department=surveying,
+                      username="alfa.geodeta")
+
+
+def test_the_department_pass_covers_every_e_services_staff_route():
+    walled = {name for _, name in department_routes()}
+    staff_routes = {name for _, name in tenant_routes() if name.startswith("eservices-staff:")}
+    assert staff_routes == (staff_routes & walled) | {SUBMISSION_QUEUE} | SERVICE_CATALOGUE
+    assert {"eservices-staff:submission-detail", "eservices-staff:submission-pdf",
+            "eservices-staff:submission-receipt", "eservices-staff:submission-publish-bip",
+            "ezd:case-detail", "ezd:document-download"} <= walled
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_staff_of_another_department_reach_no_case_of_it(client, worlds,
+                                                         officer_of_another_department,
+                                                         method):
+    """GK's staff get 404 on an OR case in the EZD, and on the same matter filed through
+    the e-office: its answers, PDF, receipts, messages, fee and BIP reply."""
+    world_a, _ = worlds
+    client.force_login(officer_of_another_department)
+    before = {**database_state(), "messages": _count("eservices.Message")}
+    for route, name in department_routes():
+        url = fill(route, values_for(world_a, name))
+        response = getattr(client, method)(url, {"action": "message", "text": "x"})
+        assert response.status_code in (404, 405), (method, url, response.status_code)
+    queue = client.get(fill("g/<municipality_slug>/staff/e-uslugi/",
+                            world_a["values"]), {"komorka": "wszystkie"})
+    assert queue.status_code == 200
+    assert f"wnioski/{world_a['values']['submission_id']}/" not in queue.content.decode()
+    assert {**database_state(), "messages": _count("eservices.Message")} == before
+
+
+def _count(label: str) -> int:
+    return apps.get_model(label).objects.count()
+
+
 def test_django_admin_is_for_the_platform_operator_only(client, almighty_a):
     client.force_login(almighty_a)
     response = client.get("/admin/")

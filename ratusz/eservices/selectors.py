@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from ratusz.accounts import identity
+from ratusz.cases import selectors as ezd_selectors
 from ratusz.core.models import Municipality
 from ratusz.core.tenancy import tenant_context
 from ratusz.eservices.models import (
@@ -78,9 +79,18 @@ def find_by_case_mark(municipality: Municipality | int, case_mark: str) -> Submi
     return _submissions(municipality).filter(case__mark=case_mark.strip()).first()
 
 
-def department_submissions(municipality: Municipality | int, *, department_ids=None,
+def visible_submissions(user, municipality: Municipality) -> QuerySet[Submission]:
+    """The submissions this staff member may see: exactly those whose case they see in the
+    EZD (`cases.selectors.visible_cases`: the department wall holds here too)."""
+    return _submissions(municipality).filter(
+        case__in=ezd_selectors.visible_cases(user, municipality).values("pk"))
+
+
+def department_submissions(user, municipality: Municipality, *, department_ids=None,
                            waiting_for_fee: bool = False) -> QuerySet[Submission]:
-    submissions = _submissions(municipality).select_related("case__department")
+    """The staff queue: submissions whose case `user` sees, optionally of some
+    departments' services and only those awaiting the fee."""
+    submissions = visible_submissions(user, municipality).select_related("case__department")
     if department_ids is not None:
         submissions = submissions.filter(service__department_id__in=department_ids)
     if waiting_for_fee:
@@ -88,9 +98,17 @@ def department_submissions(municipality: Municipality | int, *, department_ids=N
     return submissions.order_by("-submitted_at")
 
 
-def access_submission_by_id(municipality: Municipality | int, submission_id: int
+def access_submission_by_id(user, municipality: Municipality, submission_id: int
                             ) -> Submission | None:
-    return _submissions(municipality).filter(pk=submission_id).first()
+    """A submission for a staff page, if `user` sees its case; missing, foreign and
+    behind the department wall look the same (None)."""
+    return visible_submissions(user, municipality).filter(pk=submission_id).first()
+
+
+def may_act_on(user, submission: Submission) -> bool:
+    """May change the matter (messages, the fee, the BIP reply): the rule of its case
+    (`cases.selectors.can_handle`)."""
+    return ezd_selectors.can_handle(user, submission.case)
 
 
 def open_matters_filter() -> Q:

@@ -46,7 +46,8 @@ def submission_list(request: HttpRequest) -> HttpResponse:
     else:
         department_ids = None
     waiting = request.GET.get("oplata") == "1"
-    submissions = selectors.department_submissions(municipality, department_ids=department_ids,
+    submissions = selectors.department_submissions(request.user, municipality,
+                                                   department_ids=department_ids,
                                                    waiting_for_fee=waiting)
     page = Paginator(submissions, 50).get_page(request.GET.get("strona"))
     return render(request, "eservices/staff/submission_list.html", {
@@ -55,9 +56,12 @@ def submission_list(request: HttpRequest) -> HttpResponse:
     })
 
 
-def _submission_or_404(request: HttpRequest, submission_id: int):
-    submission = selectors.access_submission_by_id(request.municipality, submission_id)
-    if submission is None:
+def _submission_or_404(request: HttpRequest, submission_id: int, *, to_act: bool = False):
+    """The submission if the user sees its case (and, `to_act`, may handle it), else 404:
+    the same wall as the case in the EZD."""
+    submission = selectors.access_submission_by_id(request.user, request.municipality,
+                                                   submission_id)
+    if submission is None or (to_act and not selectors.may_act_on(request.user, submission)):
         raise Http404
     return submission
 
@@ -83,7 +87,7 @@ def _attachments(submission) -> list[dict]:
 @require_http_methods(["GET", "POST"])
 def submission_detail(request: HttpRequest, submission_id: int) -> HttpResponse:
     submission = _submission_or_404(request, submission_id)
-    can_handle = has_permission(request.user, request.municipality, Permission.HANDLE_CASES)
+    can_handle = selectors.may_act_on(request.user, submission)
     error = ""
     if request.method == "POST":
         if not can_handle:
@@ -110,7 +114,7 @@ def submission_detail(request: HttpRequest, submission_id: int) -> HttpResponse:
         "attachments": _attachments(submission), "can_handle": can_handle, "error": error,
         "status": submission.case.get_status_display(),
         "messages_list": selectors.matter_messages(submission),
-        "bip": _bip_reply(request, submission),
+        "bip": _bip_reply(request, submission) if can_handle else None,
     }, status=422 if error else 200)
 
 
@@ -135,7 +139,7 @@ def submission_publish_bip(request: HttpRequest, submission_id: int) -> HttpResp
     """Publish the reply to a request for public information in the BIP, in one step."""
     if not has_permission(request.user, request.municipality, Permission.VIEW_REGISTERS):
         raise Http404
-    submission = _submission_or_404(request, submission_id)
+    submission = _submission_or_404(request, submission_id, to_act=True)
     if not information_reply.may_publish(request.user, submission):
         raise Http404
     try:

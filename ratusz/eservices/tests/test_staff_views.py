@@ -164,3 +164,31 @@ def test_editor_refusals_are_explained(client, head_a, letter_service):
                                 "label": "", "kind": "text"})
     assert answer.status_code == 422
     assert "Podaj etykietę pola." in answer.content.decode()
+
+
+def test_staff_see_and_act_on_a_submission_as_on_its_case(client, make_staff, municipality_a,
+                                                          department_a, submission):
+    """The department wall of the EZD holds on the e-office's staff pages (issue 15,
+    finding 1): another department's officer sees nothing of the matter; someone who sees
+    the case without handling it reads the submission but cannot act on it."""
+    from ratusz.core.tests.factories import DepartmentFactory
+
+    surveying = DepartmentFactory(municipality=municipality_a, unit=department_a.unit,
+                                  symbol="GK")
+    client.force_login(make_staff(municipality_a, Role.CASE_OFFICER, department=surveying,
+                                  username="alfa.geodeta"))
+    path = f"{BASE}wnioski/{submission.pk}/"
+    for url in (path, f"{path}pdf/", f"{path}upp/pdf/", f"{path}upp/xml/"):
+        assert client.get(url).status_code == 404, url
+    assert client.post(path, {"action": "message", "text": "Dzień dobry"}).status_code == 404
+    assert submission.case.mark not in client.get(BASE, {"komorka": "wszystkie"}
+                                                  ).content.decode()
+    reader = make_staff(municipality_a, Role.REGISTRY_CLERK, department=department_a,
+                        username="alfa.kancelaria")
+    client.force_login(reader)
+    page = client.get(path)
+    assert page.status_code == 200 and 'value="message"' not in page.content.decode()
+    assert client.post(path, {"action": "message", "text": "Dzień dobry"}).status_code == 404
+    assert client.post(path, {"action": "confirm_fee"}).status_code == 404
+    assert not Message.objects.exists()
+    assert PersonalDataAccess.objects.filter(staff=reader).count() == 1
