@@ -8,13 +8,13 @@ from django.http import Http404, HttpRequest
 from django.utils import translation
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from ratusz.accounts.permissions import Permission
 from ratusz.accounts.selectors import access_staff_by_id, token_permissions
 from ratusz.cases import search, selectors, services
 from ratusz.cases.models import AccessLevel, Channel, PartyKind
-from ratusz.core.api import require_permission
+from ratusz.core.api import BoundedPagination, require_permission
 
 router = Router(tags=["ezd"])
 
@@ -344,7 +344,7 @@ def get_case_record(request: HttpRequest, case_id: int):
 
 
 @router.get("/cases", response=list[CaseOut], summary="Cases the caller may see; q searches")
-@paginate(PageNumberPagination)
+@paginate(BoundedPagination)
 def list_cases(request: HttpRequest, q: str = "", status: str = "", department: str = ""):
     require_permission(request, Permission.VIEW_WORKSPACE)
     user = request.auth.user

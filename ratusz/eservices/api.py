@@ -11,10 +11,10 @@ from uuid import UUID
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from ratusz.accounts.permissions import Permission
-from ratusz.core.api import require_permission
+from ratusz.core.api import BoundedPagination, require_permission
 from ratusz.core.selectors import list_locality_names
 from ratusz.eservices import forms_engine, receipts, selectors, services
 from ratusz.eservices.errors import in_english
@@ -132,7 +132,7 @@ def present_submission(request: HttpRequest, submission: Submission) -> dict:
 
 
 @router.get("/services", response=list[ServiceOut])
-@paginate(PageNumberPagination, page_size=100)
+@paginate(BoundedPagination, page_size=100)
 def list_services(request: HttpRequest, q: str = "", category: str = ""):
     """The gmina's published services (`{"items", "count"}`), optionally filtered."""
     return [_summary(request, service) for service in selectors.published_services(
@@ -199,7 +199,7 @@ def _own_submission(request: HttpRequest, submission_id: UUID) -> Submission:
 
 
 @router.get("/submissions", response=list[SubmissionOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(BoundedPagination, page_size=50)
 def list_submissions(request: HttpRequest):
     """The token's resident's submissions in this gmina, newest first."""
     resident = _resident(request)
