@@ -20,7 +20,7 @@ from ratusz.bulletin import selectors as bip_selectors
 from ratusz.bulletin import services as bip
 from ratusz.bulletin.models import Entry, EntryKind
 from ratusz.cases import selectors as ezd_selectors
-from ratusz.cases.letters import format_polish_date
+from ratusz.cases.services import format_polish_date
 from ratusz.eservices.errors import EserviceError
 
 #: The e-service of the library whose replies can be published in the BIP in one step.

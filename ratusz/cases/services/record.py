@@ -96,16 +96,26 @@ class ChainProblem:
 
 def verify_case_record(case: Case) -> list[ChainProblem]:
     """Recompute the chain of one case; an empty list means untouched."""
+    entries = CaseRecordEntry.objects.filter(case=case).order_by("position")
+    return chain_problems(entries, lambda _case_id: case.mark)
+
+
+def chain_problems(entries, mark_of) -> list[ChainProblem]:
+    """Recompute the chains of `entries` (ordered by case, then position); `mark_of(case_id)`
+    names a case in a problem. Streams: one pass, whatever the number of cases."""
     problems = []
-    previous = GENESIS_HASH
+    case_id = previous = None
     expected_position = 1
-    for entry in CaseRecordEntry.objects.filter(case=case).order_by("position"):
+    for entry in entries:
+        if entry.case_id != case_id:
+            case_id, previous, expected_position = entry.case_id, GENESIS_HASH, 1
         if entry.position != expected_position:
-            problems.append(ChainProblem(case.mark, entry.position, "missing entry before"))
+            problems.append(ChainProblem(mark_of(case_id), entry.position,
+                                         "missing entry before"))
         if entry.previous_hash != previous:
-            problems.append(ChainProblem(case.mark, entry.position, "chain broken"))
+            problems.append(ChainProblem(mark_of(case_id), entry.position, "chain broken"))
         if record_hash(record_fields(entry)) != entry.hash:
-            problems.append(ChainProblem(case.mark, entry.position, "content changed"))
+            problems.append(ChainProblem(mark_of(case_id), entry.position, "content changed"))
         previous = entry.hash
         expected_position = entry.position + 1
     return problems

@@ -19,7 +19,7 @@ from ratusz.bulletin.models import Entry, EntryState, Section
 from ratusz.bulletin.tests import conftest as bip_fixtures
 from ratusz.cases import services as ezd
 from ratusz.cases.jrwa import load_default_jrwa
-from ratusz.cases.letters import format_polish_date
+from ratusz.cases.services import format_polish_date
 from ratusz.eservices import information_reply as services
 from ratusz.eservices import services as eservices
 from ratusz.eservices.library import library_service

@@ -9,7 +9,7 @@ The generation itself is `ratusz.cases.load_test`.
 from django.core.management.base import BaseCommand, CommandError
 
 from ratusz.cases.load_test import LoadTestError, generate_cases
-from ratusz.core.models import Municipality
+from ratusz.core.selectors import get_municipality_by_slug
 
 
 class Command(BaseCommand):
@@ -29,7 +29,7 @@ class Command(BaseCommand):
                index_workers=2, **options):
         if cases < 1 or batch < 1 or documents_per_case < 0:
             raise CommandError("--cases and --batch must be positive.")
-        gmina = Municipality.objects.filter(slug=municipality).first()
+        gmina = get_municipality_by_slug(municipality, include_inactive=True)
         if gmina is None:
             raise CommandError(f"No gmina with the slug {municipality!r}.")
         try:

@@ -12,7 +12,7 @@ from ratusz.cases.jrwa import (
     parse_jrwa_csv,
 )
 from ratusz.cases.selectors import current_jrwa_version
-from ratusz.core.models import Municipality, Unit
+from ratusz.core.selectors import get_municipality_by_slug, get_unit_by_slug, list_units
 from ratusz.core.tenancy import tenant_context
 
 
@@ -43,14 +43,14 @@ class Command(BaseCommand):
             raise CommandError("Give --unit <slug> or --all-units.")
         path = Path(file) if file else DEFAULT_TABLE
         rows = self._parse(path)
-        gmina = Municipality.objects.filter(slug=municipality).first()
+        gmina = get_municipality_by_slug(municipality, include_inactive=True)
         if gmina is None:
             raise CommandError(f"No gmina with the slug {municipality!r}.")
         with tenant_context(gmina):
-            targets = Unit.objects.for_municipality(gmina)
-            targets = (targets.filter(slug=unit) if unit
-                       else targets.filter(is_active=True).order_by("slug"))
-            targets = list(targets)
+            if unit:
+                targets = [found for found in [get_unit_by_slug(gmina, unit)] if found]
+            else:
+                targets = list(list_units(gmina).order_by("slug"))
             if not targets:
                 raise CommandError(f"No unit {unit!r} in {gmina.slug}." if unit
                                    else f"{gmina.slug} has no active unit.")

@@ -2,9 +2,8 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from ratusz.cases.selectors import all_cases
-from ratusz.cases.services import verify_case_record
-from ratusz.core.models import Municipality
+from ratusz.cases.services.integrity import verify_case_records
+from ratusz.core.selectors import get_municipality_by_slug, list_municipalities
 from ratusz.core.tenancy import tenant_context
 
 
@@ -16,21 +15,21 @@ class Command(BaseCommand):
 
     def handle(self, *args, municipality=None, **options):
         with tenant_context(None, all_municipalities=True):
-            gminy = Municipality.objects.all()
             if municipality:
-                gminy = gminy.filter(slug=municipality)
-                if not gminy.exists():
+                gmina = get_municipality_by_slug(municipality, include_inactive=True)
+                if gmina is None:
                     raise CommandError(f"No gmina with the slug {municipality!r}")
-            gminy = list(gminy)
+                gminy = [gmina]
+            else:
+                gminy = list(list_municipalities(include_inactive=True))
         checked = broken = 0
         for gmina in gminy:
-            with tenant_context(gmina):
-                for case in all_cases(gmina).iterator(chunk_size=500):
-                    checked += 1
-                    for problem in verify_case_record(case):
-                        broken += 1
-                        self.stderr.write(f"{gmina.slug} {problem.case_mark} entry "
-                                          f"{problem.position}: {problem.problem}")
+            result = verify_case_records(gmina)
+            checked += result.checked
+            for problem in result.problems:
+                broken += 1
+                self.stderr.write(f"{gmina.slug} {problem.case_mark} entry "
+                                  f"{problem.position}: {problem.problem}")
         self.stdout.write(f"Checked {checked} case records: {broken} problem(s).")
         if broken:
             raise SystemExit(1)

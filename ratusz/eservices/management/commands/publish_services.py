@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from ratusz.core.models import Municipality
+from ratusz.core.selectors import get_municipality_by_slug
 from ratusz.core.tenancy import tenant_context
 from ratusz.eservices import forms_engine, services
 
@@ -20,7 +20,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, municipality: str, fee_account: str, unpublished: bool, **options):
         with tenant_context(None, all_municipalities=True):
-            gmina = Municipality.objects.filter(slug=municipality).first()
+            gmina = get_municipality_by_slug(municipality, include_inactive=True)
         if gmina is None:
             raise CommandError(f"No gmina with the slug {municipality!r}.")
         if fee_account:
