@@ -14,6 +14,9 @@ def _run(code: str, tmp_path) -> subprocess.CompletedProcess:
            "SECRET_KEY": secrets.token_urlsafe(60),
            "DATABASE_URL": f"sqlite:///{tmp_path / 'prod.sqlite3'}",
            "RATUSZ_VAR_DIR": str(tmp_path)}
+    # The browser tests' module allows async-unsafe calls in the test process; never in
+    # production.
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     return subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, env=env,
                           capture_output=True, text=True, timeout=120)
 
