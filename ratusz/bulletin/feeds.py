@@ -1,11 +1,18 @@
 """Machine-readable BIP: Atom feeds (the gmina, a site, a section), the sitemap
-(sitemaps.org 0.9) and the open-data exports of register sections (CSV, JSON)."""
+(sitemaps.org 0.9) and the open-data exports of register sections (CSV, JSON).
+
+One item never takes a document down: an entry whose texts XML cannot carry (a control
+character stored before the input checks, or written some other way) is left out of the
+feeds and the exports and logged; the texts that are not the entry's own (a section's
+title as its category) lose such characters instead."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
+import logging
+from collections.abc import Sequence
 from datetime import UTC
 from urllib.parse import urlsplit
 
@@ -16,7 +23,10 @@ from lxml import etree
 
 from ratusz.bulletin import selectors
 from ratusz.bulletin.models import Entry, Section, Site, is_inline_image
+from ratusz.core.text import XML_FORBIDDEN, describe
 from ratusz.notifications import atom
+
+logger = logging.getLogger("ratusz.bulletin")
 
 FEED_SIZE = 50
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -39,6 +49,40 @@ def attachment_url(attachment, slug: str) -> str:
     return absolute(reverse("bip:attachment", args=[slug, attachment.pk]))
 
 
+# --- one item, not the document ----------------------------------------------------------
+
+def _unsafe(texts: dict[str, str]) -> str | None:
+    """Which of the texts (name → text) holds a character XML does not allow, with the
+    character, or None."""
+    for name, text in texts.items():
+        match = XML_FORBIDDEN.search(text or "")
+        if match:
+            return f"{name} contains {describe(match.group(0))}"
+    return None
+
+
+def writable(entry: Entry, document: str, files: Sequence = ()) -> bool:
+    """Whether the entry's texts (and the names of the `files` the document lists with
+    it) can go into the document; when not, it is logged."""
+    texts = {"title": entry.title, "body": entry.body, "number": entry.number,
+             "produced_by": entry.produced_by}
+    texts.update({f"attachment {a.pk}": a.name for a in files})
+    problem = _unsafe(texts)
+    if problem:
+        logger.warning("bip: entry %s left out of %s: %s", entry.pk, document, problem)
+    return problem is None
+
+
+def _printable(text: str) -> str:
+    return XML_FORBIDDEN.sub("", text or "")
+
+
+def _documents(entry: Entry) -> list:
+    """The entry's downloadable files as the exports list them (prefetched)."""
+    return [a for a in entry.attachments.all()
+            if a.removed_at is None and not is_inline_image(a)]
+
+
 # --- Atom -------------------------------------------------------------------------------
 
 def atom_feed(municipality, *, site: Site | None = None, section: Section | None = None,
@@ -57,13 +101,16 @@ def atom_feed(municipality, *, site: Site | None = None, section: Section | None
     author = municipality.official_name or municipality.name
     items = []
     for entry in entries:
+        if not writable(entry, self_path):
+            continue
         items.append(atom.AtomEntry(
             id=atom.tag_uri(host, entry.published_at.date(),
                             f"{municipality.slug}:bip:entry:{entry.pk}"),
             title=entry.title, updated=entry.modified_at or entry.published_at,
             published=entry.published_at, content_html=entry.body,
             summary="" if entry.body else entry.title,
-            link=entry_url(entry, municipality.slug), categories=[entry.section.title],
+            link=entry_url(entry, municipality.slug),
+            categories=[_printable(entry.section.title)],
             author_name=entry.produced_by or author))
     updated = max((e.modified_at or e.published_at for e in entries),
                   default=municipality.created_at)
@@ -120,7 +167,11 @@ EXPORT_FIELDS = ["id", "number", "act_date", "title", "published_at", "url", "at
 def export_rows(section: Section) -> list[dict]:
     slug = section.municipality.slug
     rows = []
+    document = selectors.section_url(section)
     for entry in selectors.register_entries(section):
+        files = _documents(entry)
+        if not writable(entry, document, files):
+            continue
         rows.append({
             "id": entry.pk, "number": entry.number,
             "act_date": entry.act_date.isoformat() if entry.act_date else None,
@@ -129,8 +180,7 @@ def export_rows(section: Section) -> list[dict]:
             "url": entry_url(entry, slug),
             "attachments": [{"name": a.name, "url": attachment_url(a, slug),
                              "content_type": a.content_type, "size": a.size}
-                            for a in entry.attachments.all()
-                            if a.removed_at is None and not is_inline_image(a)],
+                            for a in files],
         })
     return rows
 

@@ -9,7 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from ratusz.bulletin import selectors
 from ratusz.bulletin.models import EntryKind, Section, Site
-from ratusz.bulletin.services import SITE_FIELDS, EntryData
+from ratusz.bulletin.services import MAX_HTML, MAX_INSTRUCTIONS, MAX_REASON, SITE_FIELDS, EntryData
+from ratusz.core.text import refuse_unsafe_text
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 DATETIME_FORMATS = [DATETIME_LOCAL, "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
@@ -24,7 +25,15 @@ def _date():
 
 
 class DescribedForm(forms.Form):
-    """Inputs point (aria-describedby) at their hint and at their error message."""
+    """Inputs point (aria-describedby) at their hint and at their error message. Every
+    text refuses the characters no page or feed may carry (control characters, the
+    bidirectional overrides), whichever form it is in."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, forms.CharField):
+                field.validators.append(refuse_unsafe_text)
 
     def describe_errors(self) -> None:
         for name, field in self.fields.items():
@@ -59,7 +68,7 @@ class SiteForm(DescribedForm):
                                   help_text=_("At least one editor, by name."))
     editor_phone = forms.CharField(label=_("Editor's phone"), max_length=40, required=False)
     editor_email = forms.EmailField(label=_("Editor's e-mail"))
-    instructions = forms.CharField(label=_("Instructions for use"), max_length=10000,
+    instructions = forms.CharField(label=_("Instructions for use"), max_length=MAX_INSTRUCTIONS,
                                    widget=forms.Textarea(attrs={"rows": 6}))
     requires_approval = forms.BooleanField(
         label=_("Entries need approval by a second editor"), required=False,
@@ -90,7 +99,7 @@ class EntryForm(DescribedForm):
                                          "“Zarządzenie nr 14/2026”."))
     act_date = forms.DateField(label=_("Date of the act"), required=False, widget=_date())
     body = forms.CharField(
-        label=_("Text"), required=False, max_length=500_000,
+        label=_("Text"), required=False, max_length=MAX_HTML,
         widget=forms.Textarea(attrs={"rows": 16, "data-wysiwyg": "1"}),
         help_text=_("Headings, lists, links, tables and images with an alternative text. "
                     "Scripts, styles and embedded pages (except session recordings) are "
@@ -111,7 +120,7 @@ class EntryForm(DescribedForm):
         input_formats=DATETIME_FORMATS,
         help_text=_("After this time the entry leaves the menu (it stays in the archive)."))
     reason = forms.CharField(
-        label=_("Reason for the change"), required=False, max_length=2000,
+        label=_("Reason for the change"), required=False, max_length=MAX_REASON,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Shown in the change register next to the new version."))
 
@@ -142,7 +151,7 @@ class EntryForm(DescribedForm):
 
 class WithdrawForm(DescribedForm):
     reason = forms.CharField(
-        label=_("Reason for the withdrawal"), max_length=2000,
+        label=_("Reason for the withdrawal"), max_length=MAX_REASON,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Required. The entry stays in the change register with this reason."),
         error_messages={"required": _("Say why the entry is withdrawn.")})

@@ -14,7 +14,7 @@ BODY_HELP = _("Headings, lists, links, tables and images with an alternative tex
 
 
 def _editor(label, required=False):
-    return forms.CharField(label=label, required=required, max_length=500_000,
+    return forms.CharField(label=label, required=required, max_length=services.MAX_HTML,
                            widget=forms.Textarea(attrs={"rows": 16, "data-wysiwyg": "1"}),
                            help_text=BODY_HELP)
 
@@ -36,7 +36,8 @@ class PageForm(WebsiteForm):
                            help_text=_("Letters, digits and hyphens; made from the title "
                                        "when empty."))
     body = _editor(_("Text"))
-    position = forms.IntegerField(label=_("Position in the menu"), min_value=0, initial=0)
+    position = forms.IntegerField(label=_("Position in the menu"), min_value=0,
+                                  max_value=services.MAX_POSITION, initial=0)
     is_published = forms.BooleanField(label=_("Published"), required=False, initial=True)
 
 
@@ -44,7 +45,7 @@ class NewsForm(WebsiteForm):
     data_class = services.NewsData
 
     title = forms.CharField(label=_("Title"), max_length=300)
-    lead = forms.CharField(label=_("Lead"), required=False, max_length=1000,
+    lead = forms.CharField(label=_("Lead"), required=False, max_length=services.MAX_LEAD,
                            widget=forms.Textarea(attrs={"rows": 3}),
                            help_text=_("One or two sentences shown in the list of news."))
     body = _editor(_("Text"))

@@ -1,11 +1,33 @@
-"""The events of a unit's website as an iCalendar text (RFC 5545)."""
+"""The events of a unit's website as an iCalendar text (RFC 5545).
+
+One event never takes the calendar down: an event whose texts hold a control character
+(which RFC 5545 does not allow in a text, and a stored event may carry from before the
+input checks) is left out and logged; the calendar's own name loses such characters."""
 
 from __future__ import annotations
 
+import logging
+import re
 from datetime import UTC, datetime, timedelta
 
 from django.utils import timezone
 from django.utils.html import strip_tags
+
+logger = logging.getLogger("ratusz.bulletin")
+
+#: What an iCalendar text cannot carry: the control characters but tab (line breaks are
+#: written escaped), DEL, and what XML forbids besides (non-characters, lone surrogates).
+UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
+
+
+def _writable(event) -> bool:
+    for name in ("title", "place", "description"):
+        match = UNSAFE.search(getattr(event, name) or "")
+        if match:
+            logger.warning("website: event %s left out of the calendar: %s contains U+%04X",
+                           event.pk, name, ord(match.group(0)))
+            return False
+    return True
 
 
 def _ics_text(value: str) -> str:
@@ -35,8 +57,11 @@ def ics(unit, events, host: str, url_for) -> str:
     """The unit's calendar as iCalendar text; `url_for(event)` gives the event's page."""
     stamp = _ics_time(timezone.now())
     lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Ratusz//Kalendarz wydarzen//PL",
-             "CALSCALE:GREGORIAN", "METHOD:PUBLISH", f"X-WR-CALNAME:{_ics_text(unit.name)}"]
+             "CALSCALE:GREGORIAN", "METHOD:PUBLISH",
+             f"X-WR-CALNAME:{_ics_text(UNSAFE.sub('', unit.name))}"]
     for event in events:
+        if not _writable(event):
+            continue
         ends = event.ends_at or event.starts_at + timedelta(hours=1)
         lines += ["BEGIN:VEVENT", f"UID:event-{event.pk}@{host}", f"DTSTAMP:{stamp}",
                   f"DTSTART:{_ics_time(event.starts_at)}", f"DTEND:{_ics_time(ends)}",

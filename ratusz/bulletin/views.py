@@ -407,7 +407,8 @@ def stored_file(found: Attachment, *, as_attachment: bool, content_type: str
         handle = found.file.open("rb")
     except OSError:  # FileNotFoundError included
         return None
-    response = FileResponse(handle, as_attachment=as_attachment, filename=found.name,
+    response = FileResponse(handle, as_attachment=as_attachment,
+                            filename=services.safe_file_name(found.name) or "plik",
                             content_type=content_type)
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Length"] = str(found.size)

@@ -123,18 +123,28 @@ def site_edit(request: HttpRequest, site_id: int) -> HttpResponse:
         if action == "site":
             site_form = SiteForm(request.POST, prefix="site")
             if site_form.is_valid():
-                services.update_site(site, site_form.cleaned_data, acting_user=request.user)
-                messages.success(request, _("The BIP's details are saved."))
-                return redirect(url)
+                try:
+                    services.update_site(site, site_form.cleaned_data,
+                                         acting_user=request.user)
+                except BulletinError as error:
+                    site_form.add_service_errors(error)
+                else:
+                    messages.success(request, _("The BIP's details are saved."))
+                    return redirect(url)
             site_form.describe_errors()
         elif action == "add-section":
             section_form = SectionForm(request.POST, prefix="new")
             if section_form.is_valid():
-                services.add_section(site, title=section_form.cleaned_data["title"],
-                                     is_register=section_form.cleaned_data["is_register"],
-                                     acting_user=request.user)
-                messages.success(request, _("The section is added at the end of the menu."))
-                return redirect(url)
+                try:
+                    services.add_section(site, title=section_form.cleaned_data["title"],
+                                         is_register=section_form.cleaned_data["is_register"],
+                                         acting_user=request.user)
+                except BulletinError as error:
+                    section_form.add_service_errors(error)
+                else:
+                    messages.success(request,
+                                     _("The section is added at the end of the menu."))
+                    return redirect(url)
             section_form.describe_errors()
         else:
             section = selectors.site_section(site, _posted_id(request, "section"))
@@ -145,8 +155,13 @@ def site_edit(request: HttpRequest, site_id: int) -> HttpResponse:
                 if not title or len(title) > 200:
                     section_error = _("Give the section a title of at most 200 characters.")
                 else:
-                    services.rename_section(section, title=title, acting_user=request.user)
-                    return redirect(url)
+                    try:
+                        services.rename_section(section, title=title,
+                                                acting_user=request.user)
+                    except BulletinError as error:
+                        section_error = error.message
+                    else:
+                        return redirect(url)
             elif action in ("up", "down"):
                 services.move_section(section, step=-1 if action == "up" else 1,
                                       acting_user=request.user)
@@ -318,11 +333,12 @@ def _remove_attachment(request: HttpRequest, entry: Entry) -> dict:
                   and entry.state == EntryState.PUBLISHED else f"attachment-{attachment.pk}")
         return {"attachment_id": attachment.pk, "reason": reason, "error": error.message,
                 "target": target}
+    name = services.shown_file_name(attachment.name)
     if entry.state == EntryState.PUBLISHED:
         messages.success(request, _("%(name)s is removed; the change is published as a new "
-                                    "version.") % {"name": attachment.name})
+                                    "version.") % {"name": name})
     else:
-        messages.success(request, _("%(name)s is removed.") % {"name": attachment.name})
+        messages.success(request, _("%(name)s is removed.") % {"name": name})
     return {}
 
 

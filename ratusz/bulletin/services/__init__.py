@@ -5,7 +5,9 @@
   save, and the one-step publication of a document handed over as plain data;
 - ``versions``: the change register (a version per published state);
 - ``media``: attachments checked by their bytes, their removal, images of the text;
-- ``sanitising``: the editor's HTML made safe, alternative texts required;
+- ``sanitising``: the editor's HTML made safe (every kept address rebuilt), alternative
+  texts required;
+- ``checks``: the lengths, characters and dates every write takes;
 - ``counters``: views and downloads;
 - ``website``: pages, news and events of the units' websites.
 
@@ -21,6 +23,13 @@ from ratusz.bulletin.defaults import (
     unit_address,
 )
 from ratusz.bulletin.models import INLINE_IMAGE_PARAMETER, is_inline_image, served_content_type
+from ratusz.bulletin.services.checks import (
+    EARLIEST,
+    MAX_HTML,
+    MAX_INSTRUCTIONS,
+    MAX_LEAD,
+    MAX_REASON,
+)
 from ratusz.bulletin.services.counters import (
     count_view,
     discard_pending_views,
@@ -53,6 +62,8 @@ from ratusz.bulletin.services.media import (
     add_attachment,
     add_image,
     remove_attachment,
+    safe_file_name,
+    shown_file_name,
 )
 from ratusz.bulletin.services.sanitising import (
     ALLOWED_ATTRIBUTES,
@@ -60,6 +71,7 @@ from ratusz.bulletin.services.sanitising import (
     IFRAME_HOSTS,
     missing_alt,
     own_image_pattern,
+    rebuilt_url,
     sanitise,
 )
 from ratusz.bulletin.services.sites import (
@@ -72,6 +84,7 @@ from ratusz.bulletin.services.sites import (
     update_site,
 )
 from ratusz.bulletin.services.website import (
+    MAX_POSITION,
     RESERVED_SLUGS,
     EventData,
     MoveDirection,
@@ -89,17 +102,19 @@ from ratusz.bulletin.services.website import (
 )
 
 __all__ = [
-    "ALLOWED_ATTRIBUTES", "ALLOWED_TAGS", "ATTACHMENT_TYPES", "IFRAME_HOSTS",
+    "ALLOWED_ATTRIBUTES", "ALLOWED_TAGS", "ATTACHMENT_TYPES", "EARLIEST", "IFRAME_HOSTS",
     "INLINE_IMAGE_FORMATS", "INLINE_IMAGE_PARAMETER", "INSTRUCTIONS", "MAX_ATTACHMENT",
-    "MAX_FILES", "MAX_IMAGE_BYTES", "MAX_IMAGE_PIXELS", "MAX_IMAGE_SIDE", "OFFICE_MENU",
+    "MAX_FILES", "MAX_HTML", "MAX_IMAGE_BYTES", "MAX_IMAGE_PIXELS", "MAX_IMAGE_SIDE",
+    "MAX_INSTRUCTIONS", "MAX_LEAD", "MAX_POSITION", "MAX_REASON", "OFFICE_MENU",
     "RESERVED_SLUGS", "SITE_FIELDS", "UNIT_MENU", "BulletinError", "EntryData", "EventData",
     "MoveDirection", "NewsData", "PageData", "StoredImage", "add_attachment", "add_image",
     "add_section", "approve_entry", "count_view", "create_entry", "create_event", "create_news",
     "create_page", "delete_item", "discard_pending_views", "ensure_site", "flush_views",
     "is_inline_image", "missing_alt", "move_page", "move_section", "own_image_pattern",
-    "publish_document", "raise_invalid", "record_download", "record_view", "remove_attachment",
-    "remove_section", "rename_section", "sanitise", "save_entry", "search_text",
-    "served_content_type", "set_published", "submit_entry", "typical_section", "unit_address",
-    "update_entry", "update_event", "update_news", "update_page", "update_site",
-    "withdraw_entry", "write_views",
+    "publish_document", "raise_invalid", "rebuilt_url", "record_download", "record_view",
+    "remove_attachment", "remove_section", "rename_section", "safe_file_name", "sanitise",
+    "save_entry", "search_text", "served_content_type", "set_published", "shown_file_name",
+    "submit_entry",
+    "typical_section", "unit_address", "update_entry", "update_event", "update_news",
+    "update_page", "update_site", "withdraw_entry", "write_views",
 ]

@@ -17,6 +17,16 @@ from django.utils.translation import gettext as _
 
 from ratusz.bulletin.models import ChangeKind, Entry, EntryKind, EntryState, Section
 from ratusz.bulletin.selectors import entry_by_source_key
+from ratusz.bulletin.services.checks import (
+    MAX_HTML,
+    MAX_REASON,
+    YEARS_AHEAD_ACT,
+    YEARS_AHEAD_EXPIRY,
+    YEARS_AHEAD_PUBLICATION,
+    check_date,
+    check_texts,
+    years_ahead,
+)
 from ratusz.bulletin.services.errors import BulletinError, raise_invalid
 from ratusz.bulletin.services.media import (
     StoredFiles,
@@ -47,8 +57,10 @@ class EntryData:
     expires_at: datetime | None = None
 
 
-def _entry_errors(data: EntryData, municipality_slug: str) -> tuple[list, str]:
-    """Every (field, message) wrong with the data, and the body as it would be stored."""
+def _entry_errors(data: EntryData, municipality_slug: str, reason: str = ""
+                  ) -> tuple[list, str]:
+    """Every (field, message) wrong with the data (and the reason for a change), and the
+    body as it would be stored."""
     errors = []
     if not data.title.strip():
         errors.append(("title", _("Give the title.")))
@@ -58,19 +70,35 @@ def _entry_errors(data: EntryData, municipality_slug: str) -> tuple[list, str]:
                         ("responsible", _("who is responsible for the content"))):
         if not getattr(data, name).strip():
             errors.append((name, _("Fill in: %(label)s.") % {"label": label}))
+    check_texts(errors, {"title": (data.title, 300), "number": (data.number, 80),
+                         "produced_by": (data.produced_by, 200),
+                         "responsible": (data.responsible, 200),
+                         "body": (data.body, MAX_HTML), "reason": (reason, MAX_REASON)})
     if data.produced_on is None:
         errors.append(("produced_on", _("Give the date the information was produced.")))
     elif data.produced_on > timezone.localdate():
         errors.append(("produced_on", _("The date produced cannot be in the future.")))
+    else:
+        check_date(errors, "produced_on", data.produced_on, latest=timezone.localdate())
+    check_date(errors, "act_date", data.act_date, latest=years_ahead(YEARS_AHEAD_ACT))
+    dates_valid = check_date(errors, "publish_from", data.publish_from,
+                             latest=years_ahead(YEARS_AHEAD_PUBLICATION))
+    dates_valid &= check_date(errors, "expires_at", data.expires_at,
+                              latest=years_ahead(YEARS_AHEAD_EXPIRY))
     if data.kind not in EntryKind.values:
         errors.append(("kind", _("Unknown kind of entry.")))
+    if any(name == "body" for name, _message in errors):
+        return errors, ""
     # Alternative texts are checked on every image written, before the images that are
     # not the gmina's own uploads are dropped: a missing text is refused, not hidden.
     if missing_alt(sanitise(data.body)):
         errors.append(("body", _("Every image needs an alternative text (what it shows) "
                                  "for people who cannot see it.")))
     body = sanitise(data.body, own_images_of=municipality_slug)
-    if data.publish_from and data.expires_at and data.expires_at <= data.publish_from:
+    # What a character reference (&#6;) becomes once the HTML is parsed.
+    check_texts(errors, {"body": (body, len(body))})
+    if (dates_valid and data.publish_from and data.expires_at
+            and data.expires_at <= data.publish_from):
         errors.append(("expires_at", _("The expiry must be after the publication.")))
     return errors, body
 
@@ -81,8 +109,8 @@ def _cleaned(data: EntryData, body: str) -> EntryData:
     return data
 
 
-def _validate(data: EntryData, municipality_slug: str) -> EntryData:
-    errors, body = _entry_errors(data, municipality_slug)
+def _validate(data: EntryData, municipality_slug: str, reason: str = "") -> EntryData:
+    errors, body = _entry_errors(data, municipality_slug, reason)
     raise_invalid("invalid_entry", errors)
     return _cleaned(data, body)
 
@@ -110,7 +138,7 @@ def create_entry(section: Section, data: EntryData, *, acting_user) -> Entry:
 def update_entry(entry: Entry, data: EntryData, *, acting_user, reason: str = "") -> Entry:
     """Change an entry. A published entry's change is a new version in the register
     (the previous one stays readable); a draft just changes."""
-    data = _validate(data, entry.municipality.slug)
+    data = _validate(data, entry.municipality.slug, reason)
     with transaction.atomic(durable=True):
         return _update_entry(entry, data, acting_user=acting_user, reason=reason)
 
@@ -138,6 +166,9 @@ def withdraw_entry(entry: Entry, *, acting_user, reason: str) -> Entry:
     if not reason:
         raise BulletinError("reason_required", _("Say why the entry is withdrawn."),
                             "reason")
+    errors: list = []
+    check_texts(errors, {"reason": (reason, MAX_REASON)})
+    raise_invalid("invalid_reason", errors)
     with transaction.atomic(durable=True):
         entry = Entry.objects.select_for_update().get(pk=entry.pk)
         if entry.state != EntryState.PUBLISHED:
@@ -160,7 +191,7 @@ def save_entry(entry: Entry | None, data: EntryData, *, section: Section,
     the files (name, bytes) and, when `publish`, send a draft for publication; all or
     nothing. Everything is checked before anything is written: a refusal lists every
     (field, message) found, the files' under "files"."""
-    errors, body = _entry_errors(data, section.municipality.slug)
+    errors, body = _entry_errors(data, section.municipality.slug, reason)
     checked = []
     for name, content in files[:MAX_FILES]:
         try:

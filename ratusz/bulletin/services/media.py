@@ -8,6 +8,7 @@ import contextlib
 import hashlib
 import io
 import re
+import unicodedata
 import warnings
 from dataclasses import dataclass
 
@@ -27,7 +28,8 @@ from ratusz.bulletin.models import (
     EntryState,
     is_inline_image,
 )
-from ratusz.bulletin.services.errors import BulletinError
+from ratusz.bulletin.services.checks import MAX_REASON, check_texts
+from ratusz.bulletin.services.errors import BulletinError, raise_invalid
 from ratusz.bulletin.services.versions import record_version
 from ratusz.core.models import AuditAction
 from ratusz.core.services import record_audit
@@ -70,6 +72,31 @@ class StoredFiles:
                     default_storage.delete(name)
 
 
+#: Characters a stored file name never keeps: control characters (tab, line breaks and DEL
+#: included), the invisible formatting characters (zero-width ones, the direction marks
+#: and the bidirectional controls that make "faktura\u202efdp.exe" read "fakturaexe.pdf",
+#: the byte-order mark), the non-characters and lone surrogates.
+_NAME_INVISIBLE = re.compile("[\x00-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2060-\u206f"
+                             "\ufeff\ufffe\uffff\ud800-\udfff]")
+#: Anything else but letters, digits, ".", "-", "_" and spaces becomes "_".
+_NAME_OTHER = re.compile(r"[^\w.\- ]")
+
+
+def safe_file_name(name: str, limit: int = 200) -> str:
+    """`name` as it is stored and shown: composed (NFC; a Mac sends "z" and a combining
+    dot for "ż"), without control characters and bidirectional controls, any other
+    character but letters, digits, ".", "-", "_" and spaces made "_", at most `limit`
+    characters ("" when nothing is left)."""
+    name = _NAME_INVISIBLE.sub("", unicodedata.normalize("NFC", name or ""))
+    return _NAME_OTHER.sub("_", name).strip()[:limit]
+
+
+def shown_file_name(name: str) -> str:
+    """A stored name as a page shows it: each invisible character (one stored before the
+    names were cleaned, or written some other way) made a visible "\ufffd"."""
+    return _NAME_INVISIBLE.sub("\ufffd", name or "")
+
+
 @dataclass(frozen=True)
 class CheckedFile:
     """A file found acceptable: the name it is stored under, its type, its bytes."""
@@ -82,6 +109,7 @@ class CheckedFile:
 def check_attachment(name: str, data: bytes) -> CheckedFile:
     """The file as it is stored, once its bytes (not its name) show an allowed type; a
     BulletinError (field "files") otherwise."""
+    name = safe_file_name(name)
     if not data:
         raise BulletinError("empty_file", _("The file is empty."), "files")
     if len(data) > MAX_ATTACHMENT:
@@ -98,8 +126,8 @@ def check_attachment(name: str, data: bytes) -> CheckedFile:
     if extension and extension not in ATTACHMENT_TYPES and extension != "jpeg":
         raise BulletinError("file_name", _("%(name)s: the name does not match the content.")
                             % {"name": name}, "files")
-    safe_name = re.sub(r"[^\w.\- ]", "_", name)[:200] or f"plik.{detected}"
-    return CheckedFile(name=safe_name, content_type=ATTACHMENT_TYPES[detected], data=data)
+    return CheckedFile(name=name or f"plik.{detected}",
+                       content_type=ATTACHMENT_TYPES[detected], data=data)
 
 
 def store_attachment(entry: Entry, checked: CheckedFile, *, acting_user, files: StoredFiles,
@@ -132,6 +160,9 @@ def remove_attachment(attachment: Attachment, *, acting_user, reason: str = "") 
     change register, which no longer lists the file. The file itself stays stored and
     keeps answering at its address, for the archived versions that list it."""
     reason = (reason or "").strip()
+    errors: list = []
+    check_texts(errors, {"reason": (reason, MAX_REASON)})
+    raise_invalid("invalid_reason", errors)
     entry = Entry.objects.select_for_update().get(pk=attachment.entry_id)
     attachment = Attachment.objects.select_for_update().get(pk=attachment.pk)
     if entry.state == EntryState.WITHDRAWN:
@@ -141,7 +172,7 @@ def remove_attachment(attachment: Attachment, *, acting_user, reason: str = "") 
             "An image of the text is removed by deleting it from the text."))
     if attachment.removed_at is not None:
         raise BulletinError("already_removed", _(
-            "%(name)s has already been removed.") % {"name": attachment.name})
+            "%(name)s has already been removed.") % {"name": safe_file_name(attachment.name)})
     published = entry.state == EntryState.PUBLISHED
     if published and not reason:
         raise BulletinError("reason_required", _(
@@ -175,10 +206,11 @@ def add_image(entry: Entry, *, name: str, data: bytes, acting_user) -> StoredIma
     colour profile is kept), turned upright and scaled down to at most 2000 px on its long
     side. It becomes an attachment of the entry marked as an image of the text (not listed
     among the downloadable files). A refused or failed upload stores no file and no row."""
+    name = safe_file_name(name)
     encoded, fmt, width, height = _reencode_image(name, data)
     content_type, extension = INLINE_IMAGE_FORMATS[fmt]
     stem = name.rsplit(".", 1)[0] if "." in name else name
-    stem = re.sub(r"[^\w.\- ]", "_", stem).strip(" .")[:150] or "obraz"
+    stem = stem.strip(" .")[:150] or "obraz"
     checked = CheckedFile(name=f"{stem}.{extension}",
                           content_type=f"{content_type}; {INLINE_IMAGE_PARAMETER}",
                           data=encoded)

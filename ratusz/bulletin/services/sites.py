@@ -10,13 +10,19 @@ from django.utils.translation import gettext as _
 
 from ratusz.bulletin.defaults import site_values, typical_menu, typical_section
 from ratusz.bulletin.models import Section, Site
-from ratusz.bulletin.services.errors import BulletinError
+from ratusz.bulletin.services.checks import MAX_INSTRUCTIONS, check_texts
+from ratusz.bulletin.services.errors import BulletinError, raise_invalid
 from ratusz.core.models import AuditAction, Unit
 from ratusz.core.services import record_audit
 
 #: The mandatory elements of a site that its editors change (the staff form's fields).
 SITE_FIELDS = ("title", "editorial_address", "editor_name", "editor_phone", "editor_email",
                "instructions", "requires_approval")
+#: The longest text each of them takes (the model's lengths; the instructions' own).
+SITE_LIMITS = {"title": 200, "editorial_address": 300, "editor_name": 200,
+               "editor_phone": 40, "editor_email": 254, "instructions": MAX_INSTRUCTIONS}
+#: The longest title of a section of the menu.
+SECTION_TITLE = 200
 
 
 def ensure_site(unit: Unit, *, acting_user=None) -> Site:
@@ -57,7 +63,10 @@ def _ensure_site(unit: Unit, *, acting_user=None) -> Site:
 @transaction.atomic(durable=True)
 def update_site(site: Site, values: dict, *, acting_user) -> Site:
     """Save the site's mandatory elements (SITE_FIELDS); the audit entry keeps what
-    changed."""
+    changed. Each text within its length and free of control characters."""
+    errors: list = []
+    check_texts(errors, {name: (values[name], limit) for name, limit in SITE_LIMITS.items()})
+    raise_invalid("invalid_site", errors)
     before = {name: getattr(site, name) for name in SITE_FIELDS}
     for name in SITE_FIELDS:
         setattr(site, name, values[name])
@@ -72,6 +81,14 @@ def update_site(site: Site, values: dict, *, acting_user) -> Site:
 
 # --- the subject menu ---------------------------------------------------------------------
 
+def _check_section_title(title: str) -> None:
+    errors: list = []
+    if not title.strip():
+        errors.append(("title", _("Give the title.")))
+    check_texts(errors, {"title": (title, SECTION_TITLE)})
+    raise_invalid("invalid_section", errors)
+
+
 def _next_position(site: Site) -> int:
     return (Section.objects.filter(site=site).aggregate(m=Max("position"))["m"] or 0) + 1
 
@@ -79,6 +96,7 @@ def _next_position(site: Site) -> int:
 @transaction.atomic(durable=True)
 def add_section(site: Site, *, title: str, is_register: bool, acting_user) -> Section:
     """A new section at the end of the site's menu, its address made from the title."""
+    _check_section_title(title)
     base = slugify(title.replace("ł", "l").replace("Ł", "L"))[:70] or "dzial"
     slug, n = base, 2
     while Section.objects.filter(site=site, slug=slug).exists():
@@ -110,6 +128,7 @@ def _ensure_section(site: Site, slug: str) -> Section:
 
 @transaction.atomic(durable=True)
 def rename_section(section: Section, *, title: str, acting_user) -> Section:
+    _check_section_title(title)
     before = section.title
     section.title = title.strip()
     section.save(update_fields=["title"])

@@ -16,6 +16,15 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from ratusz.bulletin.models import Event, NewsItem, WebPage
+from ratusz.bulletin.services.checks import (
+    MAX_HTML,
+    MAX_LEAD,
+    YEARS_AHEAD_EVENT,
+    YEARS_AHEAD_PUBLICATION,
+    check_date,
+    check_texts,
+    years_ahead,
+)
 from ratusz.bulletin.services.errors import BulletinError, raise_invalid
 from ratusz.bulletin.services.sanitising import missing_alt, sanitise
 from ratusz.core.models import AuditAction, Unit
@@ -23,6 +32,8 @@ from ratusz.core.services import record_audit
 
 #: Addresses of the website's own pages, which a page's slug may not take.
 RESERVED_SLUGS = {"aktualnosci", "wydarzenia", "kontakt"}
+#: The highest position of a page in its website's menu (a larger one is taken as this).
+MAX_POSITION = 10_000
 
 
 class MoveDirection(StrEnum):
@@ -69,13 +80,19 @@ def _title(errors: list, title: str, limit: int) -> None:
         errors.append(("title", _("Give the title.")))
     elif len(title) > limit:
         errors.append(("title", _("The title may have at most %(n)d characters.") % {"n": limit}))
+    check_texts(errors, {"title": (title, limit)})
 
 
 def _html(errors: list, name: str, html: str) -> str:
+    check_texts(errors, {name: (html, MAX_HTML)})
+    if any(field == name for field, _message in errors):
+        return ""
     cleaned = sanitise(html)
     if missing_alt(cleaned):
         errors.append((name, _("Every image needs an alternative text (what it shows) "
                                "for people who cannot see it.")))
+    # What a character reference (&#6;) becomes once the HTML is parsed.
+    check_texts(errors, {name: (cleaned, len(cleaned))})
     return cleaned
 
 
@@ -124,7 +141,8 @@ def _page_values(unit: Unit, data: PageData, page: WebPage | None) -> dict:
         errors.append(("slug", _("Another page of this unit has this address.")))
     _raise(errors)
     return {"title": data.title.strip(), "body": body, "slug": slug,
-            "position": max(0, int(data.position or 0)), "is_published": data.is_published}
+            "position": min(max(0, int(data.position or 0)), MAX_POSITION),
+            "is_published": data.is_published}
 
 
 def create_page(unit: Unit, data: PageData, *, acting_user) -> WebPage:
@@ -141,7 +159,10 @@ def update_page(page: WebPage, data: PageData, *, acting_user) -> WebPage:
 def _news_values(data: NewsData) -> dict:
     errors: list = []
     _title(errors, data.title, 300)
+    check_texts(errors, {"lead": (data.lead, MAX_LEAD)})
     body = _html(errors, "body", data.body)
+    check_date(errors, "published_at", data.published_at,
+               latest=years_ahead(YEARS_AHEAD_PUBLICATION))
     _raise(errors)
     return {"title": data.title.strip(), "lead": data.lead.strip(), "body": body,
             "published_at": data.published_at or timezone.now(),
@@ -162,12 +183,16 @@ def _event_values(data: EventData) -> dict:
     errors: list = []
     _title(errors, data.title, 300)
     description = _html(errors, "description", data.description)
+    latest = years_ahead(YEARS_AHEAD_EVENT)
     if data.starts_at is None:
         errors.append(("starts_at", _("Give the start of the event.")))
-    elif data.ends_at is not None and data.ends_at <= data.starts_at:
+    elif (check_date(errors, "starts_at", data.starts_at, latest=latest)
+          & check_date(errors, "ends_at", data.ends_at, latest=latest)
+          and data.ends_at is not None and data.ends_at <= data.starts_at):
         errors.append(("ends_at", _("The end must be after the start.")))
     if len(data.place) > 300:
         errors.append(("place", _("The place may have at most 300 characters.")))
+    check_texts(errors, {"place": (data.place, 300)})
     _raise(errors)
     return {"title": data.title.strip(), "description": description,
             "starts_at": data.starts_at, "ends_at": data.ends_at,
