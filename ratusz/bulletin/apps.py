@@ -9,6 +9,7 @@ class BulletinConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from ratusz.bulletin import signals
+        from ratusz.bulletin import receivers, signals
 
         signals.connect()
+        receivers.connect()  # a new unit gets its BIP

@@ -1,8 +1,10 @@
-"""Writes of the BIPs themselves: a unit's site with the typical subject menu, its
-mandatory elements, and the sections of its menu. Every change is audited."""
+"""Writes of the BIPs themselves: a unit's site with the typical subject menu (also for a
+unit just added, on core's `unit_created`), its mandatory elements, and the sections of
+its menu. Every change is audited."""
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils.text import slugify
@@ -12,8 +14,9 @@ from ratusz.bulletin.defaults import site_values, typical_menu, typical_section
 from ratusz.bulletin.models import Section, Site
 from ratusz.bulletin.services.checks import MAX_INSTRUCTIONS, check_texts
 from ratusz.bulletin.services.errors import BulletinError, raise_invalid
-from ratusz.core.models import AuditAction, Unit
+from ratusz.core.models import AuditAction, Municipality, Unit
 from ratusz.core.services import record_audit
+from ratusz.core.tenancy import tenant_context
 
 #: The mandatory elements of a site that its editors change (the staff form's fields).
 SITE_FIELDS = ("title", "editorial_address", "editor_name", "editor_phone", "editor_email",
@@ -32,6 +35,24 @@ def ensure_site(unit: Unit, *, acting_user=None) -> Site:
         return site
     with transaction.atomic(durable=True):
         return _ensure_site(unit, acting_user=acting_user)
+
+
+def give_new_unit_its_site(*, unit_id: int, municipality_id: int,
+                           acting_user_id: int | None = None) -> Site | None:
+    """The BIP of a unit just added to a gmina (core's `unit_created`, sent after the
+    unit's commit): made in its own durable transaction, from the unit as it is now (its
+    name, address, e-mail), audited as the work of whoever added the unit. Nothing when
+    the unit already has one, or is gone."""
+    municipality = Municipality.objects.filter(pk=municipality_id).first()
+    if municipality is None:
+        return None
+    with tenant_context(municipality):
+        unit = Unit.objects.for_municipality(municipality).filter(pk=unit_id).first()
+        if unit is None:
+            return None
+        acting_user = (get_user_model().objects.filter(pk=acting_user_id).first()
+                       if acting_user_id is not None else None)
+        return ensure_site(unit, acting_user=acting_user)
 
 
 def _ensure_site(unit: Unit, *, acting_user=None) -> Site:
