@@ -5,7 +5,8 @@
 - ``search``: the search and its snippets;
 - ``diff``: the readable diff of two versions;
 - ``staff``: the editors' scope, sites and entries within it, the dashboard, statistics;
-- ``website``: the units' websites.
+- ``website``: the units' websites;
+- ``integrity``: what a restored database must keep intact (the backup's check "bip").
 
 The public names are importable from here. Reads never write."""
 
@@ -17,6 +18,7 @@ from ratusz.bulletin.selectors.diff import (
     metadata_changes,
     paragraphs,
 )
+from ratusz.bulletin.selectors.integrity import restore_problems
 from ratusz.bulletin.selectors.public import (
     BOT_PATTERN,
     MenuItem,
@@ -103,7 +105,8 @@ __all__ = [
     "live_attachments", "menu", "menu_sections", "menus", "metadata_changes", "monthly_rows",
     "office_site", "other_units", "paragraphs", "past_events", "public_event", "public_events",
     "public_news", "public_news_item", "public_page", "public_pages", "public_unit",
-    "readable_entries", "readable_entry", "register_entries", "removed_attachments", "search",
+    "readable_entries", "readable_entry", "register_entries", "removed_attachments",
+    "restore_problems", "search",
     "search_terms", "section_by_slug", "section_entries", "section_url", "sections_of_sites",
     "site_of_unit", "site_section", "site_sections", "site_url", "sitemap_entries", "sites",
     "snippet", "statistics", "subsections", "unit_scope", "unit_site", "upcoming_events",
