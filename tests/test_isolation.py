@@ -217,7 +217,7 @@ def build_website_world(department, staff):
     """A page, a news item and an event of the unit's website: the staff editor's ids."""
     from django.utils import timezone
 
-    from ratusz.bulletin import website
+    from ratusz.bulletin import services as website
 
     unit = department.unit
     page = website.create_page(unit, website.PageData(title="O nas"), acting_user=staff)
