@@ -1,22 +1,76 @@
-"""API of the EZD: the incoming register and cases (contract of the EZD issue)."""
+"""API of the EZD: the incoming register and cases (contract of the EZD issue).
+
+Request bodies are strict: a key an operation does not know is refused (422 naming it),
+every text has its limit (the model's) and may carry no control character or
+bidirectional override, every list and id is bounded; the services check the same and the
+dates' plausible range themselves. An `Idempotency-Key` belongs to the token (or user)
+that sent it and to one body: a repeat returns the first entry (200), the same key with
+another body is a conflict (409)."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Annotated
 
 from django.http import Http404, HttpRequest
 from django.utils import translation
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import paginate
+from pydantic import AfterValidator, ConfigDict
 
 from ratusz.accounts.permissions import Permission
 from ratusz.accounts.selectors import access_staff_by_id, token_permissions
 from ratusz.cases import search, selectors, services
-from ratusz.cases.models import AccessLevel, Channel, PartyKind
+from ratusz.cases.models import (
+    AccessLevel,
+    Case,
+    CaseParty,
+    Channel,
+    IncomingEntry,
+    IncomingSender,
+    OutgoingLetter,
+    PartyKind,
+)
+from ratusz.cases.services.checks import REASON_LIMIT, TEXT_CAP, limit_of
 from ratusz.core.api import BoundedPagination, require_permission
+from ratusz.core.idempotency import (
+    MAX_KEY_LENGTH,
+    IdempotencyConflict,
+    caller_of,
+    fingerprint,
+    scoped_key,
+)
+from ratusz.core.models import Department
+from ratusz.core.text import describe, first_unsafe_character
 
 router = Router(tags=["ezd"])
+
+MAX_ID = 2**63 - 1
+#: Senders of one entry, parties of one case, departments of one assignment.
+MAX_PEOPLE = 100
+MAX_APPROVERS = 10
+SYMBOL = Department._meta.get_field("symbol").max_length
+
+
+def _refuse_unsafe(value: str) -> str:
+    character = first_unsafe_character(value)
+    if character is not None:
+        raise ValueError(f"the text contains an invisible control character "
+                         f"({describe(character)}) that cannot be accepted")
+    return value
+
+
+#: Text from a caller: no control character (XML 1.0) and no bidirectional override.
+SafeText = Annotated[str, AfterValidator(_refuse_unsafe)]
+Symbol = Annotated[str, Field(max_length=SYMBOL)]
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+class StrictSchema(Schema):
+    """A request body that refuses keys it does not know (422 naming the key)."""
+
+    model_config = ConfigDict(extra="forbid")
 
 
 class ProblemError(HttpError):
@@ -32,19 +86,25 @@ def _ezd_error(error: services.EzdError) -> HttpError:
         return ProblemError(status, error.code, str(error.message))
 
 
-class SenderIn(Schema):
-    name: str = Field("", description="Full name of a person or an organisation")
+def _limit(model, name: str) -> int:
+    return limit_of(model, name)
+
+
+class SenderIn(StrictSchema):
+    name: SafeText = Field("", max_length=_limit(IncomingSender, "organisation_name"),
+                           description="Full name of a person or an organisation")
     kind: PartyKind | None = None
-    first_name: str = ""
-    last_name: str = ""
-    organisation_name: str = ""
-    city: str = ""
-    postal_code: str = ""
-    street: str = ""
-    building: str = ""
-    flat: str = ""
-    country: str = "Polska"
-    email: str = ""
+    first_name: SafeText = Field("", max_length=_limit(IncomingSender, "first_name"))
+    last_name: SafeText = Field("", max_length=_limit(IncomingSender, "last_name"))
+    organisation_name: SafeText = Field("", max_length=_limit(IncomingSender,
+                                                              "organisation_name"))
+    city: SafeText = Field("", max_length=_limit(IncomingSender, "city"))
+    postal_code: SafeText = Field("", max_length=_limit(IncomingSender, "postal_code"))
+    street: SafeText = Field("", max_length=_limit(IncomingSender, "street"))
+    building: SafeText = Field("", max_length=_limit(IncomingSender, "building"))
+    flat: SafeText = Field("", max_length=_limit(IncomingSender, "flat"))
+    country: SafeText = Field("Polska", max_length=_limit(IncomingSender, "country"))
+    email: SafeText = Field("", max_length=_limit(IncomingSender, "email"))
 
     def to_sender(self) -> services.SenderData:
         kind = self.kind
@@ -64,21 +124,26 @@ class SenderIn(Schema):
         )
 
 
-class IncomingIn(Schema):
-    title: str
+class IncomingIn(StrictSchema):
+    title: SafeText = Field(..., max_length=_limit(IncomingEntry, "title"))
     sender: SenderIn | None = None
-    senders: list[SenderIn] = []
-    received_on: date
+    senders: list[SenderIn] = Field([], max_length=MAX_PEOPLE)
+    received_on: date = Field(..., description="From 1990-01-01, not after today")
     channel: Channel
-    letter_date: str = ""
-    posted_on: date | None = None
-    sender_reference: str = ""
-    document_type: str = ""
+    letter_date: SafeText = Field("", max_length=10, description=(
+        "YYYY-MM-DD, YYYY-MM or YYYY, from 1900, not after today; empty: the date "
+        "received"))
+    posted_on: date | None = Field(None, description="From 1990-01-01, not after the date "
+                                                     "received")
+    sender_reference: SafeText = Field("", max_length=_limit(IncomingEntry,
+                                                             "sender_reference"))
+    document_type: SafeText = Field("", max_length=_limit(IncomingEntry, "document_type"))
     access_level: AccessLevel = AccessLevel.PUBLIC
     attachments_count: int = Field(0, ge=0, le=10000)
-    remarks: str = ""
+    remarks: SafeText = Field("", max_length=_limit(IncomingEntry, "remarks"))
     is_unopened: bool = False
-    unopened_reason: str = ""
+    unopened_reason: SafeText = Field("", max_length=_limit(IncomingEntry,
+                                                            "unopened_reason"))
 
 
 class SenderOut(Schema):
@@ -142,6 +207,7 @@ def register_incoming(request: HttpRequest, payload: IncomingIn):
     senders = [s.to_sender() for s in ([payload.sender] if payload.sender else [])
                + payload.senders]
     unit = selectors.default_unit(request.auth.user, municipality)
+    raw_key = _idempotency_key(request)
     try:
         entry, created = services.register_incoming(
             unit, acting_user=request.auth.user, title=payload.title, senders=senders,
@@ -151,11 +217,26 @@ def register_incoming(request: HttpRequest, payload: IncomingIn):
             access_level=payload.access_level, attachments_count=payload.attachments_count,
             remarks=payload.remarks, is_unopened=payload.is_unopened,
             unopened_reason=payload.unopened_reason,
-            idempotency_key=request.headers.get("Idempotency-Key", "")[:80],
+            idempotency_key=scoped_key(caller_of(request), raw_key),
+            fingerprint=fingerprint(payload.model_dump(mode="json")),
         )
+    except IdempotencyConflict as conflict:
+        raise ProblemError(409, "idempotency_conflict", "Idempotency-Key: this key was used "
+                           "before with another request body.") from conflict
     except services.EzdError as error:
         raise _ezd_error(error) from error
     return Status(201 if created else 200, entry)
+
+
+def _idempotency_key(request: HttpRequest) -> str:
+    raw = request.headers.get("Idempotency-Key", "")
+    if len(raw) > MAX_KEY_LENGTH or not raw.isprintable():
+        error = ProblemError(422, "idempotency_key_invalid", "Idempotency-Key: at most "
+                             f"{MAX_KEY_LENGTH} printable characters.")
+        error.errors = [{"loc": ["header", "Idempotency-Key"],
+                         "msg": f"at most {MAX_KEY_LENGTH} printable characters"}]
+        raise error
+    return raw
 
 
 @router.get("/incoming/{entry_id}", response=IncomingOut, summary="One incoming entry")
@@ -167,12 +248,12 @@ def get_incoming(request: HttpRequest, entry_id: int):
     return entry
 
 
-class AssignIn(Schema):
-    department: str | None = None
-    user_id: int | None = None
-    instructions: str = ""
+class AssignIn(StrictSchema):
+    department: Symbol | None = None
+    user_id: Id | None = None
+    instructions: SafeText = Field("", max_length=TEXT_CAP)
     due_date: date | None = None
-    co_departments: list[str] = []
+    co_departments: list[Symbol] = Field([], max_length=MAX_PEOPLE)
 
 
 def _department(municipality, symbol: str):
@@ -208,18 +289,18 @@ def assign_incoming(request: HttpRequest, entry_id: int, payload: AssignIn):
 
 
 class PartyIn(SenderIn):
-    role: str = "strona"
+    role: SafeText = Field("strona", max_length=_limit(CaseParty, "role"))
 
 
-class CaseIn(Schema):
-    title: str
-    jrwa_symbol: str
-    department: str
-    incoming_id: int | None = None
-    description: str = ""
+class CaseIn(StrictSchema):
+    title: SafeText = Field(..., max_length=_limit(Case, "title"))
+    jrwa_symbol: str = Field(..., max_length=_limit(Case, "jrwa_symbol"))
+    department: Symbol
+    incoming_id: Id | None = None
+    description: SafeText = Field("", max_length=_limit(Case, "description"))
     deadline: date | None = None
-    handler_id: int | None = None
-    parties: list[PartyIn] = []
+    handler_id: Id | None = None
+    parties: list[PartyIn] = Field([], max_length=MAX_PEOPLE)
 
 
 class CaseOut(Schema):
@@ -345,7 +426,9 @@ def get_case_record(request: HttpRequest, case_id: int):
 
 @router.get("/cases", response=list[CaseOut], summary="Cases the caller may see; q searches")
 @paginate(BoundedPagination)
-def list_cases(request: HttpRequest, q: str = "", status: str = "", department: str = ""):
+def list_cases(request: HttpRequest, q: str = Query("", max_length=200),
+               status: str = Query("", max_length=20),
+               department: str = Query("", max_length=SYMBOL)):
     require_permission(request, Permission.VIEW_WORKSPACE)
     user = request.auth.user
     if user is None:
@@ -359,9 +442,9 @@ def list_cases(request: HttpRequest, q: str = "", status: str = "", department: 
     return cases.select_related("department", "jrwa_class", "handler", "incoming")
 
 
-class StatusIn(Schema):
-    status: str
-    note: str = ""
+class StatusIn(StrictSchema):
+    status: str = Field(..., max_length=20)
+    note: SafeText = Field("", max_length=REASON_LIMIT)
 
 
 @router.post("/cases/{case_id}/status", response=CaseOut, summary="Change a case's status")
@@ -378,9 +461,9 @@ def change_status(request: HttpRequest, case_id: int, payload: StatusIn):
     return selectors.access_case_by_id(request.auth.user, case.municipality, case.pk)
 
 
-class CloseIn(Schema):
-    settled_on: date | None = None
-    note: str = ""
+class CloseIn(StrictSchema):
+    settled_on: date | None = Field(None, description="Not after today")
+    note: SafeText = Field("", max_length=REASON_LIMIT)
 
 
 @router.post("/cases/{case_id}/close", response=CaseOut, summary="Close a case")
@@ -399,13 +482,14 @@ def close_case(request: HttpRequest, case_id: int, payload: CloseIn):
 
 # --- Letters --------------------------------------------------------------------------------
 
-class LetterIn(Schema):
-    subject: str
-    body: str
-    addressee_name: str
-    addressee_address: str = ""
-    addressee_city: str
-    sending_method: str = "post"
+class LetterIn(StrictSchema):
+    subject: SafeText = Field(..., max_length=_limit(OutgoingLetter, "subject"))
+    body: SafeText = Field(..., max_length=_limit(OutgoingLetter, "body"))
+    addressee_name: SafeText = Field(..., max_length=_limit(OutgoingLetter, "addressee_name"))
+    addressee_address: SafeText = Field("", max_length=_limit(OutgoingLetter,
+                                                              "addressee_address"))
+    addressee_city: SafeText = Field(..., max_length=_limit(OutgoingLetter, "addressee_city"))
+    sending_method: str = Field("post", max_length=20)
 
 
 class ApprovalStepOut(Schema):
@@ -483,8 +567,8 @@ def draft_letter(request: HttpRequest, case_id: int, payload: LetterIn):
     return Status(201, letter)
 
 
-class ApprovalIn(Schema):
-    approver_ids: list[int]
+class ApprovalIn(StrictSchema):
+    approver_ids: list[Id] = Field(..., max_length=MAX_APPROVERS)
 
 
 @router.post("/cases/{case_id}/letters/{letter_id}/approval", response=LetterOut,
@@ -502,9 +586,9 @@ def request_letter_approval(request: HttpRequest, case_id: int, letter_id: int,
         raise _ezd_error(error) from error
 
 
-class DecisionIn(Schema):
+class DecisionIn(StrictSchema):
     approve: bool
-    comment: str = ""
+    comment: SafeText = Field("", max_length=REASON_LIMIT)
 
 
 @router.post("/cases/{case_id}/letters/{letter_id}/decision", response=LetterOut,
@@ -529,8 +613,8 @@ def seal_letter(request: HttpRequest, case_id: int, letter_id: int):
         raise _ezd_error(error) from error
 
 
-class SendIn(Schema):
-    sending_method: str | None = None
+class SendIn(StrictSchema):
+    sending_method: str | None = Field(None, max_length=20)
 
 
 @router.post("/cases/{case_id}/letters/{letter_id}/send", response=LetterOut,

@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from ratusz.cases import signing
 from ratusz.cases.errors import lazy_message
 from ratusz.cases.models import DcmiType, SignatureStatus
+from ratusz.core.text import describe, first_unsafe_character
 
 DEFAULT_MAX_UPLOAD_BYTES = 25 * 1024 * 1024
 DEFAULT_PREVIEW_TIMEOUT_SECONDS = 15
@@ -128,6 +129,7 @@ def inspect_upload(name: str, data: bytes, *, with_preview: bool = True) -> Insp
     PNG preview where one can be made (`with_preview=False` leaves it to the first view of
     the document, off the path of a busy request). Raises `UploadRejected` with one of the codes
     too_large, empty, type_not_allowed, name_mismatch, dangerous."""
+    _check_name(name)
     size = len(data)
     if size == 0:
         raise UploadRejected("empty", _("The file is empty."))
@@ -157,6 +159,25 @@ def inspect_upload(name: str, data: bytes, *, with_preview: bool = True) -> Insp
     _check_signature(inspection, data)
     inspection.preview_png = make_preview(content_type, data) if with_preview else None
     return inspection
+
+
+#: The longest file name kept (`DocumentVersion.original_name`).
+MAX_NAME_LENGTH = 255
+
+
+def _check_name(name: str) -> None:
+    """A file name is shown in registers, receipts, archive packages and pages: no control
+    character or bidirectional override ("invoice\u202efdp.exe" reads "invoiceexe.pdf"),
+    and not longer than it can be kept."""
+    character = first_unsafe_character(name or "")
+    if character is not None:
+        raise UploadRejected("unsafe_name", lazy_message(
+            _("The file name contains an invisible control character (%(code)s). Rename the "
+              "file and try again."), code=describe(character)))
+    if len(name or "") > MAX_NAME_LENGTH:
+        raise UploadRejected("name_too_long", lazy_message(
+            _("The file name is longer than %(limit)s characters. Rename the file and try "
+              "again."), limit=MAX_NAME_LENGTH))
 
 
 def _megabytes(limit: int) -> str:

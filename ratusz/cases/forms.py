@@ -11,6 +11,19 @@ from django.utils.translation import gettext_lazy as _
 
 from ratusz.cases import reports
 from ratusz.cases.models import AccessLevel, CaseStatus, Channel, PartyKind, SendingMethod
+from ratusz.cases.services.checks import REASON_LIMIT, TEXT_CAP, TEXT_CAPS
+from ratusz.core.text import refuse_unsafe_text
+
+
+class SafeTextForm(forms.Form):
+    """A form whose every text field refuses control characters and bidirectional
+    overrides (`ratusz.core.text`), whatever the edge let through."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, forms.CharField):
+                field.validators.append(refuse_unsafe_text)
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -33,7 +46,12 @@ def _date_input():
     return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class IncomingForm(forms.Form):
+def new_form_token() -> str:
+    """The token that makes a double-sent registry form register one item."""
+    return uuid.uuid4().hex
+
+
+class IncomingForm(SafeTextForm):
     """The registry desk's form: the fewest keystrokes for the usual letter."""
 
     title = forms.CharField(label=_("Title (what the letter is about)"), max_length=500,
@@ -68,7 +86,7 @@ class IncomingForm(forms.Form):
                                      required=False)
     unopened_reason = forms.CharField(label=_("Why unopened"), max_length=120, required=False)
     scans = MultipleFileField(label=_("Scans or electronic files"), required=False)
-    remarks = forms.CharField(label=_("Remarks"), required=False,
+    remarks = forms.CharField(label=_("Remarks"), required=False, max_length=TEXT_CAP,
                               widget=forms.Textarea(attrs={"rows": 2}))
     form_token = forms.CharField(widget=forms.HiddenInput)
 
@@ -76,7 +94,15 @@ class IncomingForm(forms.Form):
         super().__init__(*args, **kwargs)
         if not self.is_bound:
             self.initial.setdefault("received_on", timezone.localdate())
-            self.initial.setdefault("form_token", uuid.uuid4().hex)
+            self.initial.setdefault("form_token", new_form_token())
+
+    def with_new_token(self) -> IncomingForm:
+        """The same answers under a new token: sent again, they register a new item."""
+        data = self.data.copy()
+        data["form_token"] = new_form_token()
+        form = IncomingForm(data, self.files)
+        form.is_valid()
+        return form
 
     def clean(self):
         data = super().clean()
@@ -90,7 +116,7 @@ class IncomingForm(forms.Form):
         return data
 
 
-class AssignForm(forms.Form):
+class AssignForm(SafeTextForm):
     department = forms.ModelChoiceField(label=_("Leading department"), queryset=None,
                                         required=False)
     user = forms.ModelChoiceField(label=_("Or a person"), queryset=None, required=False)
@@ -98,6 +124,7 @@ class AssignForm(forms.Form):
         label=_("Co-operating departments"), queryset=None, required=False,
         widget=forms.CheckboxSelectMultiple)
     instructions = forms.CharField(label=_("Instructions"), required=False,
+                                   max_length=TEXT_CAP,
                                    widget=forms.Textarea(attrs={"rows": 2}))
     due_date = forms.DateField(label=_("Deadline"), required=False, widget=_date_input())
 
@@ -114,7 +141,7 @@ class AssignForm(forms.Form):
         return data
 
 
-class AnnulForm(forms.Form):
+class AnnulForm(SafeTextForm):
     reason = forms.CharField(label=_("Reason for annulment"), max_length=500)
 
 
@@ -123,11 +150,12 @@ class JrwaChoiceField(forms.ModelChoiceField):
         return f"{obj.symbol} – {obj.title} ({obj.category})"
 
 
-class OpenCaseForm(forms.Form):
+class OpenCaseForm(SafeTextForm):
     department = forms.ModelChoiceField(label=_("Department"), queryset=None)
     jrwa_class = JrwaChoiceField(label=_("JRWA class"), queryset=None)
     title = forms.CharField(label=_("Case title"), max_length=500)
     description = forms.CharField(label=_("Description"), required=False,
+                                  max_length=TEXT_CAP,
                                   widget=forms.Textarea(attrs={"rows": 2}))
     handler = forms.ModelChoiceField(label=_("Case handler"), queryset=None, required=False)
     deadline = forms.DateField(label=_("Deadline"), required=False, widget=_date_input(),
@@ -140,13 +168,13 @@ class OpenCaseForm(forms.Form):
         self.fields["handler"].queryset = staff
 
 
-class StatusForm(forms.Form):
+class StatusForm(SafeTextForm):
     status = forms.ChoiceField(label=_("New status"), choices=[
         (value, label) for value, label in CaseStatus.choices if value != CaseStatus.CLOSED])
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
 
 
-class HandlerForm(forms.Form):
+class HandlerForm(SafeTextForm):
     handler = forms.ModelChoiceField(label=_("Case handler"), queryset=None)
 
     def __init__(self, *args, staff, **kwargs):
@@ -154,11 +182,12 @@ class HandlerForm(forms.Form):
         self.fields["handler"].queryset = staff
 
 
-class NoteForm(forms.Form):
-    text = forms.CharField(label=_("Official note"), widget=forms.Textarea(attrs={"rows": 3}))
+class NoteForm(SafeTextForm):
+    text = forms.CharField(label=_("Official note"), max_length=TEXT_CAP,
+                           widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class DocumentForm(forms.Form):
+class DocumentForm(SafeTextForm):
     title = forms.CharField(label=_("Document title"), max_length=300, required=False)
     kind = forms.ChoiceField(label=_("Kind"), choices=[("incoming", _("incoming")),
                                                        ("internal", _("internal")),
@@ -167,18 +196,18 @@ class DocumentForm(forms.Form):
     file = forms.FileField(label=_("File"))
 
 
-class LetterForm(forms.Form):
+class LetterForm(SafeTextForm):
     subject = forms.CharField(label=_("Subject"), max_length=300)
     addressee_name = forms.CharField(label=_("Addressee"), max_length=300)
     addressee_address = forms.CharField(label=_("Street and number"), max_length=300,
                                         required=False)
     addressee_city = forms.CharField(label=_("Postal code and town"), max_length=120)
     sending_method = forms.ChoiceField(label=_("Sending method"), choices=SendingMethod.choices)
-    body = forms.CharField(label=_("Text of the letter"),
+    body = forms.CharField(label=_("Text of the letter"), max_length=TEXT_CAPS["body"],
                            widget=forms.Textarea(attrs={"rows": 14}))
 
 
-class ApprovalRequestForm(forms.Form):
+class ApprovalRequestForm(SafeTextForm):
     step_1 = forms.ModelChoiceField(label=_("Step 1 – approver"), queryset=None)
     step_2 = forms.ModelChoiceField(label=_("Step 2 – approver"), queryset=None, required=False)
     step_3 = forms.ModelChoiceField(label=_("Step 3 – approver"), queryset=None, required=False)
@@ -193,12 +222,12 @@ class ApprovalRequestForm(forms.Form):
                 if self.cleaned_data.get(name)]
 
 
-class DecisionForm(forms.Form):
-    comment = forms.CharField(label=_("Comment"), required=False,
+class DecisionForm(SafeTextForm):
+    comment = forms.CharField(label=_("Comment"), required=False, max_length=REASON_LIMIT,
                               widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class CloseForm(forms.Form):
+class CloseForm(SafeTextForm):
     settled_on = forms.DateField(label=_("Date of final settlement"), widget=_date_input())
     note = forms.CharField(label=_("How it was settled"), max_length=500, required=False)
 
@@ -208,11 +237,11 @@ class CloseForm(forms.Form):
         self.initial.setdefault("settled_on", timezone.localdate())
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(SafeTextForm):
     reason = forms.CharField(label=_("Reason"), max_length=500)
 
 
-class TransferForm(forms.Form):
+class TransferForm(SafeTextForm):
     department = forms.ModelChoiceField(label=_("Department taking over"), queryset=None)
     reason = forms.CharField(label=_("Reason"), max_length=500, required=False)
 
@@ -221,7 +250,7 @@ class TransferForm(forms.Form):
         self.fields["department"].queryset = departments
 
 
-class RoutingRuleForm(forms.Form):
+class RoutingRuleForm(SafeTextForm):
     name = forms.CharField(label=_("Name of the rule"), max_length=200)
     match_sender_contains = forms.CharField(label=_("Sender's name contains"), max_length=200,
                                             required=False)
@@ -235,6 +264,7 @@ class RoutingRuleForm(forms.Form):
                                            required=False)
     to_user = forms.ModelChoiceField(label=_("Or to a person"), queryset=None, required=False)
     instructions = forms.CharField(label=_("Instructions"), required=False,
+                                   max_length=TEXT_CAP,
                                    widget=forms.Textarea(attrs={"rows": 2}))
     deadline_days = forms.IntegerField(label=_("Deadline in days"), min_value=1,
                                        max_value=365, required=False)
@@ -247,11 +277,11 @@ class RoutingRuleForm(forms.Form):
         self.fields["to_user"].queryset = staff
 
 
-class LinkCaseForm(forms.Form):
+class LinkCaseForm(SafeTextForm):
     mark = forms.CharField(label=_("Mark of the related case"), max_length=60)
 
 
-class PartyForm(forms.Form):
+class PartyForm(SafeTextForm):
     kind = forms.ChoiceField(label=_("Party is"), choices=PartyKind.choices,
                              initial=PartyKind.PERSON, widget=forms.RadioSelect)
     first_name = forms.CharField(label=_("First name"), max_length=120, required=False)
@@ -266,7 +296,7 @@ class PartyForm(forms.Form):
 
 # --- Registers, reports and the archive -------------------------------------------------
 
-class RegisterFilterForm(forms.Form):
+class RegisterFilterForm(SafeTextForm):
     text = forms.CharField(label=_("Search"), required=False, max_length=200)
     year = forms.IntegerField(label=_("Year"), required=False, min_value=1990,
                               max_value=2100)
@@ -297,7 +327,7 @@ class RegisterFilterForm(forms.Form):
             status=data.get("status") or "", text=data.get("text") or "")
 
 
-class SpisSprawForm(forms.Form):
+class SpisSprawForm(SafeTextForm):
     department = forms.ModelChoiceField(label=_("Department"), queryset=None)
     jrwa_symbol = forms.ChoiceField(label=_("JRWA class"))
     year = forms.IntegerField(label=_("Year"), min_value=1990, max_value=2100)
@@ -308,7 +338,7 @@ class SpisSprawForm(forms.Form):
         self.fields["jrwa_symbol"].choices = classes
 
 
-class OverdueForm(forms.Form):
+class OverdueForm(SafeTextForm):
     department = forms.ModelChoiceField(label=_("Department"), queryset=None, required=False,
                                         empty_label=_("all my departments"))
 
@@ -317,7 +347,7 @@ class OverdueForm(forms.Form):
         self.fields["department"].queryset = departments
 
 
-class ArchiveTransferForm(forms.Form):
+class ArchiveTransferForm(SafeTextForm):
     department = forms.ModelChoiceField(label=_("Department"), queryset=None)
     as_of = forms.DateField(label=_("As of"), widget=_date_input())
 
@@ -326,7 +356,7 @@ class ArchiveTransferForm(forms.Form):
         self.fields["department"].queryset = departments
 
 
-class DisposalCreateForm(forms.Form):
+class DisposalCreateForm(SafeTextForm):
     unit = forms.ModelChoiceField(label=_("Unit"), queryset=None)
     as_of = forms.DateField(label=_("As of"), widget=_date_input())
 
@@ -336,7 +366,7 @@ class DisposalCreateForm(forms.Form):
         self.fields["unit"].queryset = units
 
 
-class ApproveForm(forms.Form):
+class ApproveForm(SafeTextForm):
     consent_reference = forms.CharField(
         label=_("Reference of the state archive's consent"), required=False, max_length=200,
         help_text=_("Not needed for a list of Bc copies only."))

@@ -100,8 +100,11 @@ class IncomingEntry(TenantOwned):
     annulled_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                     null=True, blank=True, related_name="+")
     annulment_reason = models.TextField(blank=True)
-    #: A retried registration with the same key returns the first entry.
+    #: A retried registration with the same key returns the first entry: the caller's
+    #: scoped key (`ratusz.core.idempotency.scoped_key`), never the raw header.
     idempotency_key = models.CharField(max_length=80, blank=True)
+    #: The digest of the first request's body: the same key with another body conflicts.
+    idempotency_fingerprint = models.CharField(max_length=64, blank=True, default="")
     #: The e-service that produced the entry, if any (slug of the service card).
     service = models.CharField(max_length=120, blank=True)
 

@@ -10,7 +10,10 @@ queued with `ratusz.core.effects.after_commit`.
 The package, by concern:
 - `numbering`: gapless sequences and the formats of RPW/RKW numbers and case marks;
 - `record`: the hash-chained case record (metryka sprawy) and its verification;
+- `checks`: the limits of every text and date a person gives, and how a text that slipped
+  through is shown (`shown_text`);
 - `parties`: senders and parties as plain data checked before they are stored;
+- `integrity`: the proofs a restore runs (case records' hash chains, counters);
 - `registers`: the incoming register, annulment, assignment (dekretacja), routing rules;
 - `cases`: opening, statuses, handlers, notes, links, parties, closing, reopening, transfer;
 - `documents`: storing checked files, documents and their versions, previews;
@@ -60,6 +63,7 @@ from ratusz.cases.services.cases import (
     set_status_within,
     transfer_case,
 )
+from ratusz.cases.services.checks import shown_text
 from ratusz.cases.services.documents import (
     add_document,
     add_document_version,
@@ -109,7 +113,8 @@ __all__ = [
     "preview_path", "record_case_event", "register_incoming", "register_incoming_within",
     "reopen_case", "request_approval", "retention_dates", "rkw_number", "rpw_number",
     "seal_letter", "seal_pdf", "seal_xml", "send_letter", "set_routing_rule_active",
-    "set_status_within", "store_checked_file", "submit_disposal_list", "transfer_case",
+    "set_status_within", "shown_text", "store_checked_file", "submit_disposal_list",
+    "transfer_case",
     "transfer_to_archive", "update_letter", "verify_case_record", "verify_pdf",
     "verify_xades",
 ]

@@ -26,6 +26,15 @@ from ratusz.cases.models import (
     LetterStatus,
 )
 from ratusz.cases.selectors import final_class
+from ratusz.cases.services.checks import (
+    LATEST_DEADLINE,
+    REASON_LIMIT,
+    TEXT_CAP,
+    check_date,
+    check_fields,
+    check_text,
+    today,
+)
 from ratusz.cases.services.numbering import case_mark, next_in_sequence, require_transaction
 from ratusz.cases.services.parties import PartyData, SenderData
 from ratusz.cases.services.record import record_case_event
@@ -64,6 +73,10 @@ def _open_case(unit, *, acting_user, department, jrwa_symbol, title, incoming=No
     title = (title or "").strip()
     if not title:
         raise EzdError("title_required", _("Give the title of the case."))
+    check_fields(Case, title=title, description=description)
+    check_date(deadline, name="deadline", latest=today() + LATEST_DEADLINE)
+    for party in parties or []:
+        party.validate()
     if department.municipality_id != unit.municipality_id or not department.is_active:
         raise EzdError("department_not_found", _("There is no such department."))
     jrwa = final_class(unit, jrwa_symbol)
@@ -125,7 +138,6 @@ def _open_case(unit, *, acting_user, department, jrwa_symbol, title, incoming=No
         ])
         Document.objects.filter(incoming=incoming, case__isnull=True).update(case=case)
     for party in parties or []:
-        party.validate()
         CaseParty.objects.create(municipality_id=case.municipality_id, case=case,
                                  **party.__dict__)
     after_commit(search.index_case_by_id, case.pk)
@@ -154,6 +166,7 @@ def status_in_record(status: str) -> str:
 
 
 def _set_status(case: Case, new_status: str, *, acting_user, note: str = "") -> Case:
+    check_text(note, name="note", limit=REASON_LIMIT)
     if new_status not in ALLOWED_TRANSITIONS.get(case.status, set()):
         raise EzdError("transition_not_allowed",
                        _("From the status “%(current)s” the case cannot move to “%(new)s”."),
@@ -206,6 +219,7 @@ def assign_case(case: Case, *, acting_user, handler) -> Case:
 @transaction.atomic(durable=True)
 def add_note(case: Case, *, acting_user, text: str) -> CaseRecordEntry:
     """An official note (notatka służbowa) in the case record."""
+    check_text(text, name="text", limit=TEXT_CAP)
     case = lock_case(case)
     if not text.strip():
         raise EzdError("text_required", _("Write the text of the note."))
@@ -249,6 +263,8 @@ def close_case(case: Case, *, acting_user, settled_on: date | None = None,
                note: str = "") -> Case:
     """Close a case: fixes its settlement date, archival category and retention.
     Refused while a letter of the case awaits approval or sealing."""
+    check_text(note, name="note", limit=REASON_LIMIT)
+    check_date(settled_on, name="settled_on", latest=today())
     case = lock_case(case)
     if not case.is_open:
         raise EzdError("case_closed", _("The case is already closed."))
@@ -281,6 +297,7 @@ def close_case(case: Case, *, acting_user, settled_on: date | None = None,
 def reopen_case(case: Case, *, acting_user, reason: str) -> Case:
     """Reopen a closed case: a new case with a new mark in the current year, cross-linked
     with the old one, whose mark is never erased."""
+    check_text(reason, name="reason", limit=REASON_LIMIT)
     case = lock_case(case)
     if case.status != CaseStatus.CLOSED:
         raise EzdError("case_open", _("Only a closed case can be reopened."))
@@ -305,6 +322,7 @@ def transfer_case(case: Case, *, acting_user, to_department: Department,
                   reason: str = "") -> Case:
     """Move an open case to another department: a new mark there, both cross-linked; the
     old case is closed as transferred and keeps its mark."""
+    check_text(reason, name="reason", limit=REASON_LIMIT)
     case = lock_case(case)
     if not case.is_open:
         raise EzdError("case_closed", CASE_CLOSED)

@@ -16,6 +16,7 @@ from ratusz.cases.documents import inspect_upload, make_preview
 from ratusz.cases.errors import EzdError
 from ratusz.cases.models import Case, CaseAction, Document, DocumentVersion
 from ratusz.cases.services.cases import CASE_CLOSED, lock_case
+from ratusz.cases.services.checks import TEXT_CAP, check_text
 from ratusz.cases.services.numbering import require_transaction
 from ratusz.cases.services.record import record_case_event
 from ratusz.core.effects import after_commit
@@ -69,7 +70,7 @@ def _add_document_rows(case, *, acting_user, title, kind, name, path, inspection
     case = lock_case(case)
     if not case.is_open:
         raise EzdError("case_closed", _("Documents cannot be added to a closed case."))
-    title = (title or "").strip() or name
+    title = check_text((title or "").strip(), name="title", limit=TEXT_CAP) or name
     document = Document.objects.create(municipality_id=case.municipality_id, case=case,
                                        title=title[:300], kind=kind, access_level=access_level,
                                        created_by=acting_user)

@@ -29,6 +29,7 @@ from ratusz.cases.models import (
 )
 from ratusz.cases.selectors import pending_step
 from ratusz.cases.services.cases import CASE_CLOSED, lock_case, set_status_within
+from ratusz.cases.services.checks import REASON_LIMIT, check_fields, check_text
 from ratusz.cases.services.documents import (
     create_version,
     discard_stored_file,
@@ -61,6 +62,7 @@ def draft_letter(case: Case, *, acting_user, subject: str, body: str, addressee_
                            ("addressee_city", _("Give the addressee's town."))):
         if not values[field]:
             raise EzdError(f"{field}_required", message)
+    check_fields(OutgoingLetter, template=template, **values)
     if sending_method not in SendingMethod.values:
         raise EzdError("sending_method_invalid", _("Choose the sending method from the list."))
     letter = OutgoingLetter.objects.create(municipality_id=case.municipality_id, case=case,
@@ -89,7 +91,10 @@ def update_letter(letter, *, acting_user, **changes):
     for name, value in changes.items():
         if name not in LETTER_FIELDS:
             raise EzdError("field_not_changeable", name)
-        setattr(letter, name, value.strip() if isinstance(value, str) else value)
+        value = value.strip() if isinstance(value, str) else value
+        if name != "sending_method":
+            check_fields(OutgoingLetter, **{name: value})
+        setattr(letter, name, value)
     letter.save(update_fields=list(changes))
     return letter
 
@@ -128,6 +133,7 @@ def request_approval(letter, *, acting_user, approvers: list):
 def decide_approval(letter, *, acting_user, approve: bool, comment: str = ""):
     """The current approver approves (the next step follows; the last makes the letter
     approved) or returns the letter with comments."""
+    check_text(comment, name="comment", limit=REASON_LIMIT)
     case = lock_case(letter.case)
     letter = _locked_letter(letter)
     if letter.status != LetterStatus.AWAITING_APPROVAL:

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from django.utils.translation import gettext_lazy as _
 
 from ratusz.cases.errors import EzdError
-from ratusz.cases.models import PartyKind
+from ratusz.cases.models import CaseParty, IncomingSender, PartyKind
+from ratusz.cases.services.checks import check_fields
 
 
 @dataclass
@@ -28,6 +29,12 @@ class SenderData:
     email: str = ""
 
     def validate(self) -> None:
+        """Every field within its length and free of unsafe characters, and a name."""
+        if self.kind not in PartyKind.values:
+            raise EzdError("sender_kind_invalid", _("Choose whether the sender is a person "
+                                                    "or an organisation."))
+        check_fields(IncomingSender, **{name: getattr(self, name)
+                                        for name in SenderData.__dataclass_fields__})
         if self.kind == PartyKind.ORGANISATION and not self.organisation_name.strip():
             raise EzdError("sender_name_required", _("Give the name of the sender."))
         if self.kind == PartyKind.PERSON and not self.last_name.strip():
@@ -39,3 +46,7 @@ class PartyData(SenderData):
     """A party (strona) or another participant of a case."""
 
     role: str = "strona"
+
+    def validate(self) -> None:
+        super().validate()
+        check_fields(CaseParty, role=self.role)

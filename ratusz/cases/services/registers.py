@@ -23,6 +23,15 @@ from ratusz.cases.models import (
     PartyKind,
     RoutingRule,
 )
+from ratusz.cases.services.checks import (
+    EARLIEST_LETTER_DATE,
+    LATEST_DEADLINE,
+    REASON_LIMIT,
+    check_date,
+    check_fields,
+    check_text,
+    today,
+)
 from ratusz.cases.services.documents import (
     create_version,
     discard_stored_file,
@@ -30,31 +39,26 @@ from ratusz.cases.services.documents import (
 )
 from ratusz.cases.services.numbering import next_in_sequence, require_transaction, rpw_number
 from ratusz.cases.services.parties import SenderData
+from ratusz.core.idempotency import check_repeat
 from ratusz.core.models import AuditAction, Department, Unit
 from ratusz.core.services import record_audit
 
 
 def validate_partial_date(value: str) -> None:
-    """A date of law that may be partial: YYYY, YYYY-MM or YYYY-MM-DD, and real."""
+    """A date of law that may be partial: YYYY, YYYY-MM or YYYY-MM-DD, real, from 1900 on
+    and not after today (its first possible day)."""
     parts = value.split("-")
     try:
         numbers = [int(part) for part in parts]
-        if len(parts) > 3 or len(parts[0]) != 4 or any(len(p) != 2 for p in parts[1:]):
+        if len(parts) > 3 or len(parts[0]) != 4 or any(len(p) != 2 for p in parts[1:]) \
+                or not all(part.isdigit() for part in parts):
             raise ValueError
-        date(numbers[0], numbers[1] if len(numbers) > 1 else 1,
-             numbers[2] if len(numbers) > 2 else 1)
+        first_day = date(numbers[0], numbers[1] if len(numbers) > 1 else 1,
+                         numbers[2] if len(numbers) > 2 else 1)
     except ValueError:
         raise EzdError("invalid_letter_date",
                        _("Give the date of the letter as YYYY-MM-DD, YYYY-MM or YYYY.")) from None
-
-
-def _check_lengths(instance, fields) -> None:
-    """Field lengths checked before saving (cheaper than full_clean on the hot path)."""
-    for name in fields:
-        limit = instance._meta.get_field(name).max_length
-        if len(getattr(instance, name) or "") > limit:
-            raise EzdError(f"invalid_{name}", _("%(name)s: at most %(limit)s characters."),
-                           name=name, limit=limit)
+    check_date(first_day, name="letter_date", earliest=EARLIEST_LETTER_DATE, latest=today())
 
 
 def _apply_routing_rules(entry: IncomingEntry, acting_user, senders: list[SenderData]
@@ -107,15 +111,17 @@ def register_incoming(
     unopened_reason: str = "",
     is_fully_scanned: bool = True,
     idempotency_key: str = "",
+    fingerprint: str = "",
     service: str = "",
 ) -> tuple[IncomingEntry, bool]:
     """Register an item in the unit's RPW. Returns (entry, created).
 
-    The number RPW/<n>/<yyyy> is gapless per unit and year. With an idempotency key, a
-    retried registration returns the first entry and registers nothing."""
+    The number RPW/<n>/<yyyy> is gapless per unit and year. With an idempotency key (the
+    caller's scoped key, `ratusz.core.idempotency.scoped_key`), a retried registration
+    returns the first entry and registers nothing; the same key with another body (its
+    `fingerprint` differs) raises `ratusz.core.idempotency.IdempotencyConflict`."""
     if idempotency_key:
-        existing = IncomingEntry.objects.for_municipality(unit.municipality_id).filter(
-            idempotency_key=idempotency_key).first()
+        existing = _repeated(unit, idempotency_key, fingerprint)
         if existing is not None:
             return existing, False
     try:
@@ -127,38 +133,50 @@ def register_incoming(
             attachments_count=attachments_count, data_format=data_format, remarks=remarks,
             is_unopened=is_unopened, unopened_reason=unopened_reason,
             is_fully_scanned=is_fully_scanned, idempotency_key=idempotency_key,
-            service=service,
+            fingerprint=fingerprint, service=service,
         ), True
     except IntegrityError:
-        if not idempotency_key:
-            raise
-        existing = IncomingEntry.objects.for_municipality(unit.municipality_id).filter(
-            idempotency_key=idempotency_key).first()
+        # A concurrent request with the same key committed first.
+        existing = _repeated(unit, idempotency_key, fingerprint) if idempotency_key else None
         if existing is None:
             raise
         return existing, False
+
+
+def _repeated(unit: Unit, idempotency_key: str, fingerprint: str) -> IncomingEntry | None:
+    """The entry an earlier request with this key registered, or None; IdempotencyConflict
+    when that request had another body."""
+    existing = IncomingEntry.objects.for_municipality(unit.municipality_id).filter(
+        idempotency_key=idempotency_key).first()
+    if existing is not None:
+        check_repeat(existing.idempotency_fingerprint, fingerprint)
+    return existing
 
 
 def _register_incoming_rows(unit: Unit, *, acting_user, title, senders, received_on, channel,
                             letter_date="", posted_on=None, sender_reference="",
                             document_type="", access_level="public", attachments_count=0,
                             data_format="", remarks="", is_unopened=False, unopened_reason="",
-                            is_fully_scanned=True, idempotency_key="", service=""
-                            ) -> IncomingEntry:
+                            is_fully_scanned=True, idempotency_key="", fingerprint="",
+                            service="") -> IncomingEntry:
     title = (title or "").strip()
     if not title:
         raise EzdError("title_required", _("Give the title (a short description of the "
                                            "content)."))
+    check_fields(IncomingEntry, title=title, sender_reference=sender_reference,
+                 document_type=document_type, data_format=data_format, remarks=remarks,
+                 unopened_reason=unopened_reason, service=service)
     if not senders:
         raise EzdError("sender_required", _("Give at least one sender."))
     for sender in senders:
         sender.validate()
     if channel not in Channel.values:
         raise EzdError("channel_invalid", _("Choose the delivery method from the list."))
-    today = timezone.localdate()
-    if received_on > today:
+    if received_on > today():
         raise EzdError("received_in_future",
                        _("The date received cannot be later than today."))
+    check_date(received_on, name="received_on")
+    check_date(posted_on, name="posted_on")
     if posted_on and posted_on > received_on:
         raise EzdError("posted_after_received",
                        _("The date posted cannot be later than the date received."))
@@ -178,10 +196,9 @@ def _register_incoming_rows(unit: Unit, *, acting_user, title, senders, received
         document_type=document_type.strip(), access_level=access_level,
         attachments_count=attachments_count, data_format=data_format, remarks=remarks,
         is_unopened=is_unopened, unopened_reason=unopened_reason.strip(),
-        is_fully_scanned=is_fully_scanned, idempotency_key=idempotency_key, service=service,
+        is_fully_scanned=is_fully_scanned, idempotency_key=idempotency_key,
+        idempotency_fingerprint=fingerprint if idempotency_key else "", service=service,
     )
-    _check_lengths(entry, ("title", "sender_reference", "document_type", "data_format",
-                           "unopened_reason"))
     if access_level not in AccessLevel.values:
         raise EzdError("invalid_access_level", _("Choose the level of access from the list."))
     entry.save()
@@ -226,7 +243,7 @@ def attach_stored_file_within(entry: IncomingEntry, *, acting_user, title: str, 
 @transaction.atomic(durable=True)
 def annul_incoming(entry: IncomingEntry, *, acting_user, reason: str) -> IncomingEntry:
     """Annul a registration (it is never deleted); its number stays used."""
-    reason = reason.strip()
+    reason = check_text(reason, name="reason", limit=REASON_LIMIT).strip()
     if not reason:
         raise EzdError("reason_required", _("Give the reason for annulling the entry."))
     updated = IncomingEntry.objects.filter(
@@ -262,6 +279,8 @@ def assign_entry(entry: IncomingEntry, *, acting_user, to_department: Department
         raise EzdError("annulled", _("The entry is annulled."))
     if to_department is None and to_user is None:
         raise EzdError("target_required", _("Give a department or a person."))
+    check_fields(Assignment, instructions=instructions)
+    check_date(due_date, name="due_date", latest=today() + LATEST_DEADLINE)
     for department in [to_department, *(co_departments or [])]:
         if department is not None and department.municipality_id != entry.municipality_id:
             raise EzdError("department_not_found", _("There is no such department."))
@@ -344,6 +363,9 @@ def create_routing_rule(unit: Unit, *, acting_user, name: str, to_department=Non
                          "word in the title)."))
     if not name.strip():
         raise EzdError("name_required", _("Name the rule."))
+    check_fields(RoutingRule, name=name, match_sender_contains=match_sender_contains,
+                 match_service=match_service, match_title_contains=match_title_contains,
+                 instructions=instructions)
     rule = RoutingRule.objects.create(
         municipality_id=unit.municipality_id, unit=unit, name=name.strip(), priority=priority,
         match_channel=match_channel, match_sender_contains=match_sender_contains.strip(),

@@ -19,6 +19,7 @@ from ratusz.cases.views.common import (
     form_errors_to_messages,
     may_open_cases,
 )
+from ratusz.core.idempotency import IdempotencyConflict, caller_of, fingerprint, scoped_key
 from ratusz.core.selectors import list_departments
 
 
@@ -57,8 +58,15 @@ def incoming_new(request: HttpRequest) -> HttpResponse:
                 attachments_count=data["attachments_count"],
                 access_level=data["access_level"], remarks=data["remarks"],
                 is_unopened=data["is_unopened"], unopened_reason=data["unopened_reason"],
-                idempotency_key=f"form:{data['form_token']}",
+                idempotency_key=scoped_key(caller_of(request), f"form:{data['form_token']}"),
+                fingerprint=_form_fingerprint(data),
             )
+        except IdempotencyConflict:
+            # The page was sent before with other data (back, edit, send again): say so,
+            # and let a second send register it as a new item.
+            form = form.with_new_token()
+            form.add_error(None, _("This form was already sent with other data. To register "
+                                   "this item as a new one, send the form again."))
         except services.EzdError as error:
             form.add_error(None, error.message)
         else:
@@ -86,6 +94,14 @@ def incoming_new(request: HttpRequest) -> HttpResponse:
                   status=400 if form.errors else 200)
 
 
+def _form_fingerprint(data: dict) -> str:
+    """The digest of what the registry form sent (the files by name and size)."""
+    fields = {name: value for name, value in data.items() if name not in ("form_token",
+                                                                            "scans")}
+    fields["scans"] = [(upload.name, upload.size) for upload in data["scans"]]
+    return fingerprint(fields)
+
+
 @staff_required(Permission.VIEW_REGISTERS)
 def incoming_detail(request: HttpRequest, entry_id: int) -> HttpResponse:
     municipality = request.municipality
@@ -100,7 +116,7 @@ def incoming_detail(request: HttpRequest, entry_id: int) -> HttpResponse:
         "assign_form": forms.AssignForm(departments=departments, staff=staff, prefix="assign"),
         "annul_form": forms.AnnulForm(),
         "case_form": forms.OpenCaseForm(
-            initial={"title": entry.title,
+            initial={"title": services.shown_text(entry.title),
                      "department": selectors.leading_department_id(entry)},
             departments=departments, classes=selectors.final_classes(entry.unit),
             staff=staff, prefix="case"),
