@@ -6,6 +6,7 @@ people reach only the public pages. The sanity pass proves the walk itself can f
 same URLs filled with A's own objects answer A's staff.
 """
 
+import importlib
 import re
 
 import pytest
@@ -116,7 +117,7 @@ def build_world(municipality, department, make_staff, label):
     bulletin = build_bulletin_world(department, staff)
     bip_entry_id = bulletin.pop("_entry_id")  # `entry_id` also names EZD's incoming entries
     websites = build_website_world(department, staff)
-    return {
+    world = {
         "resident": resident,
         "values": {"municipality_slug": municipality.slug, "user_id": staff.pk,
                    "department_id": department.pk, "assignment_id": assignment.pk,
@@ -129,6 +130,30 @@ def build_world(municipality, department, make_staff, label):
                       "bip-staff:entry-edit": {"entry_id": bip_entry_id},
                       "bip-staff:image-upload": {"entry_id": bip_entry_id}},
     }
+    for build in app_world_builders():
+        extra = build(municipality=municipality, department=department, staff=staff,
+                      resident=resident, label=label)
+        world["values"].update(extra.get("values", {}))
+        world["overrides"].update(extra.get("overrides", {}))
+    return world
+
+
+def app_world_builders():
+    """Apps contribute the objects their URLs name through `ratusz/<app>/tests/world.py`
+    (a function `build(*, municipality, department, staff, resident, label)` returning
+    `{"values": {...}, "overrides": {<url name>: {...}}}`), found here without an edit."""
+    builders = []
+    for config in apps.get_app_configs():
+        if not config.name.startswith("ratusz."):
+            continue
+        try:
+            module = importlib.import_module(f"{config.name}.tests.world")
+        except ModuleNotFoundError as error:
+            if error.name != f"{config.name}.tests.world":
+                raise
+            continue
+        builders.append(module.build)
+    return builders
 
 
 def build_ezd_world(municipality, department, staff):
@@ -233,11 +258,11 @@ def values_for(world, name):
 
 
 def database_state():
-    """Row counts of every model of ours, and the audit trail's size."""
+    """Row counts of every model of every app of ours, and the audit trail's size."""
     counts = {}
     for model in apps.get_models():
-        if model._meta.app_label in {"core", "accounts"}:
-            counts[model._meta.label] = model._default_manager.count()
+        if model.__module__.startswith("ratusz."):
+            counts[model._meta.label] = model._base_manager.count()
     counts["audit"] = AuditLog.objects.count()
     counts["rodo"] = PersonalDataAccess.objects.count()
     return counts
