@@ -1,5 +1,10 @@
 """API of the e-services: the catalogue, the cards with their forms, submissions and their
-receipts (contract of the e-services issue)."""
+receipts (contract of the e-services issue).
+
+A submission's body is strict: only `data` (unknown keys: 422 naming them); the answers
+are checked against the service's form (its limits, formats, no control characters). An
+`Idempotency-Key` belongs to the token that sent it and to one body: a retry returns the
+first submission, the same key with another body is a conflict (409)."""
 
 from __future__ import annotations
 
@@ -9,12 +14,20 @@ from decimal import Decimal
 from uuid import UUID
 
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import paginate
+from pydantic import ConfigDict
 
 from ratusz.accounts.permissions import Permission
 from ratusz.core.api import BoundedPagination, require_permission
+from ratusz.core.idempotency import (
+    MAX_KEY_LENGTH,
+    IdempotencyConflict,
+    caller_of,
+    fingerprint,
+    scoped_key,
+)
 from ratusz.core.selectors import list_locality_names
 from ratusz.eservices import forms_engine, receipts, selectors, services
 from ratusz.eservices.errors import in_english
@@ -50,6 +63,10 @@ class CardOut(ServiceOut):
 
 
 class SubmissionIn(Schema):
+    """The answers of the form (`data`, by the form's JSON Schema); nothing else."""
+
+    model_config = ConfigDict(extra="forbid")
+
     data: dict
 
 
@@ -133,7 +150,8 @@ def present_submission(request: HttpRequest, submission: Submission) -> dict:
 
 @router.get("/services", response=list[ServiceOut])
 @paginate(BoundedPagination, page_size=100)
-def list_services(request: HttpRequest, q: str = "", category: str = ""):
+def list_services(request: HttpRequest, q: str = Query("", max_length=200),
+                  category: str = Query("", max_length=20)):
     """The gmina's published services (`{"items", "count"}`), optionally filtered."""
     return [_summary(request, service) for service in selectors.published_services(
         request.municipality, query=q, category=category).select_related("department")]
@@ -161,6 +179,7 @@ def create_submission(request: HttpRequest, slug: str, payload: SubmissionIn,
     Invalid answers: 422 with `errors` naming each field."""
     resident = _resident(request)
     service = _service_or_404(request, slug)
+    raw_key = _idempotency_key(request)
     answers, files, errors = services.decode_api_attachments(service.current_form.schema,
                                                              payload.data)
     if errors:
@@ -168,7 +187,11 @@ def create_submission(request: HttpRequest, slug: str, payload: SubmissionIn,
     try:
         submission, created = services.submit(
             service, data=answers, files=files, resident=resident,
-            idempotency_key=request.headers.get("Idempotency-Key", ""), strict=True)
+            idempotency_key=scoped_key(caller_of(request), raw_key),
+            fingerprint=fingerprint(payload.data), strict=True)
+    except IdempotencyConflict:
+        raise HttpError(409, "Idempotency-Key: this key was used before with another "
+                             "request body.") from None
     except services.SubmissionRejected as rejection:
         raise Rejected(rejection.errors) from None
     except services.EserviceError as error:
@@ -179,6 +202,17 @@ def create_submission(request: HttpRequest, slug: str, payload: SubmissionIn,
         response["Idempotent-Replayed"] = "true"
     response["Location"] = f"/api/v1/submissions/{submission.public_id}"
     return Status(201, present_submission(request, submission))
+
+
+def _idempotency_key(request: HttpRequest) -> str:
+    raw = request.headers.get("Idempotency-Key", "")
+    if len(raw) > MAX_KEY_LENGTH or not raw.isprintable():
+        error = HttpError(422, f"Idempotency-Key: at most {MAX_KEY_LENGTH} printable "
+                               "characters.")
+        error.errors = [{"loc": ["header", "Idempotency-Key"],
+                         "msg": f"at most {MAX_KEY_LENGTH} printable characters"}]
+        raise error
+    return raw
 
 
 class Rejected(HttpError):

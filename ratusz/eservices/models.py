@@ -134,7 +134,10 @@ class Submission(TenantOwned):
     data = models.JSONField()
     data_sha256 = models.CharField(max_length=64)
     submitted_at = models.DateTimeField(default=timezone.now)
+    #: The caller's scoped key (`ratusz.core.idempotency.scoped_key`) and the digest of
+    #: the first request's body: a retry returns this submission, another body conflicts.
     idempotency_key = models.CharField(max_length=120, blank=True)
+    idempotency_fingerprint = models.CharField(max_length=64, blank=True, default="")
     incoming = models.ForeignKey("cases.IncomingEntry", on_delete=models.PROTECT,
                                  related_name="+")
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="+")

@@ -24,6 +24,7 @@ from ratusz.eservices.forms_engine.definitions import (
     data_from_post,
     error_anchor,
     field_order,
+    first_unsafe_in,
     is_attachment,
     is_group,
     normalise_schema,
@@ -44,7 +45,7 @@ from ratusz.eservices.forms_engine.validation import Result, validate
 __all__ = [
     "ATTACHMENT_ITEMS", "ATTACHMENT_TYPES", "FORMATS", "FORMAT_CHECKS", "PREFILL_KEYS",
     "WIDGETS", "DefinitionError", "FieldError", "Result", "check_definition", "check_email",
-    "check_nrb", "data_from_post", "error_anchor", "field_order", "is_attachment",
-    "is_group", "land_register_check_digit", "normalise_schema", "page_fields", "prefill",
-    "require_valid_definition", "shown_fields", "validate",
+    "check_nrb", "data_from_post", "error_anchor", "field_order", "first_unsafe_in",
+    "is_attachment", "is_group", "land_register_check_digit", "normalise_schema",
+    "page_fields", "prefill", "require_valid_definition", "shown_fields", "validate",
 ]

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
+from ratusz.core.text import describe, first_unsafe_character
 from ratusz.eservices.errors import lazy_message
 
 FORMATS = ("date", "email", "phone", "pesel", "nip", "regon", "nrb", "iban", "postal-code",
@@ -25,6 +26,24 @@ ATTACHMENT_ITEMS = {
                    "content": {"type": "string", "contentEncoding": "base64"}},
     "required": ["filename", "content"],
 }
+
+
+def first_unsafe_in(value) -> str | None:
+    """The first unsafe character (`ratusz.core.text`) of any text in `value`: a string, or
+    the keys and values of a JSON-like structure; None when there is none."""
+    if isinstance(value, str):
+        return first_unsafe_character(value)
+    if isinstance(value, dict):
+        items = [*value.keys(), *value.values()]
+    elif isinstance(value, list | tuple):
+        items = list(value)
+    else:
+        return None
+    for item in items:
+        found = first_unsafe_in(item)
+        if found is not None:
+            return found
+    return None
 
 
 class DefinitionError(ValueError):
@@ -139,6 +158,11 @@ def check_definition(schema: dict, layout: dict) -> list:
             if check.get(key) not in properties:
                 problems.append(lazy_message(_("Check “%(kind)s”: no field “%(name)s”."),
                                              kind=kind, name=check.get(key)))
+    character = first_unsafe_in([schema, layout])
+    if character is not None:
+        problems.append(lazy_message(
+            _("A text of the form contains an invisible control character (%(code)s); "
+              "correct it in the form editor."), code=describe(character)))
     return problems
 
 

@@ -99,23 +99,31 @@ def _number_error(error: ValidationError, title, number, length) -> FieldError:
                       title=title)
 
 
+def _not_all_zeros(number: str) -> str:
+    """python-stdnum takes 0000000000 as a valid NIP (and nine zeros as a REGON): the
+    check digit of zeros is zero. No one is given such a number."""
+    if not number.strip("0"):
+        raise ValidationError()
+    return number
+
+
 def check_pesel(value, title, context):
     try:
-        return stdnum_pesel.validate(value)
+        return _not_all_zeros(stdnum_pesel.validate(value))
     except ValidationError as error:
         raise _number_error(error, title, _("The PESEL number"), _("11 digits")) from None
 
 
 def check_nip(value, title, context):
     try:
-        return stdnum_nip.validate(value)
+        return _not_all_zeros(stdnum_nip.validate(value))
     except ValidationError as error:
         raise _number_error(error, title, _("The NIP number"), _("10 digits")) from None
 
 
 def check_regon(value, title, context):
     try:
-        return stdnum_regon.validate(value)
+        return _not_all_zeros(stdnum_regon.validate(value))
     except ValidationError as error:
         raise _number_error(error, title, _("The REGON number"), _("9 or 14 digits")) \
             from None

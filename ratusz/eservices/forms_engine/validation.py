@@ -13,6 +13,7 @@ from django.utils.translation import ngettext_lazy
 from jsonschema import Draft202012Validator
 from stdnum.pl import pesel as stdnum_pesel
 
+from ratusz.core.text import describe, first_unsafe_character
 from ratusz.eservices.errors import lazy_message
 from ratusz.eservices.forms_engine.definitions import (
     is_attachment,
@@ -21,6 +22,9 @@ from ratusz.eservices.forms_engine.definitions import (
     shown_fields,
 )
 from ratusz.eservices.forms_engine.formats import FORMAT_CHECKS, FieldError
+
+#: The longest answer of a text field whose schema sets no `maxLength`.
+DEFAULT_MAX_LENGTH = 10_000
 
 
 @dataclass
@@ -119,14 +123,21 @@ def _clean_string(path, prop, value, title, errors, context):
             error(_("The field “%(title)s” must be text."))
             return None
     value = value.strip()
+    character = first_unsafe_character(value)
+    if character is not None:
+        error(_("The field “%(title)s” contains an invisible control character (%(code)s) "
+                "that cannot be accepted. Remove it and try again."),
+              code=describe(character))
+        return None
     if "enum" in prop:
         if value not in prop["enum"]:
             error(_("Choose one of the given answers in the field “%(title)s”."))
             return None
         return value
-    if "maxLength" in prop and len(value) > prop["maxLength"]:
+    limit = prop.get("maxLength", DEFAULT_MAX_LENGTH)
+    if len(value) > limit:
         error(_("The field “%(title)s” may have at most %(limit)s characters (%(count)s "
-                "entered)."), limit=prop["maxLength"], count=len(value))
+                "entered)."), limit=limit, count=len(value))
         return None
     if "minLength" in prop and len(value) < prop["minLength"]:
         error(_("The field “%(title)s” must have at least %(limit)s characters."),

@@ -16,6 +16,7 @@ from ratusz.eservices import forms_engine
 from ratusz.eservices.errors import EserviceError
 from ratusz.eservices.library import library_services
 from ratusz.eservices.models import FormStatus, FormVersion, Service
+from ratusz.eservices.services.checks import limit_of, refuse_unsafe
 
 
 def search_text(service: Service) -> str:
@@ -91,6 +92,15 @@ CARD_FIELDS = ("name", "category", "summary", "purpose", "who_may_apply",
                "allows_anonymous", "is_published")
 
 
+def _check_card_text(name: str, value) -> None:
+    texts = value if isinstance(value, list) else [value] if isinstance(value, str) else []
+    limit = limit_of(Service, name)
+    if any(len(text) > limit for text in texts if isinstance(text, str)):
+        raise EserviceError("text_too_long", _("%(name)s: at most %(limit)s characters."),
+                            name=name, limit=limit)
+    refuse_unsafe(texts)
+
+
 @transaction.atomic(durable=True)
 def update_service_card(service: Service, *, acting_user, **changes) -> Service:
     """Change a card. The JRWA class must be a final class of the office; a fee needs an
@@ -101,6 +111,7 @@ def update_service_card(service: Service, *, acting_user, **changes) -> Service:
         if name not in CARD_FIELDS:
             raise EserviceError("unknown_field", _("Unknown field of the card: %(name)s."),
                             name=name)
+        _check_card_text(name, value)
         setattr(service, name, value)
     if service.department.municipality_id != service.municipality_id:
         raise EserviceError("department_not_found", _("There is no such department."))

@@ -12,6 +12,7 @@ from ratusz.core.services import record_audit
 from ratusz.eservices import forms_engine
 from ratusz.eservices.errors import EserviceError
 from ratusz.eservices.models import FormStatus, FormVersion, Service
+from ratusz.eservices.services.checks import refuse_unsafe
 
 
 @transaction.atomic(durable=True)
@@ -38,7 +39,9 @@ def open_form_draft(service: Service, *, acting_user) -> FormVersion:
 @transaction.atomic(durable=True)
 def save_form_draft(form: FormVersion, *, acting_user, schema: dict, layout: dict,
                     title: str | None = None) -> FormVersion:
-    """Store an edited draft. It may be incomplete; publishing checks it whole."""
+    """Store an edited draft. It may be incomplete; publishing checks it whole. No text of
+    it (labels, help, options, titles) may carry an unsafe character."""
+    refuse_unsafe([schema, layout, title])
     form = FormVersion.objects.select_for_update().get(pk=form.pk)
     if form.status != FormStatus.DRAFT:
         raise EserviceError("form_not_draft", _("A published version of the form cannot be "

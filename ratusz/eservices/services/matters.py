@@ -21,6 +21,7 @@ from ratusz.eservices.models import (
     Submission,
 )
 from ratusz.eservices.services.attachments import UploadedFile
+from ratusz.eservices.services.checks import refuse_unsafe
 
 
 @transaction.atomic(durable=True)
@@ -28,6 +29,7 @@ def withdraw_submission(submission: Submission, *, acting_user, reason: str = ""
                         ) -> Submission:
     """The resident withdraws the request (KPA art. 105 § 1): recorded in the case, which
     the clerk then closes; the submission and its number stay."""
+    refuse_unsafe(reason)
     submission = Submission.objects.select_for_update().get(pk=submission.pk)
     if submission.withdrawn_at is not None:
         raise EserviceError("already_withdrawn", _("The request has already been withdrawn."))
@@ -59,6 +61,7 @@ def send_message_to_resident(submission: Submission, *, acting_user, text: str) 
     if len(text) > 10000:
         raise EserviceError("text_too_long", _("A message may have at most 10,000 "
                                                "characters."))
+    refuse_unsafe(text)
     case = ezd.lock_case(submission.case)
     message = Message.objects.create(
         municipality_id=submission.municipality_id, submission=submission,
@@ -79,6 +82,7 @@ def reply_as_resident(submission: Submission, *, resident, text: str,
         raise EserviceError("text_required", _("Write the text of the reply or attach a file."))
     if len(text) > 10000:
         raise EserviceError("text_too_long", _("A reply may have at most 10,000 characters."))
+    refuse_unsafe(text)
     if len(files) > 5:
         raise EserviceError("too_many_files", _("Attach at most 5 files at once."))
     if submission.withdrawn_at is not None or not submission.case.is_open:

@@ -21,6 +21,7 @@ from ratusz.accounts.services import link_resident
 from ratusz.cases import services as ezd
 from ratusz.cases.models import Channel, PartyKind
 from ratusz.core.effects import after_commit, enqueue_after_commit
+from ratusz.core.idempotency import check_repeat, scoped_key
 from ratusz.core.models import Municipality
 from ratusz.core.selectors import list_locality_names
 from ratusz.core.tenancy import tenant_context
@@ -85,16 +86,14 @@ def digest_of(data: dict) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def _scoped_key(resident, email: str, key: str) -> str:
-    if not key:
-        return ""
-    key = key.strip()
-    if len(key) > 80 or not key.isprintable():
-        raise EserviceError("idempotency_key_invalid",
-                            _("The Idempotency-Key header may have at most 80 characters."))
-    owner = f"u{resident.pk}" if resident is not None else \
-        "e" + hashlib.sha256(email.lower().encode()).hexdigest()[:16]
-    return f"{owner}:{key}"
+def _repeated(municipality_id: int, key: str, fingerprint: str) -> Submission | None:
+    """The submission an earlier request with this key filed, or None; IdempotencyConflict
+    when that request had another body."""
+    existing = Submission.objects.for_municipality(municipality_id).filter(
+        idempotency_key=key).first()
+    if existing is not None:
+        check_repeat(existing.idempotency_fingerprint, fingerprint)
+    return existing
 
 
 def _check_may_submit(service: Service, resident, email: str) -> None:
@@ -137,27 +136,29 @@ def validate_submission(service: Service, data: dict, files: list[UploadedFile],
 
 def submit(service: Service, *, data: dict, files: list[UploadedFile] | None = None,
            resident=None, email: str = "", idempotency_key: str = "",
-           strict: bool = False) -> tuple[Submission, bool]:
+           fingerprint: str = "", strict: bool = False) -> tuple[Submission, bool]:
     """File a form: in ONE transaction the submission and its attachments (SHA-256), the
     RPW entry, the case under the card's JRWA class and department and the first entries
-    of its record. The receipt follows after commit. Returns (submission, created); a
-    retried call with the same idempotency key returns the first submission and creates
-    nothing. Invalid answers raise `SubmissionRejected`; nothing is then stored."""
+    of its record. The receipt follows after commit. Returns (submission, created).
+
+    `idempotency_key` is the caller's scoped key (`ratusz.core.idempotency.scoped_key`:
+    the token or the user, never the raw header): a retried call with it returns the first
+    submission and creates nothing; with another body (its `fingerprint` differs) it raises
+    `ratusz.core.idempotency.IdempotencyConflict`. Invalid answers raise
+    `SubmissionRejected`; nothing is then stored."""
     email = (email or (resident.email if resident is not None else "")).strip()
     _check_may_submit(service, resident, email)
-    key = _scoped_key(resident, email, idempotency_key)
-    if key:
-        existing = Submission.objects.for_municipality(service.municipality_id).filter(
-            idempotency_key=key).first()
+    if idempotency_key:
+        existing = _repeated(service.municipality_id, idempotency_key, fingerprint)
         if existing is not None:
             return existing, False
     cleaned, accepted = validate_submission(service, data, files or [], strict=strict)
     return _file(service, cleaned=cleaned, accepted=accepted, resident=resident, email=email,
-                 key=key)
+                 key=idempotency_key, fingerprint=fingerprint)
 
 
-def _file(service, *, cleaned, accepted, resident, email, key, stored_paths=None,
-          pending=None):
+def _file(service, *, cleaned, accepted, resident, email, key, fingerprint="",
+          stored_paths=None, pending=None):
     """Store the checked files, then record everything in one transaction; a failure
     leaves no file behind, a lost race for the idempotency key returns the winner."""
     municipality_id = service.municipality_id
@@ -167,15 +168,15 @@ def _file(service, *, cleaned, accepted, resident, email, key, stored_paths=None
     try:
         with transaction.atomic(durable=True):
             submission = _record(service, cleaned=cleaned, accepted=accepted, paths=paths,
-                                 resident=resident, email=email, key=key, pending=pending)
+                                 resident=resident, email=email, key=key,
+                                 fingerprint=fingerprint, pending=pending)
     except IntegrityError:
         for path in paths:
             ezd.discard_stored_file(path)
-        if key:
-            existing = Submission.objects.for_municipality(municipality_id).filter(
-                idempotency_key=key).first()
-            if existing is not None:
-                return existing, False
+        # A concurrent request with the same key committed first.
+        existing = _repeated(municipality_id, key, fingerprint) if key else None
+        if existing is not None:
+            return existing, False
         raise
     except BaseException:
         for path in paths:
@@ -184,7 +185,7 @@ def _file(service, *, cleaned, accepted, resident, email, key, stored_paths=None
     return submission, True
 
 
-def _record(service, *, cleaned, accepted, paths, resident, email, key,
+def _record(service, *, cleaned, accepted, paths, resident, email, key, fingerprint="",
             pending=None) -> Submission:
     service = Service.objects.select_related("department__unit", "current_form").get(
         pk=service.pk)
@@ -214,7 +215,8 @@ def _record(service, *, cleaned, accepted, paths, resident, email, key,
         municipality_id=service.municipality_id, service=service, form_version=form,
         resident=resident, email=email, applicant_name=applicant[:300], data=cleaned,
         data_sha256=digest_of(cleaned), submitted_at=entry.registered_at, idempotency_key=key,
-        incoming=entry, case=case, fee_amount=service.fee_amount,
+        idempotency_fingerprint=fingerprint if key else "", incoming=entry, case=case,
+        fee_amount=service.fee_amount,
         fee_status=FeeStatus.AWAITING if service.has_fee else FeeStatus.NOT_REQUIRED)
     SubmissionAttachment.objects.bulk_create([
         SubmissionAttachment(municipality_id=service.municipality_id, submission=submission,
@@ -306,12 +308,13 @@ def confirm_anonymous_submission(municipality: Municipality, token: str
     accepted = [(file, ezd.inspect_upload(file.name, file.data, with_preview=False))
                 for file in stashed_files(pending.files)]
     paths = [item["path"] for item in pending.files]
+    # A form sent twice without sign-in makes two held submissions with one form token:
+    # the first confirmed is filed, the other's link gives the same submission.
+    key = scoped_key(f"email:{pending.email.lower()}",
+                     f"form:{pending.form_token}" if pending.form_token
+                     else f"pending:{pending.public_id}")
     submission, created = _file(pending.service, cleaned=pending.data, accepted=accepted,
-                                resident=None, email=pending.email,
-                                key=_scoped_key(None, pending.email,
-                                                f"form:{pending.form_token}"
-                                                if pending.form_token
-                                                else f"pending:{pending.public_id}"),
+                                resident=None, email=pending.email, key=key,
                                 stored_paths=paths, pending=pending)
     if not created:
         _link_pending(pending, submission)

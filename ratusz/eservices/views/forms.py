@@ -16,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from ratusz.accounts import identity
+from ratusz.core.idempotency import IdempotencyConflict, caller_of, fingerprint, scoped_key
 from ratusz.core.ratelimit import allow, client_address
 from ratusz.core.selectors import list_locality_names
 from ratusz.eservices import forms_engine, receipts, selectors, services
@@ -154,7 +155,8 @@ def form_page(request: HttpRequest, municipality_slug: str, slug: str) -> HttpRe
             # from, so it files nothing new.
             state.data[TOKEN_KEY] = posted_token
         names = forms_engine.page_fields(form.layout, page_index)
-        state.data.update(forms_engine.data_from_post(form.schema, names, request.POST))
+        posted = forms_engine.data_from_post(form.schema, names, request.POST)
+        state.data.update(posted)
         _stash_uploads(request, service, names, state, errors)
         if action.startswith("remove-file:"):
             _remove_stashed(state, action.split(":", 1)[1])
@@ -179,7 +181,7 @@ def form_page(request: HttpRequest, municipality_slug: str, slug: str) -> HttpRe
             if not errors and page_index + 1 < len(pages):
                 return redirect(f"{request.path}?strona={page_index + 2}")
         elif action == "submit":
-            response = _submit(request, service, state, email, errors)
+            response = _submit(request, service, state, email, errors, posted)
             if response is not None:
                 return response
             if errors:
@@ -227,7 +229,10 @@ def _change_rows(schema: dict, state: FormState, action: str) -> None:
     state.data[name] = rows
 
 
-def _submit(request, service, state, email, errors) -> HttpResponse | None:
+def _submit(request, service, state, email, errors, posted) -> HttpResponse | None:
+    """File the form. Its token (scoped to the person) makes a double-sent last page file
+    once; the last page sent again with other answers (back, change, send) is not filed
+    silently as the first one: the person is asked to send it again, under a new token."""
     form = service.current_form
     all_names = forms_engine.field_order(form.layout)
     _missing_attachments(service, all_names, state, errors)
@@ -237,7 +242,9 @@ def _submit(request, service, state, email, errors) -> HttpResponse | None:
         if state.resident is not None:
             submission, _created = services.submit(
                 service, data=state.answers, files=services.stashed_files(state.stash),
-                resident=state.resident, idempotency_key=f"form:{state.data[TOKEN_KEY]}")
+                resident=state.resident,
+                idempotency_key=scoped_key(caller_of(request), f"form:{state.data[TOKEN_KEY]}"),
+                fingerprint=fingerprint(posted))
         else:
             if not allow("anonymous-submission", client_address(request), limit=10,
                          window_seconds=3600):
@@ -253,6 +260,11 @@ def _submit(request, service, state, email, errors) -> HttpResponse | None:
             state.clear()
             request.session["eservices:pending_email"] = pending.email
             return redirect("eservices:check-email", service.municipality.slug, service.slug)
+    except IdempotencyConflict:
+        state.data[TOKEN_KEY] = uuid.uuid4().hex
+        errors["__all__"] = _("This form was already sent with other answers. Check them and "
+                              "send the form again to file them as a new request.")
+        return None
     except services.SubmissionRejected as rejection:
         errors.update(rejection.errors)
         return None
