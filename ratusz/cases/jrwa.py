@@ -23,6 +23,7 @@ from django.db import transaction
 from ratusz.cases.models import JrwaClass, JrwaVersion
 from ratusz.core.models import AuditAction, Unit
 from ratusz.core.services import record_audit
+from ratusz.core.text import describe, first_unsafe_character
 
 DEFAULT_TABLE = Path(__file__).resolve().parent / "data" / "jrwa_gmina_2011.csv"
 DEFAULT_NAME = "JRWA gminy 2011 (Dz.U. 2011 nr 14 poz. 67, zał. nr 2)"
@@ -111,6 +112,11 @@ def _row(raw: dict, line: int) -> dict:
     if len(title) > TITLE_MAX_LENGTH:
         raise JrwaImportError(f"Line {line}: the title is longer than {TITLE_MAX_LENGTH} "
                               f"characters.")
+    for name in ("symbol", "title", "remarks", "source", "category", "other_units_category"):
+        character = first_unsafe_character(value(name))
+        if character is not None:
+            raise JrwaImportError(f"Line {line}: the {name} contains an invisible control "
+                                  f"character ({describe(character)}).")
     verified = value("verified")
     if verified not in ("", "0", "1"):
         raise JrwaImportError(f"Line {line}: 'verified' must be 1 or 0, not {verified!r}.")

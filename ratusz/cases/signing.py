@@ -211,6 +211,44 @@ def ensure_unit_seal(unit) -> SealMaterial:
     return SealMaterial(key_path, cert_path, ca_cert_path)
 
 
+def seal_chain(unit) -> list[x509.Certificate]:
+    """The unit's e-seal certificate and the CA certificate that issued it, for anyone to
+    validate a sealed document offline; empty while the unit has sealed nothing (reading
+    never makes a seal)."""
+    certificate = seals_dir() / _unit_label(unit) / CERT_FILE
+    authority = seals_dir() / "demo-ca" / CERT_FILE
+    if not (certificate.is_file() and authority.is_file()):
+        return []
+    return [x509.load_pem_x509_certificate(path.read_bytes())
+            for path in (certificate, authority)]
+
+
+#: The downloads of a chain: PEM (both certificates, the seal's first) or PKCS #7 (DER).
+CHAIN_FORMATS = {"pem": "application/x-pem-file", "p7b": "application/pkcs7-mime"}
+
+
+def chain_file(chain: list[x509.Certificate], chain_format: str) -> bytes:
+    """The chain as a file of `CHAIN_FORMATS`."""
+    if chain_format == "pem":
+        return b"".join(item.public_bytes(serialization.Encoding.PEM) for item in chain)
+    from cryptography.hazmat.primitives.serialization import pkcs7
+
+    return pkcs7.serialize_certificates(chain, serialization.Encoding.DER)
+
+
+def certificate_facts(certificate: x509.Certificate) -> dict:
+    """What a person compares before trusting a certificate: who, issued by whom, serial
+    number, validity and the SHA-256 fingerprint."""
+    return {
+        "subject": _common_name(certificate.subject),
+        "issuer": _common_name(certificate.issuer),
+        "serial": f"{certificate.serial_number:X}",
+        "valid_from": certificate.not_valid_before_utc,
+        "valid_to": certificate.not_valid_after_utc,
+        "sha256": certificate.fingerprint(hashes.SHA256()).hex(":").upper(),
+    }
+
+
 # --- The result of a check --------------------------------------------------------------
 
 @dataclass
@@ -407,16 +445,26 @@ XMLDSIG_NAMESPACE = "http://www.w3.org/2000/09/xmldsig#"
 XADES_NAMESPACE = "http://uri.etsi.org/01903/v1.3.2#"
 
 
-def seal_xml(xml_bytes: bytes, unit) -> bytes:
-    """The XML document with the unit's e-seal as an enveloped XAdES-BES signature."""
+#: What a sealed XML document is said to be when its caller does not say (the XAdES
+#: DataObjectFormat: never the library's "Default XAdES payload description").
+DEFAULT_XML_DESCRIPTION = "Dokument elektroniczny opatrzony pieczęcią elektroniczną urzędu"
+
+
+def seal_xml(xml_bytes: bytes, unit, *, description: str = DEFAULT_XML_DESCRIPTION,
+             mime_type: str = "application/xml") -> bytes:
+    """The XML document with the unit's e-seal as an enveloped XAdES-BES signature; the
+    signed properties describe the document (`description`, `mime_type`)."""
     from lxml import etree
     from signxml import SignatureMethod
-    from signxml.xades import XAdESSigner
+    from signxml.xades import XAdESDataObjectFormat, XAdESSigner
 
     material = ensure_unit_seal(unit)
     root = etree.fromstring(xml_bytes, parser=_safe_xml_parser())
-    signed = XAdESSigner(signature_algorithm=SignatureMethod.ECDSA_SHA256).sign(
-        root, key=material.key_pem, cert=[material.certificate, material.ca_certificate])
+    signer = XAdESSigner(signature_algorithm=SignatureMethod.ECDSA_SHA256,
+                         data_object_format=XAdESDataObjectFormat(Description=description,
+                                                                  MimeType=mime_type))
+    signed = signer.sign(root, key=material.key_pem,
+                         cert=[material.certificate, material.ca_certificate])
     return etree.tostring(signed, xml_declaration=True, encoding="UTF-8")
 
 

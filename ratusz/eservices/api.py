@@ -246,7 +246,15 @@ def get_submission(request: HttpRequest, submission_id: UUID):
     return present_submission(request, _own_submission(request, submission_id))
 
 
-@router.get("/submissions/{submission_id}/receipt.pdf")
+def _file_answer(content_type: str, description: str) -> dict:
+    """The OpenAPI description of an answer that is a file, not JSON."""
+    return {"responses": {"200": {"description": description, "content": {
+        content_type: {"schema": {"type": "string", "format": "binary"}}}}}}
+
+
+@router.get("/submissions/{submission_id}/receipt.pdf",
+            openapi_extra=_file_answer("application/pdf", "The receipt, a PDF sealed by the "
+                                                          "gmina (PAdES)."))
 def receipt_pdf(request: HttpRequest, submission_id: UUID):
     """The receipt as a PDF sealed by the gmina (PAdES)."""
     submission = _own_submission(request, submission_id)
@@ -256,7 +264,9 @@ def receipt_pdf(request: HttpRequest, submission_id: UUID):
     return response
 
 
-@router.get("/submissions/{submission_id}/receipt.xml")
+@router.get("/submissions/{submission_id}/receipt.xml",
+            openapi_extra=_file_answer("application/xml", "The receipt, an XML document "
+                                                          "with an enveloped XAdES seal."))
 def receipt_xml(request: HttpRequest, submission_id: UUID):
     """The receipt as XML with an enveloped XAdES signature of the gmina."""
     submission = _own_submission(request, submission_id)

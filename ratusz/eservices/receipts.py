@@ -1,12 +1,17 @@
 """The official receipt of a submission (UPO; on ePUAP called UPP, urzędowe poświadczenie
 przedłożenia): a signed XML (XAdES) and a PDF sealed by the gmina (PAdES), with the fields of
-domain.md §5.1, and its verification by anyone."""
+domain.md §5.1, and its verification by anyone.
+
+Every submission gets its receipt: a text XML cannot carry (a control character stored
+before input refused them) is written with U+FFFD in its place (the receipt's digest of the
+answers still proves exactly what was received), and logged."""
 
 from __future__ import annotations
 
 import base64
 import hashlib
 import hmac
+import logging
 import uuid
 from dataclasses import dataclass
 
@@ -22,8 +27,14 @@ from lxml import etree
 from ratusz.cases import services as ezd
 from ratusz.eservices.models import Submission
 
+logger = logging.getLogger("ratusz.eservices.receipts")
+
 UPO_NAMESPACE = "https://ratusz.org.pl/schemat/upo/1"
 UPO_KIND = "UPP"
+#: What the XAdES signature says it signs (its DataObjectFormat).
+XADES_DESCRIPTION = ("Urzędowe poświadczenie przedłożenia (UPP) dokumentu elektronicznego "
+                     "złożonego w e-urzędzie gminy")
+XADES_MIME_TYPE = "application/xml"
 NOT_ISSUED = _("We issued no receipt with this content.")
 
 
@@ -43,10 +54,20 @@ def codes_match(submission: Submission, code: str) -> bool:
     return hmac.compare_digest(given, status_code(submission))
 
 
+def _xml_text(value: str, where: str) -> str:
+    """`value` as the receipt's XML can carry it (unsafe characters as U+FFFD)."""
+    shown = ezd.shown_text(value)
+    if shown != value:
+        logger.warning("receipt.unsafe_text", extra={"field": where})
+    return shown
+
+
 def _element(parent, name: str, text: str | None = None, **attributes):
-    element = etree.SubElement(parent, f"{{{UPO_NAMESPACE}}}{name}", **attributes)
+    element = etree.SubElement(parent, f"{{{UPO_NAMESPACE}}}{name}",
+                               **{key: _xml_text(value, f"{name}@{key}")
+                                  for key, value in attributes.items()})
     if text is not None:
-        element.text = text
+        element.text = _xml_text(text, name)
     return element
 
 
@@ -120,7 +141,8 @@ def make_receipt(submission: Submission) -> Submission:
         return submission
     created_at = timezone.now()
     unit = submission.incoming.unit
-    xml = ezd.seal_xml(build_upo_xml(submission, created_at), unit)
+    xml = ezd.seal_xml(build_upo_xml(submission, created_at), unit,
+                       description=XADES_DESCRIPTION, mime_type=XADES_MIME_TYPE)
     pdf = ezd.seal_pdf(render_receipt_pdf(submission, created_at), unit,
                            reason="Urzędowe poświadczenie przedłożenia")
     pdf_path, xml_path = receipt_paths(submission)

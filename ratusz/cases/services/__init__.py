@@ -96,15 +96,26 @@ from ratusz.cases.services.registers import (
     set_routing_rule_active,
 )
 from ratusz.cases.signals import case_status_changed, letter_sent
-from ratusz.cases.signing import SignatureCheck, seal_pdf, seal_xml, verify_pdf, verify_xades
+from ratusz.cases.signing import (
+    CHAIN_FORMATS,
+    SignatureCheck,
+    certificate_facts,
+    chain_file,
+    seal_chain,
+    seal_pdf,
+    seal_xml,
+    verify_pdf,
+    verify_xades,
+)
 
 __all__ = [
-    "LETTER_FIELDS", "ChainProblem", "EzdError", "Inspection",
+    "CHAIN_FORMATS", "LETTER_FIELDS", "ChainProblem", "EzdError", "Inspection",
     "PartyData", "SenderData", "SignatureCheck", "UploadRejected", "add_document",
     "add_document_version", "add_incoming_file", "add_note", "add_party",
     "add_stored_document_within", "annul_incoming", "approve_disposal_list", "assign_case",
     "assign_entry", "attach_stored_file_within", "await_party_within", "case_mark",
-    "case_status_changed", "change_status", "close_case", "create_disposal_list",
+    "case_status_changed", "certificate_facts", "chain_file", "change_status", "close_case",
+    "create_disposal_list",
     "create_routing_rule", "decide_approval", "delete_unused_files", "discard_stored_file",
     "draft_letter", "ensure_preview", "execute_disposal_list", "export_archive_package",
     "final_class", "format_polish_date", "inspect_upload", "lazy_message", "letter_sent",
@@ -112,7 +123,7 @@ __all__ = [
     "next_in_sequence", "open_case", "open_case_within", "overdue_filter", "pending_step",
     "preview_path", "record_case_event", "register_incoming", "register_incoming_within",
     "reopen_case", "request_approval", "retention_dates", "rkw_number", "rpw_number",
-    "seal_letter", "seal_pdf", "seal_xml", "send_letter", "set_routing_rule_active",
+    "seal_chain", "seal_letter", "seal_pdf", "seal_xml", "send_letter", "set_routing_rule_active",
     "set_status_within", "shown_text", "store_checked_file", "submit_disposal_list",
     "transfer_case",
     "transfer_to_archive", "update_letter", "verify_case_record", "verify_pdf",

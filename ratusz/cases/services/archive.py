@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
 import re
 import zipfile
 from datetime import date
@@ -38,12 +39,15 @@ from ratusz.cases.models import (
     Document,
     DocumentVersion,
 )
+from ratusz.cases.services.checks import shown_text
 from ratusz.cases.services.record import person_label, record_case_event
 from ratusz.core.effects import after_commit
 from ratusz.core.models import AuditAction, Department, Unit
 from ratusz.core.services import record_audit
 
 #: The XML namespace of the archive package, version 1.
+logger = logging.getLogger("ratusz.cases.archive")
+
 PACKAGE_NAMESPACE = "urn:ratusz:archive-package:1"
 PACKAGE_VERSION = "1"
 
@@ -243,12 +247,24 @@ def package_file_name(version: DocumentVersion) -> str:
     return f"files/{version.document_id}/v{version.number}-{safe[:120]}"
 
 
+def _xml_text(value, where: str) -> str:
+    """A value as the package's XML can carry it. A text stored before input refused
+    control characters is written with U+FFFD in their place (and logged): the package
+    of the case is still made and well-formed; its files and hashes stay exact."""
+    text = str(value)
+    shown = shown_text(text)
+    if shown != text:
+        logger.warning("archive_package.unsafe_text", extra={"element": where})
+    return shown
+
+
 def _element(parent, tag: str, text=None, **attributes):
     node = ElementTree.SubElement(parent, f"{{{PACKAGE_NAMESPACE}}}{tag}",
-                                  {key: str(value) for key, value in attributes.items()
+                                  {key: _xml_text(value, f"{tag}@{key}")
+                                   for key, value in attributes.items()
                                    if value not in (None, "")})
     if text not in (None, ""):
-        node.text = str(text)
+        node.text = _xml_text(text, tag)
     return node
 
 

@@ -44,10 +44,11 @@ def check_text(value: str | None, *, name: str, limit: int) -> str:
                        name=name, limit=limit)
     character = first_unsafe_character(value)
     if character is not None:
-        raise EzdError(f"unsafe_{name}", _("%(name)s: the text contains an invisible control "
-                                           "character (%(code)s) that cannot be accepted. "
-                                           "Remove it and try again."),
-                       name=name, code=describe(character))
+        raise EzdError(f"unsafe_{name}", _("The field “%(field)s” contains an invisible "
+                                           "control character (%(code)s), for example from a "
+                                           "text copied out of another program. Nothing was "
+                                           "saved."),
+                       field=name, code=describe(character))
     return value
 
 

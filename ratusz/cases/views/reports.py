@@ -123,12 +123,13 @@ def spis_spraw_csv(request: HttpRequest) -> HttpResponse:
     writer.writerow([])
     writer.writerow(reports.SPIS_SPRAW_COLUMNS)
     for row in report:
-        writer.writerow([
+        # A text stored before input refused control characters is written with U+FFFD in
+        # their place: the row stays in the list, the file stays readable.
+        writer.writerow([services.shown_text(cell) for cell in (
             row.position, row.case_mark, row.title, row.sender_name, row.sender_reference,
             row.letter_date, row.opened_on.isoformat(),
             row.settled_on.isoformat() if row.settled_on else "", row.handler_name,
-            row.remarks,
-        ])
+            row.remarks)])
     return response
 
 

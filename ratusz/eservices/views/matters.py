@@ -17,7 +17,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from ratusz.cases import selectors as ezd_selectors
+from ratusz.cases import services as ezd
 from ratusz.core.ratelimit import allow, client_address
+from ratusz.core.selectors import access_unit_by_id, list_units
 from ratusz.eservices import receipts, selectors, services
 from ratusz.eservices.models import MessageDirection, Submission
 from ratusz.eservices.views.rendering import receipt_response, render_answers, status_label
@@ -57,7 +59,11 @@ def status_check(request: HttpRequest, municipality_slug: str) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def verify(request: HttpRequest, municipality_slug: str) -> HttpResponse:
-    context: dict = {}
+    """Anyone checks a receipt here, and downloads the certificate chain of each unit's
+    e-seal (`?lancuch=<unit>&format=pem|p7b`) to validate receipts offline."""
+    if request.method == "GET" and "lancuch" in request.GET:
+        return _seal_chain_download(request)
+    context: dict = {"seals": _seals(request)}
     if request.method == "POST":
         upload = request.FILES.get("receipt")
         if upload is None:
@@ -72,6 +78,31 @@ def verify(request: HttpRequest, municipality_slug: str) -> HttpResponse:
         return render(request, "eservices/verify.html", context,
                       status=422 if context.get("error") else 200)
     return render(request, "eservices/verify.html", context)
+
+
+def _seals(request: HttpRequest) -> list[dict]:
+    """The gmina's units that seal receipts, with the facts of their seal and its CA."""
+    seals = []
+    for unit in list_units(request.municipality):
+        chain = ezd.seal_chain(unit)
+        if chain:
+            seals.append({"unit": unit, "seal": ezd.certificate_facts(chain[0]),
+                          "authority": ezd.certificate_facts(chain[-1])})
+    return seals
+
+
+def _seal_chain_download(request: HttpRequest) -> HttpResponse:
+    unit_id, chain_format = request.GET.get("lancuch", ""), request.GET.get("format", "pem")
+    unit = access_unit_by_id(request.municipality, int(unit_id)) \
+        if unit_id.isdigit() and len(unit_id) < 19 else None
+    chain = ezd.seal_chain(unit) if unit is not None and unit.is_active else []
+    if not chain or chain_format not in ezd.CHAIN_FORMATS:
+        raise Http404
+    response = HttpResponse(ezd.chain_file(chain, chain_format),
+                            content_type=ezd.CHAIN_FORMATS[chain_format])
+    response["Content-Disposition"] = (f'attachment; filename="pieczec-{unit.slug}.'
+                                       f'{chain_format}"')
+    return response
 
 
 def _resident_or_login(request: HttpRequest):
