@@ -7,6 +7,7 @@ class CasesConfig(AppConfig):
     verbose_name = "Ratusz EZD"
 
     def ready(self) -> None:
+        from ratusz.cases import personal_data  # noqa: F401 - registers the RODO provider
         from ratusz.cases.services import integrity
         from ratusz.core.backup import register_check
 

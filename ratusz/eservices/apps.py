@@ -7,4 +7,7 @@ class EservicesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from ratusz.eservices import signals  # noqa: F401
+        from ratusz.eservices import (
+            personal_data,  # noqa: F401 - registers the RODO provider
+            signals,  # noqa: F401
+        )

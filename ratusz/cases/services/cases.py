@@ -10,7 +10,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from ratusz.cases import search, signals
-from ratusz.cases.errors import EzdError
+from ratusz.cases.errors import EzdError, lazy_message
 from ratusz.cases.models import (
     Case,
     CaseAction,
@@ -256,6 +256,28 @@ def retention_dates(category: str, settled_on: date) -> tuple[date | None, date]
         return date(settled_on.year + 1, 1, 1), transfer
     years = int(category.removeprefix("BE").removeprefix("B"))
     return date(settled_on.year + 1 + years, 1, 1), transfer
+
+
+def retention_reason(case: Case) -> str:
+    """Why a closed case's file, with the personal data in it, is kept (RODO art. 17(3)(b)
+    and (d)): the instrukcja kancelaryjna and the case's archival category."""
+    category = case.archival_category or case.jrwa_class.category
+    if category == "A":
+        return str(_("the case file is archival material (category A) under the instrukcja "
+                     "kancelaryjna: it is kept permanently and goes to the state archive"))
+    return str(lazy_message(_("the case file is kept under the instrukcja kancelaryjna for "
+                              "its archival category (%(category)s)"), category=category))
+
+
+def retention_end(case: Case) -> str:
+    """Until when the case file is kept: its retention date (ISO), "permanently" for
+    category A, empty while the date is not fixed (the case is not closed)."""
+    if case.retention_until is not None:
+        return case.retention_until.isoformat()
+    if case.status == CaseStatus.CLOSED and (case.archival_category or
+                                             case.jrwa_class.category) == "A":
+        return str(_("permanently"))
+    return ""
 
 
 @transaction.atomic(durable=True)
