@@ -226,3 +226,12 @@ def test_the_registry_form_sent_again_with_other_data_asks_first(client, clerk_a
     assert client.post(url, {**form, "title": "Inne pismo", "form_token": new_token}
                        ).status_code == 302
     assert IncomingEntry.objects.count() == 2
+
+
+def test_a_jrwa_table_with_control_characters_is_refused():
+    from ratusz.cases.jrwa import JrwaImportError, parse_jrwa_csv
+
+    table = "symbol,title,category\n0,Zarządzanie,\n00,Organy\u202egminy,\n000,Rada,A\n"
+    with pytest.raises(JrwaImportError, match="Line 3: the title contains an invisible "
+                                              "control character \\(U\\+202E\\)"):
+        parse_jrwa_csv(table)
