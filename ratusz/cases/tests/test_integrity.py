@@ -2,12 +2,12 @@
 chain and every counter of numbers, across every gmina."""
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from ratusz.cases import services
 from ratusz.cases.models import Counter
 from ratusz.cases.services import SenderData, integrity
+from ratusz.cases.tests.test_services import tamper_with_the_record
 from ratusz.core import backup
 
 pytestmark = pytest.mark.django_db
@@ -30,16 +30,6 @@ def filled(unit_a, officer_a, clerk_a, department_a, jrwa_a, department_b, offic
     return unit_a
 
 
-def _tamper(sql: str, params: list) -> None:
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            cursor.execute("ALTER TABLE cases_caserecordentry DISABLE TRIGGER USER")
-        else:
-            cursor.execute("DROP TRIGGER IF EXISTS cases_caserecordentry_append_only")
-        cursor.execute(sql, params)
-
-
 def test_restores_check_the_records_and_the_counters():
     assert backup._CHECKS["case records"] is integrity.case_record_problems
     assert backup._CHECKS["case counters"] is integrity.counter_problems
@@ -55,7 +45,7 @@ def test_a_changed_record_entry_is_found_in_any_gmina(filled, department_b):
 
     entry = CaseRecordEntry.objects.filter(municipality=department_b.municipality,
                                            action="note_added").get()
-    _tamper("UPDATE cases_caserecordentry SET description = %s WHERE id = %s",
+    tamper_with_the_record("UPDATE cases_caserecordentry SET description = %s WHERE id = %s",
             ["inna notatka", entry.pk])
     assert integrity.case_record_problems() == [
         f"beta {entry.case.mark} entry {entry.position}: content changed"]

@@ -315,6 +315,17 @@ def test_concurrent_registrations_get_distinct_consecutive_numbers(transactional
     assert sequences == list(range(1, 41))
 
 
+def tamper_with_the_record(sql: str, params: list) -> None:
+    """Change the append-only case record behind the application's back."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("ALTER TABLE cases_caserecordentry DISABLE TRIGGER USER")
+        else:
+            cursor.execute("DROP TRIGGER IF EXISTS cases_caserecordentry_append_only")
+        cursor.execute(sql, params)
+
+
 def test_verify_case_records_command_reports_tampering(unit_a, officer_a, department_a, jrwa_a,
                                                        capsys):
     from django.core.management import call_command
@@ -325,14 +336,8 @@ def test_verify_case_records_command_reports_tampering(unit_a, officer_a, depart
     services.add_note(case, acting_user=officer_a, text="druga")
     call_command("verify_case_records")
     assert "Checked 1 case records: 0 problem(s)." in capsys.readouterr().out
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            cursor.execute("ALTER TABLE cases_caserecordentry DISABLE TRIGGER USER")
-        else:
-            cursor.execute("DROP TRIGGER cases_caserecordentry_append_only")
-        cursor.execute("DELETE FROM cases_caserecordentry WHERE case_id = %s AND position = 2",
-                       [case.pk])
+    tamper_with_the_record("DELETE FROM cases_caserecordentry WHERE case_id = %s AND "
+                           "position = 2", [case.pk])
     with pytest.raises(SystemExit):
         call_command("verify_case_records", municipality="alfa")
     assert "OR.1431.1" in capsys.readouterr().err

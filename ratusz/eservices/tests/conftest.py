@@ -140,11 +140,16 @@ def clerk_a(make_staff, municipality_a, department_a):
                       username="alfa.referent", first_name="Anna", last_name="Nowak")
 
 
-@pytest.fixture
-def resident_token(resident, municipality_a):
+def token_headers(resident, municipality, name: str = "resident") -> dict:
+    """The headers of a new API token of the resident (an application of theirs)."""
     from ratusz.accounts import services as account_services
 
     _token, secret = account_services.issue_api_token(
-        municipality_a, acting_user=None, name="resident", user=resident,
+        municipality, acting_user=None, name=name, user=resident,
         permissions=[Permission.RESIDENT_SELF])
     return {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+
+
+@pytest.fixture
+def resident_token(resident, municipality_a):
+    return token_headers(resident, municipality_a)

@@ -10,11 +10,9 @@ import re
 
 import pytest
 
-from ratusz.accounts import services as account_services
-from ratusz.accounts.permissions import Permission
 from ratusz.eservices import forms_engine, services
 from ratusz.eservices.models import FormVersion, Message, Submission
-from ratusz.eservices.tests.conftest import VALID_LETTER
+from ratusz.eservices.tests.conftest import VALID_LETTER, token_headers
 from ratusz.eservices.tests.test_services import PDF
 from ratusz.eservices.tests.test_views import post_page, url
 from ratusz.testing.logingov import sign_in_identified
@@ -126,10 +124,7 @@ def test_the_api_names_an_unknown_key(client, letter_service, resident_token):
 
 @pytest.fixture
 def second_token(resident, municipality_a):
-    _token, secret = account_services.issue_api_token(
-        municipality_a, acting_user=None, name="druga aplikacja", user=resident,
-        permissions=[Permission.RESIDENT_SELF])
-    return {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+    return token_headers(resident, municipality_a, "druga aplikacja")
 
 
 def test_two_tokens_with_one_key_file_two_submissions(client, letter_service, resident_token,
