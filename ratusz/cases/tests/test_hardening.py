@@ -10,7 +10,7 @@ from django.utils import timezone
 from pydantic import ValidationError
 
 from ratusz.cases import services
-from ratusz.cases.api import CaseIn, IncomingIn, SenderIn
+from ratusz.cases.api_schemas import CaseIn, IncomingIn, SenderIn
 from ratusz.cases.forms import IncomingForm
 from ratusz.cases.models import IncomingEntry, IncomingSender
 from ratusz.cases.services import EzdError, SenderData, UploadRejected
