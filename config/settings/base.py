@@ -43,6 +43,10 @@ INSTALLED_APPS = [
     "ratusz.eservices",
     "ratusz.notifications",
     "ratusz.bulletin",
+    "ratusz.payments",
+    "ratusz.reports",
+    "ratusz.exchange",
+    "ratusz.education",
     # The demo gminy and the demo commands; left out in production (prod.py).
     "ratusz.demo",
 ]

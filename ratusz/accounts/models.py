@@ -14,6 +14,9 @@ class UserKind(models.TextChoices):
     STAFF = "staff", _("staff member")
     RESIDENT = "resident", _("resident")
     OPERATOR = "operator", _("platform operator")
+    #: Coordinates a partnership of gminy (a county, a regional project): sees the member
+    #: gminy's aggregate figures, belongs to no gmina (ratusz.reports).
+    COORDINATOR = "coordinator", _("partnership coordinator")
 
 
 class RatuszUserManager(UserManager):
@@ -52,7 +55,7 @@ class User(AbstractUser):
                 name="user_staff_has_exactly_one_municipality",
             ),
             models.CheckConstraint(
-                condition=models.Q(kind__in=["staff", "resident", "operator"]),
+                condition=models.Q(kind__in=["staff", "resident", "operator", "coordinator"]),
                 name="user_kind_valid",
             ),
             # One resident account per e-mail address, whatever the letter case: the

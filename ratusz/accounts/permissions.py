@@ -14,6 +14,8 @@ class Role(models.TextChoices):
     HEAD = "head", _("head of department")
     SECRETARY = "secretary", _("secretary of the gmina")
     ADMIN = "admin", _("tenant administrator")
+    FINANCE = "finance", _("finance officer")
+    EDUCATION = "education", _("education officer")
 
 
 class Permission(models.TextChoices):
@@ -38,6 +40,12 @@ class Permission(models.TextChoices):
     MANAGE_TEMPLATES = "notifications.templates", _("edit notification templates")
     EDIT_BIP = "bip.edit", _("edit the BIP")
     APPROVE_BIP = "bip.approve", _("approve BIP entries")
+    VIEW_PAYMENTS = "payments.view", _("see payers' accounts, payments and statements")
+    MANAGE_PAYMENTS = "payments.manage", _("import obligations and statements, book payments")
+    VIEW_REPORTS = "reports.view", _("see the indicators and reports of the gmina")
+    MANAGE_EXCHANGE = "exchange.manage", _("manage the e-delivery and ePUAP mailboxes")
+    VIEW_EDUCATION = "education.view", _("see recruitment, attendance and school data")
+    MANAGE_EDUCATION = "education.manage", _("run recruitment and manage education data")
 
 
 _STAFF_BASE = {Permission.VIEW_WORKSPACE, Permission.VIEW_DIRECTORY}
@@ -57,7 +65,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
                        Permission.VIEW_RESIDENTS, Permission.VIEW_REGISTERS,
                        Permission.MANAGE_SERVICES, Permission.COMPOSE_ALERTS,
                        Permission.APPROVE_ALERTS, Permission.MANAGE_TEMPLATES,
-                       Permission.EDIT_BIP, Permission.APPROVE_BIP}
+                       Permission.EDIT_BIP, Permission.APPROVE_BIP, Permission.VIEW_REPORTS}
     ),
     Role.SECRETARY: frozenset(
         _STAFF_BASE | {Permission.HANDLE_CASES, Permission.ASSIGN_CASES, Permission.APPROVE,
@@ -66,13 +74,22 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
                        Permission.MANAGE_SERVICES, Permission.COMPOSE_ALERTS,
                        Permission.APPROVE_ALERTS, Permission.VIEW_SUBSCRIBERS,
                        Permission.MANAGE_TEMPLATES, Permission.EDIT_BIP,
-                       Permission.APPROVE_BIP}
+                       Permission.APPROVE_BIP, Permission.VIEW_REPORTS}
     ),
     Role.ADMIN: frozenset(
         _STAFF_BASE | {Permission.MANAGE_STAFF, Permission.MANAGE_DEPARTMENTS,
                        Permission.MANAGE_API_TOKENS, Permission.VIEW_AUDIT,
                        Permission.MANAGE_SERVICES, Permission.MANAGE_TEMPLATES,
-                       Permission.EDIT_BIP, Permission.ERASE_RESIDENTS}
+                       Permission.EDIT_BIP, Permission.ERASE_RESIDENTS,
+                       Permission.MANAGE_EXCHANGE}
+    ),
+    Role.FINANCE: frozenset(
+        _STAFF_BASE | {Permission.VIEW_PAYMENTS, Permission.MANAGE_PAYMENTS,
+                       Permission.VIEW_RESIDENTS, Permission.VIEW_REPORTS}
+    ),
+    Role.EDUCATION: frozenset(
+        _STAFF_BASE | {Permission.VIEW_EDUCATION, Permission.MANAGE_EDUCATION,
+                       Permission.VIEW_RESIDENTS, Permission.VIEW_REPORTS}
     ),
 }
 

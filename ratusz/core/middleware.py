@@ -32,6 +32,7 @@ _TENANT_PATH_RE = re.compile(r"^/g/(?P<slug>[^/]+)(?:/|$)")
 PLATFORM_PATH_PREFIXES = (
     "/g/", "/api/", "/static/", "/media/", "/auth/", "/account/", "/i18n/",
     "/healthz", "/readyz", "/metrics", "/favicon.ico", "/robots.txt",
+    "/payments/", "/partnerstwa/", "/exchange/", "/notifications/",
 )
 
 

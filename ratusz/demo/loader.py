@@ -26,6 +26,10 @@ from ratusz.cases.models import IncomingEntry
 from ratusz.core import services as core_services
 from ratusz.core.models import Department, Locality, Municipality, Unit
 from ratusz.core.tenancy import tenant_context
+from ratusz.demo import education as education_demo
+from ratusz.demo import exchange as exchange_demo
+from ratusz.demo import payments as payments_demo
+from ratusz.demo import reports as reports_demo
 from ratusz.demo.bulletin import ensure_demo as ensure_bulletin
 from ratusz.demo.notifications import ensure_demo as ensure_notifications
 from ratusz.eservices import services as eservice_services
@@ -46,7 +50,13 @@ STAFF_PLAN = [
      "Kierownik Referatu Gospodarki Komunalnej"),
     ("secretary", "sekretarz", Role.SECRETARY, None, "Tomasz", "Lewandowski", "Sekretarz Gminy"),
     ("admin", "admin", Role.ADMIN, None, "Katarzyna", "Nowak", "Informatyk"),
+    ("finance", "finanse", Role.FINANCE, "FN", "Joanna", "Kamińska",
+     "Inspektor ds. księgowości podatkowej"),
+    ("education", "oswiata", Role.EDUCATION, None, "Agnieszka", "Dąbrowska",
+     "Inspektor ds. oświaty"),
 ]
+#: The demos of the apps added later; each returns what its gmina's entry of demo.json gains.
+APP_DEMO_MODULES = [payments_demo, reports_demo, exchange_demo, education_demo]
 RESIDENT_NAMES = [("Jan", "Mazur"), ("Ewa", "Krawczyk"), ("Adam", "Sikora"),
                   ("Zofia", "Baran"), ("Michał", "Pawlak")]
 
@@ -264,6 +274,7 @@ def load_demo(*, base_url: str) -> dict:
                 kind=UserKind.OPERATOR, first_name="Operator", last_name="Platformy",
                 is_staff=True, is_superuser=True,
             )
+        loaded = []
         result = {"base_url": base_url, "municipalities": [],
                   "operator": {"username": OPERATOR_USERNAME, "password": DEMO_PASSWORD}}
         for index, entry in enumerate(data["municipalities"]):
@@ -283,6 +294,15 @@ def load_demo(*, base_url: str) -> dict:
                                            base_url=base_url)
                 resident_token = _reissue_token(municipality, resident, operator,
                                                 [Permission.RESIDENT_SELF], base_url=base_url)
+
+                def issue_token(user, permissions, *, municipality=municipality):
+                    return _reissue_token(municipality, user, operator, sorted(permissions),
+                                          base_url=base_url)
+
+                extra = {}
+                for module in APP_DEMO_MODULES:
+                    extra.update(module.ensure_demo(municipality, staff, resident,
+                                                    issue_token=issue_token))
             users = {key: {"username": user.username, "password": DEMO_PASSWORD,
                            "totp_secret": _ensure_demo_second_factor(user)}
                      for key, user in staff.items()}
@@ -297,5 +317,9 @@ def load_demo(*, base_url: str) -> dict:
                 # Road occupation permits: a final JRWA class handled by GK.
                 "ezd_sample": {"department": "GK", "jrwa_symbol": EZD_SAMPLE_JRWA},
                 "eservice_sample": {"slug": "pismo-ogolne"},
+                **extra,
             })
+            loaded.append(municipality)
+        for module in APP_DEMO_MODULES:
+            result.update(module.ensure_platform_demo(loaded))
     return result

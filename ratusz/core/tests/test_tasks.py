@@ -18,28 +18,31 @@ from ratusz.core.tasks import ping_worker
 
 
 @pytest.fixture
-def worker(tmp_path):
-    env = {**os.environ, "RATUSZ_VAR_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE":
-           "config.settings.dev"}
-    saved = (celery_app.conf.broker_url, dict(celery_app.conf.broker_transport_options or {}),
-             celery_app.conf.result_backend, celery_app.conf.task_always_eager)
+def queue():
+    """A queue of this test's own: the worker listens to it alone, so messages other
+    tests left in the shared broker do not stand in its way."""
+    return f"ping-{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture
+def worker(queue):
+    """A worker process on the broker and result store the settings name (the embedded
+    folders under VAR_DIR, or Redis), reached by the test process through the same
+    settings: nothing of the application's Celery configuration is changed."""
+    from config.celery import ensure_embedded_broker_folders
+
+    ensure_embedded_broker_folders()
+    env = {**os.environ, "RATUSZ_VAR_DIR": str(settings.VAR_DIR),
+           "DJANGO_SETTINGS_MODULE": "config.settings.dev"}
+    saved = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = False  # the suite runs tasks eagerly; not here
-    if not settings.REDIS_URL:
-        folder = tmp_path / "celery"
-        options = {"data_folder_in": str(folder / "queue"),
-                   "data_folder_out": str(folder / "queue"),
-                   "control_folder": str(folder / "control"), "store_processed": False}
-        for path in (folder / "queue", folder / "control", folder / "results"):
-            path.mkdir(parents=True, exist_ok=True)
-        celery_app.conf.broker_transport_options = options
-        celery_app.conf.result_backend = f"file://{folder / 'results'}"
     celery_bin = Path(sys.executable).with_name("celery")
     process = subprocess.Popen(
         [str(celery_bin), "-A", "config", "worker", "--pool", "solo", "--loglevel", "WARNING",
-         "--without-gossip", "--without-mingle", "--without-heartbeat"],
+         "--without-gossip", "--without-mingle", "--without-heartbeat", "-Q", queue,
+         "--hostname", f"{queue}@%h"],
         env=env, cwd=settings.BASE_DIR, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )
-    celery_app.close()  # forget pooled connections made with the old options
     try:
         yield process
     finally:
@@ -48,21 +51,19 @@ def worker(tmp_path):
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
-        (celery_app.conf.broker_url, options, celery_app.conf.result_backend,
-         celery_app.conf.task_always_eager) = saved
-        celery_app.conf.broker_transport_options = options
-        celery_app.close()
+        celery_app.conf.task_always_eager = saved
 
 
-def test_a_task_runs_on_a_real_worker_through_the_broker(worker):
+def test_a_task_runs_on_a_real_worker_through_the_broker(worker, queue):
     token = uuid.uuid4().hex
-    result = ping_worker.delay(token)
+    result = ping_worker.apply_async(args=[token], queue=queue)
     try:
         answer = result.get(timeout=60)
-    except Exception:
+    except Exception as error:
         worker.terminate()
         output = worker.communicate(timeout=10)[0].decode(errors="replace")
-        raise AssertionError(f"the worker did not answer; its output:\n{output}") from None
+        raise AssertionError(f"the worker did not answer ({error!r}); its output:\n"
+                             f"{output}") from None
     assert answer["pong"] == token
     expected = "postgresql" if os.environ.get("DATABASE_URL", "").startswith("postgres") \
         else "sqlite"

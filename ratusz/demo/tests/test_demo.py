@@ -23,7 +23,7 @@ def test_the_demo_holds_the_five_gminy_with_every_role(db, client):
     for item in demo["municipalities"]:
         municipality = Municipality.objects.get(slug=item["slug"])
         assert set(item["users"]) == {"registry_clerk", "case_officer", "head", "secretary",
-                                      "admin", "resident"}
+                                      "admin", "finance", "education", "resident"}
         for key, account in item["users"].items():
             user = User.objects.get(username=account["username"])
             assert user.check_password(account["password"])

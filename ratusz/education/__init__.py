@@ -1,0 +1,2 @@
+"""Education: recruitment to preschools and schools (stable, explainable allocation),
+attendance, meals and fees, school libraries, the organisation sheet, scholarships."""

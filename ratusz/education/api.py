@@ -1,0 +1,5 @@
+"""The education app's REST operations under /api/v1/."""
+
+from ninja import Router
+
+router = Router(tags=["education"])

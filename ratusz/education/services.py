@@ -1,0 +1,1 @@
+"""Writes of the education app (durable transactions; side effects after commit)."""

@@ -1,0 +1,5 @@
+"""The exchange app's REST operations under /api/v1/."""
+
+from ninja import Router
+
+router = Router(tags=["exchange"])

@@ -1,0 +1,1 @@
+"""The exchange app's tables; every table of a gmina inherits TenantOwned."""

@@ -1,0 +1,1 @@
+"""Reads of the exchange app; every read of a gmina's rows takes the gmina."""

@@ -1,0 +1,1 @@
+"""Writes of the exchange app (durable transactions; side effects after commit)."""

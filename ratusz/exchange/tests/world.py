@@ -1,0 +1,6 @@
+"""Objects of the exchange app that its URLs name, for the isolation walk
+(tests/test_isolation.py)."""
+
+
+def build(*, municipality, department, staff, resident, label) -> dict:
+    return {"values": {}, "overrides": {}}

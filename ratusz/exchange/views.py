@@ -1,0 +1,1 @@
+"""Pages of the exchange app: parse, check access, one service or selector call, render."""

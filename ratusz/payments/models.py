@@ -1,0 +1,1 @@
+"""The payments app's tables; every table of a gmina inherits TenantOwned."""

@@ -1,0 +1,1 @@
+"""Writes of the payments app (durable transactions; side effects after commit)."""

@@ -1,0 +1,1 @@
+"""The reports app's tables; every table of a gmina inherits TenantOwned."""

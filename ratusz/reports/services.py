@@ -1,0 +1,1 @@
+"""Writes of the reports app (durable transactions; side effects after commit)."""

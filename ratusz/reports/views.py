@@ -1,0 +1,1 @@
+"""Pages of the reports app: parse, check access, one service or selector call, render."""
