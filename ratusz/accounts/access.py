@@ -5,18 +5,23 @@ from __future__ import annotations
 from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
 
-from ratusz.accounts.selectors import has_permission
+from ratusz.accounts.permissions import Permission
+from ratusz.accounts.selectors import permissions_of
 
 
-def staff_required(permission: str):
-    """The view needs a signed-in staff member of this gmina holding `permission`.
+def staff_required(permission: str, *alternatives: str):
+    """The view needs a signed-in staff member of this gmina holding `permission` (or one
+    of the `alternatives`).
 
-    Anonymous people are sent to sign in; everyone else without the permission (staff
-    of another gmina, residents, staff lacking the role) gets the same 404, so a page of
-    another gmina cannot be told apart from a missing one.
+    Anonymous people are sent to sign in. Staff of this gmina without the permission are
+    told so in the workspace's own layout (403). Everyone else (staff of another gmina,
+    residents) gets 404, so a page of another gmina cannot be told apart from a missing
+    one.
     """
+    accepted = (permission, *alternatives)
 
     def decorator(view):
         @wraps(view)
@@ -24,15 +29,25 @@ def staff_required(permission: str):
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             municipality = request.municipality
-            if municipality is None or not has_permission(request.user, municipality,
-                                                          permission):
+            if municipality is None:
+                raise Http404
+            held = permissions_of(request.user, municipality)
+            if not held.intersection(accepted):
+                if Permission.VIEW_WORKSPACE in held:
+                    return forbidden(request)
                 raise Http404
             return view(request, *args, **kwargs)
 
         wrapper.required_permission = permission
+        wrapper.required_permissions = frozenset(accepted)
         return wrapper
 
     return decorator
+
+
+def forbidden(request: HttpRequest) -> HttpResponse:
+    """The workspace's answer to its own staff for a page their roles do not open."""
+    return render(request, "accounts/staff/forbidden.html", status=403)
 
 
 def resident_required(view):

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from ratusz.accounts import forms, identity, second_factor, selectors, services
+from ratusz.accounts import forms, identity, second_factor, selectors, services, workspace
 from ratusz.accounts.access import resident_required, staff_required
 from ratusz.accounts.models import UserKind
 from ratusz.accounts.permissions import Permission, Role
@@ -159,13 +159,11 @@ def resident_home(request: HttpRequest) -> HttpResponse:
 
 @staff_required(Permission.VIEW_WORKSPACE)
 def dashboard(request: HttpRequest) -> HttpResponse:
+    """What waits for this person (the apps' waiting work), then their roles."""
     municipality = request.municipality
-    assignments = selectors.role_assignments_of(municipality, request.user)
     return render(request, "accounts/staff/dashboard.html", {
-        "assignments": assignments,
-        "staff_count": selectors.list_staff(municipality).filter(is_active=True).count(),
-        "department_count": core_selectors.list_departments(municipality).count(),
-        "unit_count": core_selectors.list_units(municipality).count(),
+        "waiting": workspace.waiting_work(request.user, municipality, detailed=True),
+        "assignments": selectors.role_assignments_of(municipality, request.user),
         "pending_tokens": selectors.pending_api_token_count(municipality, request.user),
     })
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -23,6 +23,7 @@ from ratusz.cases.models import (
     Document,
     DocumentVersion,
     IncomingEntry,
+    IncomingStatus,
     JrwaClass,
     JrwaVersion,
     LetterStatus,
@@ -135,6 +136,41 @@ def inbox_entries(user: User, municipality: Municipality) -> QuerySet[IncomingEn
     return incoming_register(municipality).filter(
         pk__in=targets.values("entry_id"), status="assigned")
 
+
+
+def unassigned_entries(municipality: Municipality) -> QuerySet[IncomingEntry]:
+    """Registered items no one has assigned yet (the registry's work of dekretacja)."""
+    return incoming_register(municipality).filter(status=IncomingStatus.REGISTERED)
+
+
+#: A case is "near its deadline" this many days before it.
+DEADLINE_WARNING_DAYS = 3
+
+
+def cases_near_deadline(user: User, municipality: Municipality, *, with_department: bool
+                        ) -> QuerySet[Case]:
+    """Open cases this person handles (and, `with_department`, their departments' cases)
+    whose deadline has passed or comes within `DEADLINE_WARNING_DAYS`, the nearest first."""
+    horizon = timezone.localdate() + timedelta(days=DEADLINE_WARNING_DAYS)
+    mine = Q(handler=user)
+    if with_department:
+        mine |= Q(department_id__in=department_ids_of(user, municipality))
+    return (visible_cases(user, municipality).filter(mine, status__in=OPEN_STATUSES,
+                                                     deadline__lte=horizon)
+            .select_related("department").order_by("deadline", "pk"))
+
+
+#: Letters whose next step is their author's: correct, seal or send.
+AUTHOR_STEPS = (LetterStatus.RETURNED, LetterStatus.APPROVED, LetterStatus.SEALED)
+
+
+def letters_to_finish(user: User, municipality: Municipality) -> QuerySet[OutgoingLetter]:
+    """Letters this person drafted that came back to them: returned for changes,
+    approved (to seal) or sealed (to send), in cases they still see."""
+    return (OutgoingLetter.objects.for_municipality(municipality)
+            .filter(created_by=user, status__in=AUTHOR_STEPS,
+                    case__in=visible_cases(user, municipality))
+            .select_related("case").order_by("created_at", "pk"))
 
 #: Lists count exactly up to this many rows, then say "more than".
 COUNT_CAP = 10_000

@@ -7,7 +7,11 @@ class EservicesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from ratusz.accounts.workspace import register_waiting_work
         from ratusz.eservices import (
             personal_data,  # noqa: F401 - registers the RODO provider
             signals,  # noqa: F401
+            workspace,
         )
+
+        register_waiting_work("eservices", workspace.waiting_work)

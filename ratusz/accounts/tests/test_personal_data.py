@@ -105,8 +105,10 @@ def test_a_blocker_of_any_app_refuses_the_whole_erasure(client, linked, admin_a)
     assert User.objects.get(pk=linked.pk).is_active
 
 
-def test_staff_without_the_permission_get_404(client, make_staff, municipality_a, linked):
+def test_staff_without_the_permission_are_told_so(client, make_staff, municipality_a, linked):
     from ratusz.accounts.permissions import Role
 
     client.force_login(make_staff(municipality_a, Role.SECRETARY))
-    assert client.get("/g/alfa/staff/erasure/").status_code == 404
+    response = client.get("/g/alfa/staff/erasure/")
+    assert response.status_code == 403
+    assert "accounts/staff/forbidden.html" in [t.name for t in response.templates]

@@ -130,7 +130,7 @@ def test_a_case_officer_cannot_manage_staff(client, make_staff, municipality_a):
     officer = make_staff(municipality_a, Role.CASE_OFFICER)
     client.force_login(officer)
     assert client.get("/g/alfa/staff/people/").status_code == 200
-    assert client.get("/g/alfa/staff/people/new/").status_code == 404
+    assert client.get("/g/alfa/staff/people/new/").status_code == 403
     before = User.objects.count()
     client.post("/g/alfa/staff/people/new/", {"username": "x", "first_name": "x",
                                                "last_name": "x", "role": "admin"})

@@ -239,16 +239,16 @@ def test_the_approval_step(client, site, clerk, secretary, make_staff, municipal
 
 # --- who may edit what ---------------------------------------------------------------------
 
-def test_staff_without_the_bip_permission_get_404(client, site, clerk, make_staff,
+def test_staff_without_the_bip_permission_are_told_so(client, site, clerk, make_staff,
                                                   municipality_a, department_a):
     entry = published_entry(site, clerk)
     officer = make_staff(municipality_a, Role.CASE_OFFICER, department=department_a)
     client.force_login(officer)
     for address in (url("dashboard"), url("site-edit", site.pk), url("entry-new", site.pk),
                     url("entry-edit", entry.pk), url("stats")):
-        assert client.get(address).status_code == 404, address
+        assert client.get(address).status_code == 403, address
     assert client.post(url("entry-edit", entry.pk),
-                       {"action": "withdraw", "withdraw-reason": "x"}).status_code == 404
+                       {"action": "withdraw", "withdraw-reason": "x"}).status_code == 403
     entry.refresh_from_db()
     assert entry.state == EntryState.PUBLISHED
 

@@ -207,8 +207,10 @@ def test_the_it_administrator_does_not_read_the_registers(client, admin_a, clerk
         senders=[services.SenderData(kind="person", first_name="Ewa", last_name="Nowak")])
     client.force_login(admin_a)
     for path in ("/g/alfa/staff/ezd/registers/incoming/", "/g/alfa/staff/ezd/reports/overdue/",
-                 f"/g/alfa/staff/ezd/incoming/{entry.pk}/"):
-        assert client.get(path).status_code == 404, path
+                 f"/g/alfa/staff/ezd/incoming/{entry.pk}/",
+                 f"/g/alfa/staff/ezd/incoming/{entry.pk + 1000}/"):
+        # The same "not for you" whether or not the item exists.
+        assert client.get(path).status_code == 403, path
     assert "Rejestry" not in client.get("/g/alfa/staff/").content.decode()
     client.force_login(clerk_a)
     assert client.get("/g/alfa/staff/ezd/registers/incoming/").status_code == 200

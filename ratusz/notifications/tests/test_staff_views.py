@@ -167,7 +167,7 @@ def test_a_severe_alert_waits_for_a_second_person(client, registry_clerk, head, 
 
     # A registry clerk may compose but not approve.
     client.force_login(registry_clerk)
-    assert client.post(f"{BASE}{alert.pk}/zatwierdz/").status_code == 404
+    assert client.post(f"{BASE}{alert.pk}/zatwierdz/").status_code == 403
 
     client.force_login(secretary)
     with django_capture_on_commit_callbacks(execute=True):
@@ -194,14 +194,15 @@ def test_a_pending_alert_is_rejected_with_a_reason(client, registry_clerk, secre
     assert "Za mało konkretów." in client.get(BASE).content.decode()
 
 
-def test_without_the_permission_the_pages_are_not_found(client, make_staff, municipality_a,
-                                                        department_a, municipality_b):
+def test_without_the_permission_the_pages_say_so(client, make_staff, municipality_a,
+                                                 department_a, municipality_b):
     officer = make_staff(municipality_a, Role.CASE_OFFICER, department=department_a,
                          username="alfa.referent")
     client.force_login(officer)
+    # Staff of the gmina are told the pages are not theirs (403); another gmina: 404.
     for path in ("", "nowy/", "szablony/", "subskrybenci/"):
-        assert client.get(BASE + path).status_code == 404, path
-    assert client.post(f"{BASE}nowy/", alert_post()).status_code == 404
+        assert client.get(BASE + path).status_code == 403, path
+    assert client.post(f"{BASE}nowy/", alert_post()).status_code == 403
     assert not Alert.objects.exists()
     other = make_staff(municipality_b, Role.SECRETARY, username="beta.sekretarz")
     client.force_login(other)
@@ -347,7 +348,7 @@ def test_the_subscribers_page_is_for_the_secretary_and_is_recorded(
                     localities=[localities[0]])
     make_subscriber(municipality_a, "ewa@example.pl", topics=("roads",))
     client.force_login(registry_clerk)
-    assert client.get(f"{BASE}subskrybenci/").status_code == 404
+    assert client.get(f"{BASE}subskrybenci/").status_code == 403
     assert not PersonalDataAccess.objects.exists()
     dashboard = client.get(BASE).content.decode()
     assert f"{BASE}subskrybenci/" not in dashboard
