@@ -1,5 +1,121 @@
-"""The education app's REST operations under /api/v1/."""
+"""The education app's REST operations under /api/v1/ (contract of the education issue).
 
-from ninja import Router
+- `GET /recruitment/campaigns` (education.view): the gmina's campaigns, paginated.
+- `POST /recruitment/campaigns/{id}/allocate` (education.manage): runs the allocation of
+  the campaign's current round; the same input with the same seed is the same run (200),
+  a new run answers 201. A state that forbids it is a 409 naming why.
+- `GET /recruitment/campaigns/{id}/allocation` (education.view): the whole input and
+  result of the latest run, `{"seed", "institutions", "candidates", "assignments"}`, so
+  anyone can run it again; candidate ids are opaque (no PESEL, no names)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.http import Http404, HttpRequest
+from django.utils import translation
+from ninja import Router, Schema, Status
+from ninja.errors import HttpError
+from ninja.pagination import paginate
+
+from ratusz.accounts.permissions import Permission
+from ratusz.core.api import BoundedPagination, require_permission
+from ratusz.education import selectors, services
+from ratusz.education.errors import EducationError
 
 router = Router(tags=["education"])
+
+
+class ProblemError(HttpError):
+    def __init__(self, status: int, code: str, message: str):
+        super().__init__(status, message)
+        self.code = code
+
+
+def _problem(error: EducationError, status: int = 409) -> HttpError:
+    with translation.override("en"):
+        return ProblemError(status, error.code, str(error.message))
+
+
+class CampaignOut(Schema):
+    id: int
+    year: int
+    kind: str
+    status: str
+    name: str
+
+
+class AllocationRunOut(Schema):
+    id: int
+    round: str
+    seed: int
+    inputs_digest: str
+    algorithm: str
+    created_at: datetime
+    placed: int
+    unplaced: int
+
+
+class InstitutionOut(Schema):
+    id: int
+    name: str
+    capacity: int
+
+
+class CandidateOut(Schema):
+    id: str
+    preferences: list[int]
+    scores: dict[str, int]
+    tie_break: int
+    resident: bool
+
+
+class AllocationOut(Schema):
+    seed: int
+    institutions: list[InstitutionOut]
+    candidates: list[CandidateOut]
+    assignments: dict[str, int | None]
+
+
+def _campaign(request: HttpRequest, campaign_id: int):
+    campaign = selectors.access_campaign_by_id(request.auth.municipality, campaign_id)
+    if campaign is None:
+        raise Http404
+    return campaign
+
+
+@router.get("/recruitment/campaigns", response=list[CampaignOut],
+            summary="Recruitment campaigns of the gmina")
+@paginate(BoundedPagination)
+def list_campaigns(request: HttpRequest):
+    require_permission(request, Permission.VIEW_EDUCATION)
+    return selectors.campaigns(request.auth.municipality)
+
+
+@router.post("/recruitment/campaigns/{campaign_id}/allocate",
+             response={201: AllocationRunOut, 200: AllocationRunOut},
+             summary="Run the allocation of the campaign's current round (idempotent)")
+def allocate(request: HttpRequest, campaign_id: int):
+    require_permission(request, Permission.MANAGE_EDUCATION)
+    campaign = _campaign(request, campaign_id)
+    try:
+        run, created = services.allocate_campaign(campaign, acting_user=request.auth.user)
+    except EducationError as error:
+        raise _problem(error) from error
+    assignments = run.data["assignments"]
+    placed = sum(1 for value in assignments.values() if value is not None)
+    return Status(201 if created else 200, {
+        "id": run.pk, "round": run.round, "seed": run.seed,
+        "inputs_digest": run.inputs_digest, "algorithm": run.algorithm,
+        "created_at": run.created_at, "placed": placed,
+        "unplaced": len(assignments) - placed})
+
+
+@router.get("/recruitment/campaigns/{campaign_id}/allocation", response=AllocationOut,
+            summary="The whole input and result of the latest allocation")
+def allocation(request: HttpRequest, campaign_id: int):
+    require_permission(request, Permission.VIEW_EDUCATION)
+    run = selectors.allocation(_campaign(request, campaign_id))
+    if run is None:
+        raise Http404
+    return run.data

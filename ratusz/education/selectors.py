@@ -1,1 +1,219 @@
-"""Reads of the education app; every read of a gmina's rows takes the gmina."""
+"""Reads of the education app; every read of a gmina's rows takes the gmina. Protected rows
+come through `access_…` functions: missing, foreign and forbidden look the same (None)."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q, QuerySet
+
+from ratusz.core.models import Department, Locality, Unit, UnitKind
+from ratusz.education.models import (
+    Allocation,
+    Appeal,
+    AppealDecision,
+    Application,
+    ApplicationDocument,
+    ApplicationStatus,
+    Campaign,
+    CampaignStatus,
+    Criterion,
+    Institution,
+    Justification,
+    ListKind,
+    Offer,
+    PublishedList,
+    Score,
+)
+
+#: Statuses after the qualified lists: the result exists and can be explained.
+WITH_RESULT = [ApplicationStatus.QUALIFIED, ApplicationStatus.NOT_QUALIFIED,
+               ApplicationStatus.CONFIRMED, ApplicationStatus.ADMITTED,
+               ApplicationStatus.NOT_ADMITTED]
+
+
+def campaigns(municipality) -> QuerySet[Campaign]:
+    return Campaign.objects.for_municipality(municipality).order_by("-year", "kind")
+
+
+def public_campaigns(municipality) -> QuerySet[Campaign]:
+    """The campaigns parents see: all but those still being prepared."""
+    return campaigns(municipality).exclude(status=CampaignStatus.DRAFT)
+
+
+def access_campaign_by_id(municipality, campaign_id: int) -> Campaign | None:
+    return campaigns(municipality).filter(pk=campaign_id).first()
+
+
+def access_public_campaign(municipality, campaign_id: int) -> Campaign | None:
+    return public_campaigns(municipality).filter(pk=campaign_id).first()
+
+
+def offers(campaign: Campaign) -> list[Offer]:
+    return list(Offer.objects.filter(campaign=campaign).select_related("institution__unit"))
+
+
+def access_offer_by_id(campaign: Campaign, offer_id: int) -> Offer | None:
+    return Offer.objects.filter(campaign=campaign, pk=offer_id).select_related(
+        "institution__unit").first()
+
+
+def criteria(campaign: Campaign) -> list[Criterion]:
+    return list(Criterion.objects.filter(campaign=campaign))
+
+
+def institutions(municipality) -> QuerySet[Institution]:
+    return Institution.objects.for_municipality(municipality).select_related("unit")
+
+
+def access_institution_by_id(municipality, institution_id: int) -> Institution | None:
+    return institutions(municipality).filter(pk=institution_id).first()
+
+
+def education_units(municipality) -> QuerySet[Unit]:
+    """Units that can be institutions: preschools and schools."""
+    return Unit.objects.for_municipality(municipality).filter(
+        kind__in=[UnitKind.PRESCHOOL, UnitKind.SCHOOL], is_active=True).order_by("name")
+
+
+def access_unit_by_id(municipality, unit_id: int) -> Unit | None:
+    return education_units(municipality).filter(pk=unit_id).first()
+
+
+def departments(municipality) -> QuerySet[Department]:
+    return Department.objects.for_municipality(municipality).filter(is_active=True)
+
+
+def access_department_by_id(municipality, department_id: int) -> Department | None:
+    return departments(municipality).filter(pk=department_id).first()
+
+
+def localities(municipality) -> QuerySet[Locality]:
+    return Locality.objects.for_municipality(municipality).order_by("name")
+
+
+def resident_applications(municipality, user) -> QuerySet[Application]:
+    """What this parent filed in the gmina, newest first."""
+    return (Application.objects.for_municipality(municipality).filter(guardian=user)
+            .select_related("campaign", "child", "qualified_offer__institution__unit")
+            .order_by("-submitted_at", "-pk"))
+
+
+def access_resident_application(municipality, user, public_id) -> Application | None:
+    """The parent's own application; another's looks missing."""
+    return resident_applications(municipality, user).filter(public_id=public_id).first()
+
+
+def campaign_applications(campaign: Campaign, *, offer_id: int | None = None,
+                          status: str = "") -> QuerySet[Application]:
+    """The applications of a campaign for the staff (those preferring `offer_id`)."""
+    applications = (Application.objects.filter(campaign=campaign)
+                    .select_related("child", "qualified_offer__institution__unit")
+                    .order_by("child__last_name", "child__first_name", "pk"))
+    if offer_id:
+        applications = applications.filter(preferences__offer_id=offer_id)
+    if status:
+        applications = applications.filter(status=status)
+    return applications
+
+
+def access_application_by_id(municipality, application_id: int) -> Application | None:
+    return (Application.objects.for_municipality(municipality).filter(pk=application_id)
+            .select_related("campaign", "child", "qualified_offer__institution__unit")
+            .first())
+
+
+def application_details(application: Application) -> dict:
+    """Preferences, declared criteria, documents, justifications and appeals of one."""
+    return {
+        "preferences": list(application.preferences.select_related(
+            "offer__institution__unit").order_by("rank")),
+        "declared": list(application.declared.select_related(
+            "criterion", "offer__institution__unit")),
+        "documents": list(application.documents.all()),
+        "justifications": list(Justification.objects.filter(application=application)
+                               .select_related("offer__institution__unit")),
+        "appeals": list(Appeal.objects.filter(application=application)
+                        .select_related("case", "incoming", "offer__institution__unit")),
+    }
+
+
+def access_document(municipality, document_id: int) -> ApplicationDocument | None:
+    return ApplicationDocument.objects.for_municipality(municipality).filter(
+        pk=document_id).first()
+
+
+def status_counts(campaign: Campaign) -> dict[str, int]:
+    return dict(Application.objects.filter(campaign=campaign).values_list("status")
+                .annotate(count=Count("pk")).values_list("status", "count"))
+
+
+def offer_demand(campaign: Campaign) -> dict[int, dict]:
+    """Per offer: applications naming it, as first choice, and admitted there."""
+    rows = Offer.objects.filter(campaign=campaign).annotate(
+        applied=Count("preferences", filter=~Q(
+            preferences__application__status=ApplicationStatus.WITHDRAWN)),
+        first_choice=Count("preferences", filter=Q(preferences__rank=1) & ~Q(
+            preferences__application__status=ApplicationStatus.WITHDRAWN)))
+    return {row.pk: {"applied": row.applied, "first_choice": row.first_choice}
+            for row in rows}
+
+
+def published_lists(campaign: Campaign, offer: Offer | None = None
+                    ) -> QuerySet[PublishedList]:
+    lists = PublishedList.objects.filter(campaign=campaign).select_related(
+        "offer__institution__unit")
+    return lists.filter(offer=offer) if offer is not None else lists
+
+
+def lowest_admitted(campaign: Campaign) -> dict[int, int | None]:
+    """The lowest points that admitted, per offer, from the posted admitted lists."""
+    return dict(PublishedList.objects.filter(campaign=campaign, kind=ListKind.ADMITTED)
+                .values_list("offer_id", "lowest_points"))
+
+
+def allocation(campaign: Campaign) -> Allocation | None:
+    """The campaign's latest allocation run."""
+    return Allocation.objects.filter(campaign=campaign).order_by("-created_at", "-pk").first()
+
+
+def pending_justifications(campaign: Campaign) -> QuerySet[Justification]:
+    return (Justification.objects.filter(application__campaign=campaign, given_at__isnull=True)
+            .select_related("application__child", "offer__institution__unit"))
+
+
+def pending_appeals(campaign: Campaign) -> QuerySet[Appeal]:
+    return (Appeal.objects.filter(application__campaign=campaign,
+                                  decision=AppealDecision.PENDING)
+            .select_related("application__child", "case", "offer__institution__unit"))
+
+
+def explanation(application: Application) -> dict | None:
+    """Why the child was placed where it was: per preference, the points with the reason
+    of each criterion, the lottery rank, and the claim of the last candidate admitted
+    there; None before the results exist."""
+    if application.status not in WITH_RESULT:
+        return None
+    run = (Allocation.objects.filter(campaign=application.campaign_id,
+                                     round=application.round, published_at__isnull=False)
+           .order_by("-published_at", "-pk").first())
+    if run is None:
+        return None
+    scores = {s.offer_id: s for s in Score.objects.filter(application=application)}
+    rows, placed_seen = [], False
+    for preference in application.preferences.select_related(
+            "offer__institution__unit").order_by("rank"):
+        offer = preference.offer
+        cutoff = run.cutoffs.get(str(offer.institution_id), {})
+        score = scores.get(offer.pk)
+        placed = application.qualified_offer_id == offer.pk
+        if placed:
+            outcome = "placed"
+        elif placed_seen:
+            outcome = "not_needed"
+        else:
+            outcome = "refused"
+        placed_seen = placed_seen or placed
+        rows.append({"rank": preference.rank, "offer": offer, "score": score,
+                     "cutoff": cutoff, "outcome": outcome})
+    return {"rows": rows, "tie_break": application.tie_break_rank, "seed": run.seed,
+            "candidate": application.candidate_code, "resident": application.is_resident,
+            "allocation": run}

@@ -1,1 +1,0 @@
-"""Writes of the education app (durable transactions; side effects after commit)."""
