@@ -20,7 +20,11 @@ from tests.test_isolation import (
 NOT_TENANT_OWNED = {"accounts.User", "core.AuditLog", "accounts.LoginGovSettings"}
 #: Pages of a signed-in person outside any gmina (their own account).
 OWN_ACCOUNT = {"resident:home", "resident:personal-data", "accounts:two-factor",
-               "accounts:two-factor-setup", "accounts:two-factor-recovery"}
+               "accounts:two-factor-setup", "accounts:two-factor-recovery",
+               # A partnership coordinator's pages (outside any gmina; the coordinator of
+               # the partnership only: ratusz/reports/tests/test_coordinator_reach.py).
+               "partnerships:home", "partnerships:dashboard", "partnerships:inquiries",
+               "partnerships:export"}
 
 
 def platform_apps() -> list:

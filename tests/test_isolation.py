@@ -60,12 +60,16 @@ PUBLIC |= {
     "website:home", "website:news", "website:news-item", "website:events", "website:event",
     "website:events-ics", "website:page", "website:contact",
 }
+#: Reports (issue 17): a gmina's indicators are open data (a page, CSV and JSON).
+PUBLIC |= {"indicators:public", "indicators:public-json", "indicators:public-csv"}
 #: Closed to the public but not by sign-in: answers 404 unless configured (or, for the
 #: receipt of a submission without sign-in, unless the browser filed it or has its code).
 CLOSED_WITHOUT_SIGN_IN = {"core:metrics", "eservices:received", "eservices:anonymous-receipt"}
 #: The resident's own matters: sign-in first, then only the resident's own.
 RESIDENT_ONLY = {"eservices:my-matters", "eservices:matter", "eservices:matter-receipt",
-                 "eservices:matter-letter"}
+                 "eservices:matter-letter",
+                 # Reports: the late notice of a resident's matter and the ponaglenie.
+                 "indicators:ponaglenie"}
 SKIPPED_PREFIXES = ("api/", "admin/")  # tested in test_api.py and test_admin_access below
 KWARG = re.compile(r"<(?:\w+:)?(\w+)>")
 

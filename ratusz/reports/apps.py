@@ -6,3 +6,6 @@ class ReportsConfig(AppConfig):
     label = "reports"
     verbose_name = "Ratusz reports"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from ratusz.reports import receivers  # noqa: F401 - connects the receivers

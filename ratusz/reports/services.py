@@ -1,1 +1,0 @@
-"""Writes of the reports app (durable transactions; side effects after commit)."""

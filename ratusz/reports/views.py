@@ -1,1 +1,0 @@
-"""Pages of the reports app: parse, check access, one service or selector call, render."""
