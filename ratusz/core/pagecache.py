@@ -60,9 +60,18 @@ def generation(municipality_id: int) -> str:
     return token
 
 
+def _replica_may_lag() -> bool:
+    return "replica" in settings.DATABASES
+
+
 def invalidate(municipality_id: int) -> None:
     """Make every process drop the gmina's cached pages; runs when the current
-    transaction commits (at once outside one)."""
+    transaction commits (at once outside one).
+
+    With a read replica (DATABASE_REPLICA_URL), a page rendered just after the commit may
+    have read the replica before it replayed the edit, and been cached under the new
+    generation: the generation is renewed once more when the replica may lag no longer
+    (RATUSZ_REPLICA_MAX_LAG_SECONDS later; beyond that lag reads go to the primary)."""
 
     def bump() -> None:
         token = _fresh_token()
@@ -71,7 +80,14 @@ def invalidate(municipality_id: int) -> None:
             _generations[municipality_id] = (
                 time.monotonic() + settings.RATUSZ_PAGE_CACHE_CHECK_SECONDS, token)
 
-    transaction.on_commit(bump)
+    def bump_now_and_after_the_replica() -> None:
+        bump()
+        if _replica_may_lag():
+            timer = threading.Timer(settings.RATUSZ_REPLICA_MAX_LAG_SECONDS, bump)
+            timer.daemon = True
+            timer.start()
+
+    transaction.on_commit(bump_now_and_after_the_replica)
 
 
 def key(municipality_id: int, language: str, full_path: str) -> str:

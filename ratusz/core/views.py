@@ -15,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from ratusz.core import selectors
+from ratusz.core.routers import replica_metrics
 
 logger = logging.getLogger("ratusz.ops")
 
@@ -106,7 +107,8 @@ def metrics_view(request: HttpRequest) -> HttpResponse:
 
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)
-    return HttpResponse(generate_latest(registry), content_type=CONTENT_TYPE_LATEST)
+    body = generate_latest(registry) + replica_metrics().encode()
+    return HttpResponse(body, content_type=CONTENT_TYPE_LATEST)
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
