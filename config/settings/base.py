@@ -112,6 +112,31 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 600
 else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+#: The connections go through a pooler in transaction mode (PgBouncer): no server-side
+#: cursors (a cursor cannot outlive the transaction that the pooler lends a connection for).
+#: The gmina's setting is safe there: it is set per transaction (ratusz/core/tenancy.py).
+DATABASE_TRANSACTION_POOLER = env_bool("DATABASE_TRANSACTION_POOLER", False)
+#: A streaming replica of the primary (postgres://…): requests that change nothing read
+#: from it (ratusz/core/routers.py, docs/scaling.md). Empty: everything on the primary.
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL", "")
+#: After a request that may write, its client reads from the primary this many seconds.
+RATUSZ_REPLICA_PIN_SECONDS = env_int("RATUSZ_REPLICA_PIN_SECONDS", 5)
+#: Reads go to the primary while the replica is further behind than this (seconds).
+RATUSZ_REPLICA_MAX_LAG_SECONDS = float(env_str("RATUSZ_REPLICA_MAX_LAG_SECONDS", "2"))
+#: Each process asks the replica for its lag at most this often (seconds).
+RATUSZ_REPLICA_CHECK_SECONDS = float(env_str("RATUSZ_REPLICA_CHECK_SECONDS", "1"))
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=600)
+    DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
+    # A replica that is gone must not hold a request: fail fast, read from the primary.
+    DATABASES["replica"].setdefault("OPTIONS", {})["connect_timeout"] = 2
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["ratusz.core.routers.ReplicaRouter"]
+    MIDDLEWARE.insert(MIDDLEWARE.index("ratusz.core.middleware.MetricsMiddleware") + 1,
+                      "ratusz.core.routers.ReplicaReadsMiddleware")
+if DATABASE_TRANSACTION_POOLER:
+    for _database in DATABASES.values():
+        _database["DISABLE_SERVER_SIDE_CURSORS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Auth -----------------------------------------------------------------------------
