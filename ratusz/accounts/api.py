@@ -19,6 +19,8 @@ class MunicipalityOut(Schema):
     slug: str
     name: str
     teryt: str
+    #: The gmina's address for e-Doręczenia (ADE), or null when it has none yet.
+    ade: str | None
 
 
 class TokenOut(Schema):
@@ -35,6 +37,8 @@ class MeOut(Schema):
     roles: list[str]
     permissions: list[str]
     municipality: MunicipalityOut
+    #: The gmina's address for e-Doręczenia (ADE), as in `municipality.ade`.
+    ade: str | None
     token: TokenOut
 
 
@@ -52,6 +56,7 @@ def me(request: HttpRequest):
         "roles": sorted(selectors.roles_of(user, municipality)) if user else [],
         "permissions": sorted(selectors.token_permissions(token)),
         "municipality": municipality,
+        "ade": municipality.ade,
         "token": token,
     }
 

@@ -19,6 +19,14 @@ department_symbol_validator = RegexValidator(
     _("A department symbol has letters and digits, at least one letter, and may contain '-'."),
 )
 postal_code_validator = RegexValidator(r"^\d{2}-\d{3}$", _("A postal code looks like 00-000."))
+#: An address for electronic delivery (ADE, adres do doręczeń elektronicznych):
+#: AE:PL-, 5 digits, 5 digits, 5 capital letters, 2 check digits. How the check digits are
+#: computed is not published (docs/exchange.md): the format is checked here, the address
+#: itself by the address base (BAE) look-up before anything is sent to it.
+ADE_PATTERN = r"^AE:PL-\d{5}-\d{5}-[A-Z]{5}-\d{2}$"
+ade_validator = RegexValidator(
+    ADE_PATTERN, _("An address for e-Doręczenia looks like AE:PL-12345-67890-ABCDE-12.")
+)
 
 
 class MunicipalityKind(models.TextChoices):
@@ -51,6 +59,9 @@ class Municipality(models.Model):
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     bip_url = models.URLField(_("BIP address"), blank=True)
     website = models.URLField(_("website"), blank=True)
+    #: The gmina's (its office's) address for e-Doręczenia; kept by ratusz.exchange.
+    ade = models.CharField(_("address for e-Doręczenia (ADE)"), max_length=26, null=True,
+                           blank=True, unique=True, validators=[ade_validator])
     coat_of_arms = models.FileField(_("coat of arms"), upload_to="coats-of-arms/", blank=True)
     is_active = models.BooleanField(_("is active"), default=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -116,6 +127,9 @@ class Unit(TenantOwned):
     )
     city = models.CharField(_("town"), max_length=80, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
+    #: The unit's address for e-Doręczenia; kept by ratusz.exchange.
+    ade = models.CharField(_("address for e-Doręczenia (ADE)"), max_length=26, null=True,
+                           blank=True, unique=True, validators=[ade_validator])
     is_active = models.BooleanField(_("is active"), default=True)
 
     class Meta:

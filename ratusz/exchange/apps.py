@@ -6,3 +6,6 @@ class ExchangeConfig(AppConfig):
     label = "exchange"
     verbose_name = "Ratusz exchange"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from ratusz.exchange import receivers  # noqa: F401 - connects the EZD's events

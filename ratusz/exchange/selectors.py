@@ -1,1 +1,139 @@
-"""Reads of the exchange app; every read of a gmina's rows takes the gmina."""
+"""Reads of the exchange app; every read of a gmina's rows takes the gmina, except the
+pump's platform-wide look-ups (what is due, which mailboxes to fetch) and the directory
+of the platform's addresses (ADEs are public, as in the national address base)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from ratusz.core.models import Municipality, Unit
+from ratusz.core.tenancy import tenant_context
+from ratusz.exchange.models import (
+    Evidence,
+    InboundMessage,
+    InboundStatus,
+    Mailbox,
+    OutboundMessage,
+    OutboundStatus,
+)
+
+
+def is_platform_address(ade: str) -> bool:
+    """Whether the ADE belongs to a gmina or unit of this platform (an A2A exchange)."""
+    with tenant_context(None, all_municipalities=True):
+        return (Municipality.objects.filter(ade=ade).exists()
+                or Unit.objects.filter(ade=ade).exists())
+
+
+def platform_addresses(query: str) -> list[dict]:
+    """The platform's gminy and units whose name or ADE matches (the address directory)."""
+    with tenant_context(None, all_municipalities=True):
+        units = (Unit.objects.filter(ade__isnull=False, is_active=True)
+                 .filter(Q(name__icontains=query) | Q(ade=query.upper()))
+                 .select_related("municipality").order_by("name")[:20])
+        return [{"ade": unit.ade, "name": unit.name, "is_public_body": True}
+                for unit in units]
+
+
+def mailboxes(municipality: Municipality) -> QuerySet[Mailbox]:
+    return Mailbox.objects.for_municipality(municipality).select_related("unit").order_by(
+        "unit__name", "channel")
+
+
+def mailbox_of_unit(municipality: Municipality, unit: Unit, channel: str) -> Mailbox | None:
+    return Mailbox.objects.for_municipality(municipality).filter(unit=unit,
+                                                                 channel=channel).first()
+
+
+def outbound_messages(municipality: Municipality) -> QuerySet[OutboundMessage]:
+    return OutboundMessage.objects.for_municipality(municipality).select_related("unit")
+
+
+def inbound_messages(municipality: Municipality, *, status: str = ""
+                     ) -> QuerySet[InboundMessage]:
+    messages = InboundMessage.objects.for_municipality(municipality).select_related(
+        "mailbox__unit")
+    return messages.filter(status=status) if status else messages
+
+
+def access_outbound_by_id(municipality: Municipality, message_id: int
+                          ) -> OutboundMessage | None:
+    return outbound_messages(municipality).filter(pk=message_id).first()
+
+
+def access_inbound_by_id(municipality: Municipality, message_id: int
+                         ) -> InboundMessage | None:
+    return inbound_messages(municipality).filter(pk=message_id).first()
+
+
+def outbound_of_letter(municipality: Municipality, letter_id: int) -> OutboundMessage | None:
+    return OutboundMessage.objects.for_municipality(municipality).filter(
+        letter_id=letter_id).first()
+
+
+def evidences_of(message: OutboundMessage | InboundMessage) -> QuerySet[Evidence]:
+    field = "outbound" if isinstance(message, OutboundMessage) else "inbound"
+    return Evidence.objects.for_municipality(message.municipality_id).filter(
+        **{field: message}).order_by("event_at", "id")
+
+
+def evidence_ids(message: OutboundMessage) -> set[str]:
+    return set(evidences_of(message).values_list("provider_evidence_id", flat=True))
+
+
+def inbound_by_provider_id(mailbox: Mailbox, provider_id: str) -> InboundMessage | None:
+    return InboundMessage.objects.for_municipality(mailbox.municipality_id).filter(
+        mailbox=mailbox, provider_message_id=provider_id).first()
+
+
+def known_provider_ids(mailbox: Mailbox, ids: list[str]) -> set[str]:
+    return set(InboundMessage.objects.for_municipality(mailbox.municipality_id).filter(
+        mailbox=mailbox, provider_message_id__in=ids).values_list("provider_message_id",
+                                                                  flat=True))
+
+
+def registered_duplicate(mailbox: Mailbox, sender_ade: str, digest: str
+                         ) -> InboundMessage | None:
+    """An earlier registered message of the same sender with the same content."""
+    return InboundMessage.objects.for_municipality(mailbox.municipality_id).filter(
+        sender_ade=sender_ade, digest=digest, status=InboundStatus.REGISTERED).first()
+
+
+# --- the pump (platform-wide; the caller has entered all gminy) ----------------------------
+
+def due_outbound(now: datetime | None = None, *, limit: int = 200) -> list[OutboundMessage]:
+    """Messages waiting to be sent, or sent and waiting for evidences, whose time has come."""
+    now = now or timezone.now()
+    return list(OutboundMessage.objects.filter(
+        status__in=[OutboundStatus.QUEUED, OutboundStatus.SENT], next_attempt_at__lte=now,
+    ).order_by("next_attempt_at", "id")[:limit])
+
+
+def unreported_outbound(*, limit: int = 200) -> list[OutboundMessage]:
+    return list(OutboundMessage.objects.filter(is_reported=False, letter_id__isnull=False
+                                               ).order_by("id")[:limit])
+
+
+def active_mailboxes() -> list[Mailbox]:
+    return list(Mailbox.objects.filter(is_active=True).select_related("unit", "municipality")
+                .order_by("last_fetched_at", "id"))
+
+
+def exchange_counts(municipality: Municipality, start: datetime, end: datetime) -> dict:
+    """How many exchanges of each kind the gmina made in [start, end): sent and received,
+    by kind and channel, and how many were A2A (with a gmina or unit of the platform). For
+    the reports module."""
+    sent = (OutboundMessage.objects.for_municipality(municipality)
+            .filter(created_at__gte=start, created_at__lt=end)
+            .values("kind", "channel", "is_a2a").annotate(count=Count("id")))
+    received = (InboundMessage.objects.for_municipality(municipality)
+                .filter(fetched_at__gte=start, fetched_at__lt=end,
+                        status=InboundStatus.REGISTERED)
+                .values("kind", "channel", "is_a2a").annotate(count=Count("id")))
+    return {
+        "sent": [dict(row) for row in sent], "received": [dict(row) for row in received],
+        "a2a_total": sum(row["count"] for row in [*sent, *received] if row["is_a2a"]),
+    }

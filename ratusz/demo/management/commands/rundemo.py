@@ -2,8 +2,10 @@
 
 Every port the demo binds follows the web port, so two demos run side by side
 (`make demo` and `make demo PORT=8100`): the login.gov.pl simulator listens on
-`port + 89` and the SMS gateway simulator on `port + 91` (8089 and 8091 for the default
-8000), unless `LOGIN_GOV_IDP_URL` / `RATUSZ_SMS_GATEWAYS` say otherwise. Both demos may
+`port + 89`, the SMS gateway simulator on `port + 91` and the e-Doręczenia / ePUAP
+simulator on `port + 95` (8089, 8091 and 8095 for the default 8000), unless
+`LOGIN_GOV_IDP_URL` / `RATUSZ_SMS_GATEWAYS` / `EXCHANGE_EDELIVERY_URL` say otherwise; the
+exchange's pump (`manage.py exchange_pump`) runs beside the worker. Both demos may
 share one `RATUSZ_VAR_DIR`: preparing the database is serialised by a file lock, each demo
 keeps its own API tokens, metrics folder and beat schedule, and each writes
 `demo-<port>.json` besides `demo.json`.
@@ -56,6 +58,8 @@ class Command(BaseCommand):
         demo["simulators"] = {
             "login_gov": settings.LOGIN_GOV_IDP_URL,
             "sms": sorted({_origin(g["url"]) for g in settings.RATUSZ_SMS_GATEWAYS}),
+            "edelivery": services["EXCHANGE_EDELIVERY_URL"],
+            "epuap": services["EXCHANGE_EPUAP_PULL_URL"],
         }
         text = json.dumps(demo, ensure_ascii=False, indent=2)
         demo_path = settings.VAR_DIR / "demo.json"
@@ -90,6 +94,8 @@ class Command(BaseCommand):
         # … the servers it starts.
         env["LOGIN_GOV_IDP_URL"] = services["LOGIN_GOV_IDP_URL"]
         env["RATUSZ_SMS_GATEWAYS"] = json.dumps(services["RATUSZ_SMS_GATEWAYS"])
+        for name in EXCHANGE_SETTINGS:
+            env[name] = str(services[name])
         env["PROMETHEUS_MULTIPROC_DIR"] = str(settings.VAR_DIR / f"prometheus-{port}")
         # login.gov.pl sends residents back to this address.
         env.setdefault("RATUSZ_PUBLIC_URL", f"http://127.0.0.1:{port}")
@@ -134,6 +140,23 @@ class Command(BaseCommand):
                  f"http://127.0.0.1:{port}/notifications/callbacks/sms/serwersms/"
                  f"?key={callback_key('serwersms')}"], env=env))
 
+        exchange = urlsplit(services["EXCHANGE_EDELIVERY_URL"])
+        if exchange.hostname in ("127.0.0.1", "localhost"):
+            # The e-Doręczenia, hybrid service and ePUAP simulator, with the demo's mailboxes
+            # (its state is kept in var/exchange, so a restart loses nothing).
+            key_dir = str(settings.VAR_DIR / "exchange")
+            from ratusz.exchange.keys import ensure_provider_keys
+
+            ensure_provider_keys(key_dir)  # the trust anchor exists before the pump runs
+            children.append(subprocess.Popen(
+                [sys.executable, "-m", "ratusz.exchange.edelivery_simulator",
+                 "--port", str(exchange.port or 80),
+                 "--token", services["EXCHANGE_EDELIVERY_TOKEN"], "--key-dir", key_dir,
+                 "--state", os.path.join(key_dir, f"edelivery-simulator-{port}.sqlite3"),
+                 "--mailboxes", os.path.join(key_dir, "demo-mailboxes.json")], env=env))
+        children.append(subprocess.Popen(
+            [sys.executable, "manage.py", "exchange_pump", "--interval", "1"], env=env))
+
         def stop(*_args):
             for child in children:
                 if child.poll() is None:
@@ -169,7 +192,23 @@ def simulator_settings(port: int) -> dict:
             {"name": "serwersms", "kind": "serwersms", "url": f"{sms}/serwersms",
              "token": "demo-sms-token"},
         ]
-    return {"LOGIN_GOV_IDP_URL": idp_url, "RATUSZ_SMS_GATEWAYS": gateways}
+    edelivery = os.environ.get("EXCHANGE_EDELIVERY_URL") or f"http://127.0.0.1:{port + 95}"
+    return {"LOGIN_GOV_IDP_URL": idp_url, "RATUSZ_SMS_GATEWAYS": gateways,
+            "EXCHANGE_EDELIVERY_URL": edelivery,
+            "EXCHANGE_EDELIVERY_TOKEN": os.environ.get("EXCHANGE_EDELIVERY_TOKEN",
+                                                       "demo-edelivery-token"),
+            "EXCHANGE_EDELIVERY_TRUST_ANCHOR": os.environ.get(
+                "EXCHANGE_EDELIVERY_TRUST_ANCHOR",
+                str(settings.VAR_DIR / "exchange" / "edelivery-ca.pem")),
+            "EXCHANGE_EPUAP_PULL_URL": os.environ.get("EXCHANGE_EPUAP_PULL_URL",
+                                                      f"{edelivery}/epuap/pull"),
+            "EXCHANGE_EPUAP_SUBJECT": os.environ.get("EXCHANGE_EPUAP_SUBJECT", "RATUSZDEMO")}
+
+
+#: The exchange's settings rundemo hands to its servers and the pump.
+EXCHANGE_SETTINGS = ("EXCHANGE_EDELIVERY_URL", "EXCHANGE_EDELIVERY_TOKEN",
+                     "EXCHANGE_EDELIVERY_TRUST_ANCHOR", "EXCHANGE_EPUAP_PULL_URL",
+                     "EXCHANGE_EPUAP_SUBJECT")
 
 
 def _origin(url: str) -> str:

@@ -1,0 +1,47 @@
+"""The pump: one round sends what is due, collects evidences, fetches every active mailbox
+and tells the EZD about its letters. Run by `manage.py exchange_pump` (a loop; the demo
+starts it) or the Celery task `exchange.pump`."""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import transaction
+from django.utils import timezone
+
+from ratusz.core.tenancy import tenant_context
+from ratusz.exchange import selectors
+from ratusz.exchange.models import Mailbox, OutboundStatus
+from ratusz.exchange.services import config, inbox, letters, outbox
+
+logger = logging.getLogger(__name__)
+
+
+def run_round(*, fetch: bool = True, send: bool = True) -> dict:
+    """One round of the pump; returns its counts."""
+    counts = {"sent": 0, "retried": 0, "failed": 0, "evidences": 0, "registered": 0,
+              "quarantined": 0, "reported": 0}
+    client = config.edelivery()
+    with tenant_context(None, all_municipalities=True):
+        if send and client is not None:
+            for message in selectors.due_outbound():
+                with tenant_context(message.municipality):
+                    if message.status == OutboundStatus.QUEUED:
+                        result = outbox.dispatch(message, client)
+                        counts[{"sent": "sent", "retry": "retried", "failed": "failed"}.get(
+                            result, "sent")] += result != "skipped"
+                    else:
+                        counts["evidences"] += outbox.collect_evidences(message, client)
+        if fetch:
+            for mailbox in selectors.active_mailboxes():
+                with tenant_context(mailbox.municipality):
+                    result = inbox.fetch_mailbox(mailbox)
+                    with transaction.atomic(durable=True):
+                        Mailbox.objects.filter(pk=mailbox.pk).update(
+                            last_fetched_at=timezone.now())
+                counts["registered"] += result.get("registered", 0)
+                counts["quarantined"] += result.get("quarantined", 0)
+        for message in selectors.unreported_outbound():
+            with tenant_context(message.municipality):
+                counts["reported"] += letters.report_to_ezd(message)
+    return counts
