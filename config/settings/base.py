@@ -286,9 +286,15 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
+#: Every this many seconds the receipt of each submission that has waited longer than
+#: this for it is queued again (its message was lost with a killed worker or a restarted
+#: broker).
+RATUSZ_RECEIPT_SWEEP_SECONDS = env_int("RATUSZ_RECEIPT_SWEEP_SECONDS", 60)
 #: `celery worker -B` (or a separate `celery beat`) runs these.
 CELERY_BEAT_SCHEDULE = {
     "notifications-sweep": {"task": "notifications.sweep", "schedule": 60.0},
+    "eservices-sweep-receipts": {"task": "eservices.sweep_receipts",
+                                 "schedule": float(RATUSZ_RECEIPT_SWEEP_SECONDS)},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
 

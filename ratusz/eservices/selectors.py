@@ -191,3 +191,15 @@ def submission_id_of_case(municipality_id: int, case_id: int) -> int | None:
     with tenant_context(None, all_municipalities=True):
         return (Submission.objects.for_municipality(municipality_id).filter(case_id=case_id)
                 .values_list("pk", flat=True).first())
+
+
+# --- Receipts whose message was lost (the receipt sweep) -----------------------------------
+
+def submissions_awaiting_receipt(municipality: Municipality, *, submitted_before,
+                                 limit: int) -> list[int]:
+    """Ids of the gmina's submissions filed before `submitted_before` (an aware datetime)
+    that still have no receipt, the oldest first, at most `limit`."""
+    with tenant_context(municipality):
+        return list(Submission.objects.for_municipality(municipality)
+                    .filter(receipt_created_at__isnull=True, submitted_at__lt=submitted_before)
+                    .order_by("submitted_at", "pk").values_list("pk", flat=True)[:limit])

@@ -5,9 +5,15 @@ is safe to run twice and sets the gmina of the row it works on (row-level securi
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from celery import shared_task
+from django.conf import settings
+from django.utils import timezone
 
 from ratusz.core import metrics
+from ratusz.core.effects import registered_task
+from ratusz.core.selectors import list_municipalities
 from ratusz.core.tenancy import tenant_context
 from ratusz.eservices import receipts, selectors, services
 
@@ -28,3 +34,31 @@ def make_receipt(submission_id: int) -> str | None:
              max_retries=5, retry_backoff=True)
 def send_confirmation_email(pending_id: int, link: str) -> bool:
     return services.send_confirmation_email(pending_id, link)
+
+
+#: Most receipts one sweep queues again per gmina; the rest wait for the next sweep.
+RECEIPT_SWEEP_BATCH = 500
+
+
+@shared_task(name="eservices.sweep_receipts")
+def sweep_receipts() -> int:
+    """Queue again the receipt of every submission that has waited for it longer than
+    RATUSZ_RECEIPT_SWEEP_SECONDS: its message was lost (a worker killed while holding it,
+    a broker restarted without persistence, a web process killed between the commit and
+    the queueing). Beat runs it every RATUSZ_RECEIPT_SWEEP_SECONDS. Safe to run twice and
+    beside the first message: make_receipt keeps the first finished receipt. Returns how
+    many receipts it queued."""
+    if getattr(settings, "RATUSZ_RECEIPTS_ON_DEMAND", False):
+        return 0  # receipts are made on their first download, never queued
+    submitted_before = timezone.now() - timedelta(seconds=settings.RATUSZ_RECEIPT_SWEEP_SECONDS)
+    make = registered_task("eservices.make_receipt")
+    with tenant_context(None, all_municipalities=True):
+        municipalities = list(list_municipalities(include_inactive=True))
+    queued = 0
+    for municipality in municipalities:
+        for submission_id in selectors.submissions_awaiting_receipt(
+                municipality, submitted_before=submitted_before, limit=RECEIPT_SWEEP_BATCH):
+            make.delay(submission_id)
+            queued += 1
+    metrics.TASKS.labels("eservices.sweep_receipts", "success").inc()
+    return queued
