@@ -18,8 +18,10 @@ class BearerTokenAuth(HttpBearer):
         if api_token is None:
             return None
         request.api_token = api_token
-        enter_api_municipality(request, api_token.municipality,
-                               permissions=selectors.token_permissions(api_token))
+        # The gmina first: what the token's person may do is read inside the token's gmina
+        # (the database wall is closed to a request that has none).
+        enter_api_municipality(request, api_token.municipality, permissions=frozenset())
+        request.api_permissions = selectors.token_permissions(api_token)
         if api_token.user is not None:
             request.user = api_token.user
         services.note_api_token_used(api_token)
