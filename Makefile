@@ -7,7 +7,8 @@ PIP := $(VENV)/bin/pip
 PORT ?= 8000
 export PYTHON
 
-.PHONY: demo test test-sqlite test-postgres lint audit format lock screenshots messages clean
+.PHONY: demo test test-sqlite test-postgres lint audit format lock screenshots messages clean \
+	cluster cluster-down
 
 $(VENV)/bin/python:
 	./scripts/install-system-packages.sh runtime
@@ -39,6 +40,17 @@ test-sqlite: $(VENV)/.test-installed
 
 test-postgres: $(VENV)/.test-installed
 	$(PY) -m ratusz.testing.services -- $(PY) -m pytest -q
+
+## Ratusz as a cluster on this machine (root): HAProxy, 3 web and 2 worker hosts, Redis,
+## PostgreSQL primary + streaming replica, PgBouncer, each in its own network namespace;
+## the demo loaded, at http://10.22.0.10/. See docs/scaling.md.
+cluster: $(VENV)/.base-installed
+	./scripts/install-system-packages.sh cluster
+	$(PY) scripts/cluster/cluster.py up
+
+## Stop the cluster's processes and remove its namespaces and var/cluster.
+cluster-down:
+	$(PYTHON) scripts/cluster/cluster.py down
 
 lint: $(VENV)/.test-installed
 	$(VENV)/bin/ruff check .

