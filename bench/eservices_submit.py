@@ -66,38 +66,20 @@ from types import SimpleNamespace
 
 from _common import ROOT, free_port, gunicorn, machine_cpu, process_cpu, stop, wait_for_port
 
+from ratusz.testing.chaos.world import (
+    LETTER_FORM,
+    SERVICE_SLUG,
+    add_letter_service,
+    add_resident,
+    create_gmina,
+)
+
 GOAL_SUBMISSIONS_PER_SECOND = 150
 GOAL_RECEIPT_SECONDS = 2.0
-SERVICE_SLUG = "pismo-ogolne"
 PATH = f"/api/v1/services/{SERVICE_SLUG}/submissions"
-CONTENT_CHARS = 20_000
+CONTENT_CHARS = LETTER_FORM["schema"]["properties"]["content"]["maxLength"]
 TARGET_CONTENT_BYTES = 20 * 1024
 TARGET_PDF_BYTES = 200 * 1024
-
-LETTER_FORM = {
-    "title": "Pismo ogólne",
-    "schema": {
-        "type": "object", "additionalProperties": False,
-        "properties": {
-            "first_name": {"type": "string", "title": "Imię", "maxLength": 60},
-            "last_name": {"type": "string", "title": "Nazwisko", "maxLength": 80},
-            "email": {"type": "string", "title": "Adres e-mail", "format": "email"},
-            "subject": {"type": "string", "title": "Temat", "maxLength": 200},
-            "content": {"type": "string", "title": "Treść", "maxLength": CONTENT_CHARS},
-            "files": {"type": "array", "title": "Załączniki", "maxItems": 1,
-                      "x-attachment": {"accept": ["pdf"], "max_size_mb": 1}},
-        },
-        "required": ["last_name", "subject", "content"],
-    },
-    "layout": {
-        "pages": [{"title": "Pismo", "sections": [
-            {"title": "Nadawca", "fields": ["first_name", "last_name", "email"]},
-            {"title": "Treść", "fields": ["subject", "content", "files"]}]}],
-        "fields": {"first_name": {"prefill": "first_name"},
-                   "last_name": {"prefill": "last_name"}, "email": {"prefill": "email"},
-                   "content": {"widget": "textarea"}},
-    },
-}
 
 SUBJECTS = ["Oświetlenie ulicy Polnej", "Dziura w drodze gminnej", "Wycinka drzewa przy szkole",
             "Hałas z zakładu stolarskiego", "Odbiór odpadów wielkogabarytowych",
@@ -126,48 +108,20 @@ SENTENCES = [
 
 def create_bench_gmina(password: str) -> SimpleNamespace:
     """A gmina with one department, the shipped JRWA, the letter service and a resident
-    with an API token; made through the services (the service as the tests make it)."""
-    from ratusz.accounts import services as accounts
-    from ratusz.accounts.permissions import Permission
+    with an API token; made through the services (ratusz.testing.chaos.world)."""
     from ratusz.cases import signing
-    from ratusz.cases.jrwa import load_default_jrwa
-    from ratusz.core import services as core
     from ratusz.core.tenancy import tenant_context
-    from ratusz.eservices.models import FormStatus, FormVersion, Service
 
-    with tenant_context(None, all_municipalities=True):
-        municipality = core.create_municipality(
-            acting_user=None, name="Benchowo", official_name="Gmina Benchowo", slug="benchowo",
-            teryt="0609995", kind="rural", voivodeship="lubelskie", county="lubelski",
-            city="Benchowo")
-        resident = accounts.register_resident(
-            username="bench.mieszkaniec", email="mieszkaniec@benchowo.example.org",
-            password=password, first_name="Ewa", last_name="Mazur", city="Benchowo",
-            street="Polna", building="7", postal_code="24-220")
-    with tenant_context(municipality):
-        office = municipality.office
-        department = core.create_department(municipality, acting_user=None, unit=office,
-                                            symbol="OR", name="Referat Organizacyjny")
-        load_default_jrwa(office, acting_user=None)
-        service = Service.objects.create(
-            municipality=municipality, department=department, slug=SERVICE_SLUG,
-            search_text=SERVICE_SLUG, name=LETTER_FORM["title"], category="general",
-            summary="Pismo w dowolnej sprawie", purpose="Cel", who_may_apply="Każdy",
-            deadline_days=30, deadline_description="30 dni", jrwa_symbol="140",
-            is_published=True, allows_anonymous=True, requires_identification=False)
-        form = FormVersion.objects.create(
-            municipality=municipality, service=service, number=1, title=LETTER_FORM["title"],
-            schema=LETTER_FORM["schema"], layout=LETTER_FORM["layout"],
-            status=FormStatus.PUBLISHED)
-        service.current_form = form
-        service.save(update_fields=["current_form"])
-        _token, secret = accounts.issue_api_token(
-            municipality, acting_user=None, name="bench resident", user=resident,
-            permissions=[Permission.RESIDENT_SELF])
+    gmina = create_gmina()
+    department = gmina.departments[0]
+    service = add_letter_service(gmina.municipality, department)
+    resident, _token, secret = add_resident(gmina.municipality, password)
+    with tenant_context(gmina.municipality):
         # The unit's e-seal is made on first use; made here so no run pays for it.
-        signing.ensure_unit_seal(office)
-    return SimpleNamespace(municipality=municipality, office=office, department=department,
-                           service=service, resident=resident, token=secret)
+        signing.ensure_unit_seal(gmina.office)
+    return SimpleNamespace(municipality=gmina.municipality, office=gmina.office,
+                           department=department, service=service, resident=resident,
+                           token=secret)
 
 
 def polish_text(rnd: random.Random, target_bytes: int) -> str:

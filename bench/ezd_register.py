@@ -37,6 +37,8 @@ from types import SimpleNamespace
 
 from _common import ROOT, free_port, gunicorn, stop, wait_for_port
 
+from ratusz.testing.chaos.world import add_registry_clerk, create_gmina
+
 GOAL_PAIRS_PER_SECOND = 300
 DEPARTMENTS = [("OR", "Referat Organizacyjny"), ("FN", "Referat Finansowy"),
                ("GK", "Referat Gospodarki Komunalnej"), ("RG", "Referat Rolnictwa i Gruntów"),
@@ -50,44 +52,26 @@ NAMES = ["Jan Kowalski", "Anna Nowak", "Piotr Wiśniewski", "Zofia Mazur", "Ewa 
 
 def create_bench_gmina() -> SimpleNamespace:
     """A gmina with 8 departments, the shipped JRWA, a registry clerk with an API token,
-    a case officer of one department and a secretary; made through the services."""
+    a case officer of one department and a secretary; made through the services
+    (ratusz.testing.chaos.world)."""
     from ratusz.accounts import services as accounts
-    from ratusz.accounts.permissions import ROLE_PERMISSIONS, Role
-    from ratusz.cases.jrwa import load_default_jrwa
-    from ratusz.cases.models import JrwaClass
-    from ratusz.core import services as core
+    from ratusz.accounts.permissions import Role
     from ratusz.core.tenancy import tenant_context
 
-    with tenant_context(None, all_municipalities=True):
-        municipality = core.create_municipality(
-            acting_user=None, name="Benchowo", official_name="Gmina Benchowo", slug="benchowo",
-            teryt="0609995", kind="rural", voivodeship="lubelskie", county="lubelski",
-            city="Benchowo")
+    gmina = create_gmina(DEPARTMENTS)
+    municipality, departments = gmina.municipality, gmina.departments
+    clerk, _token, secret = add_registry_clerk(municipality, departments[0])
     with tenant_context(municipality):
-        office = municipality.office
-        departments = [core.create_department(municipality, acting_user=None, unit=office,
-                                              symbol=symbol, name=name)
-                       for symbol, name in DEPARTMENTS]
-        load_default_jrwa(office, acting_user=None)
-        jrwa = (JrwaClass.objects.for_municipality(municipality)
-                .filter(version__unit=office, version__is_current=True, is_final=True)
-                .order_by("symbol").first())
-        clerk = accounts.create_staff_member(
-            municipality, acting_user=None, username="bench.kancelaria", first_name="Anna",
-            last_name="Kowalczyk", roles=[(Role.REGISTRY_CLERK, departments[0])])
         officer = accounts.create_staff_member(
             municipality, acting_user=None, username="bench.referent", first_name="Piotr",
             last_name="Wiśniewski", roles=[(Role.CASE_OFFICER, departments[2])])
         secretary = accounts.create_staff_member(
             municipality, acting_user=None, username="bench.sekretarz", first_name="Maria",
             last_name="Zielińska", roles=[(Role.SECRETARY, None)])
-        _token, secret = accounts.issue_api_token(
-            municipality, acting_user=None, name="bench", user=clerk,
-            permissions=sorted(ROLE_PERMISSIONS[Role.REGISTRY_CLERK]))
-    return SimpleNamespace(municipality=municipality, office=office, departments=departments,
-                           jrwa_symbol=jrwa.symbol, clerk=clerk, officer=officer,
-                           officer_department=departments[2], secretary=secretary,
-                           token=secret)
+    return SimpleNamespace(municipality=municipality, office=gmina.office,
+                           departments=departments, jrwa_symbol=gmina.jrwa_symbol, clerk=clerk,
+                           officer=officer, officer_department=departments[2],
+                           secretary=secretary, token=secret)
 
 
 class Client:
