@@ -62,6 +62,8 @@ PUBLIC |= {
 }
 #: Reports (issue 17): a gmina's indicators are open data (a page, CSV and JSON).
 PUBLIC |= {"indicators:public", "indicators:public-json", "indicators:public-csv"}
+#: Payments: the gateway's notification addresses, protected by the secret key in them.
+PUBLIC |= {"payments-platform:gateway-status", "payments-platform:gateway-refusal"}
 #: Closed to the public but not by sign-in: answers 404 unless configured (or, for the
 #: receipt of a submission without sign-in, unless the browser filed it or has its code).
 CLOSED_WITHOUT_SIGN_IN = {"core:metrics", "eservices:received", "eservices:anonymous-receipt"}
@@ -70,6 +72,9 @@ RESIDENT_ONLY = {"eservices:my-matters", "eservices:matter", "eservices:matter-r
                  "eservices:matter-letter",
                  # Reports: the late notice of a resident's matter and the ponaglenie.
                  "indicators:ponaglenie"}
+#: The taxpayer account (payments): a resident's own, after login.gov.pl.
+RESIDENT_ONLY |= {"payments:account", "payments:pay", "payments:payment",
+                  "payments:statement-pdf"}
 SKIPPED_PREFIXES = ("api/", "admin/")  # tested in test_api.py and test_admin_access below
 KWARG = re.compile(r"<(?:\w+:)?(\w+)>")
 

@@ -1,1 +1,0 @@
-"""The payments app's tables; every table of a gmina inherits TenantOwned."""

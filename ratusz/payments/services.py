@@ -1,1 +1,0 @@
-"""Writes of the payments app (durable transactions; side effects after commit)."""

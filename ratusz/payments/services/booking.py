@@ -1,0 +1,230 @@
+"""The ledger engine every receipt goes through (online payments, bank statements, lines
+assigned by hand, overpayments set off): the open items of some payers are loaded and
+locked, receipts are applied in memory by `settlement.settle`, and everything is written
+in a few bulk statements. Runs inside the caller's durable transaction.
+
+The payer's row is the ledger's lock: whoever books for a payer locks it first
+(`select_for_update`; on SQLite the transaction itself is exclusive), so two receipts
+for one payer never read the same open items."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import F, Q
+from django.utils import timezone
+
+from ratusz.core.effects import after_commit
+from ratusz.payments import events
+from ratusz.payments.calendar import next_working_day
+from ratusz.payments.interest import Calculator
+from ratusz.payments.models import (
+    Allocation,
+    Instalment,
+    Obligation,
+    Payer,
+    Receipt,
+    Regime,
+    Reminder,
+)
+from ratusz.payments.selectors import interest_calculator
+from ratusz.payments.settlement import OpenCost, OpenItem, settle
+
+CHUNK = 500
+
+
+@dataclass
+class ReceiptIntent:
+    payer_id: int
+    amount: int
+    value_date: date
+    source: str
+    reference: str = ""
+    named: frozenset[int] = frozenset()
+    booked_by: object = None
+
+
+def _chunks(values: list, size: int = CHUNK):
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
+
+
+class Ledger:
+    """Open instalments, unpaid reminder costs and overpayments of some payers."""
+
+    def __init__(self, municipality, payer_ids, *, calculator: Calculator | None = None):
+        self.municipality = municipality
+        self.calculator = calculator or interest_calculator()
+        payer_ids = sorted(set(payer_ids))
+        self.items: dict[int, list[OpenItem]] = defaultdict(list)
+        self.costs: dict[int, list[OpenCost]] = defaultdict(list)
+        self.rows: dict[int, dict] = {}
+        self.cost_rows: dict[int, int] = {}
+        self.receipts: list[tuple[Receipt, list[Allocation]]] = []
+        self.credit_receipts: dict[int, list[Receipt]] = defaultdict(list)
+        self.touched: set[int] = set()
+        self.touched_costs: set[int] = set()
+        self.changed_credit: list[Receipt] = []
+        payers = Payer.objects.for_municipality(municipality)
+        instalments = Instalment.objects.for_municipality(municipality)
+        for chunk in _chunks(payer_ids):
+            list(payers.select_for_update().filter(pk__in=chunk).values_list("pk", flat=True))
+            for row in (instalments.filter(payer_id__in=chunk, settled_at__isnull=True)
+                        .values("pk", "payer_id", "obligation_id", "due_date", "amount",
+                                "paid_principal", "interest_charged", "interest_paid",
+                                "interest_from", "obligation__kind__regime",
+                                "obligation__kind__code")):
+                due = next_working_day(row["due_date"])
+                item = OpenItem(
+                    key=row["pk"], kind=row["obligation__kind__code"],
+                    bears_interest=row["obligation__kind__regime"] == Regime.TAX, due=due,
+                    principal=row["amount"] - row["paid_principal"],
+                    interest_unpaid=row["interest_charged"] - row["interest_paid"],
+                    interest_from=row["interest_from"] or due)
+                self.items[row["payer_id"]].append(item)
+                self.rows[row["pk"]] = {**row, "item": item, "charged": 0, "paid": 0}
+            for reminder in (Reminder.objects.for_municipality(municipality)
+                             .filter(payer_id__in=chunk, delivered_on__isnull=False,
+                                     cost_paid__lt=F("cost"))
+                             .values("pk", "payer_id", "delivered_on", "cost", "cost_paid")):
+                cost = OpenCost(key=reminder["pk"], delivered_on=reminder["delivered_on"],
+                                amount=reminder["cost"] - reminder["cost_paid"])
+                self.costs[reminder["payer_id"]].append(cost)
+                self.cost_rows[reminder["pk"]] = reminder["cost_paid"]
+
+    def has_open(self, payer_id: int) -> bool:
+        return any(item.is_open for item in self.items.get(payer_id, ())) or any(
+            cost.amount > 0 for cost in self.costs.get(payer_id, ()))
+
+    def _apply(self, payer_id: int, amount: int, on: date, named: frozenset[int]
+               ) -> tuple[list[Allocation], int]:
+        result = settle(amount, on, self.items.get(payer_id, []),
+                        self.costs.get(payer_id, []), named=named, interest=self.calculator)
+        allocations = []
+        for split in result.splits:
+            allocations.append(Allocation(
+                municipality=self.municipality, instalment_id=split.instalment,
+                reminder_id=split.reminder, principal=split.principal,
+                interest=split.interest, cost=split.cost,
+                interest_charged=split.interest_charged))
+            if split.instalment is not None:
+                row = self.rows[split.instalment]
+                row["charged"] += split.interest_charged
+                row["paid"] += split.interest
+                self.touched.add(split.instalment)
+            else:
+                self.cost_rows[split.reminder] += split.cost
+                self.touched_costs.add(split.reminder)
+        return allocations, result.left
+
+    def book(self, intent: ReceiptIntent) -> Receipt:
+        """Apply one receipt (written at `flush`)."""
+        allocations, left = self._apply(intent.payer_id, intent.amount, intent.value_date,
+                                        intent.named)
+        receipt = Receipt(municipality=self.municipality, payer_id=intent.payer_id,
+                          amount=intent.amount, value_date=intent.value_date,
+                          source=intent.source, reference=intent.reference[:200],
+                          unallocated=left, booked_by=intent.booked_by)
+        self.receipts.append((receipt, allocations))
+        return receipt
+
+    def load_credit(self) -> None:
+        payer_ids = list(self.items) + list(self.costs)
+        for chunk in _chunks(payer_ids):
+            for receipt in (Receipt.objects.for_municipality(self.municipality)
+                            .filter(payer_id__in=chunk, unallocated__gt=0)
+                            .order_by("value_date", "pk")):
+                self.credit_receipts[receipt.payer_id].append(receipt)
+
+    def set_off(self, on: date) -> int:
+        """Apply the loaded overpayments to what is open (art. 76 § 1 OP): arrears first,
+        then current liabilities. Returns how much was set off."""
+        total = 0
+        for payer_id, receipts in self.credit_receipts.items():
+            for receipt in receipts:
+                if not self.has_open(payer_id):
+                    break
+                allocations, left = self._apply(payer_id, receipt.unallocated, on,
+                                                frozenset())
+                if not allocations:
+                    continue
+                total += receipt.unallocated - left
+                receipt.unallocated = left
+                self.changed_credit.append(receipt)
+                self.receipts.append((receipt, allocations))
+        return total
+
+    def flush(self) -> None:
+        """Write the receipts, their allocations and the instalments they changed; tell
+        the listeners of obligations paid in full, after the commit."""
+        new = [receipt for receipt, _ in self.receipts if receipt.pk is None]
+        Receipt.objects.bulk_create(new, batch_size=CHUNK)
+        if self.changed_credit:
+            Receipt.objects.bulk_update(self.changed_credit, ["unallocated"], batch_size=CHUNK)
+        allocations = []
+        for receipt, items in self.receipts:
+            for allocation in items:
+                allocation.receipt = receipt
+                allocations.append(allocation)
+        Allocation.objects.bulk_create(allocations, batch_size=CHUNK)
+        now = timezone.now()
+        changed = []
+        for key in self.touched:
+            row = self.rows[key]
+            item = row["item"]
+            instalment = Instalment(
+                pk=key, paid_principal=row["amount"] - item.principal,
+                interest_charged=row["interest_charged"] + row["charged"],
+                interest_paid=row["interest_paid"] + row["paid"],
+                interest_from=item.interest_from if item.interest_from != item.due
+                else row["interest_from"],
+                settled_at=None if item.is_open else now)
+            changed.append(instalment)
+        Instalment.objects.bulk_update(
+            changed, ["paid_principal", "interest_charged", "interest_paid", "interest_from",
+                      "settled_at"], batch_size=CHUNK)
+        if self.touched_costs:
+            Reminder.objects.bulk_update(
+                [Reminder(pk=key, cost_paid=self.cost_rows[key]) for key in self.touched_costs],
+                ["cost_paid"], batch_size=CHUNK)
+        self._announce_paid({self.rows[key]["obligation_id"] for key in self.touched
+                             if not self.rows[key]["item"].is_open}, now)
+        self.receipts, self.touched, self.touched_costs, self.changed_credit = [], set(), set(), []
+
+    def _announce_paid(self, obligation_ids: set[int], now) -> None:
+        if not obligation_ids:
+            return
+        still_open = set()
+        instalments = Instalment.objects.for_municipality(self.municipality)
+        ids = sorted(obligation_ids)
+        for chunk in _chunks(ids):
+            still_open.update(instalments.filter(obligation_id__in=chunk,
+                                                 settled_at__isnull=True)
+                              .values_list("obligation_id", flat=True))
+        paid = [i for i in ids if i not in still_open]
+        if not paid:
+            return
+        rows = []
+        for chunk in _chunks(paid):
+            rows += list(Obligation.objects.for_municipality(self.municipality)
+                         .filter(pk__in=chunk).values_list("pk", "external_id", "kind__code"))
+        after_commit(_send_paid, self.municipality.pk, rows, now)
+
+
+def _send_paid(municipality_id: int, rows: list[tuple], paid_at) -> None:
+    for obligation_id, external_id, kind in rows:
+        events.obligation_paid.send(sender=Obligation, municipality_id=municipality_id,
+                                    obligation_id=obligation_id, external_id=external_id,
+                                    kind=kind, paid_at=paid_at)
+
+
+def payers_owing_with_credit(municipality, payer_ids) -> list[int]:
+    """Of these payers, those with an overpayment (to be set off)."""
+    found = set()
+    for chunk in _chunks(sorted(set(payer_ids))):
+        found.update(Receipt.objects.for_municipality(municipality)
+                     .filter(Q(payer_id__in=chunk), unallocated__gt=0)
+                     .values_list("payer_id", flat=True))
+    return sorted(found)

@@ -1,1 +1,0 @@
-"""Pages of the payments app: parse, check access, one service or selector call, render."""
