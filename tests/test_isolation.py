@@ -75,6 +75,11 @@ RESIDENT_ONLY = {"eservices:my-matters", "eservices:matter", "eservices:matter-r
 #: The taxpayer account (payments): a resident's own, after login.gov.pl.
 RESIDENT_ONLY |= {"payments:account", "payments:pay", "payments:payment",
                   "payments:statement-pdf"}
+#: Education (issue 20): the recruitments and their rules are public; the application form
+#: answers everyone (it asks to sign in through login.gov.pl before it takes anything).
+PUBLIC |= {"education:recruitment", "education:campaign", "education:apply"}
+#: Education: a parent's own application, after sign-in, only the parent's.
+RESIDENT_ONLY |= {"education:application"}
 SKIPPED_PREFIXES = ("api/", "admin/")  # tested in test_api.py and test_admin_access below
 KWARG = re.compile(r"<(?:\w+:)?(\w+)>")
 

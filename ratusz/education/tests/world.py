@@ -1,6 +1,30 @@
 """Objects of the education app that its URLs name, for the isolation walk
-(tests/test_isolation.py)."""
+(tests/test_isolation.py): a recruitment open today with two preschools, and the world's
+resident's application with a statement attached. The values go in `overrides` for the
+app's own URL names only, so that other apps' keyword names cannot clash with them."""
+
+from ratusz.education import services
+from ratusz.education.tests.factories import application_data, make_recruitment
+from ratusz.testing.pdf import tiny_pdf
+
+STAFF_NAMES = ["campaigns", "campaign-create", "campaign", "campaign-offer",
+               "campaign-criterion", "campaign-continuation", "campaign-step", "applications",
+               "lists", "application", "application-action", "attachment"]
+PUBLIC_NAMES = ["recruitment", "campaign", "apply", "application"]
 
 
 def build(*, municipality, department, staff, resident, label) -> dict:
-    return {"values": {}, "overrides": {}}
+    recruitment = make_recruitment(municipality, department,
+                                   names=[f"Przedszkole {label} 1", f"Przedszkole {label} 2"])
+    application = services.submit_application(
+        recruitment["campaign"], application_data(recruitment["offers"],
+                                                  first="Ola", last=f"Nowak-{label}"),
+        guardian=resident, acting_user=resident,
+        uploads=[services.Upload("oswiadczenie.pdf", tiny_pdf(["Oświadczenie"]))])
+    values = {"campaign_id": recruitment["campaign"].pk,
+              "offer_id": recruitment["offers"][0].pk, "application_id": application.pk,
+              "attachment_id": application.documents.get().pk,
+              "application_ref": application.public_id}
+    overrides = {f"education-staff:{name}": values for name in STAFF_NAMES}
+    overrides.update({f"education:{name}": values for name in PUBLIC_NAMES})
+    return {"values": {}, "overrides": overrides}

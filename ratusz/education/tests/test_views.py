@@ -1,0 +1,130 @@
+"""The parents' and the staff's pages: who may open them, what a form refuses and why, and
+that each step the pages offer does what it says."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from ratusz.accounts.permissions import Role
+from ratusz.education.models import Application, ApplicationStatus
+from ratusz.education.tests.factories import apply, make_recruitment, valid_pesel
+from ratusz.testing.logingov import sign_in_identified
+from ratusz.testing.pdf import tiny_pdf
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def recruitment(municipality_a, department_a):
+    return make_recruitment(municipality_a, department_a)
+
+
+@pytest.fixture
+def officer(make_staff, municipality_a):
+    return make_staff(municipality_a, Role.EDUCATION, username="alfa.oswiata")
+
+
+def form(recruitment, **extra):
+    first, second = recruitment["offers"]
+    data = {"child_first_name": "Ola", "child_last_name": "Mazur",
+            "child_pesel": valid_pesel(timezone.localdate().replace(year=2022, day=1), 77),
+            "is_resident": "on", "address": "ul. Polna 1", "guardian_name": "Ewa Mazur",
+            "email": "ewa@example.com", "preference_1": str(first.pk),
+            "preference_2": str(second.pk), "criteria": [str(recruitment["working"].pk)],
+            "statement_accepted": "on"}
+    data.update(extra)
+    return data
+
+
+def test_the_recruitment_pages_are_public(client, recruitment, municipality_a):
+    campaign = recruitment["campaign"]
+    page = client.get(f"/g/{municipality_a.slug}/edukacja/")
+    assert page.status_code == 200 and campaign.name in page.content.decode()
+    page = client.get(f"/g/{municipality_a.slug}/edukacja/rekrutacja/{campaign.pk}/")
+    assert page.status_code == 200
+    assert "Oboje rodzice pracują" in page.content.decode()
+
+
+def test_applying_needs_a_login_gov_session(client, recruitment, municipality_a, resident):
+    url = f"/g/{municipality_a.slug}/edukacja/rekrutacja/{recruitment['campaign'].pk}/wniosek/"
+    assert "/auth/login-gov/start/" in client.get(url).content.decode()
+    client.force_login(resident)
+    answer = client.post(url, form(recruitment))
+    assert answer.status_code == 403
+    assert not Application.objects.exists()
+
+
+def test_a_parent_applies_and_a_fourth_preference_is_refused(client, recruitment,
+                                                             municipality_a, resident):
+    sign_in_identified(client, resident)
+    url = f"/g/{municipality_a.slug}/edukacja/rekrutacja/{recruitment['campaign'].pk}/wniosek/"
+    first = recruitment["offers"][0]
+    refused = client.post(url, form(recruitment, preference_3=str(first.pk),
+                                    preference_4=str(first.pk)))
+    assert refused.status_code == 422
+    assert "At most 3 institutions may be chosen; 4 were chosen." in refused.content.decode()
+    bad = client.post(url, form(recruitment, child_pesel="12345678901"))
+    assert bad.status_code == 422 and "12345678901" in bad.content.decode()
+    data = form(recruitment)
+    data["documents"] = _pdf()
+    filed = client.post(url, data)
+    application = Application.objects.get()
+    assert filed.status_code == 302
+    assert filed["Location"] == f"/g/{municipality_a.slug}/edukacja/wnioski/" \
+                                f"{application.public_id}/"
+    assert application.documents.count() == 1
+    assert [p.offer_id for p in application.preferences.order_by("rank")] == \
+        [o.pk for o in recruitment["offers"]]
+    page = client.get(filed["Location"])
+    assert page.status_code == 200 and application.candidate_code in page.content.decode()
+
+
+def _pdf():
+    return SimpleUploadedFile("oswiadczenie.pdf", tiny_pdf(["Oswiadczenie"]),
+                              content_type="application/pdf")
+
+
+def test_the_commission_verifies_and_the_parent_confirms(client, recruitment, municipality_a,
+                                                         officer, resident):
+    application = apply(recruitment, guardian=resident, verify=False,
+                        criteria=[(recruitment["working"].pk, None)])
+    declared = application.declared.get()
+    client.force_login(officer)
+    base = f"/g/{municipality_a.slug}/staff/edukacja/"
+    assert client.get(f"{base}wnioski/{application.pk}/").status_code == 200
+    answer = client.post(f"{base}wnioski/{application.pk}/komisja/",
+                         {"action": "verify", f"confirm_{declared.pk}": "on",
+                          "is_resident": "on"})
+    assert answer.status_code == 302
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.VERIFIED
+    campaign = recruitment["campaign"]
+    for step in ("allocate", "publish_qualified"):
+        client.post(f"{base}{campaign.pk}/krok/", {"step": step})
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.QUALIFIED
+    for url in (f"{base}", f"{base}{campaign.pk}/", f"{base}{campaign.pk}/wnioski/",
+                f"{base}{campaign.pk}/listy/{recruitment['offers'][0].pk}/"):
+        assert client.get(url).status_code == 200, url
+    sign_in_identified(client, resident)
+    own = f"/g/{municipality_a.slug}/edukacja/wnioski/{application.public_id}/"
+    page = client.get(own).content.decode()
+    assert "20" in page and application.candidate_code in page
+    client.post(own, {"action": "confirm"})
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.CONFIRMED
+    client.force_login(officer)
+    client.post(f"{base}{campaign.pk}/krok/", {"step": "publish_admitted"})
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.ADMITTED
+
+
+def test_another_parent_does_not_see_the_application(client, recruitment, municipality_a,
+                                                     resident):
+    application = apply(recruitment)
+    client.force_login(resident)
+    own = f"/g/{municipality_a.slug}/edukacja/wnioski/{application.public_id}/"
+    assert client.get(own).status_code == 404
+    assert client.post(own, {"action": "withdraw"}).status_code == 404
