@@ -13,7 +13,15 @@ from ratusz.accounts.models import UserKind
 from ratusz.reports import services
 from ratusz.reports.models import MemberStatus, PartnershipMember
 from ratusz.reports.tests.conftest import past_case
-from tests.test_isolation import fill, site_patterns, values_for, worlds  # noqa: F401
+from tests.test_isolation import (  # noqa: F401 - worlds is a fixture
+    PUBLIC,
+    RESIDENT_ONLY,
+    database_state,
+    fill,
+    site_patterns,
+    values_for,
+    worlds,
+)
 
 
 @pytest.fixture
@@ -32,24 +40,26 @@ def partnership(municipality_a, municipality_b, coordinator):
     return partnership
 
 
-def test_a_coordinator_reaches_no_page_of_any_gmina_or_resident(client, worlds, coordinator,
+def test_a_coordinator_reaches_no_page_of_any_gmina_or_resident(client, worlds, coordinator,  # noqa: F811
                                                                partnership):
-    """Every address of the site outside the partnership pages: the public ones answer as
-    to anyone; every other one is 404 (or 405), never a page with data."""
+    """Every address of a gmina that is not public: never a page (200), never a change;
+    the staff workspace and the residents' pages answer 404 as for a missing page."""
     world_a, _world_b = worlds
     client.force_login(coordinator)
-    from tests.test_isolation import PUBLIC
-
+    before = database_state()
     checked = 0
     for route, name, _pattern in site_patterns():
         if name in PUBLIC or name.startswith("partnerships:") or not route.startswith("g/"):
             continue
         url = fill(route, values_for(world_a, name))
         for method in ("get", "post"):
-            response = getattr(client, method)(url)
-            assert response.status_code in (404, 405), (method, url, response.status_code)
+            response = getattr(client, method)(url, {"name": "x", "decision": "accept"})
+            assert response.status_code != 200, (method, url)
+            if "/staff/" in url or name in RESIDENT_ONLY:
+                assert response.status_code in (404, 405), (method, url, response.status_code)
         checked += 1
     assert checked > 100
+    assert database_state() == before
 
 
 def test_a_coordinator_sees_only_their_partnerships(client, coordinator, partnership):
