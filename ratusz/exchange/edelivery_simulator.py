@@ -145,8 +145,15 @@ class Simulator:
 
     # --- evidences ---------------------------------------------------------------------
     def _evidence(self, box: str, message: dict, kind: str, *, received_at=None,
-                  receipt_kind: str = "", reason: str = "", event_at=None) -> None:
+                  receipt_kind: str = "", reason: str = "", event_at=None,
+                  signed: tuple[str, bytes] | None = None) -> tuple[str, bytes]:
         now = self.now()
+        if signed is not None:
+            self.db.execute("INSERT INTO evidence (id, box, message_id, kind, event_at, "
+                            "created_at, xml) VALUES (?,?,?,?,?,?,?)",
+                            (f"{signed[0]}-{box[-8:]}", box, message["id"], kind,
+                             (event_at or now).isoformat(), now.isoformat(), signed[1]))
+            return signed
         evidence_id = self.new_id()
         facts = ev.EvidenceFacts(
             evidence_id=evidence_id, kind=kind, message_id=message["id"],
@@ -167,6 +174,7 @@ class Simulator:
                         "created_at, xml) VALUES (?,?,?,?,?,?,?)",
                         (evidence_id, box, message["id"], kind, (event_at or now).isoformat(),
                          now.isoformat(), xml))
+        return evidence_id, xml
 
     # --- drafts and sending ------------------------------------------------------------
     def create_draft(self, box: str, body: dict) -> str:
@@ -290,10 +298,12 @@ class Simulator:
 
     def _receipt(self, message: dict, received_at: datetime, how: str) -> None:
         """E.1 and the proof of receipt, in the sender's and the recipient's box."""
+        proof = None
         for box in (message["sender_ade"], message["recipient_ade"]):
             self._evidence(box, message, ev.DELIVERED, event_at=received_at)
-            self._evidence(box, message, ev.PROOF_OF_RECEIPT, received_at=received_at,
-                           receipt_kind=how, event_at=received_at)
+            # One proof of receipt, signed once, given to both sides.
+            proof = self._evidence(box, message, ev.PROOF_OF_RECEIPT, received_at=received_at,
+                                   receipt_kind=how, event_at=received_at, signed=proof)
         self.db.execute("UPDATE message SET status=?, received_at=? WHERE id=?",
                         ("deemed" if how == ev.RECEIPT_DEEMED else "delivered",
                          received_at.isoformat(), message["id"]))

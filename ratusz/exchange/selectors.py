@@ -4,9 +4,11 @@ of the platform's addresses (ADEs are public, as in the national address base)."
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
 
 from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import Mod
 from django.utils import timezone
 
 from ratusz.core.models import Municipality, Unit
@@ -20,12 +22,23 @@ from ratusz.exchange.models import (
     OutboundStatus,
 )
 
+_platform_addresses: dict[str, tuple[float, bool]] = {}
+PLATFORM_ADDRESS_TTL = 60.0
+
 
 def is_platform_address(ade: str) -> bool:
-    """Whether the ADE belongs to a gmina or unit of this platform (an A2A exchange)."""
+    """Whether the ADE belongs to a gmina or unit of this platform (an A2A exchange); an
+    answer is remembered for a minute (it only labels the exchange for counting)."""
+    known = _platform_addresses.get(ade)
+    if known is not None and time.monotonic() - known[0] < PLATFORM_ADDRESS_TTL:
+        return known[1]
     with tenant_context(None, all_municipalities=True):
-        return (Municipality.objects.filter(ade=ade).exists()
-                or Unit.objects.filter(ade=ade).exists())
+        answer = (Municipality.objects.filter(ade=ade).exists()
+                  or Unit.objects.filter(ade=ade).exists())
+    if len(_platform_addresses) > 10_000:
+        _platform_addresses.clear()
+    _platform_addresses[ade] = (time.monotonic(), answer)
+    return answer
 
 
 def platform_addresses(query: str) -> list[dict]:
@@ -104,22 +117,32 @@ def registered_duplicate(mailbox: Mailbox, sender_ade: str, digest: str
 
 # --- the pump (platform-wide; the caller has entered all gminy) ----------------------------
 
-def due_outbound(now: datetime | None = None, *, limit: int = 200) -> list[OutboundMessage]:
+def _in_shard(queryset: QuerySet, shard: tuple[int, int] | None) -> QuerySet:
+    """The rows of one of several pumps: gminy are shared out by their id."""
+    if shard is None or shard[1] <= 1:
+        return queryset
+    return queryset.annotate(pump_shard=Mod("municipality_id", shard[1])).filter(
+        pump_shard=shard[0])
+
+
+def due_outbound(now: datetime | None = None, *, limit: int = 200,
+                 shard: tuple[int, int] | None = None) -> list[OutboundMessage]:
     """Messages waiting to be sent, or sent and waiting for evidences, whose time has come."""
     now = now or timezone.now()
-    return list(OutboundMessage.objects.filter(
+    return list(_in_shard(OutboundMessage.objects.filter(
         status__in=[OutboundStatus.QUEUED, OutboundStatus.SENT], next_attempt_at__lte=now,
-    ).order_by("next_attempt_at", "id")[:limit])
+    ), shard).order_by("next_attempt_at", "id")[:limit])
 
 
-def unreported_outbound(*, limit: int = 200) -> list[OutboundMessage]:
-    return list(OutboundMessage.objects.filter(is_reported=False, letter_id__isnull=False
-                                               ).order_by("id")[:limit])
+def unreported_outbound(*, limit: int = 200, shard: tuple[int, int] | None = None
+                        ) -> list[OutboundMessage]:
+    return list(_in_shard(OutboundMessage.objects.filter(
+        is_reported=False, letter_id__isnull=False), shard).order_by("id")[:limit])
 
 
-def active_mailboxes() -> list[Mailbox]:
-    return list(Mailbox.objects.filter(is_active=True).select_related("unit", "municipality")
-                .order_by("last_fetched_at", "id"))
+def active_mailboxes(*, shard: tuple[int, int] | None = None) -> list[Mailbox]:
+    return list(_in_shard(Mailbox.objects.filter(is_active=True), shard)
+                .select_related("unit", "municipality").order_by("last_fetched_at", "id"))
 
 
 def exchange_counts(municipality: Municipality, start: datetime, end: datetime) -> dict:

@@ -244,8 +244,11 @@ def collect_evidences(message: OutboundMessage, client: EDeliveryClient) -> int:
 def keep_evidence(municipality_id: int, facts: ev.EvidenceFacts, xml: bytes, *,
                   outbound=None, inbound=None) -> Evidence:
     """Store a verified evidence once (inside the caller's transaction)."""
+    # The same proof of receipt reaches both sides; within one gmina (a unit's report to
+    # its office) each side keeps its own row.
+    key = facts.evidence_id if inbound is None else f"{facts.evidence_id}:in"
     evidence, _created = Evidence.objects.get_or_create(
-        municipality_id=municipality_id, provider_evidence_id=facts.evidence_id,
+        municipality_id=municipality_id, provider_evidence_id=key[:64],
         defaults={"outbound": outbound, "inbound": inbound, "kind": facts.kind,
                   "event_at": facts.event_at, "received_at": facts.received_at,
                   "receipt_kind": facts.receipt_kind, "reason": facts.reason, "xml": xml,

@@ -17,14 +17,16 @@ from ratusz.exchange.services import config, inbox, letters, outbox
 logger = logging.getLogger(__name__)
 
 
-def run_round(*, fetch: bool = True, send: bool = True) -> dict:
-    """One round of the pump; returns its counts."""
+def run_round(*, fetch: bool = True, send: bool = True,
+              shard: tuple[int, int] | None = None) -> dict:
+    """One round of the pump (of the gminy of `shard` (i, n) when several pumps share the
+    work); returns its counts."""
     counts = {"sent": 0, "retried": 0, "failed": 0, "evidences": 0, "registered": 0,
               "quarantined": 0, "reported": 0}
     client = config.edelivery()
     with tenant_context(None, all_municipalities=True):
         if send and client is not None:
-            for message in selectors.due_outbound():
+            for message in selectors.due_outbound(shard=shard):
                 with tenant_context(message.municipality):
                     if message.status == OutboundStatus.QUEUED:
                         result = outbox.dispatch(message, client)
@@ -33,7 +35,7 @@ def run_round(*, fetch: bool = True, send: bool = True) -> dict:
                     else:
                         counts["evidences"] += outbox.collect_evidences(message, client)
         if fetch:
-            for mailbox in selectors.active_mailboxes():
+            for mailbox in selectors.active_mailboxes(shard=shard):
                 with tenant_context(mailbox.municipality):
                     result = inbox.fetch_mailbox(mailbox)
                     with transaction.atomic(durable=True):
@@ -41,7 +43,7 @@ def run_round(*, fetch: bool = True, send: bool = True) -> dict:
                             last_fetched_at=timezone.now())
                 counts["registered"] += result.get("registered", 0)
                 counts["quarantined"] += result.get("quarantined", 0)
-        for message in selectors.unreported_outbound():
+        for message in selectors.unreported_outbound(shard=shard):
             with tenant_context(message.municipality):
                 counts["reported"] += letters.report_to_ezd(message)
     return counts

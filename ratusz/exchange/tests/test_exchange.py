@@ -244,3 +244,27 @@ def test_the_simulator_and_core_check_the_same_format():
     assert ade.ADE_PATTERN == ADE_PATTERN
     assert ade.is_valid_ade("AE:PL-28080-40239-TUSBF-26")
     assert not ade.is_valid_ade("AE:PL-28080-40239-TUSbF-26")
+
+
+def test_a_schools_report_reaches_its_office_sealed_and_acknowledged(boxes, simulator):
+    from ratusz.core.tests.factories import UnitFactory
+
+    school = UnitFactory(municipality=boxes["b"].municipality, kind="school",
+                         name="Szkoła Podstawowa", slug="sp")
+    services.assign_ade(school, acting_user=None, ade=new_ade("SZKOL"))
+    school.refresh_from_db()
+    simulator.add_mailbox(school.ade, school.name)
+    message = services.submit_unit_report(
+        school, acting_user=None, title="Sprawozdanie za I półrocze", name="sprawozdanie.xml",
+        data=b"<?xml version='1.0'?><sprawozdanie><uczniowie>120</uczniowie></sprawozdanie>")
+    services.run_round()
+    OutboundMessage.objects.update(next_attempt_at=timezone.now())
+    services.run_round()
+    message.refresh_from_db()
+    assert message.status == OutboundStatus.DELIVERED and message.kind == "unit_report"
+    entry = entries_of(boxes["b"]).get()
+    assert entry.title == "Sprawozdanie za I półrocze"
+    inbound = InboundMessage.objects.get(entry_id=entry.pk)
+    assert inbound.kind == "unit_report" and inbound.evidences.count() == 1
+    content = entry.documents.get().current_version.file.read()
+    assert b"SignedProperties" in content  # sealed by the school (XAdES)

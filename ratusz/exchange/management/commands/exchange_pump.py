@@ -14,10 +14,13 @@ class Command(BaseCommand):
         parser.add_argument("--interval", type=float, default=1.0,
                             help="seconds between rounds when a round found nothing")
         parser.add_argument("--once", action="store_true", help="one round, then stop")
+        parser.add_argument("--shard", default="", help="i/n: this pump's share of the gminy "
+                            "when n pumps run (gminy by id modulo n)")
 
-    def handle(self, *args, interval, once, **options):
+    def handle(self, *args, interval, once, shard, **options):
+        share = tuple(int(part) for part in shard.split("/")) if shard else None
         while True:
-            counts = services.run_round()
+            counts = services.run_round(shard=share)
             if once:
                 self.stdout.write(str(counts))
                 return
