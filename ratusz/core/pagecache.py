@@ -15,6 +15,7 @@ fresh unique token, never by an old value, so a lost generation can only cause m
 from __future__ import annotations
 
 import hashlib
+import logging
 import threading
 import time
 
@@ -23,6 +24,9 @@ from django.core.cache import caches
 from django.db import transaction
 
 GENERATION_PREFIX = "pagegen:"
+#: How often a renewal the shared cache refused is tried (the last after 15 s).
+BUMP_ATTEMPTS = 5
+logger = logging.getLogger("ratusz.pagecache")
 _generations: dict[int, tuple[float, str]] = {}
 _lock = threading.Lock()
 
@@ -48,16 +52,28 @@ def generation(municipality_id: int) -> str:
         return known[1]
     key = f"{GENERATION_PREFIX}{municipality_id}"
     shared = _shared()
-    token = shared.get(key)
-    if token is None:
-        shared.add(key, _fresh_token(), timeout=None)
-        token = shared.get(key) or _fresh_token()
+    try:
+        token = shared.get(key)
+        if token is None:
+            shared.add(key, _fresh_token(), timeout=None)
+            token = shared.get(key) or _fresh_token()
+    except Exception:  # noqa: BLE001 - the shared cache is down (a restart of Redis)
+        # A token nobody else has: every page is a miss until the cache answers again,
+        # never an old page. Not remembered, so the next request asks again.
+        logger.warning("pagecache.shared_cache_unreachable")
+        return _fresh_token()
     with _lock:
         if len(_generations) > 10_000:
             _generations.clear()
         _generations[municipality_id] = (now + settings.RATUSZ_PAGE_CACHE_CHECK_SECONDS,
                                          token)
     return token
+
+
+def later(seconds: float, function, *args) -> None:
+    timer = threading.Timer(seconds, function, args)
+    timer.daemon = True
+    timer.start()
 
 
 def _replica_may_lag() -> bool:
@@ -73,19 +89,25 @@ def invalidate(municipality_id: int) -> None:
     generation: the generation is renewed once more when the replica may lag no longer
     (RATUSZ_REPLICA_MAX_LAG_SECONDS later; beyond that lag reads go to the primary)."""
 
-    def bump() -> None:
+    def bump(attempt: int = 1) -> None:
         token = _fresh_token()
-        _shared().set(f"{GENERATION_PREFIX}{municipality_id}", token, timeout=None)
         with _lock:
             _generations[municipality_id] = (
                 time.monotonic() + settings.RATUSZ_PAGE_CACHE_CHECK_SECONDS, token)
+        try:
+            _shared().set(f"{GENERATION_PREFIX}{municipality_id}", token, timeout=None)
+        except Exception:  # noqa: BLE001 - the shared cache is down; the edit has committed
+            # Tried again in the background (1, 2, 4, 8, 16 s): the other processes keep
+            # their pages until the shared cache takes the new generation.
+            logger.warning("pagecache.generation_not_renewed",
+                           extra={"municipality_id": municipality_id, "attempt": attempt})
+            if attempt < BUMP_ATTEMPTS:
+                later(2 ** (attempt - 1), bump, attempt + 1)
 
     def bump_now_and_after_the_replica() -> None:
         bump()
         if _replica_may_lag():
-            timer = threading.Timer(settings.RATUSZ_REPLICA_MAX_LAG_SECONDS, bump)
-            timer.daemon = True
-            timer.start()
+            later(settings.RATUSZ_REPLICA_MAX_LAG_SECONDS, bump)
 
     transaction.on_commit(bump_now_and_after_the_replica)
 

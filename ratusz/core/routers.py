@@ -207,14 +207,22 @@ def pinned_to_primary(request: HttpRequest) -> bool:
     if until > time.time():
         return True
     key = _token_pin_key(request)
-    return key is not None and bool(cache.get(key))
+    if key is None:
+        return False
+    try:
+        return bool(cache.get(key))
+    except Exception:  # noqa: BLE001 - the shared cache is down: the primary is safe
+        return True
 
 
 def pin_to_primary(request: HttpRequest, response: HttpResponse) -> None:
     seconds = settings.RATUSZ_REPLICA_PIN_SECONDS
     key = _token_pin_key(request)
     if key is not None:
-        cache.set(key, 1, timeout=seconds)
+        try:
+            cache.set(key, 1, timeout=seconds)
+        except Exception:  # noqa: BLE001 - the write has committed; its answer stands
+            logger.warning("replica.pin_not_stored")
         return
     response.set_cookie(PIN_COOKIE, str(int(time.time() + seconds) + 1), max_age=seconds,
                         httponly=True, samesite="Lax",
