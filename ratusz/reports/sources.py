@@ -89,6 +89,13 @@ def case_facts(municipality: Municipality | int, case_ids: list[int]) -> list[Ca
             .order_by().values_list(*_CASE_FIELDS)]
 
 
+def cases_after(municipality: Municipality | int, after_id: int, limit: int
+                ) -> list[CaseFacts]:
+    """Facts of the gmina's cases with ids above `after_id`, by id (a backfill's batch)."""
+    return [_facts(row) for row in ezd.all_cases(municipality).filter(pk__gt=after_id)
+            .order_by("pk").values_list(*_CASE_FIELDS)[:limit]]
+
+
 def cases_opened_between(municipality: Municipality | int, start: date, end: date
                          ) -> list[CaseFacts]:
     """Facts of the cases opened from `start` to `end` (inclusive)."""

@@ -11,6 +11,7 @@ out after it commits."""
 
 from ratusz.reports.services.clocks import (
     WatchError,
+    backfill_clocks,
     reconcile_clocks,
     record_adjustment,
     track_cases,
@@ -57,7 +58,8 @@ from ratusz.reports.services.watch import (
 )
 
 __all__ = [
-    "PartnershipError", "WatchError", "announce_adjustment", "compute_indicators",
+    "PartnershipError", "WatchError", "announce_adjustment", "backfill_clocks",
+    "compute_indicators",
     "create_partnership", "decide_membership", "ensure_coordinator", "file_due_inquiries",
     "file_ponaglenie", "inquiry_account", "invite_member", "late_matter", "mark_pending",
     "matter_clock", "note_case_event", "note_new_unit", "reconcile_clocks",

@@ -89,7 +89,7 @@ def track_cases(municipality: Municipality | int, case_ids: list[int]) -> int:
     return _track(municipality, sources.case_facts(municipality, case_ids))
 
 
-def _track(municipality, facts_list: list[sources.CaseFacts]) -> int:
+def _track(municipality, facts_list: list[sources.CaseFacts], *, mark: bool = True) -> int:
     if not facts_list:
         return 0
     municipality_id = getattr(municipality, "pk", municipality)
@@ -120,9 +120,24 @@ def _track(municipality, facts_list: list[sources.CaseFacts]) -> int:
     if changed:
         MatterClock.objects.bulk_update(changed, [name for name in values if name != "case_id"],
                                         batch_size=1000)
-    for day in days:
-        mark_pending(municipality_id, day)
+    if mark:
+        for day in days:
+            mark_pending(municipality_id, day)
     return len(new) + len(changed)
+
+
+def backfill_clocks(municipality: Municipality, *, batch: int = 5000) -> int:
+    """Clocks for every case of the gmina (an installation with a history, or a restore);
+    batches by id, one transaction each; marks no day (the caller refreshes the days it
+    wants). Returns clocks written."""
+    written, last = 0, 0
+    while True:
+        facts = sources.cases_after(municipality, last, batch)
+        if not facts:
+            return written
+        with transaction.atomic(durable=True):
+            written += _track(municipality, facts, mark=False)
+        last = facts[-1].case_id
 
 
 def reconcile_clocks(municipality: Municipality, *, today: date | None = None) -> int:
