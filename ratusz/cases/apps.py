@@ -18,3 +18,18 @@ class CasesConfig(AppConfig):
         register_check("case records", integrity.case_record_problems)
         register_check("case counters", integrity.counter_problems)
         register_waiting_work("ezd", workspace.waiting_work)
+        schedule_daily_summary()
+
+
+#: When the morning summary of waiting work goes to the staff who asked for it.
+DAILY_SUMMARY_AT = {"hour": 6, "minute": 30}
+
+
+def schedule_daily_summary() -> None:
+    """Add the morning summary to Celery beat's schedule (with the settings' entries)."""
+    from celery.schedules import crontab
+
+    from config.celery import app
+
+    app.conf.beat_schedule = {**app.conf.beat_schedule, "cases-daily-work-summary": {
+        "task": "cases.daily_work_summary", "schedule": crontab(**DAILY_SUMMARY_AT)}}

@@ -3,27 +3,43 @@ in services (their Polish messages are shown as form errors)."""
 
 from __future__ import annotations
 
+import re
+import unicodedata
 import uuid
 
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ratusz.accounts.workspace import staff_label
 from ratusz.cases import reports
 from ratusz.cases.models import AccessLevel, CaseStatus, Channel, PartyKind, SendingMethod
 from ratusz.cases.services.checks import REASON_LIMIT, TEXT_CAP, TEXT_CAPS
 from ratusz.core.text import refuse_unsafe_text
 
+#: What an empty choice of a drop-down reads.
+EMPTY_CHOICE = _("— choose —")
+
 
 class SafeTextForm(forms.Form):
     """A form whose every text field refuses control characters and bidirectional
-    overrides (`ratusz.core.text`), whatever the edge let through."""
+    overrides (`ratusz.core.text`), whatever the edge let through; its drop-downs' empty
+    choice reads "— choose —" unless it says something of its own."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             if isinstance(field, forms.CharField):
                 field.validators.append(refuse_unsafe_text)
+            if isinstance(field, forms.ModelChoiceField) and field.empty_label == "---------":
+                field.empty_label = EMPTY_CHOICE
+
+
+class StaffChoiceField(forms.ModelChoiceField):
+    """A staff member, named as people know them: "Marta Zielińska, kierownik GK"."""
+
+    def label_from_instance(self, obj) -> str:
+        return staff_label(obj)
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -119,7 +135,7 @@ class IncomingForm(SafeTextForm):
 class AssignForm(SafeTextForm):
     department = forms.ModelChoiceField(label=_("Leading department"), queryset=None,
                                         required=False)
-    user = forms.ModelChoiceField(label=_("Or a person"), queryset=None, required=False)
+    user = StaffChoiceField(label=_("Or a person"), queryset=None, required=False)
     co_departments = forms.ModelMultipleChoiceField(
         label=_("Co-operating departments"), queryset=None, required=False,
         widget=forms.CheckboxSelectMultiple)
@@ -145,27 +161,117 @@ class AnnulForm(SafeTextForm):
     reason = forms.CharField(label=_("Reason for annulment"), max_length=500)
 
 
-class JrwaChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return f"{obj.symbol} – {obj.title} ({obj.category})"
+def _folded(text: str) -> str:
+    """Lower case without diacritics ("Udostępnianie" → "udostepnianie"); ł is l."""
+    text = unicodedata.normalize("NFKD", text.casefold().replace("ł", "l"))
+    return "".join(char for char in text if not unicodedata.combining(char))
+
+
+def jrwa_label(jrwa_class) -> str:
+    return f"{jrwa_class.symbol} – {jrwa_class.title} ({jrwa_class.category})"
+
+
+def match_jrwa_classes(classes, text: str, favourites=()) -> list:
+    """The classes a clerk means by `text`: the class of that symbol, or those whose
+    symbol starts with it or whose title has every word of it (diacritics optional),
+    the department's most used first."""
+    text = text.strip()
+    symbol = re.match(r"^(\d+)(?:\s|–|-|$)", text)
+    if symbol:
+        exact = [item for item in classes if item.symbol == symbol.group(1)]
+        if exact:
+            return exact
+    words = _folded(text).replace("–", " ").split()
+    if not words:
+        return []
+    found = [item for item in classes
+             if all(item.symbol.startswith(word) or word in _folded(item.title)
+                    for word in words)]
+    first = {item.pk for item in favourites}
+    return sorted(found, key=lambda item: (item.pk not in first, item.symbol))
+
+
+class JrwaPicker(forms.CharField):
+    """The JRWA class typed by its symbol or words; the browser offers the classes as a
+    list (a datalist, no script needed) and the server resolves what was typed."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("JRWA class"))
+        kwargs.setdefault("help_text", _("Type the symbol or words of its name, e.g. "
+                                         "“1431” or “informacji publicznej”."))
+        kwargs.setdefault("max_length", 300)
+        super().__init__(**kwargs)
 
 
 class OpenCaseForm(SafeTextForm):
     department = forms.ModelChoiceField(label=_("Department"), queryset=None)
-    jrwa_class = JrwaChoiceField(label=_("JRWA class"), queryset=None)
+    jrwa_class = JrwaPicker()
+    jrwa_choice = forms.ChoiceField(label=_("Most used in the department"), required=False,
+                                    widget=forms.RadioSelect)
     title = forms.CharField(label=_("Case title"), max_length=500)
     description = forms.CharField(label=_("Description"), required=False,
                                   max_length=TEXT_CAP,
                                   widget=forms.Textarea(attrs={"rows": 2}))
-    handler = forms.ModelChoiceField(label=_("Case handler"), queryset=None, required=False)
+    handler = StaffChoiceField(label=_("Case handler"), queryset=None, required=False)
     deadline = forms.DateField(label=_("Deadline"), required=False, widget=_date_input(),
                                help_text=_("Empty: 30 days from today."))
 
-    def __init__(self, *args, departments, classes, staff, **kwargs):
+    #: How many matching classes are offered to choose from.
+    MATCHES_SHOWN = 30
+
+    def __init__(self, *args, departments, classes, staff, favourites=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["department"].queryset = departments
-        self.fields["jrwa_class"].queryset = classes
         self.fields["handler"].queryset = staff
+        self.classes = list(classes)
+        self.favourites = list(favourites)
+        # Favourites first, then every class: what the browser offers while typing.
+        seen = {item.pk for item in self.favourites}
+        self.jrwa_options = [jrwa_label(item) for item in
+                             self.favourites + [c for c in self.classes if c.pk not in seen]]
+        self.jrwa_list_id = f"{self.add_prefix('jrwa_class')}-options"
+        picker = self.fields["jrwa_class"]
+        picker.required = False  # typed or chosen from the offered classes: clean() checks
+        picker.widget.attrs.update({"list": self.jrwa_list_id, "autocomplete": "off"})
+        if self.is_bound:  # any final class may come back chosen
+            self.fields["jrwa_choice"].choices = [(item.symbol, jrwa_label(item))
+                                                  for item in self.classes]
+        else:
+            self._offer(self.favourites, label=_("Most used in the department"))
+
+    def _offer(self, classes, *, label) -> None:
+        """The classes shown to choose from (none: the choice is not shown)."""
+        field = self.fields["jrwa_choice"]
+        field.choices = [(item.symbol, jrwa_label(item)) for item in classes]
+        field.label = label
+        field.widget = forms.RadioSelect(choices=field.choices) if classes else \
+            forms.HiddenInput()
+
+    def clean(self):
+        data = super().clean()
+        chosen = data.get("jrwa_choice")
+        typed = data.get("jrwa_class") or ""
+        if chosen:
+            matches = [item for item in self.classes if item.symbol == chosen]
+        else:
+            matches = match_jrwa_classes(self.classes, typed, self.favourites) if typed else []
+        self._offer(self.favourites, label=_("Most used in the department"))
+        if len(matches) == 1:
+            data["jrwa_class"] = matches[0]
+            # Shown again (another field was wrong), the picker holds the class found.
+            self.data = self.data.copy()
+            self.data[self.add_prefix("jrwa_class")] = jrwa_label(matches[0])
+            self.data.pop(self.add_prefix("jrwa_choice"), None)
+        elif matches:
+            self._offer(matches[:self.MATCHES_SHOWN],
+                        label=_("Classes matching “%(text)s”") % {"text": typed})
+            self.add_error("jrwa_choice", _("Several classes match: choose one."))
+        elif typed:
+            self.add_error("jrwa_class", _("No final class of the JRWA matches this. Type "
+                                           "its symbol or other words."))
+        else:
+            self.add_error("jrwa_class", _("Choose the JRWA class."))
+        return data
 
 
 class StatusForm(SafeTextForm):
@@ -175,7 +281,7 @@ class StatusForm(SafeTextForm):
 
 
 class HandlerForm(SafeTextForm):
-    handler = forms.ModelChoiceField(label=_("Case handler"), queryset=None)
+    handler = StaffChoiceField(label=_("Case handler"), queryset=None)
 
     def __init__(self, *args, staff, **kwargs):
         super().__init__(*args, **kwargs)
@@ -208,9 +314,9 @@ class LetterForm(SafeTextForm):
 
 
 class ApprovalRequestForm(SafeTextForm):
-    step_1 = forms.ModelChoiceField(label=_("Step 1 – approver"), queryset=None)
-    step_2 = forms.ModelChoiceField(label=_("Step 2 – approver"), queryset=None, required=False)
-    step_3 = forms.ModelChoiceField(label=_("Step 3 – approver"), queryset=None, required=False)
+    step_1 = StaffChoiceField(label=_("Step 1 – approver"), queryset=None)
+    step_2 = StaffChoiceField(label=_("Step 2 – approver"), queryset=None, required=False)
+    step_3 = StaffChoiceField(label=_("Step 3 – approver"), queryset=None, required=False)
 
     def __init__(self, *args, approvers, **kwargs):
         super().__init__(*args, **kwargs)
@@ -262,7 +368,7 @@ class RoutingRuleForm(SafeTextForm):
                                     required=False)
     to_department = forms.ModelChoiceField(label=_("Assign to department"), queryset=None,
                                            required=False)
-    to_user = forms.ModelChoiceField(label=_("Or to a person"), queryset=None, required=False)
+    to_user = StaffChoiceField(label=_("Or to a person"), queryset=None, required=False)
     instructions = forms.CharField(label=_("Instructions"), required=False,
                                    max_length=TEXT_CAP,
                                    widget=forms.Textarea(attrs={"rows": 2}))
@@ -292,6 +398,13 @@ class PartyForm(SafeTextForm):
     street = forms.CharField(label=_("Street"), max_length=200, required=False)
     building = forms.CharField(label=_("Building"), max_length=20, required=False)
     role = forms.CharField(label=_("Role in the case"), max_length=80, initial="strona")
+
+
+class NoticesForm(SafeTextForm):
+    daily_summary = forms.BooleanField(
+        label=_("Every morning, a summary of what waits for me"), required=False)
+    approval_requests = forms.BooleanField(
+        label=_("At once, when a letter waits for my approval"), required=False)
 
 
 # --- Registers, reports and the archive -------------------------------------------------

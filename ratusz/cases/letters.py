@@ -98,17 +98,35 @@ def _place_of(address_line: str, municipality_name: str) -> str:
     return re.sub(r"^(Gmina|Miasto i Gmina|Miasto)\s+", "", municipality_name or "").strip()
 
 
-def _body_html(body: str) -> str:
-    """Paragraphs from blank lines, line breaks kept; everything escaped."""
-    return mark_safe(linebreaks(conditional_escape((body or "").strip())))  # noqa: S308
+def keep_together(html: str, case_mark: str) -> str:
+    """The case mark never breaks across lines: every occurrence in one unbreakable span."""
+    mark = str(conditional_escape(case_mark or ""))
+    if not mark:
+        return html
+    return html.replace(mark, f'<span class="nowrap">{mark}</span>')
+
+
+def _body_html(body: str, case_mark: str = "") -> str:
+    """Paragraphs from blank lines, line breaks kept; everything escaped; the case mark
+    kept on one line."""
+    html = linebreaks(conditional_escape((body or "").strip()))
+    return mark_safe(keep_together(html, case_mark))  # noqa: S308 - escaped above
+
+
+def _subject_html(subject: str, case_mark: str) -> str:
+    return mark_safe(keep_together(str(conditional_escape(subject or "")),  # noqa: S308
+                                    case_mark))
 
 
 def render_letter_html(*, unit_name: str, municipality_name: str, address_line: str,
                        case_mark: str, letter_date: datetime.date, addressee_name: str,
                        addressee_address: str, addressee_city: str, subject: str, body: str,
                        signer_name: str, signer_position: str, seal_note: str = "",
-                       place: str | None = None) -> str:
-    """The letter as HTML, the input of `render_letter_pdf`."""
+                       place: str | None = None, verification_url: str = "",
+                       is_draft: bool = False) -> str:
+    """The letter as HTML, the input of `render_letter_pdf`. `verification_url`: the
+    absolute address where anyone checks the office's e-seal (printed under the seal);
+    `is_draft`: a preview before approval and sealing, marked as such."""
     return render_to_string(TEMPLATE, {
         "unit_name": unit_name,
         "municipality_name": municipality_name,
@@ -120,10 +138,13 @@ def render_letter_html(*, unit_name: str, municipality_name: str, address_line: 
         "addressee_address": addressee_address,
         "addressee_city": addressee_city,
         "subject": subject,
-        "body_html": _body_html(body),
+        "subject_html": _subject_html(subject, case_mark),
+        "body_html": _body_html(body, case_mark),
         "signer_name": signer_name,
         "signer_position": signer_position,
         "seal_note": seal_note or DEFAULT_SEAL_NOTE,
+        "verification_url": verification_url,
+        "is_draft": is_draft,
     })
 
 
@@ -131,9 +152,10 @@ def render_letter_pdf(*, unit_name: str, municipality_name: str, address_line: s
                       case_mark: str, letter_date: datetime.date, addressee_name: str,
                       addressee_address: str, addressee_city: str, subject: str, body: str,
                       signer_name: str, signer_position: str, seal_note: str = "",
-                      place: str | None = None) -> bytes:
+                      place: str | None = None, verification_url: str = "",
+                      is_draft: bool = False) -> bytes:
     """An official letter of the office as an unsigned A4 PDF (fonts embedded),
-    ready for `signing.seal_pdf`."""
+    ready for `signing.seal_pdf` (or, `is_draft`, a preview marked as a draft)."""
     from weasyprint import HTML
 
     html = render_letter_html(
@@ -141,6 +163,7 @@ def render_letter_pdf(*, unit_name: str, municipality_name: str, address_line: s
         case_mark=case_mark, letter_date=letter_date, addressee_name=addressee_name,
         addressee_address=addressee_address, addressee_city=addressee_city, subject=subject,
         body=body, signer_name=signer_name, signer_position=signer_position,
-        seal_note=seal_note, place=place,
+        seal_note=seal_note, place=place, verification_url=verification_url,
+        is_draft=is_draft,
     )
     return HTML(string=html).write_pdf()

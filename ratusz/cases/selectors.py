@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from ratusz.accounts.models import RoleAssignment, User
@@ -209,6 +209,35 @@ def final_classes(unit: Unit) -> QuerySet[JrwaClass]:
     return jrwa_classes(unit).filter(is_final=True)
 
 
+def most_used_classes(unit: Unit, department_ids, *, limit: int = 6) -> list[JrwaClass]:
+    """The final classes the departments opened most cases under (in the unit's current
+    JRWA), the most used first: what a clerk of those departments picks most often."""
+    if not department_ids:
+        return []
+    counts = (Case.objects.for_municipality(unit.municipality_id)
+              .filter(department_id__in=department_ids, jrwa_class__isnull=False)
+              .values("jrwa_symbol").annotate(used=Count("pk")).order_by("-used", "jrwa_symbol"))
+    ranked = [row["jrwa_symbol"] for row in counts[:limit * 2]]
+    by_symbol = {item.symbol: item for item in final_classes(unit).filter(symbol__in=ranked)}
+    return [by_symbol[symbol] for symbol in ranked if symbol in by_symbol][:limit]
+
+
+def default_approver(case: Case) -> User | None:
+    """Who approves the case's letters unless the author says otherwise: the head of its
+    department (the department's head, else whoever holds the head's role there), if they
+    may approve."""
+    municipality = case.municipality
+    candidates = []
+    if case.department.head_id:
+        candidates.append(case.department.head)
+    candidates += [assignment.user for assignment in (
+        RoleAssignment.objects.for_municipality(municipality)
+        .filter(role=Role.HEAD, department_id=case.department_id, user__is_active=True)
+        .select_related("user").order_by("pk"))]
+    return next((user for user in candidates if user.is_active
+                 and has_permission(user, municipality, Permission.APPROVE)), None)
+
+
 def final_class(unit: Unit, symbol: str) -> JrwaClass | None:
     """The final class with this symbol in the unit's current JRWA; None if the symbol is
     missing there or has subclasses (cases are registered only in final classes)."""
@@ -221,6 +250,12 @@ def pending_step(letter: OutgoingLetter) -> ApprovalStep | None:
     """The approval step of the letter now waiting, if any."""
     return letter.steps.filter(decision=ApprovalDecision.PENDING).order_by("round",
                                                                            "order").first()
+
+
+def may_read_letter(user: User, case: Case, letter: OutgoingLetter) -> bool:
+    """Who reads a letter before it is sent: those who handle its case, and the people on
+    its approval path."""
+    return can_handle(user, case) or letter.steps.filter(approver=user).exists()
 
 
 def letter_of_case(case: Case, letter_id: int) -> OutgoingLetter | None:

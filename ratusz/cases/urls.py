@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from ratusz.cases.views import cases, files, letters, registry, reports
+from ratusz.cases.views import cases, files, letters, notices, registry, reports
 
 ezd_patterns = [
     path("", registry.inbox, name="inbox"),
@@ -25,6 +25,7 @@ ezd_patterns = [
     path("cases/<int:case_id>/link/", cases.case_link, name="case-link"),
     path("cases/<int:case_id>/party/", cases.case_party, name="case-party"),
     path("routing/", registry.routing_rules, name="routing-rules"),
+    path("notices/", notices.notices, name="notices"),
     path("routing/<int:rule_id>/toggle/", registry.routing_rule_toggle, name="routing-rule-toggle"),
     path("cases/<int:case_id>/record.pdf", files.case_record_pdf, name="case-record-pdf"),
     path("cases/<int:case_id>/letters/new/", letters.letter_edit, name="letter-new"),
@@ -33,6 +34,10 @@ ezd_patterns = [
          letters.letter_request_approval, name="letter-request-approval"),
     path("cases/<int:case_id>/letters/<int:letter_id>/decide/", letters.letter_decide,
          name="letter-decide"),
+    path("cases/<int:case_id>/letters/<int:letter_id>/preview.pdf", letters.letter_preview,
+         name="letter-preview"),
+    path("cases/<int:case_id>/letters/<int:letter_id>/withdraw/", letters.letter_withdraw,
+         name="letter-withdraw"),
     path("cases/<int:case_id>/letters/<int:letter_id>/seal/", letters.letter_seal,
          name="letter-seal"),
     path("cases/<int:case_id>/letters/<int:letter_id>/send/", letters.letter_send,

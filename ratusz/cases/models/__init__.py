@@ -39,6 +39,7 @@ from ratusz.cases.models.letters import (
     OutgoingLetter,
     SendingMethod,
 )
+from ratusz.cases.models.notices import StaffNotices
 from ratusz.cases.models.record import CaseAction, CaseRecordEntry
 from ratusz.cases.models.registers import (
     AccessLevel,
@@ -62,6 +63,6 @@ __all__ = [
     "DcmiType", "DisposalList", "DisposalStatus", "Document", "DocumentKind",
     "DocumentVersion", "IncomingEntry", "IncomingSender", "IncomingStatus", "JrwaClass",
     "JrwaVersion", "LetterStatus", "OutgoingEntry", "OutgoingLetter", "PartyKind",
-    "RoutingRule", "SendingMethod", "SignatureStatus", "archival_category_validator",
-    "jrwa_symbol_validator", "partial_date_validator",
+    "RoutingRule", "SendingMethod", "SignatureStatus", "StaffNotices",
+    "archival_category_validator", "jrwa_symbol_validator", "partial_date_validator",
 ]

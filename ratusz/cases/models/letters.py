@@ -54,6 +54,11 @@ class OutgoingLetter(TenantOwned):
     def __str__(self) -> str:
         return self.subject
 
+    @property
+    def is_editable(self) -> bool:
+        """A draft, or returned for changes: in approval and later it is locked."""
+        return self.status in (LetterStatus.DRAFT, LetterStatus.RETURNED)
+
 
 class ApprovalDecision(models.TextChoices):
     PENDING = "pending", _("pending")

@@ -23,6 +23,7 @@ class CaseAction(models.TextChoices):
     APPROVAL_REQUESTED = "approval_requested", _("sent a letter for approval")
     APPROVED = "approved", _("approved a letter")
     RETURNED = "returned", _("returned a letter for changes")
+    LETTER_WITHDRAWN = "letter_withdrawn", _("took a letter back from approval to change it")
     SEALED = "sealed", _("sealed a letter")
     SENT = "sent", _("sent a letter")
     LINKED = "linked", _("linked a case")

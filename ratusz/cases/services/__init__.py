@@ -79,10 +79,18 @@ from ratusz.cases.services.letters import (
     LETTER_FIELDS,
     decide_approval,
     draft_letter,
+    render_letter_preview,
     request_approval,
     seal_letter,
     send_letter,
     update_letter,
+    withdraw_from_approval,
+)
+from ratusz.cases.services.notices import (
+    send_approval_notice,
+    send_daily_summaries,
+    set_staff_notices,
+    staff_notices,
 )
 from ratusz.cases.services.numbering import case_mark, next_in_sequence, rkw_number, rpw_number
 from ratusz.cases.services.parties import PartyData, SenderData
@@ -122,10 +130,12 @@ __all__ = [
     "final_class", "format_polish_date", "inspect_upload", "lazy_message", "letter_sent",
     "link_cases", "lock_case", "next_in_sequence", "open_case", "open_case_within",
     "overdue_filter", "pending_step", "preview_path", "record_case_event", "register_incoming",
-    "register_incoming_within", "reopen_case", "request_approval", "retention_dates",
+    "register_incoming_within", "render_letter_preview", "reopen_case", "request_approval",
+    "retention_dates",
     "retention_end", "retention_reason", "rkw_number", "rpw_number", "seal_chain",
     "seal_letter", "seal_pdf", "seal_xml", "send_letter", "set_routing_rule_active",
     "set_status_within", "shown_text", "store_checked_file", "submit_disposal_list",
     "transfer_case", "transfer_to_archive", "update_letter", "verify_case_record",
-    "verify_pdf", "verify_xades",
+    "verify_pdf", "verify_xades", "withdraw_from_approval", "send_approval_notice",
+    "send_daily_summaries", "set_staff_notices", "staff_notices",
 ]

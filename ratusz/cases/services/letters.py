@@ -27,7 +27,7 @@ from ratusz.cases.models import (
     OutgoingLetter,
     SendingMethod,
 )
-from ratusz.cases.selectors import pending_step
+from ratusz.cases.selectors import default_approver, pending_step
 from ratusz.cases.services.cases import CASE_CLOSED, lock_case, set_status_within
 from ratusz.cases.services.checks import REASON_LIMIT, check_fields, check_text
 from ratusz.cases.services.documents import (
@@ -38,7 +38,11 @@ from ratusz.cases.services.documents import (
 from ratusz.cases.services.numbering import next_in_sequence, rkw_number
 from ratusz.cases.services.record import person_label, record_case_event
 from ratusz.cases.signing import seal_pdf
-from ratusz.core.effects import after_commit
+from ratusz.core.effects import after_commit, enqueue_after_commit
+from ratusz.core.links import public_url
+
+#: The task that tells the next approver, if they asked (services.notices).
+APPROVAL_NOTICE_TASK = "cases.notify_approval_request"
 
 LETTER_FIELDS = ("subject", "body", "addressee_name", "addressee_address", "addressee_city",
                  "sending_method")
@@ -126,6 +130,7 @@ def request_approval(letter, *, acting_user, approvers: list):
                       data={"letter": letter.pk, "round": round_number})
     if case.status == CaseStatus.IN_PROGRESS:
         set_status_within(case, CaseStatus.AWAITING_APPROVAL, acting_user=acting_user)
+    enqueue_after_commit(APPROVAL_NOTICE_TASK, letter.pk)
     return letter
 
 
@@ -158,6 +163,8 @@ def decide_approval(letter, *, acting_user, approve: bool, comment: str = ""):
             letter.save(update_fields=["status"])
             if case.status == CaseStatus.AWAITING_APPROVAL:
                 set_status_within(case, CaseStatus.IN_PROGRESS, acting_user=acting_user)
+        else:
+            enqueue_after_commit(APPROVAL_NOTICE_TASK, letter.pk)
     else:
         letter.steps.filter(decision=ApprovalDecision.PENDING).update(
             decision=ApprovalDecision.RETURNED, comment="(pominięte po zwrocie)")
@@ -172,6 +179,70 @@ def decide_approval(letter, *, acting_user, approve: bool, comment: str = ""):
     return letter
 
 
+def _last_approval(letter) -> ApprovalStep | None:
+    return letter.steps.filter(decision=ApprovalDecision.APPROVED).order_by(
+        "-round", "-order").select_related("approver").first()
+
+
+def _letter_pdf(letter, *, signer, letter_date, is_draft: bool = False) -> bytes:
+    """The letter on the office's paper; every address printed on it is absolute, built
+    from the URL's name and the platform's public address."""
+    case = letter.case
+    unit = case.unit
+    municipality = case.municipality
+    return render_letter_pdf(
+        unit_name=unit.name, municipality_name=municipality.official_name,
+        address_line=f"{unit.street} {unit.building}, {unit.postal_code} {unit.city}".strip(
+            " ,"),
+        case_mark=case.mark, letter_date=letter_date, addressee_name=letter.addressee_name,
+        addressee_address=letter.addressee_address, addressee_city=letter.addressee_city,
+        subject=letter.subject, body=letter.body,
+        signer_name=signer.get_full_name() if signer else "",
+        signer_position=signer.position if signer else "",
+        verification_url=public_url("eservices:verify", municipality.slug),
+        is_draft=is_draft,
+    )
+
+
+def render_letter_preview(letter) -> bytes:
+    """The letter as it will be sent, as a PDF marked as a draft (no seal, nothing
+    stored): dated today and signed by whoever approved it last, else the approver it
+    waits for, else the department's head. A sealed letter's own PDF is its document."""
+    signer = None
+    last_approval = _last_approval(letter)
+    if last_approval is not None:
+        signer = last_approval.approver
+    elif (step := pending_step(letter)) is not None:
+        signer = step.approver
+    else:
+        signer = default_approver(letter.case)
+    return _letter_pdf(letter, signer=signer, letter_date=timezone.localdate(),
+                       is_draft=True)
+
+
+@transaction.atomic(durable=True)
+def withdraw_from_approval(letter, *, acting_user):
+    """Take a letter awaiting approval (or approved, not yet sealed) back to its author's
+    draft so it can be changed: the steps still pending are closed, the approvals given
+    no longer count (it goes for approval again), and the case record says so."""
+    case = lock_case(letter.case)
+    letter = _locked_letter(letter)
+    if letter.status not in (LetterStatus.AWAITING_APPROVAL, LetterStatus.APPROVED):
+        raise EzdError("letter_not_in_approval",
+                       _("Only a letter awaiting approval or approved can be taken back."))
+    letter.steps.filter(decision=ApprovalDecision.PENDING).update(
+        decision=ApprovalDecision.RETURNED, comment="(wycofane do poprawy)")
+    letter.status = LetterStatus.DRAFT
+    letter.save(update_fields=["status"])
+    record_case_event(case, CaseAction.LETTER_WITHDRAWN, acting_user=acting_user,
+                      description=f"Wycofanie pisma „{letter.subject}” z akceptacji do "
+                                  f"poprawy: pismo wraca do projektu",
+                      data={"letter": letter.pk})
+    if case.status == CaseStatus.AWAITING_APPROVAL:
+        set_status_within(case, CaseStatus.IN_PROGRESS, acting_user=acting_user)
+    return letter
+
+
 def seal_letter(letter, *, acting_user):
     """Render the approved letter to PDF and seal it with the unit's e-seal (PAdES); the
     sealed PDF becomes a document of the case."""
@@ -179,20 +250,10 @@ def seal_letter(letter, *, acting_user):
         raise EzdError("letter_not_approved", _("Only an approved letter can be sealed."))
     case = letter.case
     unit = case.unit
-    municipality = case.municipality
-    last_approval = letter.steps.filter(decision=ApprovalDecision.APPROVED).order_by(
-        "-round", "-order").select_related("approver").first()
+    last_approval = _last_approval(letter)
     signer = last_approval.approver if last_approval else acting_user
     letter_date = timezone.localdate()
-    pdf = render_letter_pdf(
-        unit_name=unit.name, municipality_name=municipality.official_name,
-        address_line=f"{unit.street} {unit.building}, {unit.postal_code} {unit.city}".strip(
-            " ,"),
-        case_mark=case.mark, letter_date=letter_date, addressee_name=letter.addressee_name,
-        addressee_address=letter.addressee_address, addressee_city=letter.addressee_city,
-        subject=letter.subject, body=letter.body, signer_name=signer.get_full_name(),
-        signer_position=signer.position,
-    )
+    pdf = _letter_pdf(letter, signer=signer, letter_date=letter_date)
     sealed = seal_pdf(pdf, unit)
     name = f"{case.mark}-pismo-{letter.pk}.pdf"
     inspection = inspect_upload(name, sealed)

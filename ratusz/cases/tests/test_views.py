@@ -96,9 +96,8 @@ def test_assigning_and_opening_a_case_from_the_entry(client, clerk_a, officer_a,
     client.force_login(officer_a)
     inbox = client.get("/g/alfa/staff/ezd/")
     assert entry in inbox.context["entries"]
-    jrwa = jrwa_a.classes.get(symbol="6220")
     response = client.post(f"/g/alfa/staff/ezd/incoming/{entry.pk}/open-case/", {
-        "case-department": department_a.pk, "case-jrwa_class": jrwa.pk,
+        "case-department": department_a.pk, "case-jrwa_class": "6220",
         "case-title": "Wycinka drzew"})
     case = Case.objects.get()
     assert response["Location"] == f"/g/alfa/staff/ezd/cases/{case.pk}/"

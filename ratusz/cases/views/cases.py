@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 
 from ratusz.accounts.access import staff_required
 from ratusz.accounts.permissions import Permission
+from ratusz.accounts.selectors import has_permission
 from ratusz.cases import forms, search, selectors, services
 from ratusz.cases.models import CaseStatus, LetterStatus
 from ratusz.cases.views.common import (
@@ -19,7 +20,7 @@ from ratusz.cases.views.common import (
     case_or_404,
     form_errors_to_messages,
 )
-from ratusz.cases.views.registry import open_case_from_form
+from ratusz.cases.views.registry import open_case_form, open_case_from_form
 from ratusz.core.selectors import list_departments
 from ratusz.core.services import record_personal_data_access
 
@@ -50,16 +51,17 @@ def case_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@staff_required(Permission.HANDLE_CASES)
+@staff_required(Permission.HANDLE_CASES, Permission.REGISTER_CORRESPONDENCE)
 def case_new(request: HttpRequest) -> HttpResponse:
+    """A case on the office's own initiative: the case officer's, and the registry
+    clerk's who opens it for a department (without naming themselves its handler)."""
     if request.method == "POST":
         return open_case_from_form(request)
-    municipality = request.municipality
-    unit = selectors.default_unit(request.user, municipality)
-    form = forms.OpenCaseForm(departments=list_departments(municipality),
-                              classes=selectors.final_classes(unit),
-                              staff=selectors.active_staff(municipality),
-                              initial={"handler": request.user.pk})
+    handles = has_permission(request.user, request.municipality, Permission.HANDLE_CASES)
+    departments = selectors.department_ids_of(request.user, request.municipality)
+    form = open_case_form(request, initial={
+        "handler": request.user.pk if handles else None,
+        "department": next(iter(departments), None) if len(departments) == 1 else None})
     return render(request, "cases/case_form.html", {"form": form})
 
 
@@ -96,7 +98,8 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
         "note_form": forms.NoteForm(),
         "document_form": forms.DocumentForm(),
         "approval_form": forms.ApprovalRequestForm(
-            approvers=selectors.approvers(municipality)),
+            approvers=selectors.approvers(municipality),
+            initial={"step_1": getattr(selectors.default_approver(case), "pk", None)}),
         "decision_form": forms.DecisionForm(),
         "close_form": forms.CloseForm(),
         "reopen_form": forms.ReasonForm(),

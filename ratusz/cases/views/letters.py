@@ -46,6 +46,9 @@ def letter_edit(request: HttpRequest, case_id: int, letter_id: int | None = None
     if not selectors.can_handle(request.user, case):
         raise Http404
     letter = letter_or_404(case, letter_id) if letter_id else None
+    if letter is not None and not letter.is_editable:
+        # In approval or later: shown as it will be sent, not as a form.
+        return render(request, "cases/letter_locked.html", {"case": case, "letter": letter})
     template_key = request.GET.get("template", "reply")
     if letter is not None:
         initial = {name: getattr(letter, name) for name in services.LETTER_FIELDS}
@@ -74,7 +77,7 @@ def letter_edit(request: HttpRequest, case_id: int, letter_id: int | None = None
 def letter_request_approval(request, case, letter_id):
     letter = letter_or_404(case, letter_id)
     form = forms.ApprovalRequestForm(request.POST,
-                                     approvers=selectors.active_staff(request.municipality))
+                                     approvers=selectors.approvers(request.municipality))
     if form.is_valid():
         services.request_approval(letter, acting_user=request.user, approvers=form.approvers())
         messages.success(request, _("Sent for approval."))
@@ -98,6 +101,30 @@ def letter_decide(request: HttpRequest, case_id: int, letter_id: int) -> HttpRes
     else:
         messages.success(request, _("Decision recorded."))
     return redirect("ezd:case-detail", request.municipality.slug, case.pk)
+
+
+@staff_required(Permission.HANDLE_CASES, Permission.APPROVE)
+def letter_preview(request: HttpRequest, case_id: int, letter_id: int) -> HttpResponse:
+    """The letter as it will be sent, as a PDF marked as a draft: for those who handle the
+    case and for the approver it waits for."""
+    case = case_or_404(request, case_id)
+    letter = letter_or_404(case, letter_id)
+    if not selectors.may_read_letter(request.user, case, letter):
+        raise Http404
+    pdf = services.render_letter_preview(letter)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{case.mark}-projekt-{letter.pk}.pdf"'
+    return response
+
+
+@case_action
+def letter_withdraw(request, case, letter_id):
+    """Take the letter back from approval to change it (it returns to the draft)."""
+    letter = services.withdraw_from_approval(letter_or_404(case, letter_id),
+                                             acting_user=request.user)
+    messages.success(request, _("The letter is back in your draft: change it and send it "
+                                "for approval again."))
+    return redirect("ezd:letter-edit", request.municipality.slug, case.pk, letter.pk)
 
 
 @case_action

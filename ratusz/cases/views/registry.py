@@ -104,10 +104,18 @@ def _form_fingerprint(data: dict) -> str:
 
 @staff_required(Permission.VIEW_REGISTERS)
 def incoming_detail(request: HttpRequest, entry_id: int) -> HttpResponse:
+    return _incoming_page(request, entry_or_404(request, entry_id))
+
+
+def _incoming_page(request: HttpRequest, entry, case_form=None) -> HttpResponse:
+    """The item's page; `case_form`: the open-a-case form sent back with its errors."""
     municipality = request.municipality
-    entry = entry_or_404(request, entry_id)
     departments = list_departments(municipality)
     staff = selectors.active_staff(municipality)
+    leading = selectors.leading_department_id(entry)
+    if case_form is None:
+        case_form = open_case_form(request, entry, initial={
+            "title": services.shown_text(entry.title), "department": leading})
     return render(request, "cases/incoming_detail.html", {
         "entry": entry,
         "assignments": selectors.entry_assignments(entry),
@@ -115,16 +123,27 @@ def incoming_detail(request: HttpRequest, entry_id: int) -> HttpResponse:
         "cases": selectors.entry_cases(entry),
         "assign_form": forms.AssignForm(departments=departments, staff=staff, prefix="assign"),
         "annul_form": forms.AnnulForm(),
-        "case_form": forms.OpenCaseForm(
-            initial={"title": services.shown_text(entry.title),
-                     "department": selectors.leading_department_id(entry)},
-            departments=departments, classes=selectors.final_classes(entry.unit),
-            staff=staff, prefix="case"),
+        "case_form": case_form,
         "can_assign": has_permission(request.user, municipality, Permission.ASSIGN_CASES),
         "can_register": has_permission(request.user, municipality,
                                        Permission.REGISTER_CORRESPONDENCE),
         "can_open": may_open_cases(request),
-    })
+    }, status=400 if case_form.errors else 200)
+
+
+def open_case_form(request, entry=None, data=None, initial=None) -> forms.OpenCaseForm:
+    """The form to open a case (from an item: in its unit, the item's department's most
+    used classes first; else in the person's unit, their departments' first)."""
+    municipality = request.municipality
+    unit = entry.unit if entry else selectors.default_unit(request.user, municipality)
+    department_ids = selectors.department_ids_of(request.user, municipality)
+    if entry is not None and selectors.leading_department_id(entry):
+        department_ids = {selectors.leading_department_id(entry)}
+    return forms.OpenCaseForm(
+        data, initial=initial, departments=list_departments(municipality),
+        classes=selectors.final_classes(unit), staff=selectors.active_staff(municipality),
+        favourites=selectors.most_used_classes(unit, department_ids),
+        prefix="case" if entry is not None else None)
 
 
 @require_POST
@@ -180,11 +199,7 @@ def incoming_open_case(request: HttpRequest, entry_id: int) -> HttpResponse:
 def open_case_from_form(request, entry=None):
     """Open a case from the posted form (of an incoming item's page, or the new-case page)."""
     municipality = request.municipality
-    unit = entry.unit if entry else selectors.default_unit(request.user, municipality)
-    form = forms.OpenCaseForm(request.POST, departments=list_departments(municipality),
-                              classes=selectors.final_classes(unit),
-                              staff=selectors.active_staff(municipality),
-                              prefix="case" if entry is not None else None)
+    form = open_case_form(request, entry, data=request.POST)
     if form.is_valid():
         data = form.cleaned_data
         department = data["department"]
@@ -205,8 +220,7 @@ def open_case_from_form(request, entry=None):
                 messages.success(request, _("Case %(mark)s opened.") % {"mark": case.mark})
                 return redirect("ezd:case-detail", municipality.slug, case.pk)
     if entry is not None:
-        form_errors_to_messages(request, form)
-        return redirect("ezd:incoming-detail", municipality.slug, entry.pk)
+        return _incoming_page(request, entry, case_form=form)
     return render(request, "cases/case_form.html", {"form": form}, status=400)
 
 
