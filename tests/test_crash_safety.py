@@ -28,15 +28,11 @@ pytestmark = [
                        reason="needs the PostgreSQL and Redis of `make test-postgres`"),
 ]
 
-#: How a refused registration shows in the report while a staff token is worth nothing on
-#: PostgreSQL (the known fault named in the test's xfail).
-STAFF_TOKEN_REFUSED = ("registration 403: b'{\"type\": \"about:blank\", \"title\": \"Forbidden\", "
-                       "\"status\": 403, \"detail\": \"This token does not allow this action.\"")
 OPTIONS = TrialOptions(
     seconds=15, submitters=2, registrars=2, open_cases=False, pause=0.05,
     receipt_timeout=30, give_up_after=40, seed=15,
     plan=ChaosPlan(web_every=(2.0, 3.5), web_min_age=4.0, worker_every=(4.0, 6.0),
-                   worker_down=(0.5, 1.0), redis_at=(0.2, 0.35), redis_down=(0.5, 1.0)))
+                   worker_down=(0.5, 1.0), redis_at=(0.5, 0.7), redis_down=(0.5, 1.0)))
 
 
 @pytest.mark.django_db(transaction=True)
@@ -58,11 +54,7 @@ def test_nothing_answered_is_lost_or_doubled_when_processes_are_killed(tmp_path)
     assert report.kills["gunicorn worker"] >= 2, story
     assert report.kills["celery worker"] >= 1, story
     assert report.kills["redis"] == 1, story
-    refused = [problem for problem in report.problems if problem.startswith(STAFF_TOKEN_REFUSED)]
-    assert [problem for problem in report.problems if problem not in refused] == [], story
-    assert report.answered["submission"] >= 5, story
-    if refused and not report.answered["registration"]:
-        pytest.xfail("every registration refused: a staff member's API token has no "
-                     "permission under row-level security (ratusz/accounts/api_auth.py reads "
-                     "the token's roles before it enters the token's gmina)")
-    assert report.answered["registration"] >= 10, story
+    # (few on a busy machine: a worker's first submission loads much of the application)
+    assert report.answered["submission"] >= 1, story
+    assert report.answered["registration"] >= 5, story
+    assert report.problems == [], story

@@ -182,7 +182,7 @@ def worker_log_figures(log: Path) -> dict:
     return {"sweeps": len(sweeps), "swept": sum(sweeps),
             "receipt tasks": len(re.findall(r"eservices\.make_receipt\[[^\]]+\] succeeded",
                                             text)),
-            "errors": len(re.findall(r"\] ERROR/|^Traceback", text, re.MULTILINE))}
+            "errors": len(re.findall(r": ERROR/|^Traceback", text, re.MULTILINE))}
 
 
 def _percentiles(values: list[float]) -> str:
@@ -255,9 +255,10 @@ def _figures(options, stack, world, ledger, chaos, wall, load_end, waited, count
         f"database: {counts['submissions']:,} submissions, {counts['RPW entries']:,} RPW "
         f"entries, {counts['cases']:,} cases ({counts['case records checked']:,} case records "
         f"checked)",
-        f"receipts: all {counts['submissions']:,} in {waited:.1f} s after the load and the "
-        f"restarts; last receipt "
-        f"{(last.timestamp() - load_end) if last else float('nan'):.1f} s after the load",
+        f"receipts: {counts['submissions']:,} awaited {waited:.1f} s after the load and the "
+        f"restarts; the last one made "
+        + (f"{last.timestamp() - load_end:.1f} s after them" if last and
+           last.timestamp() > load_end else "before they ended"),
         f"worker: {log['receipt tasks']:,} receipt tasks run, {log['sweeps']} sweeps queued "
         f"{log['swept']:,} receipts again, {log['errors']} error lines in its log",
     ]

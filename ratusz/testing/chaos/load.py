@@ -24,11 +24,11 @@ class ChaosPlan:
     """When to kill what: intervals in seconds, drawn uniformly; Redis once, at a share of
     the load's duration."""
 
-    web_every: tuple[float, float] = (1.0, 4.0)
+    web_every: tuple[float, float] = (3.0, 6.0)
     #: Only a gunicorn worker that has run this long is killed: one still booting serves
-    #: nothing yet.
-    web_min_age: float = 3.0
-    worker_every: tuple[float, float] = (8.0, 15.0)
+    #: nothing yet, and killing every worker as soon as it is up leaves no server at all.
+    web_min_age: float = 6.0
+    worker_every: tuple[float, float] = (10.0, 20.0)
     worker_down: tuple[float, float] = (1.0, 4.0)
     redis_at: tuple[float, float] = (0.3, 0.6)
     redis_down: tuple[float, float] = (1.0, 3.0)

@@ -96,11 +96,14 @@ class Managed:
         self.process.wait()
 
     def stop(self) -> None:
+        """SIGTERM to the program (gunicorn and Celery then stop their children and let
+        running requests and tasks finish), SIGKILL to what is left of the group after 15 s."""
         if self.process is None:
             return
-        self._signal_group(signal.SIGTERM)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            self.process.wait(timeout=15)
+        if self.process.poll() is None:
+            self.process.terminate()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.process.wait(timeout=15)
         self._signal_group(signal.SIGKILL)
         with contextlib.suppress(subprocess.TimeoutExpired):
             self.process.wait(timeout=10)
