@@ -2,17 +2,20 @@
 
 The order, for one payer on the day of payment:
 1. Costs of delivered reminders (koszty upomnienia) first (Ordynacja podatkowa art. 62
-   § 1a, since 2016) [V: skrwilno.pl quoting the act].
-2. With a liability named by the payer (an online payment, a reference in the title):
-   the arrears of the named kind of obligation, earliest due date first, then the named
-   liabilities (art. 62 § 1, second sentence: naming decides the tax, and within it the
-   arrear with the earliest due date) [V: podatkowyreferat.online on art. 62 § 1].
-3. Then, and without a name: every arrear, earliest due date first (art. 62 § 1); then
-   current liabilities, earliest due date first. Money left after what was named is an
-   overpayment, set off against arrears and then current liabilities (art. 76 § 1) [V]:
-   the same order. Civil-law fees (lease, rent) follow the same order, the oldest due
-   first (Kodeks cywilny art. 451 § 3) [U: from memory].
-4. Within one tax arrear: if the money does not cover the arrear and its interest, it is
+   § 1a, since 2016) [V: skrwilno.pl quoting the act] (not for a payment named only to
+   civil-law fees).
+2. Civil-law fees (lease, rent) the payer named: the debtor's indication decides
+   (Kodeks cywilny art. 451 § 1) [U: from memory].
+3. Tax-law liabilities (taxes, and by art. 3 pkt 2 OP fees and non-tax budget receivables
+   [U: from memory]) by art. 62 § 1 [V: podatkowyreferat.online quoting the text; NSA III
+   FSK 892/24]: with arrears on the day of payment, the arrear with the earliest due date in
+   the tax the payer named, else the earliest arrear of all: a payer with arrears cannot
+   choose what to pay; without arrears, what the payer named.
+4. Whatever is left: every arrear, earliest due date first, then current liabilities,
+   earliest due date first; money left after what was named is an overpayment, set off
+   against arrears and then current liabilities (art. 76 § 1 OP) [V], the same order. Civil
+   arrears go oldest first (art. 451 § 3 KC) [U].
+5. Within one tax arrear: if the money does not cover the arrear and its interest, it is
    split in the ratio of the two on the day of payment (art. 55 § 2) [V: sip.lex.pl]; the
    split keeps grosze (art. 63 § 3: no rounding when a payment is applied) [V], the
    interest part rounded half up to a grosz [U: our choice].
@@ -91,17 +94,26 @@ InterestFunction = Callable[[int, date, date], int]
 
 def order_of_application(items: Iterable[OpenItem], on: date,
                          named: frozenset[int] = frozenset()) -> list[OpenItem]:
-    items = [item for item in items if item.is_open]
-    by_due = sorted(items, key=lambda item: (item.due, item.key))
+    by_due = sorted((item for item in items if item.is_open),
+                    key=lambda item: (item.due, item.key))
+    named_items = [item for item in by_due if item.key in named]
+    first = [item for item in named_items if not item.bears_interest]
+    tax_arrears = [item for item in by_due if item.bears_interest and item.due < on]
+    if tax_arrears:
+        named_kinds = {item.kind for item in named_items if item.bears_interest}
+        first += [item for item in tax_arrears if item.kind in named_kinds]
+        first += [item for item in tax_arrears if item not in first]
+    else:
+        first += [item for item in named_items if item.bears_interest]
     arrears = [item for item in by_due if item.due < on]
     current = [item for item in by_due if item.due >= on]
-    first: list[OpenItem] = []
-    if named:
-        named_kinds = {item.kind for item in items if item.key in named}
-        first = [item for item in arrears if item.kind in named_kinds]
-        first += [item for item in by_due if item.key in named and item not in first]
-    ordered = first + [item for item in arrears + current if item not in first]
-    return ordered
+    return first + [item for item in arrears + current if item not in first]
+
+
+def costs_come_first(items: Iterable[OpenItem], named: frozenset[int]) -> bool:
+    """Reminder costs come first, unless the payment is named only to civil-law fees."""
+    named_items = [item for item in items if item.key in named]
+    return not named_items or any(item.bears_interest for item in named_items)
 
 
 def settle(amount: int, on: date, items: Iterable[OpenItem], costs: Iterable[OpenCost] = (),
@@ -110,8 +122,9 @@ def settle(amount: int, on: date, items: Iterable[OpenItem], costs: Iterable[Ope
     """Apply `amount` grosze paid on `on`. `interest(principal, after, through)` gives the
     interest charged (rounded, above the minimum) for those days."""
     result = Settlement(left=amount)
+    items = list(items)
     for cost in sorted(costs, key=lambda c: (c.delivered_on, c.key)):
-        if result.left <= 0:
+        if result.left <= 0 or not costs_come_first(items, named):
             break
         if cost.amount <= 0:
             continue

@@ -12,7 +12,7 @@ concern:
 
 from ratusz.payments.errors import PaymentsError
 from ratusz.payments.importing import PayerData
-from ratusz.payments.services.booking import Ledger, ReceiptIntent
+from ratusz.payments.services.booking import Ledger, ReceiptIntent, book_receipt
 from ratusz.payments.services.notices import (
     notify_reminder,
     send_all_due_notices,
@@ -49,7 +49,8 @@ from ratusz.payments.services.setup import (
 from ratusz.payments.services.statements import assign_line, import_statement
 
 __all__ = [
-    "Ledger", "PayerData", "PaymentsError", "ReceiptIntent", "assign_line", "cancel_payment",
+    "Ledger", "PayerData", "PaymentsError", "ReceiptIntent", "assign_line", "book_receipt",
+    "cancel_payment",
     "configure_collection_account", "configure_gateway", "create_obligation",
     "create_payment", "ensure_builtin_kinds", "import_obligations", "import_statement",
     "issue_reminder", "notify_reminder", "receive_notification", "receive_refusal",

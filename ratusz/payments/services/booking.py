@@ -13,6 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
+from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -228,3 +229,17 @@ def payers_owing_with_credit(municipality, payer_ids) -> list[int]:
                      .filter(Q(payer_id__in=chunk), unallocated__gt=0)
                      .values_list("payer_id", flat=True))
     return sorted(found)
+
+
+def book_receipt(municipality, *, payer_id: int, amount: int, value_date: date,
+                 source: str, reference: str = "", named=(), acting_user=None) -> Receipt:
+    """Book one receipt for a payer (money received another way: at the till, a transfer
+    confirmed by hand), in its own durable transaction."""
+    with transaction.atomic(durable=True):
+        ledger = Ledger(municipality, [payer_id])
+        receipt = ledger.book(ReceiptIntent(payer_id=payer_id, amount=amount,
+                                            value_date=value_date, source=source,
+                                            reference=reference, named=frozenset(named),
+                                            booked_by=acting_user))
+        ledger.flush()
+    return receipt

@@ -148,18 +148,40 @@ def test_without_a_name_the_earliest_due_date_is_paid_first():
     assert [s.instalment for s in result.splits] == [1]
 
 
-def test_a_named_liability_is_paid_unless_the_named_tax_has_an_older_arrear():
+def test_without_arrears_the_named_liability_is_paid():
+    later = _item(1, date(2026, 11, 16), 50000)
+    named = _item(2, date(2026, 12, 20), 3500, kind="waste_fee")
+    result = settle(3500, date(2026, 10, 1), [later, named], named=frozenset({2}),
+                    interest=CALC)
+    assert [s.instalment for s in result.splits] == [2]
+
+
+def test_with_arrears_the_payer_cannot_choose_the_arrears_of_the_named_tax_go_first():
     arrear = _item(1, date(2026, 3, 16), 50000)
     named = _item(2, date(2026, 11, 16), 50000)
-    other_tax_arrear = _item(3, date(2026, 2, 2), 50000, kind="waste_fee")
-    result = settle(50000, date(2026, 4, 1), [named, arrear, other_tax_arrear],
+    older_other_tax = _item(3, date(2026, 2, 2), 50000, kind="waste_fee")
+    result = settle(50000, date(2026, 4, 1), [named, arrear, older_other_tax],
                     named=frozenset({2}), interest=CALC)
     # The named tax (property tax) has an arrear: it is paid first (art. 62 § 1).
     assert result.splits[0].instalment == 1
-    other = _item(4, date(2026, 11, 20), 50000, kind="stamp_duty")
-    result = settle(1700, date(2026, 4, 1), [other, other_tax_arrear],
+
+
+def test_with_arrears_only_in_another_tax_the_earliest_arrear_of_all_is_paid():
+    stamp_duty = _item(4, date(2026, 4, 20), 1700, kind="stamp_duty")
+    property_arrear = _item(3, date(2026, 3, 16), 50000)
+    result = settle(1700, date(2026, 4, 1), [stamp_duty, property_arrear],
                     named=frozenset({4}), interest=CALC)
-    assert [s.instalment for s in result.splits] == [4]
+    assert [s.instalment for s in result.splits] == [3]  # art. 62 § 1, second sentence
+    assert stamp_duty.principal == 1700
+
+
+def test_a_named_civil_fee_is_paid_as_named_whatever_the_tax_arrears():
+    rent = _item(5, date(2026, 4, 10), 80000, kind="rent", tax=False)
+    property_arrear = _item(3, date(2026, 3, 16), 50000)
+    cost = OpenCost(key=9, delivered_on=date(2026, 3, 25), amount=1600)
+    result = settle(80000, date(2026, 4, 1), [property_arrear, rent], [cost],
+                    named=frozenset({5}), interest=CALC)
+    assert [s.instalment for s in result.splits] == [5] and cost.amount == 1600
 
 
 def test_delivered_reminder_costs_are_paid_first():

@@ -5,7 +5,9 @@ invitation to confirm the identity and nothing of the obligations."""
 from __future__ import annotations
 
 from functools import wraps
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -89,9 +91,24 @@ def pay(request: HttpRequest) -> HttpResponse:
             messages.error(request, error.message)
         else:
             return HttpResponseRedirect(payment.redirect_url)
-    return render(request, "payments/resident/pay.html", {
-        "chosen": chosen, "total": sum(view.to_pay for view in chosen),
-        "gateway": selectors.gateway_account(request.municipality)})
+    gateway = selectors.gateway_account(request.municipality)
+    response = render(request, "payments/resident/pay.html", {
+        "chosen": chosen, "total": sum(view.to_pay for view in chosen), "gateway": gateway,
+        "arrears_first": _arrears_not_chosen(request, chosen)})
+    if gateway is not None:
+        # The strict policy lets forms go only to ourselves; this one ends at the gateway.
+        parts = urlsplit(gateway.base_url)
+        response["Content-Security-Policy"] = settings.CONTENT_SECURITY_POLICY.replace(
+            "form-action 'self'", f"form-action 'self' {parts.scheme}://{parts.netloc}")
+    return response
+
+
+def _arrears_not_chosen(request: HttpRequest, chosen) -> list:
+    """Overdue tax items the resident did not choose: by art. 62 OP they are paid first."""
+    ids = {view.id for view in chosen}
+    return [view for view in selectors.views(selectors.resident_instalments(
+        request.municipality, request.user)) if view.status == "overdue"
+        and view.regime == "tax" and view.id not in ids]
 
 
 @never_cache

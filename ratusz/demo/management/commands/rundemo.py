@@ -2,10 +2,11 @@
 
 Every port the demo binds follows the web port, so two demos run side by side
 (`make demo` and `make demo PORT=8100`): the login.gov.pl simulator listens on
-`port + 89`, the SMS gateway simulator on `port + 91` and the e-Doręczenia / ePUAP
-simulator on `port + 95` (8089, 8091 and 8095 for the default 8000), unless
-`LOGIN_GOV_IDP_URL` / `RATUSZ_SMS_GATEWAYS` / `EXCHANGE_EDELIVERY_URL` say otherwise; the
-exchange's pump (`manage.py exchange_pump`) runs beside the worker. Both demos may
+`port + 89`, the SMS gateway simulator on `port + 91`, the payment gateway (Przelewy24)
+simulator on `port + 93` and the e-Doręczenia / ePUAP simulator on `port + 95` (8089,
+8091, 8093 and 8095 for the default 8000), unless `LOGIN_GOV_IDP_URL` /
+`RATUSZ_SMS_GATEWAYS` / `EXCHANGE_EDELIVERY_URL` say otherwise; the exchange's pump
+(`manage.py exchange_pump`) runs beside the worker. Both demos may
 share one `RATUSZ_VAR_DIR`: preparing the database is serialised by a file lock, each demo
 keeps its own API tokens, metrics folder and beat schedule, and each writes
 `demo-<port>.json` besides `demo.json`.
@@ -60,6 +61,7 @@ class Command(BaseCommand):
             "sms": sorted({_origin(g["url"]) for g in settings.RATUSZ_SMS_GATEWAYS}),
             "edelivery": services["EXCHANGE_EDELIVERY_URL"],
             "epuap": services["EXCHANGE_EPUAP_PULL_URL"],
+            "payment_gateway": services["RATUSZ_PAYMENT_GATEWAY_SIMULATOR_URL"],
         }
         text = json.dumps(demo, ensure_ascii=False, indent=2)
         demo_path = settings.VAR_DIR / "demo.json"
@@ -157,6 +159,15 @@ class Command(BaseCommand):
         children.append(subprocess.Popen(
             [sys.executable, "manage.py", "exchange_pump", "--interval", "1"], env=env))
 
+        # The payment gateway simulator (Przelewy24's REST API and payer page); the demo's
+        # gminy are its merchants (written by the payments demo).
+        gateway = urlsplit(services["RATUSZ_PAYMENT_GATEWAY_SIMULATOR_URL"])
+        children.append(subprocess.Popen(
+            [sys.executable, "-m", "ratusz.payments.gateway_simulator",
+             "--port", str(gateway.port or 80),
+             "--merchants", str(settings.VAR_DIR / "payment-gateway-merchants.json")],
+            env=env))
+
         def stop(*_args):
             for child in children:
                 if child.poll() is None:
@@ -202,7 +213,9 @@ def simulator_settings(port: int) -> dict:
                 str(settings.VAR_DIR / "exchange" / "edelivery-ca.pem")),
             "EXCHANGE_EPUAP_PULL_URL": os.environ.get("EXCHANGE_EPUAP_PULL_URL",
                                                       f"{edelivery}/epuap/pull"),
-            "EXCHANGE_EPUAP_SUBJECT": os.environ.get("EXCHANGE_EPUAP_SUBJECT", "RATUSZDEMO")}
+            "EXCHANGE_EPUAP_SUBJECT": os.environ.get("EXCHANGE_EPUAP_SUBJECT", "RATUSZDEMO"),
+            # The payments demo configures every gmina's gateway account at this address.
+            "RATUSZ_PAYMENT_GATEWAY_SIMULATOR_URL": f"http://127.0.0.1:{port + 93}"}
 
 
 #: The exchange's settings rundemo hands to its servers and the pump.
