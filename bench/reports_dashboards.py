@@ -116,6 +116,7 @@ def run(args) -> int:
                                 documents_per_case=args.documents, stdout=devnull))
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
+    with tenant_context(big), connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM cases_document")
         print(f"documents: {cursor.fetchone()[0]:,}")
     _timed("clocks and this year's rollups of the big gmina (reports_backfill)",
