@@ -214,6 +214,7 @@ def explanation(application: Application) -> dict | None:
         placed_seen = placed_seen or placed
         rows.append({"rank": preference.rank, "offer": offer, "score": score,
                      "cutoff": cutoff, "outcome": outcome})
-    return {"rows": rows, "tie_break": application.tie_break_rank, "seed": run.seed,
+    tie_break = next((s.tie_break for s in scores.values()), None)
+    return {"rows": rows, "tie_break": tie_break, "seed": run.seed,
             "candidate": application.candidate_code, "resident": application.is_resident,
             "allocation": run}

@@ -16,7 +16,8 @@ from ratusz.education.models.recruitment import Application, Campaign, Offer, Ro
 
 class Score(TenantOwned):
     """A candidate's points at one preferred institution: the statutory criteria met
-    (stage 1, equal value), the council's points (stage 2) and the reason of each."""
+    (stage 1, equal value), the council's points (stage 2) and the reason of each, with the
+    candidate's lottery rank in the run that made it."""
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE,
                                     related_name="scores", verbose_name=_("application"))
@@ -25,6 +26,7 @@ class Score(TenantOwned):
     statutory_count = models.PositiveSmallIntegerField(_("statutory criteria met"))
     council_points = models.PositiveIntegerField(_("council's points"))
     points = models.PositiveIntegerField(_("points"))
+    tie_break = models.PositiveIntegerField(_("lottery rank"), default=0)
     reasons = models.JSONField(_("reasons"), default=list)
 
     class Meta:

@@ -251,7 +251,6 @@ class Application(TenantOwned):
     qualified_offer = models.ForeignKey(Offer, on_delete=models.PROTECT, null=True,
                                         blank=True, related_name="+",
                                         verbose_name=_("qualified at"))
-    tie_break_rank = models.PositiveIntegerField(_("lottery rank"), null=True, blank=True)
     confirmed_at = models.DateTimeField(_("will confirmed at"), null=True, blank=True)
     decided_at = models.DateTimeField(_("result given at"), null=True, blank=True)
 

@@ -7,6 +7,7 @@ step; a repeated call for the same step queues nothing."""
 
 from __future__ import annotations
 
+from django.db.models import Q
 from django.utils import translation
 
 from ratusz.core.links import public_url
@@ -63,3 +64,12 @@ def notify(application_id: int, event: str, ref: str = "") -> int:
             email_subject=f"Rekrutacja – {EVENTS.get(event, event)}: "
                           f"{application.child.first_name}",
             email_body=_body(application, event, status, link))
+
+
+def notify_many(application_ids: list[int], event: str, ref: str) -> int:
+    """The news of one step for many applications (a published list): only those with
+    somewhere to send it (an account or an e-mail address) are composed."""
+    with tenant_context(None, all_municipalities=True):
+        reachable = list(Application.objects.filter(pk__in=application_ids).filter(
+            Q(guardian__isnull=False) | ~Q(guardian_email="")).values_list("pk", flat=True))
+    return sum(notify(pk, event, ref) for pk in reachable)

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ratusz.core.effects import after_commit
+from ratusz.core.effects import enqueue_after_commit
 from ratusz.core.models import AuditAction
 from ratusz.core.services import record_audit
 from ratusz.education import matching
@@ -27,19 +27,20 @@ from ratusz.education.models import (
     ApplicationStatus,
     Campaign,
     CampaignStatus,
+    Criterion,
     CriterionStage,
     DeclarationStatus,
+    DeclaredCriterion,
     Enrolment,
     EnrolmentSource,
     ListKind,
     Offer,
+    Preference,
     PublishedList,
     Round,
     Score,
 )
-from ratusz.education.services import news
 from ratusz.education.services.common import lock_campaign, polish_date, today
-from ratusz.education.services.enrolments import admit_within
 
 #: Applications that take part in the allocation of their round.
 TAKING_PART = [ApplicationStatus.VERIFIED, ApplicationStatus.QUALIFIED,
@@ -77,19 +78,20 @@ def _participants(campaign: Campaign, round_: str):
             .select_related("child"))
 
 
-def score_application(campaign: Campaign, application: Application, offers: list[int],
-                      declared: list) -> dict[int, tuple[int, int, int, list]]:
+def score_application(campaign: Campaign, criteria: dict, offers: list[int],
+                      declared: list[tuple[int, int | None, str]]
+                      ) -> dict[int, tuple[int, int, int, list]]:
     """Per preferred offer: (statutory criteria met, council's points, points, reasons).
-    Only what the commission confirmed counts; a per-institution criterion counts at its
-    institution only."""
+    `declared` holds (criterion id, offer id or None, status). Only what the commission
+    confirmed counts; a per-institution criterion counts at its institution only."""
     result = {}
     for offer_id in offers:
         statutory, council, reasons = 0, 0, []
-        for item in declared:
-            criterion = item.criterion
-            if item.offer_id is not None and item.offer_id != offer_id:
+        for criterion_id, declared_offer, status in declared:
+            criterion = criteria[criterion_id]
+            if declared_offer is not None and declared_offer != offer_id:
                 continue
-            counted = item.status == DeclarationStatus.CONFIRMED
+            counted = status == DeclarationStatus.CONFIRMED
             value = campaign.statutory_points if criterion.stage == \
                 CriterionStage.STATUTORY else criterion.points
             if counted and criterion.stage == CriterionStage.STATUTORY:
@@ -98,10 +100,23 @@ def score_application(campaign: Campaign, application: Application, offers: list
                 council += criterion.points
             reasons.append({"code": criterion.code, "name": criterion.name,
                             "stage": criterion.stage, "points": value if counted else 0,
-                            "status": item.status})
+                            "status": status})
         result[offer_id] = (statutory, council,
                             statutory * campaign.statutory_points + council, reasons)
     return result
+
+
+def _rows_by_application(model, campaign: Campaign, round_: str, *fields: str
+                         ) -> dict[int, list[tuple]]:
+    """Rows of `model` of the applications taking part, grouped by application (plain
+    tuples: thousands of applications are read in one query each, not one per row)."""
+    grouped: dict[int, list[tuple]] = defaultdict(list)
+    for application_id, *values in model.objects.filter(
+            application__campaign=campaign, application__round=round_,
+            application__kind=ApplicationKind.APPLICATION,
+            application__status__in=TAKING_PART).values_list("application_id", *fields):
+        grouped[application_id].append(tuple(values))
+    return grouped
 
 
 def build_input(campaign: Campaign, round_: str) -> tuple[dict, dict]:
@@ -117,24 +132,26 @@ def build_input(campaign: Campaign, round_: str) -> tuple[dict, dict]:
             "Verify every application before the allocation: %(count)s still wait."),
             count=waiting)
     applications = list(participants.filter(status__in=TAKING_PART)
-                        .prefetch_related("preferences", "declared__criterion"))
+                        .values_list("pk", "candidate_code", "is_resident"))
+    preferences = _rows_by_application(Preference, campaign, round_, "rank", "offer_id")
+    declared = _rows_by_application(DeclaredCriterion, campaign, round_, "criterion_id",
+                                    "offer_id", "status")
+    criteria = {c.pk: c for c in Criterion.objects.filter(campaign=campaign)}
     offers = {offer.pk: offer for offer in Offer.objects.filter(campaign=campaign)
               .select_related("institution__unit")}
     free = capacities(campaign, round_)
-    ranks = matching.lottery_ranks([a.candidate_code for a in applications], campaign.seed)
+    ranks = matching.lottery_ranks([code for _pk, code, _r in applications], campaign.seed)
     candidates, scores = [], {}
-    for application in applications:
-        preferred = [p.offer_id for p in sorted(application.preferences.all(),
-                                                key=lambda p: p.rank)]
-        scored = score_application(campaign, application, preferred,
-                                   list(application.declared.all()))
-        scores[application.pk] = scored
+    for pk, code, resident in applications:
+        preferred = [offer_id for _rank, offer_id in sorted(preferences[pk])]
+        scored = score_application(campaign, criteria, preferred, declared[pk])
+        scores[pk] = scored
         candidates.append({
-            "id": application.candidate_code,
+            "id": code,
             "preferences": [offers[o].institution_id for o in preferred],
             "scores": {str(offers[o].institution_id): scored[o][2] for o in preferred},
-            "tie_break": ranks[application.candidate_code],
-            "resident": application.is_resident})
+            "tie_break": ranks[code],
+            "resident": resident})
     candidates.sort(key=lambda c: c["id"])
     document = {
         "seed": campaign.seed,
@@ -144,7 +161,9 @@ def build_input(campaign: Campaign, round_: str) -> tuple[dict, dict]:
                                              key=lambda o: o.institution_id)],
         "candidates": candidates,
     }
-    return document, {"scores": scores, "applications": applications, "offers": offers}
+    return document, {"scores": scores, "offers": offers, "preferences": preferences,
+                      "application_ids": [pk for pk, _c, _r in applications],
+                      "ranks": {pk: ranks[code] for pk, code, _r in applications}}
 
 
 def run_matching(document: dict) -> tuple[dict, dict]:
@@ -182,19 +201,19 @@ def allocate_campaign(campaign: Campaign, *, acting_user) -> tuple[Allocation, b
         municipality_id=campaign.municipality_id, campaign=campaign, round=round_,
         seed=campaign.seed, inputs_digest=inputs_digest, algorithm=matching.ALGORITHM,
         data={**document, "assignments": assignments}, cutoffs=cut, created_by=acting_user)
-    applications = extra["applications"]
-    Score.objects.filter(application__in=applications).delete()
+    Score.objects.filter(application__campaign=campaign, application__round=round_).delete()
+    ranks = extra["ranks"]
     Score.objects.bulk_create([
         Score(municipality_id=campaign.municipality_id, application_id=application_id,
               offer_id=offer_id, statutory_count=statutory, council_points=council,
-              points=points, reasons=reasons)
+              points=points, tie_break=ranks[application_id], reasons=reasons)
         for application_id, per_offer in extra["scores"].items()
         for offer_id, (statutory, council, points, reasons) in per_offer.items()],
-        batch_size=2000)
+        batch_size=5000)
     record_audit(municipality=campaign.municipality, acting_user=acting_user,
                  action=AuditAction.CREATED, target=allocation,
                  after={"round": round_, "seed": campaign.seed, "digest": inputs_digest,
-                        "candidates": len(applications),
+                        "candidates": len(assignments),
                         "placed": sum(1 for v in assignments.values() if v is not None)})
     return allocation, True
 
@@ -218,13 +237,32 @@ def _posting_day(posted_on: datetime.date | None, scheduled: datetime.date) -> d
     return posted_on
 
 
-def _list_entries(applications: list[Application], offer_id: int, placed) -> list[dict]:
+def _listed(preferences: dict[int, list[tuple]]) -> dict[int, list[int]]:
+    """Per offer, the applications that named it."""
+    listed: dict[int, list[int]] = defaultdict(list)
+    for application_id, rows in preferences.items():
+        for _rank, offer_id in rows:
+            listed[offer_id].append(application_id)
+    return listed
+
+
+def _names(application_ids: list[int]) -> dict[int, tuple[str, str, str]]:
+    return {pk: (last, first, code) for pk, last, first, code in Application.objects.filter(
+        pk__in=application_ids).values_list("pk", "child__last_name", "child__first_name",
+                                            "candidate_code")}
+
+
+def _entries(application_ids: list[int], names: dict, result) -> list[dict]:
     """The list's content: names in alphabetical order and each one's result."""
-    listed = [a for a in applications if offer_id in a.offer_ids]
-    listed.sort(key=lambda a: (a.child.last_name.casefold(), a.child.first_name.casefold(),
-                               a.candidate_code))
-    return [{"name": f"{a.child.last_name} {a.child.first_name}",
-             "result": placed(a, offer_id)} for a in listed]
+    ordered = sorted(application_ids, key=lambda pk: (names[pk][0].casefold(),
+                                                      names[pk][1].casefold(), names[pk][2]))
+    return [{"name": f"{names[pk][0]} {names[pk][1]}", "result": result(pk)}
+            for pk in ordered]
+
+
+def _notify_all(application_ids: list[int], event: str, ref: str) -> None:
+    """The parents' news of a list, after the commit, as one background task."""
+    enqueue_after_commit("education.notify_applications", application_ids, event, ref)
 
 
 @transaction.atomic(durable=True)
@@ -249,29 +287,28 @@ def publish_qualified_lists(campaign: Campaign, *, acting_user,
         raise EducationError("allocation_stale", _("The applications changed since the "
                                                    "allocation (or it has not run): run it "
                                                    "again."))
-    by_code = {a.candidate_code: a for a in extra["applications"]}
-    offer_of_institution = {o.institution_id: o for o in extra["offers"].values()}
-    ranks = {c["id"]: c["tie_break"] for c in document["candidates"]}
-    now = timezone.now()
+    ids = extra["application_ids"]
+    names = _names(ids)
+    pk_of_code = {names[pk][2]: pk for pk in ids}
+    offer_of_institution = {o.institution_id: o.pk for o in extra["offers"].values()}
+    placed: dict[int, int | None] = {}
     for code, institution_id in allocation.data["assignments"].items():
-        application = by_code[code]
-        offer = offer_of_institution.get(institution_id) if institution_id else None
-        application.status = ApplicationStatus.QUALIFIED if offer else \
-            ApplicationStatus.NOT_QUALIFIED
-        application.qualified_offer = offer
-        application.tie_break_rank = ranks[code]
-        application.decided_at = now
-        application.offer_ids = {p.offer_id for p in application.preferences.all()}
-    Application.objects.bulk_update(list(by_code.values()),
-                                    ["status", "qualified_offer", "tie_break_rank",
-                                     "decided_at"], batch_size=2000)
+        placed[pk_of_code[code]] = offer_of_institution.get(institution_id)
+    now = timezone.now()
+    by_offer: dict[int | None, list[int]] = defaultdict(list)
+    for pk, offer_id in placed.items():
+        by_offer[offer_id].append(pk)
+    for offer_id, members in by_offer.items():
+        Application.objects.filter(pk__in=members).update(
+            status=ApplicationStatus.QUALIFIED if offer_id else ApplicationStatus.NOT_QUALIFIED,
+            qualified_offer_id=offer_id, decided_at=now)
+    listed = _listed(extra["preferences"])
     lists = PublishedList.objects.bulk_create([
         PublishedList(municipality_id=campaign.municipality_id, campaign=campaign,
                       round=round_, offer=offer, kind=ListKind.QUALIFIED, posted_on=posted_on,
                       published_by=acting_user,
-                      entries=_list_entries(list(by_code.values()), offer.pk, lambda a, o: (
-                          "zakwalifikowany" if a.qualified_offer_id == o
-                          else "niezakwalifikowany")))
+                      entries=_entries(listed[offer.pk], names, lambda pk, o=offer.pk: (
+                          "zakwalifikowany" if placed[pk] == o else "niezakwalifikowany")))
         for offer in extra["offers"].values()])
     allocation.published_at = now
     allocation.save(update_fields=["published_at"])
@@ -282,8 +319,7 @@ def publish_qualified_lists(campaign: Campaign, *, acting_user,
                  action=AuditAction.UPDATED, target=campaign,
                  after={"published": "qualified", "round": round_,
                         "posted_on": posted_on.isoformat(), "allocation": allocation.pk})
-    for application in by_code.values():
-        after_commit(news.notify, application.pk, "qualified_list", f"qualified:{round_}")
+    _notify_all(ids, "qualified_list", f"qualified:{round_}")
     return lists
 
 
@@ -291,8 +327,9 @@ def publish_qualified_lists(campaign: Campaign, *, acting_user,
 def publish_admitted_lists(campaign: Campaign, *, acting_user,
                            posted_on: datetime.date | None = None) -> list[PublishedList]:
     """The lists of admitted and not admitted candidates (art. 158 ust. 3–4): a qualified
-    candidate whose will was confirmed is admitted, one without confirmation loses the
-    place; each list gives the lowest number of points that admitted."""
+    candidate whose will was confirmed is admitted (an enrolment for the school year), one
+    without confirmation loses the place; each list gives the lowest number of points that
+    admitted."""
     campaign = lock_campaign(campaign)
     round_ = round_of(campaign)
     expected = CampaignStatus.SUPPLEMENTARY if round_ == Round.SUPPLEMENTARY \
@@ -304,45 +341,60 @@ def publish_admitted_lists(campaign: Campaign, *, acting_user,
     scheduled = campaign.supplementary_admitted_list_on if round_ == Round.SUPPLEMENTARY \
         else campaign.admitted_list_on
     posted_on = _posting_day(posted_on, scheduled)
-    applications = list(_participants(campaign, round_).filter(status__in=TAKING_PART)
-                        .prefetch_related("preferences"))
-    offers = list(Offer.objects.filter(campaign=campaign))
-    points = {(s.application_id, s.offer_id): s.points for s in Score.objects.filter(
-        application__campaign=campaign, application__round=round_)}
-    lowest: dict[int, int] = {}
+    rows = list(_participants(campaign, round_).filter(status__in=TAKING_PART).values_list(
+        "pk", "status", "qualified_offer_id", "child_id"))
+    confirmed = [(pk, offer_id, child) for pk, status, offer_id, child in rows
+                 if status == ApplicationStatus.CONFIRMED]
+    institution_of = dict(Offer.objects.filter(campaign=campaign).values_list(
+        "pk", "institution_id"))
+    enrolled = set(Enrolment.objects.filter(
+        municipality_id=campaign.municipality_id, school_year=campaign.year,
+        child_id__in=[child for _pk, _o, child in confirmed]).values_list("child_id",
+                                                                         flat=True))
+    if enrolled:
+        raise EducationError("already_enrolled_many", _(
+            "%(count)s confirmed children already have a place for this school year: "
+            "settle them first."), count=len(enrolled))
     now = timezone.now()
-    rest = []
-    for application in applications:
-        application.offer_ids = {p.offer_id for p in application.preferences.all()}
-        if application.status == ApplicationStatus.CONFIRMED:
-            offer_id = application.qualified_offer_id
-            admit_within(application, acting_user=acting_user,
-                         offer=next(o for o in offers if o.pk == offer_id),
-                         source=EnrolmentSource.RECRUITMENT)
-            value = points.get((application.pk, offer_id), 0)
-            lowest[offer_id] = min(lowest.get(offer_id, value), value)
-        elif application.status != ApplicationStatus.ADMITTED:
-            application.status = ApplicationStatus.NOT_ADMITTED
-            application.decided_at = now
-            rest.append(application)
-    Application.objects.bulk_update(rest, ["status", "decided_at"], batch_size=2000)
+    Enrolment.objects.bulk_create([
+        Enrolment(municipality_id=campaign.municipality_id, child_id=child,
+                  institution_id=institution_of[offer_id], school_year=campaign.year,
+                  source=EnrolmentSource.RECRUITMENT, application_id=pk,
+                  created_by=acting_user)
+        for pk, offer_id, child in confirmed], batch_size=2000)
+    admitted = {pk: offer_id for pk, offer_id, _child in confirmed}
+    admitted.update({pk: offer_id for pk, status, offer_id, _c in rows
+                     if status == ApplicationStatus.ADMITTED})
+    Application.objects.filter(pk__in=[pk for pk, *_r in confirmed]).update(
+        status=ApplicationStatus.ADMITTED, decided_at=now)
+    Application.objects.filter(pk__in=[pk for pk, *_r in rows if pk not in admitted]).update(
+        status=ApplicationStatus.NOT_ADMITTED, decided_at=now)
+    points = {(a, o): p for a, o, p in Score.objects.filter(
+        application__campaign=campaign, application__round=round_).values_list(
+        "application_id", "offer_id", "points")}
+    lowest: dict[int, int] = {}
+    for pk, offer_id in admitted.items():
+        value = points.get((pk, offer_id), 0)
+        lowest[offer_id] = min(lowest.get(offer_id, value), value)
+    preferences = _rows_by_application(Preference, campaign, round_, "rank", "offer_id")
+    listed = _listed(preferences)
+    names = _names([pk for pk, *_r in rows])
     lists = PublishedList.objects.bulk_create([
         PublishedList(municipality_id=campaign.municipality_id, campaign=campaign,
-                      round=round_, offer=offer, kind=ListKind.ADMITTED, posted_on=posted_on,
-                      lowest_points=lowest.get(offer.pk), published_by=acting_user,
-                      entries=_list_entries(applications, offer.pk, lambda a, o: (
-                          "przyjęty" if a.status == ApplicationStatus.ADMITTED and
-                          a.qualified_offer_id == o else "nieprzyjęty")))
-        for offer in offers])
+                      round=round_, offer_id=offer_id, kind=ListKind.ADMITTED,
+                      posted_on=posted_on, lowest_points=lowest.get(offer_id),
+                      published_by=acting_user,
+                      entries=_entries(listed[offer_id], names, lambda pk, o=offer_id: (
+                          "przyjęty" if admitted.get(pk) == o else "nieprzyjęty")))
+        for offer_id in institution_of])
     if round_ == Round.MAIN:
         campaign.status = CampaignStatus.ADMITTED
         campaign.save(update_fields=["status"])
     record_audit(municipality=campaign.municipality, acting_user=acting_user,
                  action=AuditAction.UPDATED, target=campaign,
                  after={"published": "admitted", "round": round_,
-                        "posted_on": posted_on.isoformat()})
-    for application in applications:
-        after_commit(news.notify, application.pk, "admitted_list", f"admitted:{round_}")
+                        "posted_on": posted_on.isoformat(), "admitted": len(admitted)})
+    _notify_all([pk for pk, *_r in rows], "admitted_list", f"admitted:{round_}")
     return lists
 
 

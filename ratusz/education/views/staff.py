@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from ratusz.accounts.access import staff_required
@@ -153,13 +154,13 @@ def campaign_continuation(request: HttpRequest, campaign_id: int) -> HttpRespons
 
 
 STEP_MESSAGES = {
-    "open": "The recruitment is open.",
-    "lottery": "The lottery has been drawn and its seed recorded.",
-    "allocate": "The allocation has run.",
-    "publish_qualified": "The lists of qualified candidates are published.",
-    "publish_admitted": "The lists of admitted candidates are published.",
-    "supplementary": "The supplementary round is open.",
-    "close": "The recruitment is closed.",
+    "open": gettext_lazy("The recruitment is open."),
+    "lottery": gettext_lazy("The lottery has been drawn and its seed recorded."),
+    "allocate": gettext_lazy("The allocation has run."),
+    "publish_qualified": gettext_lazy("The lists of qualified candidates are published."),
+    "publish_admitted": gettext_lazy("The lists of admitted candidates are published."),
+    "supplementary": gettext_lazy("The supplementary round is open."),
+    "close": gettext_lazy("The recruitment is closed."),
 }
 
 
@@ -188,7 +189,7 @@ def campaign_step(request: HttpRequest, campaign_id: int) -> HttpResponse:
             services.open_supplementary_round(item, acting_user=user)
         else:
             services.close_campaign(item, acting_user=user)
-        messages.success(request, _(STEP_MESSAGES[step]))
+        messages.success(request, STEP_MESSAGES[step])
     except EducationError as refusal:
         _refused(request, refusal)
     return redirect("education-staff:campaign", request.municipality.slug, item.pk)
