@@ -10,6 +10,7 @@ explicitly with pytest-django's `django_capture_on_commit_callbacks(execute=True
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from functools import partial
 
@@ -39,19 +40,26 @@ def enqueue_after_commit(task, /, *args, **kwargs) -> None:
 
 
 def _send(task, args: tuple, kwargs: dict) -> None:
-    if isinstance(task, str):
-        task = registered_task(task)
+    name = task if isinstance(task, str) else task.name
     try:
+        if isinstance(task, str):
+            task = registered_task(task)
         task.apply_async(args=args, kwargs=kwargs)
     except Exception:  # noqa: BLE001 - any broker failure; the sweep recovers the work
-        logger.warning("effects.broker_unreachable", extra={"task": task.name})
+        logger.warning("effects.broker_unreachable", extra={"task": name})
+
+
+_import_lock = threading.Lock()
 
 
 def registered_task(name: str):
     """The Celery task registered under `name`, importing the apps' `tasks` modules the
-    first time (a web process has not imported them)."""
+    first time (a web process has not imported them). One thread imports; the others
+    wait for it (a thread that looked while another was half-way found nothing)."""
     from config.celery import app
 
     if name not in app.tasks:
-        app.loader.import_default_modules()
+        with _import_lock:
+            if name not in app.tasks:
+                app.loader.import_default_modules()
     return app.tasks[name]

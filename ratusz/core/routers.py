@@ -137,10 +137,16 @@ def replica_usable() -> bool:
     return _state.usable
 
 
+#: Set when a read of the current request failed for want of the replica.
+_replica_failed: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "ratusz_replica_failed", default=False)
+
+
 def mark_replica_unusable(error: str) -> None:
     """Stop reading from the replica until the next check (a read on it just failed)."""
     global _state
     _state = ReplicaState(checked_at=time.monotonic(), usable=False, error=error)
+    _replica_failed.set(True)
 
 
 def watch_replica(execute, sql, params, many, context):
@@ -238,11 +244,22 @@ class ReplicaReadsMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         safe = request.method in SAFE_METHODS
         allowed = safe and not pinned_to_primary(request) and replica_usable()
-        token = _replica_reads.set(allowed)
-        try:
-            response = self.get_response(request)
-        finally:
-            _replica_reads.reset(token)
+        response = self.answer(request, allowed)
+        if allowed and response.status_code >= 500 and _replica_failed.get():
+            # The replica went away under this request, which changes nothing: answer it
+            # again from the primary rather than with an error.
+            logger.warning("replica.request_answered_again", extra={"path": request.path})
+            response = self.answer(request, False)
         if not safe:
             pin_to_primary(request, response)
         return response
+
+    def answer(self, request: HttpRequest, replica_reads: bool) -> HttpResponse:
+        token = _replica_reads.set(replica_reads)
+        failed = _replica_failed.set(False)
+        try:
+            return self.get_response(request)
+        finally:
+            _replica_reads.reset(token)
+            if not replica_reads:
+                _replica_failed.reset(failed)

@@ -231,3 +231,30 @@ def test_an_edit_renews_the_page_generation_again_once_the_replica_caught_up(
     time.sleep(0.6)
     later = pagecache.generation(7)
     assert before != right_after != later
+
+
+def test_a_get_whose_replica_went_away_is_answered_again_from_the_primary(replica_is_usable):
+    calls = []
+
+    def view(request):
+        calls.append(routers._replica_reads.get())
+        if len(calls) == 1:
+            routers.mark_replica_unusable("OperationalError")  # as watch_replica does
+            return HttpResponse(status=500)
+        return HttpResponse("from the primary")
+
+    response = ReplicaReadsMiddleware(view)(RequestFactory().get("/g/alfa/bip/"))
+    assert calls == [True, False]
+    assert response.status_code == 200
+    routers._state = routers.ReplicaState()
+
+
+def test_an_error_of_its_own_is_not_answered_again(replica_is_usable):
+    calls = []
+
+    def view(request):
+        calls.append(1)
+        return HttpResponse(status=500)
+
+    assert ReplicaReadsMiddleware(view)(RequestFactory().get("/g/alfa/")).status_code == 500
+    assert calls == [1]

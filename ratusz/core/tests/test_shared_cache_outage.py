@@ -56,3 +56,19 @@ def test_a_committed_write_keeps_its_answer_when_its_pin_cannot_be_stored(
     response = HttpResponse(status=201)
     routers.pin_to_primary(request, response)
     assert response.status_code == 201
+
+
+def test_a_task_that_cannot_be_looked_up_after_the_commit_is_logged_not_raised(
+        monkeypatch, caplog):
+    """The first submission of a web process once answered 500 after its commit: another
+    thread was half-way through importing the tasks (the faults bench)."""
+    from celery.exceptions import NotRegistered
+
+    from ratusz.core import effects
+
+    def not_yet(name):
+        raise NotRegistered(name)
+
+    monkeypatch.setattr(effects, "registered_task", not_yet)
+    effects._send("eservices.make_receipt", (1,), {})
+    assert "effects.broker_unreachable" in caplog.text
