@@ -8,7 +8,28 @@ from django.utils.translation import gettext_lazy as _
 
 from ratusz.accounts.models import UserKind
 from ratusz.accounts.permissions import Role
+from ratusz.accounts.workspace import staff_label
 from ratusz.core.models import Department, Unit, UnitKind, department_symbol_validator
+
+#: What an empty choice of a drop-down of the staff pages reads.
+EMPTY_CHOICE = _("— choose —")
+
+
+class StaffChoiceField(forms.ModelChoiceField):
+    """A staff member named as people know them ("Marta Zielińska, kierownik GK"), with
+    "— choose —" as the empty choice."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("empty_label", EMPTY_CHOICE)
+        super().__init__(*args, **kwargs)
+
+    def label_from_instance(self, obj) -> str:
+        return staff_label(obj)
+
+
+def _department_field():
+    return forms.ModelChoiceField(label=_("Department"), queryset=Department.objects.none(),
+                                  required=False, empty_label=EMPTY_CHOICE)
 
 
 class SignInForm(AuthenticationForm):
@@ -29,8 +50,7 @@ class StaffMemberForm(forms.Form):
         help_text=_("At least 12 characters. Leave empty to set it later."),
     )
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
-    department = forms.ModelChoiceField(label=_("Department"), queryset=Department.objects.none(),
-                                        required=False)
+    department = _department_field()
 
     def __init__(self, *args, municipality, **kwargs):
         super().__init__(*args, **kwargs)
@@ -53,8 +73,7 @@ class StaffEditForm(forms.Form):
 
 class GrantRoleForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
-    department = forms.ModelChoiceField(label=_("Department"), queryset=Department.objects.none(),
-                                        required=False)
+    department = _department_field()
 
     def __init__(self, *args, municipality, **kwargs):
         super().__init__(*args, **kwargs)
@@ -72,8 +91,9 @@ class DepartmentForm(forms.Form):
                              validators=[department_symbol_validator],
                              help_text=_("Used in case marks, e.g. OR, FN, GK."))
     name = forms.CharField(label=_("Name"), max_length=200)
-    unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none())
-    head = forms.ModelChoiceField(label=_("Head"), queryset=None, required=False)
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none(),
+                                  empty_label=EMPTY_CHOICE)
+    head = StaffChoiceField(label=_("Head"), queryset=None, required=False)
 
     def __init__(self, *args, municipality, staff_queryset, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -100,8 +120,8 @@ class UnitForm(forms.Form):
 class ApiTokenForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=120,
                            help_text=_("Who uses it, e.g. 'Tax system'."))
-    user = forms.ModelChoiceField(label=_("Acts as"), queryset=None, required=False,
-                                  help_text=_("A staff member whose rights cap the token."))
+    user = StaffChoiceField(label=_("Acts as"), queryset=None, required=False,
+                            help_text=_("A staff member whose rights cap the token."))
     permissions = forms.MultipleChoiceField(label=_("Permissions"), choices=(),
                                             widget=forms.CheckboxSelectMultiple)
 

@@ -72,6 +72,23 @@ def typical_section(slug: str, *, is_office: bool) -> MenuSection | None:
                  if item.slug == slug), None)
 
 
+#: Sections of the typical menus whose entries are documents though they are no register
+#: (acts and reports published as such), and those whose entries are announcements.
+DOCUMENT_SECTIONS = {"statut", "budzet", "oswiadczenia-majatkowe", "raport-o-stanie-gminy"}
+ANNOUNCEMENT_SECTIONS = {"ogloszenia", "nabor"}
+
+
+def section_entry_kind(slug: str, is_register: bool) -> str:
+    """The kind of an entry of a section: a document in a register (resolutions, orders,
+    tenders …) and in the sections of acts, an announcement in announcements and
+    recruitment, an article elsewhere (the values of `models.EntryKind`)."""
+    if is_register or slug in DOCUMENT_SECTIONS:
+        return "document"
+    if slug in ANNOUNCEMENT_SECTIONS:
+        return "announcement"
+    return "article"
+
+
 def unit_address(unit) -> str:
     """The unit's (or the gmina's) own address on one line ("" when it has none)."""
     return ", ".join(part for part in (f"{unit.street} {unit.building}".strip(),

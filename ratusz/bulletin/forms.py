@@ -8,7 +8,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ratusz.bulletin import selectors
-from ratusz.bulletin.models import EntryKind, Section, Site
+from ratusz.bulletin.defaults import section_entry_kind
+from ratusz.bulletin.models import Section, Site
 from ratusz.bulletin.services import MAX_HTML, MAX_INSTRUCTIONS, MAX_REASON, SITE_FIELDS, EntryData
 from ratusz.core.text import refuse_unsafe_text
 
@@ -89,10 +90,18 @@ class SectionChoice(forms.ModelChoiceField):
         return obj.title
 
 
+def entry_kind_of(section: Section) -> str:
+    """The kind of entry the section holds (a resolution in "Uchwały" is a document)."""
+    return section_entry_kind(section.slug, section.is_register)
+
+
 class EntryForm(DescribedForm):
-    section = SectionChoice(label=_("Section of the menu"), queryset=Section.objects.none())
-    kind = forms.ChoiceField(label=_("Kind of entry"), choices=EntryKind.choices,
-                             widget=forms.RadioSelect, initial=EntryKind.ARTICLE)
+    section = SectionChoice(
+        label=_("Section of the menu"), queryset=Section.objects.none(),
+        empty_label=_("— choose —"),
+        help_text=_("The kind of entry follows the section: a document in registers "
+                    "(resolutions, orders, tenders) and acts, an announcement in "
+                    "announcements and recruitment, otherwise an article."))
     title = forms.CharField(label=_("Title"), max_length=300)
     number = forms.CharField(label=_("Number of the act"), max_length=80, required=False,
                              help_text=_("For documents, e.g. “XII/85/2026” or "
@@ -120,9 +129,11 @@ class EntryForm(DescribedForm):
         input_formats=DATETIME_FORMATS,
         help_text=_("After this time the entry leaves the menu (it stays in the archive)."))
     reason = forms.CharField(
-        label=_("Reason for the change"), required=False, max_length=MAX_REASON,
+        label=_("Reason for the change"), max_length=MAX_REASON,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("Shown in the change register next to the new version."))
+        help_text=_("Required for a published entry: its page says it was corrected, when "
+                    "and why, and the change register shows it next to the new version."),
+        error_messages={"required": _("Say why the published entry is changed.")})
 
     def __init__(self, *args, site: Site, published: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -135,14 +146,15 @@ class EntryForm(DescribedForm):
         data = self.cleaned_data
         return EntryData(title=data["title"], body=data.get("body") or "",
                          produced_by=data["produced_by"], responsible=data["responsible"],
-                         produced_on=data["produced_on"], kind=data["kind"],
+                         produced_on=data["produced_on"],
+                         kind=entry_kind_of(data["section"]),
                          number=data.get("number") or "", act_date=data.get("act_date"),
                          publish_from=data.get("publish_from"),
                          expires_at=data.get("expires_at"))
 
     @classmethod
     def initial_for(cls, entry) -> dict:
-        return {"section": entry.section_id, "kind": entry.kind, "title": entry.title,
+        return {"section": entry.section_id, "title": entry.title,
                 "number": entry.number, "act_date": entry.act_date, "body": entry.body,
                 "produced_by": entry.produced_by, "responsible": entry.responsible,
                 "produced_on": entry.produced_on, "publish_from": entry.publish_from,

@@ -192,6 +192,10 @@ def save_entry(entry: Entry | None, data: EntryData, *, section: Section,
     nothing. Everything is checked before anything is written: a refusal lists every
     (field, message) found, the files' under "files"."""
     errors, body = _entry_errors(data, section.municipality.slug, reason)
+    if entry is not None and entry.state == EntryState.PUBLISHED and not reason.strip():
+        # A correction of what the public has read says why (the entry's page shows it).
+        errors.append(("reason", _("Say why the published entry is changed: its page and "
+                                   "the change register show the reason.")))
     checked = []
     for name, content in files[:MAX_FILES]:
         try:

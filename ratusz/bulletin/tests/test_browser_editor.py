@@ -87,7 +87,8 @@ def test_an_editor_writes_publishes_changes_and_withdraws_a_resolution(
     row.get_by_role("link").click()
     expect(page.locator("#id_section option:checked")).to_have_text("Uchwały Rady Gminy")
 
-    page.locator("input[name=kind][value=document]").check()
+    # The kind of entry follows the section: a resolution in "Uchwały" is a document.
+    expect(page.locator("input[name=kind]")).to_have_count(0)
     page.locator("#id_title").fill(TITLE)
     page.locator("#id_number").fill("XIII/90/2026")
     page.locator("#id_act_date").fill("2026-03-12")
@@ -150,6 +151,7 @@ def test_an_editor_writes_publishes_changes_and_withdraws_a_resolution(
     entry = Entry.objects.get(title=TITLE)
     assert entry.state == EntryState.PUBLISHED
     assert entry.section.slug == "uchwaly" and entry.number == "XIII/90/2026"
+    assert entry.kind == "document"
     for html in ("<h2>Budowa sieci kanalizacyjnej</h2>", "<li>pisemnie</li>"):
         assert html in entry.body
     assert re.search(r"<(b|strong)>30 czerwca</\1>", entry.body)

@@ -465,11 +465,12 @@ def test_the_upload_needs_the_editor_of_the_unit(client, site, editor, school_ed
     # Anonymous: to the sign-in page.
     response = upload(client, entry, image_bytes())
     assert response.status_code == 302 and response["Location"].startswith("/auth/login/")
-    # An editor of another unit, a case officer without bip.edit, a resident: 404.
+    # An editor of another unit and a resident: 404; a case officer without bip.edit is
+    # told in the workspace the page is not theirs (403). Nothing stored either way.
     officer = make_staff(municipality_a, Role.CASE_OFFICER, username="alfa.referent")
-    for user in (school_editor, officer, resident):
+    for user, status in ((school_editor, 404), (officer, 403), (resident, 404)):
         client.force_login(user)
-        assert upload(client, entry, image_bytes()).status_code == 404, user
+        assert upload(client, entry, image_bytes()).status_code == status, user
     client.force_login(editor)
     assert client.get(staff_url("image-upload", entry.pk)).status_code == 405
     assert state() == before and stored_files() == files
