@@ -11,6 +11,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ratusz.core.polish import NameForms, gmina_names, tax_authority
+
 teryt_terc_validator = RegexValidator(
     r"^\d{7}$", _("A TERYT TERC code of a gmina has 7 digits (WWPPGGR).")
 )
@@ -35,6 +37,16 @@ class MunicipalityKind(models.TextChoices):
     URBAN = "urban", _("urban gmina")
     RURAL = "rural", _("rural gmina")
     URBAN_RURAL = "urban_rural", _("urban-rural gmina")
+
+
+class GrammaticalGender(models.TextChoices):
+    """What the verbs of a sentence agree with: "Gmina Jastków przyjęła", "Miasto Lublin
+    przyjęło", "Miasto i Gmina Bełżyce przyjęły"."""
+
+    FEMININE = "feminine", _("feminine (Gmina …)")
+    MASCULINE = "masculine", _("masculine")
+    NEUTER = "neuter", _("neuter (Miasto …)")
+    PLURAL = "plural", _("plural (Miasto i Gmina …)")
 
 
 class Municipality(models.Model):
@@ -63,6 +75,25 @@ class Municipality(models.Model):
     ade = models.CharField(_("address for e-Doręczenia (ADE)"), max_length=26, null=True,
                            blank=True, unique=True, validators=[ade_validator])
     coat_of_arms = models.FileField(_("coat of arms"), upload_to="coats-of-arms/", blank=True)
+    # The official name by case and its gender, for the sentences the platform writes
+    # ("przez Gminę Jastków", "Gmina Jastków przyjęła"); an empty one is taken from the
+    # name's first word (ratusz.core.polish.declined_name).
+    official_name_genitive = models.CharField(_("official name, genitive"), max_length=200,
+                                              blank=True)
+    official_name_dative = models.CharField(_("official name, dative"), max_length=200,
+                                            blank=True)
+    official_name_accusative = models.CharField(_("official name, accusative"), max_length=200,
+                                                blank=True)
+    official_name_instrumental = models.CharField(_("official name, instrumental"),
+                                                  max_length=200, blank=True)
+    official_name_locative = models.CharField(_("official name, locative"), max_length=200,
+                                              blank=True)
+    official_name_gender = models.CharField(_("gender of the official name"), max_length=10,
+                                            choices=GrammaticalGender.choices, blank=True)
+    #: The gmina's executive, its tax authority, as forms name it ("Wójt Gminy Jastków");
+    #: empty: "Wójt" or "Burmistrz" by kind and the name in the genitive.
+    authority_name = models.CharField(_("executive and tax authority"), max_length=200,
+                                      blank=True)
     is_active = models.BooleanField(_("is active"), default=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
@@ -73,6 +104,15 @@ class Municipality(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def declined(self) -> NameForms:
+        """The official name by case (`.genitive`, `.accusative`…) and its gender."""
+        return gmina_names(self)
+
+    @property
+    def tax_authority(self) -> str:
+        return tax_authority(self)
 
     @property
     def address_line(self) -> str:

@@ -85,6 +85,8 @@ def _ensure_municipality(data: dict, operator: User) -> Municipality:
         building=address.get("building", ""), postal_code=address.get("postal_code", ""),
         city=address.get("city", ""), email=data.get("email", ""), phone=data.get("phone", ""),
         bip_url=data.get("bip_url", ""), website=data.get("website", ""),
+        # How the gmina's name is declined in the sentences the platform writes.
+        **data.get("name_forms", {}),
     )
 
 
