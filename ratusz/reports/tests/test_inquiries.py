@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from ratusz.accounts.models import UserKind
 from ratusz.cases import services as ezd
-from ratusz.reports import selectors, services
-from ratusz.reports.models import InquiryStatus, MatterClock, MemberStatus, TestInquiry
+from ratusz.reports import models, selectors, services
+from ratusz.reports.models import InquiryStatus, MatterClock, MemberStatus
 
 
 @pytest.fixture
@@ -33,7 +33,7 @@ def test_an_inquiry_is_filed_answered_and_measured(client, municipality_a, lette
     assert response.status_code == 302
     with django_capture_on_commit_callbacks(execute=True):
         assert services.file_due_inquiries(municipality_a) == 1
-    inquiry = TestInquiry.objects.get()
+    inquiry = models.TestInquiry.objects.get()
     assert inquiry.status == InquiryStatus.FILED and inquiry.case is not None
     assert inquiry.case.incoming.channel == "eservice"
     with django_capture_on_commit_callbacks(execute=True):
