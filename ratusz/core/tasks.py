@@ -6,7 +6,7 @@ from django.db import connection
 from ratusz.core import metrics
 
 
-@shared_task(name="core.ping_worker")
+@shared_task(name="core.ping_worker", ignore_result=False)  # its answer is read
 def ping_worker(token: str) -> dict:
     """Answer from a worker with the database it reaches: proves the whole task path."""
     with connection.cursor() as cursor:
