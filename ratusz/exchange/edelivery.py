@@ -50,6 +50,8 @@ class EDeliveryClient:
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
         self.session = session or requests.Session()
+        # No proxies or .netrc from the environment: looked up on every request otherwise.
+        self.session.trust_env = False
         self.session.headers["Authorization"] = f"Bearer {token}"
 
     def _call(self, method: str, path: str, **kwargs):

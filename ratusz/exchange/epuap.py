@@ -52,6 +52,7 @@ class EpuapPullClient:
         self.subject = subject
         self.timeout = timeout
         self.session = requests.Session()
+        self.session.trust_env = False
 
     def _call(self, action: str, request: str, box: str, **extra) -> etree._Element:
         envelope = etree.Element(f"{{{SOAP}}}Envelope", nsmap={"soapenv": SOAP,

@@ -20,6 +20,7 @@ configured trust anchor (the simulator's CA in the demo and the tests).
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -171,9 +172,19 @@ def verify_evidence(xml_bytes: bytes, *, trust_anchor: str) -> EvidenceFacts:
         etree.fromstring(xml_bytes, parser=_safe_parser())
     except etree.XMLSyntaxError as error:
         raise EvidenceRejected(f"the evidence is not well-formed XML: {error}") from None
+    signer = _signer_certificate(xml_bytes)
+    anchor_key = _anchor_key(trust_anchor)
     try:
-        result = XMLVerifier().verify(xml_bytes, ca_pem_file=trust_anchor,
-                                      parser=_safe_parser())
+        if signer is not None and (anchor_key, signer) in _trusted_signers:
+            # This certificate already chained to this anchor: check the signature alone.
+            result = XMLVerifier().verify(xml_bytes, x509_cert=signer, parser=_safe_parser())
+        else:
+            result = XMLVerifier().verify(xml_bytes, ca_pem_file=trust_anchor,
+                                          parser=_safe_parser())
+            if signer is not None:
+                if len(_trusted_signers) > 100:
+                    _trusted_signers.clear()
+                _trusted_signers.add((anchor_key, signer))
     except InvalidCertificate as error:
         raise EvidenceRejected(f"the evidence was not signed by the trusted provider: "
                                f"{error}") from None
@@ -182,6 +193,30 @@ def verify_evidence(xml_bytes: bytes, *, trust_anchor: str) -> EvidenceFacts:
     except Exception as error:  # noqa: BLE001 - any other failure is a refusal too
         raise EvidenceRejected(f"the evidence's signature cannot be checked: {error}") from None
     return read_facts(result.signed_xml)
+
+
+#: (trust anchor file and its modification time, signer certificate) pairs whose chain
+#: was verified: the chain is built once per signer, not for every evidence.
+_trusted_signers: set[tuple[tuple[str, float], str]] = set()
+DSIG = "{http://www.w3.org/2000/09/xmldsig#}"
+
+
+def _anchor_key(trust_anchor: str) -> tuple[str, float]:
+    try:
+        return trust_anchor, os.stat(trust_anchor).st_mtime
+    except OSError:
+        return trust_anchor, 0.0
+
+
+def _signer_certificate(xml_bytes: bytes) -> str | None:
+    """The first certificate in the signature's KeyInfo (the signer's), as PEM."""
+    root = etree.fromstring(xml_bytes, parser=_safe_parser())
+    element = root.find(f".//{DSIG}KeyInfo/{DSIG}X509Data/{DSIG}X509Certificate")
+    if element is None or not (element.text or "").strip():
+        return None
+    body = "".join((element.text or "").split())
+    lines = [body[i:i + 64] for i in range(0, len(body), 64)]
+    return "-----BEGIN CERTIFICATE-----\n" + "\n".join(lines) + "\n-----END CERTIFICATE-----\n"
 
 
 def _get(root, path: str) -> str:

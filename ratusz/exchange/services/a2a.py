@@ -13,8 +13,8 @@ from lxml import etree
 from ratusz.cases import selectors as ezd_selectors
 from ratusz.cases import services as ezd
 from ratusz.cases.models import Case
+from ratusz.cases.services import shown_text
 from ratusz.core.models import Unit, UnitKind
-from ratusz.core.text import xml_safe
 from ratusz.exchange.errors import ExchangeError
 from ratusz.exchange.models import MessageKind, OutboundMessage
 from ratusz.exchange.services.addresses import check_ade
@@ -23,12 +23,12 @@ from ratusz.exchange.services.outbox import queue_message
 
 def _record_xml(case: Case) -> bytes:
     """The case record (metryka sprawy) as XML, sealed by the unit."""
-    root = etree.Element("MetrykaSprawy", znak=xml_safe(case.mark))
+    root = etree.Element("MetrykaSprawy", znak=shown_text(case.mark))
     for entry in ezd_selectors.case_record(case):
         item = etree.SubElement(root, "Czynnosc", pozycja=str(entry.position),
                                 data=entry.occurred_at.isoformat())
-        etree.SubElement(item, "Osoba").text = xml_safe(entry.actor_name)
-        etree.SubElement(item, "Opis").text = xml_safe(entry.description)
+        etree.SubElement(item, "Osoba").text = shown_text(entry.actor_name)
+        etree.SubElement(item, "Opis").text = shown_text(entry.description)
         etree.SubElement(item, "Skrot").text = entry.hash
     return ezd.seal_xml(etree.tostring(root, xml_declaration=True, encoding="UTF-8"),
                         case.unit, description=f"Metryka sprawy {case.mark}")
@@ -48,7 +48,8 @@ def transfer_case_to(case: Case, *, acting_user, recipient_ade: str, recipient_n
         if version is None:
             continue
         with default_storage.open(version.file.name, "rb") as handle:
-            files.append((version.file.name.rpartition("/")[2], handle.read()))
+            files.append((version.original_name or version.file.name.rpartition("/")[2],
+                          handle.read()))
     files.append((f"metryka-{case.mark.replace('.', '-')}.xml", _record_xml(case)))
     message = queue_message(
         case.unit, acting_user=acting_user, recipient_ade=recipient_ade,

@@ -55,8 +55,8 @@ def queue_letter(municipality_id: int, letter_id: int) -> OutboundMessage | None
     version = letter.document.current_version if letter.document_id else None
     if version is not None:
         with default_storage.open(version.file.name, "rb") as handle:
-            files.append((version.name if hasattr(version, "name") and version.name
-                          else f"{letter.case.mark}-pismo-{letter.pk}.pdf", handle.read()))
+            files.append((version.original_name or f"{letter.case.mark}-pismo-{letter.pk}.pdf",
+                          handle.read()))
     unit = letter.case.unit
     return queue_message(unit, acting_user=None, recipient_ade=ade,
                          recipient_name=letter.addressee_name, postal_address=postal or None,

@@ -5,6 +5,7 @@ starts it) or the Celery task `exchange.pump`."""
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -15,6 +16,7 @@ from ratusz.exchange.models import Mailbox, OutboundStatus
 from ratusz.exchange.services import config, inbox, letters, outbox
 
 logger = logging.getLogger(__name__)
+FETCH_NOTE_EVERY = timedelta(seconds=60)
 
 
 def run_round(*, fetch: bool = True, send: bool = True,
@@ -38,9 +40,13 @@ def run_round(*, fetch: bool = True, send: bool = True,
             for mailbox in selectors.active_mailboxes(shard=shard):
                 with tenant_context(mailbox.municipality):
                     result = inbox.fetch_mailbox(mailbox)
-                    with transaction.atomic(durable=True):
-                        Mailbox.objects.filter(pk=mailbox.pk).update(
-                            last_fetched_at=timezone.now())
+                    now = timezone.now()
+                    # Written when something came or once a minute, not on every round.
+                    if result.get("registered") or result.get("quarantined") or \
+                            mailbox.last_fetched_at is None or \
+                            now - mailbox.last_fetched_at > FETCH_NOTE_EVERY:
+                        with transaction.atomic(durable=True):
+                            Mailbox.objects.filter(pk=mailbox.pk).update(last_fetched_at=now)
                 counts["registered"] += result.get("registered", 0)
                 counts["quarantined"] += result.get("quarantined", 0)
         for message in selectors.unreported_outbound(shard=shard):

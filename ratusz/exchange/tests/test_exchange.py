@@ -268,3 +268,31 @@ def test_a_schools_report_reaches_its_office_sealed_and_acknowledged(boxes, simu
     assert inbound.kind == "unit_report" and inbound.evidences.count() == 1
     content = entry.documents.get().current_version.file.read()
     assert b"SignedProperties" in content  # sealed by the school (XAdES)
+
+
+def test_a_case_goes_to_the_competent_body_with_its_documents_and_record(boxes, make_staff):
+    from ratusz.accounts.permissions import Role
+    from ratusz.cases import services as ezd
+    from ratusz.cases.selectors import case_record
+    from ratusz.cases.tests.conftest import make_jrwa
+    from ratusz.core.models import Department
+
+    make_jrwa(boxes["a"])
+    department = Department.objects.for_municipality(boxes["a"].municipality_id).get()
+    officer = make_staff(boxes["a"].municipality, Role.CASE_OFFICER, department=department)
+    case = ezd.open_case(boxes["a"], acting_user=officer, department=department,
+                         jrwa_symbol="6220", title="Decyzja środowiskowa – droga gminna")
+    ezd.add_document(case, acting_user=officer, title="Wniosek", kind="incoming",
+                     name="wniosek.pdf", data=PDF)
+    message = services.transfer_case_to(
+        case, acting_user=officer, recipient_ade=boxes["b"].ade,
+        recipient_name=boxes["b"].name, reason="Właściwy miejscowo jest wójt gminy Beta.")
+    services.run_round()
+    case.refresh_from_db()
+    assert message.kind == "case_transfer" and case.status == "closed"
+    assert any("art. 65" in entry.description for entry in case_record(case))
+    entry = entries_of(boxes["b"]).get()
+    assert entry.title.startswith(f"Przekazanie sprawy {case.mark}")
+    names = sorted(d.title for d in entry.documents.all())
+    assert names == ["metryka-" + case.mark.replace(".", "-") + ".xml", "wniosek.pdf"]
+    assert InboundMessage.objects.get(entry_id=entry.pk).kind == "case_transfer"
