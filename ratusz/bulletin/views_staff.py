@@ -16,6 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -211,7 +212,8 @@ def _published_message(entry: Entry) -> str:
     if entry.state == EntryState.PUBLISHED:
         if entry.publish_from and entry.publish_from > timezone.now():
             return _("The entry is published; it appears on %(when)s.") % {
-                "when": timezone.localtime(entry.publish_from).strftime("%Y-%m-%d %H:%M")}
+                "when": date_format(timezone.localtime(entry.publish_from),
+                                    "DATETIME_FORMAT")}
         return _("The entry is published.")
     return _("The draft is saved.")
 
