@@ -6,3 +6,11 @@ class EducationConfig(AppConfig):
     label = "education"
     verbose_name = "Ratusz education"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from ratusz.accounts.workspace import register_menu_entry, register_waiting_work
+        from ratusz.education import personal_data, workspace
+
+        personal_data.register_provider()
+        register_menu_entry(workspace.MENU_ENTRY)
+        register_waiting_work("education", workspace.waiting_work)

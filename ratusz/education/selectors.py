@@ -218,3 +218,27 @@ def explanation(application: Application) -> dict | None:
     return {"rows": rows, "tie_break": tie_break, "seed": run.seed,
             "candidate": application.candidate_code, "resident": application.is_resident,
             "allocation": run}
+
+
+def waiting_for_commission(municipality) -> dict:
+    """What waits in the gmina's open recruitments: applications to verify, justifications
+    to give, appeals to decide (count, and the first of each as (label, application id,
+    detail))."""
+    applications = (Application.objects.for_municipality(municipality)
+                    .filter(status=ApplicationStatus.SUBMITTED,
+                            campaign__status__in=[CampaignStatus.OPEN,
+                                                  CampaignStatus.SUPPLEMENTARY])
+                    .select_related("child").order_by("received_on", "pk"))
+    justifications = (Justification.objects.for_municipality(municipality)
+                      .filter(given_at__isnull=True).select_related("application__child")
+                      .order_by("due_on"))
+    appeals = (Appeal.objects.for_municipality(municipality)
+               .filter(decision=AppealDecision.PENDING).select_related(
+                   "application__child", "case").order_by("decide_by"))
+    items = [(f"{j.application.child.full_name}: uzasadnienie", j.application_id,
+              j.due_on.isoformat()) for j in justifications[:5]]
+    items += [(f"{a.application.child.full_name}: odwołanie {a.case.mark}", a.application_id,
+               a.decide_by.isoformat()) for a in appeals[:5]]
+    items += [(a.child.full_name, a.pk, a.received_on.isoformat()) for a in applications[:10]]
+    return {"count": applications.count() + justifications.count() + appeals.count(),
+            "items": items}

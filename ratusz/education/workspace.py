@@ -1,0 +1,35 @@
+"""The education department's place in the staff workspace: its menu entry and what waits
+for it on the dashboard (applications to verify, justifications and appeals due)."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from ratusz.accounts.permissions import Permission
+from ratusz.accounts.selectors import has_permission
+from ratusz.accounts.workspace import MenuEntry, MenuTarget, WaitingItem, WaitingWork
+from ratusz.education import selectors
+
+MENU_ENTRY = MenuEntry(
+    "education", _("Recruitment"),
+    (MenuTarget("education-staff:campaigns", Permission.VIEW_EDUCATION),),
+    current=("education-staff:",), badges=("education",))
+SHOWN = 10
+
+
+def waiting_work(user, municipality, *, detailed: bool = False) -> list[WaitingWork]:
+    """Applications waiting for the commission's verification, and justifications and
+    appeals waiting for an answer, in the gmina's campaigns."""
+    if not has_permission(user, municipality, Permission.VIEW_EDUCATION):
+        return []
+    waiting = selectors.waiting_for_commission(municipality)
+    url = reverse("education-staff:campaigns", args=[municipality.slug])
+    items: tuple[WaitingItem, ...] = ()
+    if detailed:
+        items = tuple(WaitingItem(label=label, url=reverse(
+            "education-staff:application", args=[municipality.slug, application_id]),
+            detail=detail) for label, application_id, detail in waiting["items"][:SHOWN])
+    return [WaitingWork(key="education", title=_("Recruitment: waiting for the commission"),
+                        count=waiting["count"], url=url, items=items,
+                        empty_text=_("Nothing waits for the recruitment commissions."))]
