@@ -99,7 +99,10 @@ def test_the_coordinator_compares_the_four_gminy_and_exports_xlsx(new_page, muni
     expect(page).to_have_url(re.compile("wskaznik=cases_overdue"))
     with page.expect_download() as download:
         page.get_by_role("link", name="XLSX").first.click()
-    sheet = load_workbook(download.value.path()).active
+    saved = tmp_path / download.value.suggested_filename
+    download.value.save_as(saved)
+    assert saved.suffix == ".xlsx"
+    sheet = load_workbook(saved).active
     names = sorted(sheet.cell(row, 1).value for row in range(2, sheet.max_row + 1))
     assert names == ["Alfa", "Jabłonna", "Jastków", "Strzyżewice"]
 
