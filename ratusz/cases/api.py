@@ -141,8 +141,10 @@ def assign_incoming(request: HttpRequest, entry_id: int, payload: AssignIn):
     return Status(201, assignment)
 
 
-@router.post("/cases", response={201: CaseOut}, summary="Open a case")
+@router.post("/cases", response={201: CaseOut, 200: CaseOut}, summary="Open a case")
 def open_case(request: HttpRequest, payload: CaseIn):
+    """With an `Idempotency-Key`, a repeat of the same request answers 200 with the case
+    the first one opened; the same key with another body answers 409."""
     # The registry desk may open a case in any department; a case officer only in theirs.
     municipality = request.auth.municipality
     department = _department(municipality, payload.department)
@@ -163,17 +165,23 @@ def open_case(request: HttpRequest, payload: CaseIn):
         if handler is None:
             raise ProblemError(422, "user_not_found", "There is no such staff member.")
     unit = department.unit
+    raw_key = _idempotency_key(request)
     try:
-        case = services.open_case(
-            unit, acting_user=request.auth.user, department=department,
+        case, opened = services.open_case_once(
+            unit, idempotency_key=scoped_key(caller_of(request), raw_key),
+            fingerprint=fingerprint(payload.model_dump(mode="json")),
+            acting_user=request.auth.user, department=department,
             jrwa_symbol=payload.jrwa_symbol.strip(), title=payload.title, incoming=incoming,
             handler=handler, description=payload.description, deadline=payload.deadline,
             parties=[services.PartyData(**{**p.to_sender().__dict__, "role": p.role})
                      for p in payload.parties],
         )
+    except IdempotencyConflict as conflict:
+        raise ProblemError(409, "idempotency_conflict", "Idempotency-Key: this key was used "
+                           "before with another request body.") from conflict
     except services.EzdError as error:
         raise _ezd_error(error) from error
-    return Status(201, case)
+    return Status(201 if opened else 200, case)
 
 
 def _may(request: HttpRequest, permission: str) -> bool:

@@ -70,12 +70,20 @@ class Case(TenantOwned):
     archived_at = models.DateTimeField(null=True, blank=True)
     disposed_at = models.DateTimeField(null=True, blank=True)
     last_activity_at = models.DateTimeField(default=timezone.now)
+    #: A retried opening through the API with the same key returns the first case: the
+    #: caller's scoped key (`ratusz.core.idempotency.scoped_key`), never the raw header.
+    idempotency_key = models.CharField(max_length=80, blank=True, default="")
+    #: The digest of the first request's body: the same key with another body conflicts.
+    idempotency_fingerprint = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         ordering = ["-opened_at", "-id"]
         verbose_name = _("case")
         constraints = [
             models.UniqueConstraint(fields=["municipality", "mark"], name="case_mark_unique"),
+            models.UniqueConstraint(fields=["municipality", "idempotency_key"],
+                                    condition=~models.Q(idempotency_key=""),
+                                    name="case_idempotency_unique"),
             models.UniqueConstraint(
                 fields=["municipality", "department", "jrwa_symbol", "year", "sequence"],
                 condition=models.Q(sub_sequence__isnull=True), name="case_number_unique",

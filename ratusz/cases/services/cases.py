@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
@@ -39,6 +39,7 @@ from ratusz.cases.services.numbering import case_mark, next_in_sequence, require
 from ratusz.cases.services.parties import PartyData, SenderData
 from ratusz.cases.services.record import record_case_event
 from ratusz.core.effects import after_commit
+from ratusz.core.idempotency import check_repeat
 from ratusz.core.models import Department, Unit
 
 DEFAULT_DEADLINE_DAYS = 30
@@ -67,9 +68,47 @@ def open_case(unit: Unit, *, acting_user, department: Department, jrwa_symbol: s
                       group=group, parties=parties, access_level=access_level)
 
 
+def open_case_once(unit: Unit, *, idempotency_key: str, fingerprint: str,
+                   **fields) -> tuple[Case, bool]:
+    """`open_case` for a client that may send the same request again (the API's
+    `Idempotency-Key`): returns (case, opened). A repeat with the caller's scoped key
+    (`ratusz.core.idempotency.scoped_key`) returns the first case and opens nothing; the
+    same key with another body (its `fingerprint` differs) raises
+    `ratusz.core.idempotency.IdempotencyConflict`. Without a key every call opens a case."""
+    if not idempotency_key:
+        return open_case(unit, **fields), True
+    existing = _repeated_case(unit, idempotency_key, fingerprint)
+    if existing is not None:
+        return existing, False
+    try:
+        return _open_case_keyed(unit, idempotency_key=idempotency_key,
+                                fingerprint=fingerprint, **fields), True
+    except IntegrityError:
+        # A concurrent request with the same key committed first.
+        existing = _repeated_case(unit, idempotency_key, fingerprint)
+        if existing is None:
+            raise
+        return existing, False
+
+
+@transaction.atomic(durable=True)
+def _open_case_keyed(unit, *, idempotency_key, fingerprint, **fields) -> Case:
+    return _open_case(unit, idempotency_key=idempotency_key, fingerprint=fingerprint,
+                      **fields)
+
+
+def _repeated_case(unit: Unit, idempotency_key: str, fingerprint: str) -> Case | None:
+    existing = Case.objects.for_municipality(unit.municipality_id).filter(
+        idempotency_key=idempotency_key).first()
+    if existing is not None:
+        check_repeat(existing.idempotency_fingerprint, fingerprint)
+    return existing
+
+
 def _open_case(unit, *, acting_user, department, jrwa_symbol, title, incoming=None,
                handler=None, description="", deadline=None, case_type=None, group=None,
-               parties=None, access_level="public", year=None) -> Case:
+               parties=None, access_level="public", year=None, idempotency_key="",
+               fingerprint="") -> Case:
     title = (title or "").strip()
     if not title:
         raise EzdError("title_required", _("Give the title of the case."))
@@ -117,7 +156,8 @@ def _open_case(unit, *, acting_user, department, jrwa_symbol, title, incoming=No
         handler=handler or (acting_user if getattr(acting_user, "is_staff_member", False)
                             else None),
         deadline=deadline or add_working_days(timezone.localdate(), days),
-        incoming=incoming, last_activity_at=now,
+        incoming=incoming, last_activity_at=now, idempotency_key=idempotency_key,
+        idempotency_fingerprint=fingerprint if idempotency_key else "",
     )
     case._is_new = True
     opened = record_case_event(case, CaseAction.OPENED, acting_user=acting_user,

@@ -12,11 +12,12 @@ from pydantic import ValidationError
 from ratusz.cases import services
 from ratusz.cases.api_schemas import CaseIn, IncomingIn, SenderIn
 from ratusz.cases.forms import IncomingForm
-from ratusz.cases.models import IncomingEntry, IncomingSender
+from ratusz.cases.models import Case, IncomingEntry, IncomingSender
 from ratusz.cases.services import EzdError, SenderData, UploadRejected
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
+YEAR = TODAY.year
 NUL, ACK, RLO = "\x00", "\x06", "\u202e"
 
 
@@ -235,3 +236,32 @@ def test_a_jrwa_table_with_control_characters_is_refused():
     with pytest.raises(JrwaImportError, match="Line 3: the title contains an invisible "
                                               "control character \\(U\\+202E\\)"):
         parse_jrwa_csv(table)
+
+
+# --- Opening a case sent again (issue 15, crash safety: a blind retry doubled a case) ---
+
+def open_through_api(client, body, headers, **extra):
+    return client.post("/api/v1/cases", body, content_type="application/json", **headers,
+                       **extra)
+
+
+def test_a_case_opened_again_with_its_key_is_the_same_case(client, clerk_a, token_for, jrwa_a):
+    token = token_for(clerk_a)
+    body = {"title": "Informacja o budżecie", "jrwa_symbol": "1431", "department": "OR"}
+    first = open_through_api(client, body, token, HTTP_IDEMPOTENCY_KEY="open-1")
+    again = open_through_api(client, body, token, HTTP_IDEMPOTENCY_KEY="open-1")
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json()["mark"] == first.json()["mark"] == f"OR.1431.1.{YEAR}"
+    assert Case.objects.count() == 1
+    conflict = open_through_api(client, {**body, "title": "Inna"}, token,
+                                HTTP_IDEMPOTENCY_KEY="open-1")
+    assert conflict.status_code == 409
+    assert conflict.json()["code"] == "idempotency_conflict"
+    other_token = open_through_api(client, body, token_for(clerk_a),
+                                   HTTP_IDEMPOTENCY_KEY="open-1")
+    assert other_token.status_code == 201
+    without_key = open_through_api(client, body, token)
+    assert without_key.status_code == 201
+    assert sorted(Case.objects.values_list("sequence", flat=True)) == [1, 2, 3]
+    stored = Case.objects.get(mark=first.json()["mark"])
+    assert stored.idempotency_key.startswith("k:") and "open-1" not in stored.idempotency_key

@@ -121,8 +121,7 @@ def check_database(world: World, ledger: Ledger, media: Path) -> tuple[list[str]
     doubled = [entry for entry in case_requests if len(cases_of_entry[entry]) > 1]
     if doubled:
         problems.append(f"POST /api/v1/cases: {len(doubled)} RPW entries got more than one "
-                        f"case (the request was retried after its answer was lost; the "
-                        f"operation takes no Idempotency-Key)")
+                        f"case (a retry with the same Idempotency-Key opened another)")
     lost_cases = [entry for entry in case_requests if not cases_of_entry[entry]]
     if lost_cases:
         problems.append(f"POST /api/v1/cases: {len(lost_cases)} answered cases not found")

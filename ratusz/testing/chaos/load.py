@@ -185,10 +185,10 @@ def register_letter(client: ApiClient, rnd: random.Random, world: World,
         "title": rnd.choice(SUBJECTS), "sender": {"name": f"{first} {last}"},
         "received_on": date.today().isoformat(), "channel": "post"}, key=uuid.uuid4().hex)
     if entry is not None and open_case:
-        # No Idempotency-Key: POST /api/v1/cases takes none.
         client.post("case", "/api/v1/cases", {
             "title": entry.request["title"], "jrwa_symbol": world.jrwa_symbol,
-            "department": world.department.symbol, "incoming_id": entry.body["id"]})
+            "department": world.department.symbol, "incoming_id": entry.body["id"]},
+            key=uuid.uuid4().hex)
 
 
 @dataclass
