@@ -152,6 +152,7 @@ def build(args):
         services.add_criterion(campaign, acting_user=None, name="Praca rodziców", points=20)
         services.open_campaign(campaign, acting_user=None)
         services.draw_lottery(campaign, acting_user=None, witnesses="Komisja")
+        campaign.refresh_from_db()
         criteria = {c.code: c for c in campaign.criteria.all()}
         children = Child.objects.bulk_create([
             Child(municipality=municipality, first_name=f"Imię{n}", last_name=f"Nazwisko{n:05d}",

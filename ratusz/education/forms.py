@@ -9,7 +9,13 @@ from django.utils.translation import gettext_lazy as _
 
 from ratusz.core.text import refuse_unsafe_text
 from ratusz.education import services
-from ratusz.education.models import Campaign, CampaignKind, DocumentKind, InstitutionKind
+from ratusz.education.models import (
+    ApplicationKind,
+    Campaign,
+    CampaignKind,
+    DocumentKind,
+    InstitutionKind,
+)
 from ratusz.education.services.campaigns import MAIN_TIMETABLE, SUPPLEMENTARY_TIMETABLE
 
 PREFERENCE_FIELD = re.compile(r"^preference_(\d{1,2})$")
@@ -48,12 +54,17 @@ class ApplicationForm(forms.Form):
     guardian_name = _text(_("Parent's first name and surname"), max_length=200)
     email = forms.EmailField(label=_("E-mail for news of the application"), required=False)
     phone = _text(_("Phone"), max_length=30, required=False)
+    registration = forms.BooleanField(
+        label=_("The child lives in the catchment area of the school chosen first: this is a "
+                "registration (zgłoszenie), admitted without competition"), required=False)
     statement_accepted = forms.BooleanField(
         label=_("I am aware of criminal liability for making a false statement; the "
                 "statements I make in this application are true."), required=False)
 
-    def __init__(self, *args, localities=(), **kwargs):
+    def __init__(self, *args, localities=(), allow_registration=False, **kwargs):
         super().__init__(*args, **kwargs)
+        if not allow_registration:
+            del self.fields["registration"]
         self.fields["locality"].choices = [("", "—")] + [(item.pk, item.name)
                                                          for item in localities]
 
@@ -90,7 +101,9 @@ def application_data(form: ApplicationForm, post) -> services.ApplicationData:
         preferences=preferences, criteria=criteria, is_resident=data["is_resident"],
         locality_id=data["locality"], address=data["address"],
         guardian_name=data["guardian_name"], email=data["email"], phone=data["phone"],
-        statement_accepted=data["statement_accepted"])
+        statement_accepted=data["statement_accepted"],
+        kind=ApplicationKind.REGISTRATION if data.get("registration")
+        else ApplicationKind.APPLICATION)
 
 
 def uploads(files, name: str = "documents") -> list[services.Upload]:

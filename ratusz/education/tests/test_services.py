@@ -9,14 +9,18 @@ import pytest
 from django.utils import timezone, translation
 
 from ratusz.cases.models import Case, IncomingEntry
+from ratusz.core.tests.factories import LocalityFactory
 from ratusz.education import services
 from ratusz.education.errors import EducationError
 from ratusz.education.models import (
     Allocation,
     Application,
+    ApplicationKind,
     ApplicationStatus,
+    CampaignKind,
     CampaignStatus,
     Enrolment,
+    Institution,
     ListKind,
     PublishedList,
     Score,
@@ -240,3 +244,25 @@ def test_the_timetable_must_be_in_order(municipality_a):
              "admitted_list_on": datetime.date(2026, 4, 3)}
     refused("timetable_order", services.create_campaign, municipality_a, acting_user=None,
             year=2026, kind="preschool", name="R", dates=dates)
+
+
+def test_a_catchment_registration_is_admitted_and_takes_a_place(municipality_a, department_a,
+                                                                resident):
+    recruitment = make_recruitment(municipality_a, department_a, open_it=False)
+    campaign = recruitment["campaign"]
+    campaign.kind = CampaignKind.SCHOOL_FIRST_GRADE
+    campaign.save()
+    school = recruitment["offers"][0]
+    village = LocalityFactory(municipality=municipality_a, name="Obwodowo")
+    Institution.objects.get(pk=school.institution_id).catchment.add(village)
+    services.open_campaign(campaign, acting_user=None)
+    outside = application_data([school], kind=ApplicationKind.REGISTRATION)
+    refused("not_in_catchment", submit, recruitment, outside, resident)
+    inside = application_data([school], kind=ApplicationKind.REGISTRATION,
+                              locality_id=village.pk)
+    registration = submit(recruitment, inside, resident)
+    services.verify_application(registration, acting_user=None, confirmed=set())
+    registration.refresh_from_db()
+    assert registration.status == ApplicationStatus.ADMITTED
+    assert Enrolment.objects.get(child=registration.child).source == "catchment"
+    assert services.capacities(campaign, "main")[school.pk] == school.places - 1

@@ -16,7 +16,12 @@ from ratusz.accounts import identity
 from ratusz.accounts.access import resident_required
 from ratusz.education import forms, selectors, services
 from ratusz.education.errors import EducationError
-from ratusz.education.models import ApplicationStatus, CampaignStatus, CriterionStage
+from ratusz.education.models import (
+    ApplicationStatus,
+    CampaignKind,
+    CampaignStatus,
+    CriterionStage,
+)
 
 APPLYING = (CampaignStatus.OPEN, CampaignStatus.SUPPLEMENTARY)
 
@@ -63,7 +68,9 @@ def apply(request: HttpRequest, municipality_slug: str, campaign_id: int) -> Htt
         messages.error(request, _("Applications to this recruitment are not accepted now."))
         return redirect("education:campaign", municipality.slug, item.pk)
     localities = selectors.localities(municipality)
-    form = forms.ApplicationForm(request.POST or None, localities=localities, initial={
+    form = forms.ApplicationForm(request.POST or None, localities=localities,
+                                 allow_registration=item.kind == CampaignKind.SCHOOL_FIRST_GRADE,
+                                 initial={
         "guardian_name": request.user.get_full_name(), "email": request.user.email,
         "is_resident": True})
     offers = selectors.offers(item)
