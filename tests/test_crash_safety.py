@@ -29,7 +29,7 @@ pytestmark = [
 ]
 
 OPTIONS = TrialOptions(
-    seconds=15, submitters=2, registrars=2, open_cases=False, pause=0.05,
+    seconds=15, submitters=2, registrars=2, open_cases=True, pause=0.05,
     receipt_timeout=30, give_up_after=40, seed=15,
     plan=ChaosPlan(web_every=(2.0, 3.5), web_min_age=4.0, worker_every=(4.0, 6.0),
                    worker_down=(0.5, 1.0), redis_at=(0.5, 0.7), redis_down=(0.5, 1.0)))
@@ -57,4 +57,5 @@ def test_nothing_answered_is_lost_or_doubled_when_processes_are_killed(tmp_path)
     # (few on a busy machine: a worker's first submission loads much of the application)
     assert report.answered["submission"] >= 1, story
     assert report.answered["registration"] >= 5, story
+    assert report.answered["case"] >= 3, story
     assert report.problems == [], story
