@@ -22,7 +22,8 @@ Merchants: a JSON list of {"merchantId", "posId", "apiKey", "crc"} read from
 - GET /api/v1/testAccess: {"data": true} for good credentials.
 
 Control (JSON): POST /_control/merchants [{...}], POST /_control/pay {"token" or
-"sessionId", "action": pay|refuse|abandon} (the payer's choice without a browser),
+"sessionId", "action": pay|refuse|abandon, "notify": bool} (the payer's choice without a
+browser; `notify` false: the gateway sends nothing),
 POST /_control/notify {"sessionId", "forge": bool, "amount": int, "dry": bool} (send the
 notification again, forged or with another amount; `dry`: answer with it instead;
 `refusal`: answer with the refusal's notification),
@@ -322,7 +323,7 @@ class Simulator:
             "są przekazywane, a dane karty nie są zbierane.</p>")
         return 200, "text/html; charset=utf-8", _page("Przelewy24 – płatność", content), {}
 
-    def payer_action(self, transaction: dict, action: str) -> str:
+    def payer_action(self, transaction: dict, action: str, *, notify: bool = True) -> str:
         with self.lock:
             if transaction["status"] != "registered":
                 return "done"
@@ -338,9 +339,9 @@ class Simulator:
             else:
                 return "unknown"
             self.log.append({"event": action, "sessionId": transaction["sessionId"]})
-        if action == "pay":
+        if action == "pay" and notify:
             self.notify(transaction)
-        elif action == "refuse" and transaction["urlCard"]:
+        elif action == "refuse" and transaction["urlCard"] and notify:
             self.notify_refusal(transaction)
         return action
 
@@ -425,7 +426,8 @@ class Simulator:
             transaction = self._find(data)
             if transaction is None:
                 return _error(404, "no such transaction")
-            outcome = self.payer_action(transaction, data.get("action", "pay"))
+            outcome = self.payer_action(transaction, data.get("action", "pay"),
+                                        notify=data.get("notify", True))
             return _json(200, {"outcome": outcome, "urlReturn": transaction["urlReturn"]})
         if (method, action) == ("POST", "notify"):
             transaction = self._find(data)

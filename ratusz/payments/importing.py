@@ -174,14 +174,21 @@ def parse_instalments(value, reasons: _Reasons) -> list[InstalmentData]:
     return sorted(result, key=lambda i: i.number)
 
 
-def _has_unsafe_text(value) -> bool:
+def _texts(value, found: list[str]) -> list[str]:
     if isinstance(value, str):
-        return first_unsafe_character(value) is not None
-    if isinstance(value, dict):
-        return any(_has_unsafe_text(v) for v in value.values())
-    if isinstance(value, list):
-        return any(_has_unsafe_text(v) for v in value)
-    return False
+        found.append(value)
+    elif isinstance(value, dict):
+        for item in value.values():
+            _texts(item, found)
+    elif isinstance(value, list):
+        for item in value:
+            _texts(item, found)
+    return found
+
+
+def _has_unsafe_text(value) -> bool:
+    """Any text of the line with a character no text input accepts (one search for all)."""
+    return first_unsafe_character(" ".join(_texts(value, []))) is not None
 
 
 def parse_line(line: int, value, known_kinds: set[str]) -> ObligationData | Refused:

@@ -3,10 +3,13 @@ is shown with its status and interest to date (`InstalmentView`)."""
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import date
+from urllib.parse import urlencode
 
 from django.db.models import Count, QuerySet, Sum
+from django.urls import reverse
 from django.utils import timezone
 
 from ratusz.accounts import identity
@@ -33,6 +36,7 @@ from ratusz.payments.models import (
     Payer,
     PayerKind,
     Payment,
+    PaymentItem,
     PaymentStatus,
     Receipt,
     Refund,
@@ -45,13 +49,30 @@ from ratusz.payments.settlement import OpenItem, interest_to_date
 
 # --- National tables -----------------------------------------------------------------------
 
+#: The national tables change a few times a year (by the operator, in the admin): a process
+#: reads them again after this many seconds.
+TABLES_TTL = 60.0
+_tables: dict = {}
+
+
 def interest_calculator() -> Calculator:
-    """The late-interest computation with the rate and postal-fee tables as stored."""
+    """The late-interest computation with the rate and postal-fee tables as stored (read
+    again at most every TABLES_TTL seconds)."""
+    cached = _tables.get("calculator")
+    if cached is not None and time.monotonic() - cached[0] < TABLES_TTL:
+        return cached[1]
     rates = RateTable.of(InterestRate.objects.values_list("effective_from", "percent"))
     fees = list(LegalAmount.objects.filter(kind=LegalAmountKind.POSTAL_FEE)
                 .order_by("effective_from").values_list("effective_from", "amount"))
-    return Calculator(rates=rates, fee_starts=tuple(d for d, _ in fees),
-                      fees=tuple(a for _, a in fees))
+    calculator = Calculator(rates=rates, fee_starts=tuple(d for d, _ in fees),
+                            fees=tuple(a for _, a in fees))
+    _tables["calculator"] = (time.monotonic(), calculator)
+    return calculator
+
+
+def forget_national_tables() -> None:
+    """Read the tables again at the next use (after they change)."""
+    _tables.clear()
 
 
 def reminder_cost_on(day: date) -> int:
@@ -133,8 +154,14 @@ def payer_pesel(payer: Payer) -> str:
 
 
 def resident_digest(user) -> str | None:
-    profile = resident_profile(user) if getattr(user, "is_authenticated", False) else None
-    return profile.pesel_digest if profile is not None else None
+    """The digest of the PESEL login.gov.pl confirmed for the account (kept on the user
+    object for the rest of the request)."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    if not hasattr(user, "_payments_pesel_digest"):
+        profile = resident_profile(user)
+        user._payments_pesel_digest = profile.pesel_digest if profile is not None else None
+    return user._payments_pesel_digest
 
 
 def payers_of_resident(municipality, user) -> QuerySet[Payer]:
@@ -266,6 +293,56 @@ def obligation_is_paid(obligation: Obligation) -> bool:
     return not obligation.instalments.filter(settled_at__isnull=True).exists()
 
 
+def instalments_named(municipality, instalment_ids: list[int]) -> bool:
+    """Whether a payment, a reminder or a statement line names any of these instalments."""
+    if not instalment_ids:
+        return False
+    return (PaymentItem.objects.for_municipality(municipality)
+            .filter(instalment_id__in=instalment_ids).exists()
+            or Reminder.objects.for_municipality(municipality)
+            .filter(instalment_id__in=instalment_ids).exists()
+            or StatementLine.objects.for_municipality(municipality)
+            .filter(instalment_id__in=instalment_ids).exists())
+
+
+# --- Fees of other apps ----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class FeeState:
+    """A fee (an obligation another app asked for) as its owner shows it: what it is, what
+    is left to pay today with interest, the payer's individual account number to pay it
+    by transfer, and where the resident pays it online."""
+
+    external_id: str
+    amount: int
+    to_pay: int
+    paid: bool
+    due_date: date
+    account: str
+    pay_url: str
+
+
+def fee_payment_url(municipality, external_id: str) -> str:
+    """The taxpayer account's payment page with this obligation chosen."""
+    return (reverse("payments:pay", args=[municipality.slug]) + "?"
+            + urlencode({"zobowiazanie": external_id}))
+
+
+def fee_state(municipality, external_id: str) -> FeeState | None:
+    """The fee with this external id; None when there is no such obligation (no fee was
+    charged here, or it was closed as paid elsewhere)."""
+    instalments = list(instalments_of(municipality).filter(
+        obligation__external_id=external_id))
+    if not instalments:
+        return None
+    shown = views(instalments)
+    return FeeState(external_id=external_id, amount=sum(v.amount for v in shown),
+                    to_pay=sum(v.to_pay for v in shown if v.status != "paid"),
+                    paid=all(v.status == "paid" for v in shown),
+                    due_date=min(v.due_date for v in shown), account=shown[0].account,
+                    pay_url=fee_payment_url(municipality, external_id))
+
+
 # --- The payer's ledger (karta kontowa) ----------------------------------------------------
 
 @dataclass
@@ -357,8 +434,8 @@ def payers_with_credit(municipality) -> list[int]:
 
 def access_payment(municipality, public_id, *, user=None) -> Payment | None:
     """A payment of this gmina; with `user`, only one that user started."""
-    payments = Payment.objects.for_municipality(municipality).select_related("gateway",
-                                                                               "payer")
+    payments = Payment.objects.for_municipality(municipality).select_related(
+        "gateway", "payer", "municipality")
     if user is not None:
         payments = payments.filter(user=user)
     return payments.filter(public_id=public_id).first()

@@ -195,9 +195,11 @@ def _line(data: dict, position: int, scheme_prefix: str, own_account: str) -> St
         else details.replace("\n", " ").strip()
     counterparty = nrb.clean(parts.get("38", "")) or nrb.clean(
         parts.get("30", "") + parts.get("31", "")) if parts else ""
+    counterparty = counterparty if len(counterparty) == nrb.NRB_LENGTH \
+        and counterparty.isdigit() and nrb.numbers_in(counterparty) else ""
     credited = next((number for number in nrb.numbers_in(details.replace("\n", ""))
                      if scheme_prefix and number[2:].startswith(scheme_prefix)
-                     and number != own_account), "")
+                     and number != own_account and nrb.is_valid(number)), "")
     return StatementLine(
         position=position, value_date=data["date"], entry_date=data.get("entry_date"),
         is_credit=mark in CREDIT_MARKS, amount=grosze, mark=mark,
@@ -206,7 +208,7 @@ def _line(data: dict, position: int, scheme_prefix: str, own_account: str) -> St
         bank_reference=str(data.get("bank_reference") or "")[:35],
         details=details[:2000], title=title[:500],
         counterparty_name="".join(parts.get(code, "") for code in NAME_FIELDS).strip()[:200],
-        counterparty_account=counterparty if nrb.is_valid(counterparty) else "",
+        counterparty_account=counterparty,
         credited_account=credited)
 
 

@@ -32,9 +32,11 @@ class GatewaySimulatorProcess:
         self._post("merchants", [{"merchantId": merchant_id, "posId": pos_id or merchant_id,
                                   "apiKey": api_key, "crc": crc}])
 
-    def payer(self, session_id: str, action: str = "pay") -> dict:
-        """What the payer chooses on the gateway's page, without a browser."""
-        return self._post("pay", {"sessionId": session_id, "action": action})
+    def payer(self, session_id: str, action: str = "pay", *, notify: bool = True) -> dict:
+        """What the payer chooses on the gateway's page, without a browser (`notify` False:
+        the gateway does not notify)."""
+        return self._post("pay", {"sessionId": session_id, "action": action,
+                                  "notify": notify})
 
     def notification(self, session_id: str, **options) -> dict:
         """The signed notification the gateway sends (not sent)."""

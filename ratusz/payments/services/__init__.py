@@ -2,7 +2,8 @@
 concern:
 
 - `setup`: kinds of obligations, the collection account, the gateway credentials;
-- `obligations`: imports (idempotent by external id) and obligations of other apps' fees;
+- `obligations`: imports (idempotent by external id), and the payers they name;
+- `fees`: fees of other apps (the e-services' stamp duty) charged and closed;
 - `booking`: the ledger engine every receipt goes through;
 - `online`: payments through the gateway, its notifications and the sweep;
 - `statements`: MT940 statements, matching, the queue assigned by hand;
@@ -13,6 +14,7 @@ concern:
 from ratusz.payments.errors import PaymentsError
 from ratusz.payments.importing import PayerData
 from ratusz.payments.services.booking import Ledger, ReceiptIntent, book_receipt
+from ratusz.payments.services.fees import charge_fee, close_fee_paid_elsewhere
 from ratusz.payments.services.notices import (
     notify_reminder,
     send_all_due_notices,
@@ -50,7 +52,7 @@ from ratusz.payments.services.statements import assign_line, import_statement
 
 __all__ = [
     "Ledger", "PayerData", "PaymentsError", "ReceiptIntent", "assign_line", "book_receipt",
-    "cancel_payment",
+    "cancel_payment", "charge_fee", "close_fee_paid_elsewhere",
     "configure_collection_account", "configure_gateway", "create_obligation",
     "create_payment", "ensure_builtin_kinds", "import_obligations", "import_statement",
     "issue_reminder", "notify_reminder", "receive_notification", "receive_refusal",

@@ -10,7 +10,7 @@ for one payer never read the same open items."""
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from django.db import transaction
@@ -31,9 +31,14 @@ from ratusz.payments.models import (
     Reminder,
 )
 from ratusz.payments.selectors import interest_calculator
+from ratusz.payments.services import bulk
 from ratusz.payments.settlement import OpenCost, OpenItem, settle
 
 CHUNK = 500
+RECEIPT_FIELDS = ["id", "municipality", "payer", "amount", "value_date", "source", "reference",
+                  "unallocated", "created_at", "booked_by"]
+ALLOCATION_FIELDS = ["municipality", "receipt", "instalment", "reminder", "principal",
+                     "interest", "cost", "interest_charged", "created_at"]
 
 
 @dataclass
@@ -52,6 +57,21 @@ def _chunks(values: list, size: int = CHUNK):
         yield values[start:start + size]
 
 
+@dataclass
+class BookedReceipt:
+    """A receipt booked in memory; `id` is set when the ledger is flushed."""
+
+    payer_id: int
+    amount: int
+    value_date: date
+    source: str
+    reference: str
+    unallocated: int
+    booked_by_id: int | None
+    allocations: list[tuple] = field(default_factory=list)
+    id: int | None = None
+
+
 class Ledger:
     """Open instalments, unpaid reminder costs and overpayments of some payers."""
 
@@ -63,53 +83,52 @@ class Ledger:
         self.costs: dict[int, list[OpenCost]] = defaultdict(list)
         self.rows: dict[int, dict] = {}
         self.cost_rows: dict[int, int] = {}
-        self.receipts: list[tuple[Receipt, list[Allocation]]] = []
-        self.credit_receipts: dict[int, list[Receipt]] = defaultdict(list)
+        self.receipts: list[BookedReceipt] = []
+        self.credit_receipts: dict[int, list[BookedReceipt]] = defaultdict(list)
         self.touched: set[int] = set()
         self.touched_costs: set[int] = set()
-        self.changed_credit: list[Receipt] = []
         payers = Payer.objects.for_municipality(municipality)
         instalments = Instalment.objects.for_municipality(municipality)
         for chunk in _chunks(payer_ids):
             list(payers.select_for_update().filter(pk__in=chunk).values_list("pk", flat=True))
             for row in (instalments.filter(payer_id__in=chunk, settled_at__isnull=True)
-                        .values("pk", "payer_id", "obligation_id", "due_date", "amount",
-                                "paid_principal", "interest_charged", "interest_paid",
-                                "interest_from", "obligation__kind__regime",
-                                "obligation__kind__code")):
-                due = next_working_day(row["due_date"])
-                item = OpenItem(
-                    key=row["pk"], kind=row["obligation__kind__code"],
-                    bears_interest=row["obligation__kind__regime"] == Regime.TAX, due=due,
-                    principal=row["amount"] - row["paid_principal"],
-                    interest_unpaid=row["interest_charged"] - row["interest_paid"],
-                    interest_from=row["interest_from"] or due)
-                self.items[row["payer_id"]].append(item)
-                self.rows[row["pk"]] = {**row, "item": item, "charged": 0, "paid": 0}
-            for reminder in (Reminder.objects.for_municipality(municipality)
-                             .filter(payer_id__in=chunk, delivered_on__isnull=False,
-                                     cost_paid__lt=F("cost"))
-                             .values("pk", "payer_id", "delivered_on", "cost", "cost_paid")):
-                cost = OpenCost(key=reminder["pk"], delivered_on=reminder["delivered_on"],
-                                amount=reminder["cost"] - reminder["cost_paid"])
-                self.costs[reminder["payer_id"]].append(cost)
-                self.cost_rows[reminder["pk"]] = reminder["cost_paid"]
+                        .values_list("pk", "payer_id", "obligation_id", "due_date", "amount",
+                                     "paid_principal", "interest_charged", "interest_paid",
+                                     "interest_from", "obligation__kind__regime",
+                                     "obligation__kind__code")):
+                (pk, payer_id, obligation_id, due_date, amount, paid, charged, interest_paid,
+                 interest_from, regime, code) = row
+                due = next_working_day(due_date)
+                item = OpenItem(key=pk, kind=code, bears_interest=regime == Regime.TAX,
+                                due=due, principal=amount - paid,
+                                interest_unpaid=charged - interest_paid,
+                                interest_from=interest_from or due)
+                self.items[payer_id].append(item)
+                self.rows[pk] = {"obligation_id": obligation_id, "amount": amount,
+                                 "interest_charged": charged, "interest_paid": interest_paid,
+                                 "interest_from": interest_from, "item": item, "charged": 0,
+                                 "paid": 0}
+            for pk, payer_id, delivered_on, cost, cost_paid in (
+                    Reminder.objects.for_municipality(municipality)
+                    .filter(payer_id__in=chunk, delivered_on__isnull=False,
+                            cost_paid__lt=F("cost"))
+                    .values_list("pk", "payer_id", "delivered_on", "cost", "cost_paid")):
+                self.costs[payer_id].append(OpenCost(key=pk, delivered_on=delivered_on,
+                                                     amount=cost - cost_paid))
+                self.cost_rows[pk] = cost_paid
 
     def has_open(self, payer_id: int) -> bool:
         return any(item.is_open for item in self.items.get(payer_id, ())) or any(
             cost.amount > 0 for cost in self.costs.get(payer_id, ()))
 
     def _apply(self, payer_id: int, amount: int, on: date, named: frozenset[int]
-               ) -> tuple[list[Allocation], int]:
+               ) -> tuple[list[tuple], int]:
         result = settle(amount, on, self.items.get(payer_id, []),
                         self.costs.get(payer_id, []), named=named, interest=self.calculator)
         allocations = []
         for split in result.splits:
-            allocations.append(Allocation(
-                municipality=self.municipality, instalment_id=split.instalment,
-                reminder_id=split.reminder, principal=split.principal,
-                interest=split.interest, cost=split.cost,
-                interest_charged=split.interest_charged))
+            allocations.append((split.instalment, split.reminder, split.principal,
+                                split.interest, split.cost, split.interest_charged))
             if split.instalment is not None:
                 row = self.rows[split.instalment]
                 row["charged"] += split.interest_charged
@@ -120,24 +139,28 @@ class Ledger:
                 self.touched_costs.add(split.reminder)
         return allocations, result.left
 
-    def book(self, intent: ReceiptIntent) -> Receipt:
-        """Apply one receipt (written at `flush`)."""
+    def book(self, intent: ReceiptIntent) -> BookedReceipt:
+        """Apply one receipt (written at `flush`, which gives it its id)."""
         allocations, left = self._apply(intent.payer_id, intent.amount, intent.value_date,
                                         intent.named)
-        receipt = Receipt(municipality=self.municipality, payer_id=intent.payer_id,
-                          amount=intent.amount, value_date=intent.value_date,
-                          source=intent.source, reference=intent.reference[:200],
-                          unallocated=left, booked_by=intent.booked_by)
-        self.receipts.append((receipt, allocations))
+        receipt = BookedReceipt(
+            payer_id=intent.payer_id, amount=intent.amount, value_date=intent.value_date,
+            source=intent.source, reference=intent.reference[:200], unallocated=left,
+            booked_by_id=getattr(intent.booked_by, "pk", None), allocations=allocations)
+        self.receipts.append(receipt)
         return receipt
 
     def load_credit(self) -> None:
-        payer_ids = list(self.items) + list(self.costs)
+        payer_ids = sorted(set(self.items) | set(self.costs))
         for chunk in _chunks(payer_ids):
-            for receipt in (Receipt.objects.for_municipality(self.municipality)
-                            .filter(payer_id__in=chunk, unallocated__gt=0)
-                            .order_by("value_date", "pk")):
-                self.credit_receipts[receipt.payer_id].append(receipt)
+            for pk, payer_id, amount, value_date, unallocated in (
+                    Receipt.objects.for_municipality(self.municipality)
+                    .filter(payer_id__in=chunk, unallocated__gt=0)
+                    .order_by("value_date", "pk")
+                    .values_list("pk", "payer_id", "amount", "value_date", "unallocated")):
+                self.credit_receipts[payer_id].append(BookedReceipt(
+                    payer_id=payer_id, amount=amount, value_date=value_date, source="",
+                    reference="", unallocated=unallocated, booked_by_id=None, id=pk))
 
     def set_off(self, on: date) -> int:
         """Apply the loaded overpayments to what is open (art. 76 § 1 OP): arrears first,
@@ -153,46 +176,47 @@ class Ledger:
                     continue
                 total += receipt.unallocated - left
                 receipt.unallocated = left
-                self.changed_credit.append(receipt)
-                self.receipts.append((receipt, allocations))
+                if not receipt.allocations:
+                    self.receipts.append(receipt)
+                receipt.allocations += allocations
         return total
 
     def flush(self) -> None:
         """Write the receipts, their allocations and the instalments they changed; tell
         the listeners of obligations paid in full, after the commit."""
-        new = [receipt for receipt, _ in self.receipts if receipt.pk is None]
-        Receipt.objects.bulk_create(new, batch_size=CHUNK)
-        if self.changed_credit:
-            Receipt.objects.bulk_update(self.changed_credit, ["unallocated"], batch_size=CHUNK)
-        allocations = []
-        for receipt, items in self.receipts:
-            for allocation in items:
-                allocation.receipt = receipt
-                allocations.append(allocation)
-        Allocation.objects.bulk_create(allocations, batch_size=CHUNK)
+        municipality_id = self.municipality.pk
         now = timezone.now()
-        changed = []
-        for key in self.touched:
+        new = [receipt for receipt in self.receipts if receipt.id is None]
+        old = [receipt for receipt in self.receipts if receipt.id is not None]
+        for receipt, pk in zip(new, bulk.reserve_ids(Receipt, len(new)), strict=True):
+            receipt.id = pk
+        bulk.insert_rows(Receipt, RECEIPT_FIELDS, [
+            (r.id, municipality_id, r.payer_id, r.amount, r.value_date, r.source, r.reference,
+             r.unallocated, now, r.booked_by_id) for r in new])
+        bulk.update_rows(Receipt, ["unallocated"], [(r.unallocated, r.id) for r in old])
+        bulk.insert_rows(Allocation, ALLOCATION_FIELDS, [
+            (municipality_id, receipt.id, *allocation, now)
+            for receipt in self.receipts for allocation in receipt.allocations])
+        rows = []
+        for key in sorted(self.touched):
             row = self.rows[key]
             item = row["item"]
-            instalment = Instalment(
-                pk=key, paid_principal=row["amount"] - item.principal,
-                interest_charged=row["interest_charged"] + row["charged"],
-                interest_paid=row["interest_paid"] + row["paid"],
-                interest_from=item.interest_from if item.interest_from != item.due
-                else row["interest_from"],
-                settled_at=None if item.is_open else now)
-            changed.append(instalment)
-        Instalment.objects.bulk_update(
-            changed, ["paid_principal", "interest_charged", "interest_paid", "interest_from",
-                      "settled_at"], batch_size=CHUNK)
-        if self.touched_costs:
-            Reminder.objects.bulk_update(
-                [Reminder(pk=key, cost_paid=self.cost_rows[key]) for key in self.touched_costs],
-                ["cost_paid"], batch_size=CHUNK)
+            rows.append((row["amount"] - item.principal, row["interest_charged"] + row["charged"],
+                         row["interest_paid"] + row["paid"],
+                         item.interest_from if item.interest_from != item.due
+                         else row["interest_from"], None if item.is_open else now, key))
+            row["interest_charged"] += row["charged"]
+            row["interest_paid"] += row["paid"]
+            row["charged"] = row["paid"] = 0
+        bulk.update_rows(Instalment, ["paid_principal", "interest_charged", "interest_paid",
+                                      "interest_from", "settled_at"], rows)
+        bulk.update_rows(Reminder, ["cost_paid"], [(self.cost_rows[key], key)
+                                                   for key in sorted(self.touched_costs)])
         self._announce_paid({self.rows[key]["obligation_id"] for key in self.touched
                              if not self.rows[key]["item"].is_open}, now)
-        self.receipts, self.touched, self.touched_costs, self.changed_credit = [], set(), set(), []
+        for receipt in self.receipts:
+            receipt.allocations = []
+        self.receipts, self.touched, self.touched_costs = [], set(), set()
 
     def _announce_paid(self, obligation_ids: set[int], now) -> None:
         if not obligation_ids:
@@ -232,7 +256,8 @@ def payers_owing_with_credit(municipality, payer_ids) -> list[int]:
 
 
 def book_receipt(municipality, *, payer_id: int, amount: int, value_date: date,
-                 source: str, reference: str = "", named=(), acting_user=None) -> Receipt:
+                 source: str, reference: str = "", named=(), acting_user=None
+                 ) -> BookedReceipt:
     """Book one receipt for a payer (money received another way: at the till, a transfer
     confirmed by hand), in its own durable transaction."""
     with transaction.atomic(durable=True):

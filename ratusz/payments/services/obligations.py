@@ -8,7 +8,7 @@ lists every refused line with its reasons."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from django.db import transaction
@@ -39,17 +39,20 @@ from ratusz.payments.models import (
     PaymentItem,
     Reminder,
 )
+from ratusz.payments.services import bulk
 from ratusz.payments.services.booking import Ledger, _chunks, payers_owing_with_credit
 
 NO_ACCOUNT = _("Set up the gmina's collection account first (the scheme of individual "
                "account numbers).")
-OBLIGATION_FIELDS = ["title", "period", "dzial", "rozdzial", "paragraf", "kind_id"]
-
-
-@dataclass
-class ImportResult:
-    run: ObligationImport
-    obligations: list[Obligation]
+OBLIGATION_FIELDS = ["title", "period", "dzial", "rozdzial", "paragraf", "kind"]
+OBLIGATION_INSERT = ["id", "municipality", "payer", "kind", "external_id", "title", "period",
+                     "dzial", "rozdzial", "paragraf", "source", "import_run", "created_at",
+                     "updated_at"]
+INSTALMENT_INSERT = ["municipality", "obligation", "payer", "number", "due_date", "amount",
+                     "paid_principal", "interest_charged", "interest_paid"]
+PAYER_FIELDS = ["id", "municipality", "kind", "name", "pesel_digest", "pesel_ciphertext", "nip",
+                "regon", "email", "address", "reference", "account", "created_at",
+                "updated_at"]
 
 
 def _locked_account(municipality) -> CollectionAccount:
@@ -116,20 +119,25 @@ class PayerBook:
             return payer
         fresh = {"name": data.name, "email": data.email, "address": data.address,
                  "regon": data.regon}
-        if any(value and getattr(payer, field) != value for field, value in fresh.items()):
-            for field, value in fresh.items():
+        if any(value and getattr(payer, name) != value for name, value in fresh.items()):
+            for name, value in fresh.items():
                 if value:
-                    setattr(payer, field, value)
+                    setattr(payer, name, value)
             payer.updated_at = timezone.now()
             if payer.pk:
                 self.changed[payer.pk] = payer
         return payer
 
     def save(self) -> None:
-        Payer.objects.bulk_create(self.new, batch_size=500)
-        Payer.objects.bulk_update(list(self.changed.values()),
-                                  ["name", "email", "address", "regon", "updated_at"],
-                                  batch_size=500)
+        now = timezone.now()
+        for payer, pk in zip(self.new, bulk.reserve_ids(Payer, len(self.new)), strict=True):
+            payer.pk = payer.id = pk
+        bulk.insert_rows(Payer, PAYER_FIELDS, [
+            (p.pk, self.municipality.pk, p.kind, p.name, p.pesel_digest, p.pesel_ciphertext,
+             p.nip, p.regon, p.email, p.address, p.reference, p.account, now, now)
+            for p in self.new])
+        bulk.update_rows(Payer, ["name", "email", "address", "regon", "updated_at"], [
+            (p.name, p.email, p.address, p.regon, now, p.pk) for p in self.changed.values()])
         self.account.save(update_fields=["next_payer_reference", "updated_at"])
 
 
@@ -171,11 +179,11 @@ def import_obligations(municipality, records: list, *, acting_user, channel: str
     what changed (by external id), refuse bad lines with their reasons."""
     with transaction.atomic(durable=True):
         return _import(municipality, records, acting_user=acting_user, channel=channel,
-                       file_name=file_name).run
+                       file_name=file_name)
 
 
 def _import(municipality, records: list, *, acting_user, channel: str, file_name: str = ""
-            ) -> ImportResult:
+            ) -> ObligationImport:
     account = _locked_account(municipality)
     kinds = selectors.kind_codes(municipality)
     accepted, refused = parse_lines(list(records), set(kinds))
@@ -186,15 +194,10 @@ def _import(municipality, records: list, *, acting_user, channel: str, file_name
                                           if getattr(acting_user, "pk", None) else None,
                                           channel=channel, file_name=file_name[:255],
                                           lines=len(records))
-    now = timezone.now()
-    new_obligations: list[tuple[Obligation, list[InstalmentData]]] = []
-    changed_obligations: list[Obligation] = []
-    new_instalments: list[tuple[Obligation, InstalmentData]] = []
-    changed_instalments: list[Instalment] = []
-    removed: list[int] = []
+    new: list[tuple[ObligationData, Payer, dict]] = []
+    changes = _Changes()
     touched_payers: list[Payer] = []
-    created = updated = unchanged = 0
-    results: list[Obligation] = []
+    updated = unchanged = 0
     for line in accepted:
         existing = stored.get(line.external_id)
         payer = payers.find(line.payer)
@@ -214,69 +217,76 @@ def _import(municipality, records: list, *, acting_user, channel: str, file_name
                                                              kind.paragraf)
         values = {"title": line.title, "period": line.period, "dzial": dzial,
                   "rozdzial": rozdzial, "paragraf": paragraf, "kind_id": kind.pk}
+        touched_payers.append(payer)
         if existing is None:
-            obligation = Obligation(municipality=municipality, payer=payer,
-                                    external_id=line.external_id, source=channel,
-                                    import_run=run, created_at=now, updated_at=now, **values)
-            new_obligations.append((obligation, line.instalments))
-            created += 1
-            results.append(obligation)
-            touched_payers.append(payer)
-            continue
-        changes = _update_obligation(existing, payer, values, line.instalments,
-                                     new_instalments, changed_instalments, removed)
-        if changes:
-            existing.updated_at, existing.import_run = now, run
-            changed_obligations.append(existing)
-            touched_payers.append(payer)
+            new.append((line, payer, values))
+        elif _update_obligation(existing, payer, values, line.instalments, changes):
+            existing.import_run = run
+            changes.obligations.append(existing)
             updated += 1
         else:
             unchanged += 1
-        results.append(existing)
     payers.save()
-    Obligation.objects.bulk_create([o for o, _ in new_obligations], batch_size=500)
-    Obligation.objects.bulk_update(changed_obligations,
-                                   [*OBLIGATION_FIELDS, "payer", "updated_at", "import_run"],
-                                   batch_size=500)
-    for obligation, items in new_obligations:
-        new_instalments += [(obligation, item) for item in items]
-    Instalment.objects.bulk_create([
-        Instalment(municipality=municipality, obligation=obligation, payer=obligation.payer,
-                   number=item.number, due_date=item.due_date, amount=item.amount)
-        for obligation, item in new_instalments], batch_size=1000)
-    Instalment.objects.bulk_update(changed_instalments,
-                                   ["due_date", "amount", "payer", "settled_at"],
-                                   batch_size=1000)
-    for chunk in _chunks(removed):
-        Instalment.objects.for_municipality(municipality).filter(pk__in=chunk).delete()
+    _write(municipality, run, channel, new, changes)
     _set_off_credit(municipality, sorted({p.pk for p in touched_payers}))
-    run.created, run.updated, run.unchanged, run.refused = created, updated, unchanged, \
+    run.created, run.updated, run.unchanged, run.refused = len(new), updated, unchanged, \
         len(refused)
     run.refused_lines = [{"line": r.line, "external_id": r.external_id, "reasons": r.reasons}
                          for r in sorted(refused, key=lambda r: r.line)]
     run.save()
     record_audit(municipality=municipality, acting_user=acting_user,
                  action=AuditAction.CREATED, target=run,
-                 after={"channel": channel, "file": file_name[:100], "created": created,
+                 after={"channel": channel, "file": file_name[:100], "created": len(new),
                         "updated": updated, "unchanged": unchanged, "refused": len(refused)})
-    return ImportResult(run=run, obligations=results)
+    return run
+
+
+@dataclass
+class _Changes:
+    obligations: list[Obligation] = field(default_factory=list)
+    new_instalments: list[tuple[Obligation, InstalmentData]] = field(default_factory=list)
+    instalments: list[Instalment] = field(default_factory=list)
+    removed: list[int] = field(default_factory=list)
+
+
+def _write(municipality, run, channel: str, new, changes: _Changes) -> None:
+    """Write the import's new and changed rows, a few statements for the lot."""
+    now = timezone.now()
+    ids = bulk.reserve_ids(Obligation, len(new))
+    bulk.insert_rows(Obligation, OBLIGATION_INSERT, [
+        (pk, municipality.pk, payer.pk, values["kind_id"], line.external_id, values["title"],
+         values["period"], values["dzial"], values["rozdzial"], values["paragraf"], channel,
+         run.pk, now, now) for pk, (line, payer, values) in zip(ids, new, strict=True)])
+    instalments = [(municipality.pk, pk, payer.pk, item.number, item.due_date, item.amount)
+                   for pk, (line, payer, _values) in zip(ids, new, strict=True)
+                   for item in line.instalments]
+    instalments += [(municipality.pk, obligation.pk, obligation.payer_id, item.number,
+                     item.due_date, item.amount)
+                    for obligation, item in changes.new_instalments]
+    bulk.insert_rows(Instalment, INSTALMENT_INSERT, [(*row, 0, 0, 0) for row in instalments])
+    bulk.update_rows(Obligation, [*OBLIGATION_FIELDS, "payer", "updated_at", "import_run"], [
+        (o.title, o.period, o.dzial, o.rozdzial, o.paragraf, o.kind_id, o.payer_id, now, run.pk,
+         o.pk) for o in changes.obligations])
+    bulk.update_rows(Instalment, ["due_date", "amount", "payer", "settled_at"], [
+        (i.due_date, i.amount, i.payer_id, i.settled_at, i.pk) for i in changes.instalments])
+    for chunk in _chunks(changes.removed):
+        Instalment.objects.for_municipality(municipality).filter(pk__in=chunk).delete()
 
 
 def _update_obligation(existing: Obligation, payer: Payer, values: dict,
-                       wanted: list[InstalmentData], new_instalments: list,
-                       changed_instalments: list, removed: list) -> bool:
+                       wanted: list[InstalmentData], changes: _Changes) -> bool:
     changed = existing.payer_id != payer.pk
     existing.payer = payer
-    for field, value in values.items():
-        if getattr(existing, field) != value:
-            setattr(existing, field, value)
+    for name, value in values.items():
+        if getattr(existing, name) != value:
+            setattr(existing, name, value)
             changed = True
     stored = {i.number: i for i in existing.instalments.all()}
     now = timezone.now()
     for item in wanted:
         instalment = stored.pop(item.number, None)
         if instalment is None:
-            new_instalments.append((existing, item))
+            changes.new_instalments.append((existing, item))
             changed = True
         elif (instalment.due_date, instalment.amount, instalment.payer_id) != (
                 item.due_date, item.amount, payer.pk):
@@ -285,10 +295,10 @@ def _update_obligation(existing: Obligation, payer: Payer, values: dict,
             settled = instalment.paid_principal >= item.amount and \
                 instalment.unpaid_interest == 0
             instalment.settled_at = (instalment.settled_at or now) if settled else None
-            changed_instalments.append(instalment)
+            changes.instalments.append(instalment)
             changed = True
     for instalment in stored.values():
-        removed.append(instalment.pk)
+        changes.removed.append(instalment.pk)
         changed = True
     return changed
 
@@ -314,12 +324,12 @@ def create_obligation(municipality, *, payer: PayerData, kind: str, external_id:
               "payer": {k: v for k, v in payer.__dict__.items() if v},
               "instalments": [{"due_date": day.isoformat(), "amount": amount}
                               for day, amount in instalments]}
-    result = _import(municipality, [record], acting_user=acting_user, channel="service")
-    if result.run.refused:
-        reasons = result.run.refused_lines[0]["reasons"]
+    run = _import(municipality, [record], acting_user=acting_user, channel="service")
+    if run.refused:
+        reasons = run.refused_lines[0]["reasons"]
         raise PaymentsError("obligation_refused", _("The obligation was refused: %(codes)s."),
                             codes=", ".join(reason["code"] for reason in reasons))
-    return result.obligations[0]
+    return selectors.obligation_by_external_id(municipality, external_id)
 
 
 def resident_payer_data(user) -> PayerData | None:

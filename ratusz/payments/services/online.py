@@ -58,8 +58,7 @@ def _event(payment_or_account, *, kind: str, outcome: str, reason: str = "",
     refusal is kept even though nothing else is written)."""
     payment = payment_or_account if isinstance(payment_or_account, Payment) else None
     municipality_id = payment_or_account.municipality_id
-    if isinstance(body, bytes):
-        body = body[:4000].decode("utf-8", errors="replace")
+    body = _text(body)
     logger.log(logging.WARNING if outcome in ("refused", "error") else logging.INFO,
                "payments.gateway_event", extra={"kind": kind, "outcome": outcome,
                                                 "reason": reason,
@@ -138,25 +137,37 @@ def start_payment(municipality, *, user, instalment_ids) -> Payment:
 
 
 def _book(payment: Payment, *, order_id: int, method_id: int | None, statement: str,
-          via: str) -> bool:
-    """Mark the payment paid and book its receipt, once: True if this call did it."""
+          via: str, remote_address=None, body=b"") -> bool:
+    """Mark the payment paid and book its receipt, once: True if this call did it. The
+    gateway's message is kept in the same transaction."""
     with transaction.atomic(durable=True):
         locked = (Payment.objects.for_municipality(payment.municipality_id)
                   .select_for_update().get(pk=payment.pk))
         if locked.status == PaymentStatus.PAID:
+            GatewayEvent.objects.create(
+                municipality_id=payment.municipality_id, payment=payment, kind=via,
+                outcome="repeated", remote_address=remote_address, body=_text(body))
             return False
         named = frozenset(locked.items.values_list("instalment_id", flat=True))
         ledger = Ledger(payment.municipality, [locked.payer_id])
         receipt = ledger.book(ReceiptIntent(
             payer_id=locked.payer_id, amount=locked.amount, value_date=timezone.localdate(),
             source=ReceiptSource.GATEWAY, named=named,
-            reference=f"{locked.gateway.get_kind_display()} {order_id} ({via})"))
+            reference=f"{payment.gateway.get_kind_display()} {order_id} ({via})"))
         ledger.flush()
         Payment.objects.filter(pk=locked.pk).update(
-            status=PaymentStatus.PAID, receipt=receipt, order_id=order_id,
+            status=PaymentStatus.PAID, receipt_id=receipt.id, order_id=order_id,
             method_id=method_id, statement=statement[:255], paid_at=timezone.now(),
             closed_at=timezone.now(), failure_reason="")
+        GatewayEvent.objects.create(
+            municipality_id=payment.municipality_id, payment=payment, kind=via,
+            outcome="accepted", remote_address=remote_address, body=_text(body))
         return True
+
+
+def _text(body: bytes | str) -> str:
+    return body[:4000].decode("utf-8", errors="replace") if isinstance(body, bytes) \
+        else body[:4000]
 
 
 def receive_notification(notify_key: str, body: bytes, *, remote_address: str | None = None
@@ -222,9 +233,11 @@ def _verify_and_book(payment: Payment, adapter, notification: Notification, *, v
                remote_address=remote_address, body=body)
         return 400
     booked = _book(payment, order_id=notification.order_id, method_id=notification.method_id,
-                   statement=notification.statement, via=via)
-    _event(payment, kind=via, outcome="accepted" if booked else "repeated",
-           remote_address=remote_address, body=body)
+                   statement=notification.statement, via=via, remote_address=remote_address,
+                   body=body)
+    logger.info("payments.gateway_event", extra={
+        "kind": via, "outcome": "accepted" if booked else "repeated",
+        "municipality_id": payment.municipality_id, "payment": payment.pk})
     return 200
 
 

@@ -25,11 +25,17 @@ from ratusz.payments.models import (
     Statement,
     StatementLine,
 )
+from ratusz.payments.services import bulk
 from ratusz.payments.services.booking import Ledger, ReceiptIntent, _chunks
 from ratusz.payments.settlement import interest_to_date
 from ratusz.payments.statement_files import StatementRefused, parse_statement
 
 REFERENCE = re.compile(r"RTZ\s?(\d{1,12})", re.IGNORECASE)
+LINE_FIELDS = ["municipality", "statement", "position", "fingerprint", "value_date",
+               "entry_date", "is_credit", "mark", "amount", "transaction_code",
+               "customer_reference", "bank_reference", "details", "title", "counterparty_name",
+               "counterparty_account", "credited_account", "status", "matched_by", "note",
+               "payer", "receipt"]
 
 
 def _refusal(code: str, **params) -> PaymentsError:
@@ -108,19 +114,14 @@ def _book_statement(municipality, parsed, data: bytes, *, acting_user, channel, 
         status = (LineStatus.DEBIT if not line.is_credit else
                   LineStatus.MATCHED if match else LineStatus.UNMATCHED)
         receipt = receipts.get(line.position)
-        rows.append(StatementLine(
-            municipality=municipality, statement=statement, position=line.position,
-            fingerprint=line.fingerprint, value_date=line.value_date,
-            entry_date=line.entry_date, is_credit=line.is_credit, mark=line.mark,
-            amount=line.amount, transaction_code=line.transaction_code,
-            customer_reference=line.customer_reference, bank_reference=line.bank_reference,
-            details=line.details, title=line.title,
-            counterparty_name=line.counterparty_name,
-            counterparty_account=line.counterparty_account,
-            credited_account=line.credited_account, status=status,
-            matched_by=match[2] if match else "", note=notes.get(line.position, ""),
-            payer_id=match[0] if match else None, receipt=receipt))
-    StatementLine.objects.bulk_create(rows, batch_size=1000)
+        rows.append((
+            municipality.pk, statement.pk, line.position, line.fingerprint, line.value_date,
+            line.entry_date, line.is_credit, line.mark, line.amount, line.transaction_code,
+            line.customer_reference, line.bank_reference, line.details, line.title,
+            line.counterparty_name, line.counterparty_account, line.credited_account, status,
+            match[2] if match else "", notes.get(line.position, ""),
+            match[0] if match else None, receipt.id if receipt else None))
+    bulk.insert_rows(StatementLine, LINE_FIELDS, rows)
     statement.matched = len(matches)
     statement.unmatched = len(credits) - len(matches)
     statement.debits = len(fresh) - len(credits)
@@ -187,7 +188,7 @@ def assign_line(line: StatementLine, *, payer: Payer, acting_user,
         reference=f"{line.statement.number} poz. {line.position}: {line.title}"[:200],
         booked_by=acting_user))
     ledger.flush()
-    line.status, line.payer, line.receipt = LineStatus.ASSIGNED, payer, receipt
+    line.status, line.payer, line.receipt_id = LineStatus.ASSIGNED, payer, receipt.id
     line.instalment, line.matched_by = instalment, "hand"
     line.assigned_by, line.assigned_at = acting_user, timezone.now()
     line.save(update_fields=["status", "payer", "receipt", "instalment", "matched_by",

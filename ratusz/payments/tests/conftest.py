@@ -53,5 +53,8 @@ def _national_tables(request):
 
     from django.apps import apps
 
+    from ratusz.payments.selectors import forget_national_tables
+
     seed = importlib.import_module("ratusz.payments.migrations.0003_national_tables").seed
     seed(apps, None)
+    forget_national_tables()
