@@ -41,6 +41,14 @@ def is_platform_address(ade: str) -> bool:
     return answer
 
 
+def ade_is_taken(ade: str) -> bool:
+    """Whether a gmina, unit or mailbox of the platform holds the ADE already."""
+    with tenant_context(None, all_municipalities=True):
+        return (Unit.objects.filter(ade=ade).exists()
+                or Municipality.objects.filter(ade=ade).exists()
+                or Mailbox.objects.filter(address=ade).exists())
+
+
 def platform_addresses(query: str) -> list[dict]:
     """The platform's gminy and units whose name or ADE matches (the address directory)."""
     with tenant_context(None, all_municipalities=True):

@@ -32,7 +32,8 @@ def test_me_returns_the_caller_and_its_municipality(client, clerk_token, municip
     assert body["roles"] == ["registry_clerk"]
     assert body["permissions"] == ["correspondence.register", "directory.view"]
     assert body["municipality"] == {"id": municipality_a.pk, "slug": "alfa", "name": "Alfa",
-                                    "teryt": "0609991"}
+                                    "teryt": "0609991", "ade": None}
+    assert body["ade"] is None  # the gmina's ADE (docs/exchange.md); this one has none yet
 
 
 def test_a_resident_token_says_who_the_resident_is(client, resident, municipality_a, admin_a):

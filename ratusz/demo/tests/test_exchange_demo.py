@@ -1,8 +1,11 @@
 """The exchange's part of the demo: every gmina's ADE (also in /me), the tokens that draft,
-approve, seal and send a letter, and the mailboxes the simulator is given."""
+approve, seal and send a letter, and the mailboxes the simulator is given; a unit the
+education demo adds later gets its ADE from core's `unit_created` (the test commits, so
+the after-commit effects run as in a real load)."""
 
 import json
 
+import pytest
 from django.conf import settings
 
 from ratusz.accounts.permissions import Permission
@@ -12,7 +15,8 @@ from ratusz.demo.loader import load_demo
 from ratusz.exchange.ade import is_valid_ade
 
 
-def test_every_demo_gmina_and_unit_has_its_ade_and_the_letter_tokens(db, client):
+@pytest.mark.django_db(transaction=True)
+def test_every_demo_gmina_and_unit_has_its_ade_and_the_letter_tokens(client):
     demo = load_demo(base_url="http://127.0.0.1:8000")
     mailboxes = json.loads((settings.VAR_DIR / "exchange" / "demo-mailboxes.json")
                            .read_text(encoding="utf-8"))

@@ -15,6 +15,7 @@ from ratusz.exchange.services.a2a import submit_unit_report, transfer_case_to
 from ratusz.exchange.services.addresses import (
     assign_ade,
     check_ade,
+    give_new_unit_its_ade,
     look_up_addresses,
     set_epuap_inbox,
 )
@@ -30,7 +31,8 @@ from ratusz.exchange.services.pump import run_round
 
 __all__ = [
     "ExchangeError", "assign_ade", "check_ade", "collect_evidences", "dispatch",
-    "fetch_mailbox", "look_up_addresses", "queue_letter", "queue_message", "report_to_ezd",
+    "fetch_mailbox", "give_new_unit_its_ade", "look_up_addresses", "queue_letter",
+    "queue_message", "report_to_ezd",
     "retry_message", "run_round", "set_epuap_inbox", "submit_unit_report", "take_in",
     "transfer_case_to",
 ]

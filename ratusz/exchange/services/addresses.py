@@ -6,13 +6,15 @@ from __future__ import annotations
 
 import re
 
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from ratusz.core.models import AuditAction, Municipality, Unit, UnitKind
 from ratusz.core.services import record_audit
+from ratusz.core.tenancy import tenant_context
 from ratusz.exchange import selectors
-from ratusz.exchange.ade import is_valid_ade, normalise_ade
+from ratusz.exchange.ade import is_valid_ade, normalise_ade, platform_ade
 from ratusz.exchange.edelivery import ProviderRefused, ProviderUnavailable
 from ratusz.exchange.errors import ExchangeError
 from ratusz.exchange.models import Channel, Mailbox
@@ -54,6 +56,35 @@ def assign_ade(unit: Unit, *, acting_user, ade: str) -> Mailbox:
                  action=AuditAction.UPDATED, target=unit, before={"ade": before},
                  after={"ade": ade})
     return mailbox
+
+
+def give_new_unit_its_ade(*, unit_id: int, municipality_id: int,
+                          acting_user_id: int | None = None) -> Mailbox | None:
+    """A unit just added to a gmina (core's `unit_created`) gets its ADE and e-Doręczenia
+    mailbox, as the office registers every new unit's address: the first free address of
+    the platform's scheme (`ade.platform_ade`, numbered by the unit's place in the gmina).
+    A unit that already has one keeps it; None when the unit is gone."""
+    with tenant_context(None, all_municipalities=True):
+        unit = (Unit.objects.filter(pk=unit_id, municipality_id=municipality_id)
+                .select_related("municipality").first())
+        if unit is None:
+            return None
+        if unit.ade:
+            return selectors.mailbox_of_unit(unit.municipality, unit, Channel.E_DELIVERY)
+        municipality = unit.municipality
+        acting_user = (get_user_model().objects.filter(pk=acting_user_id).first()
+                       if acting_user_id is not None else None)
+        for index in range(100):
+            ade = platform_ade(municipality.teryt, index, municipality.slug)
+            if selectors.ade_is_taken(ade):
+                continue
+            try:
+                return assign_ade(unit, acting_user=acting_user, ade=ade)
+            except ExchangeError as refusal:
+                if refusal.code != "ade_taken":  # taken meanwhile: the next one
+                    raise
+    raise ExchangeError("ade_exhausted", _("No free address for e-Doręczenia is left in "
+                                           "this gmina's scheme; enter the unit's address."))
 
 
 @transaction.atomic(durable=True)
