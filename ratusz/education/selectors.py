@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from django.db.models import Count, Q, QuerySet
 
+from ratusz.accounts import selectors as account_selectors
+from ratusz.accounts.permissions import Role
 from ratusz.core.models import Department, Locality, Unit, UnitKind
 from ratusz.education.models import (
     Allocation,
@@ -78,6 +80,28 @@ def access_unit_by_id(municipality, unit_id: int) -> Unit | None:
     return education_units(municipality).filter(pk=unit_id).first()
 
 
+def commission_scope(municipality, user) -> frozenset[int] | None:
+    """The institutions whose commission (and director) this officer is: the education
+    role held in the department of a preschool's or school's own unit limits the officer
+    to those institutions (their applications, lists, justifications and appeals); held
+    in the town hall or gmina-wide, it is the education department's and reaches the whole
+    gmina (None)."""
+    units = {assignment.unit_id for assignment in account_selectors.role_assignments_of(
+        municipality, user) if assignment.role == Role.EDUCATION}
+    if not units or None in units:
+        return None
+    institutions = dict(Institution.objects.for_municipality(municipality).filter(
+        unit_id__in=units).values_list("unit_id", "pk"))
+    if set(institutions) != units:
+        return None
+    return frozenset(institutions.values())
+
+
+def in_scope(scope: frozenset[int] | None, institution_id: int | None) -> bool:
+    """Whether an officer of `scope` acts for this institution."""
+    return scope is None or institution_id in scope
+
+
 def departments(municipality) -> QuerySet[Department]:
     return Department.objects.for_municipality(municipality).filter(is_active=True)
 
@@ -102,12 +126,22 @@ def access_resident_application(municipality, user, public_id) -> Application | 
     return resident_applications(municipality, user).filter(public_id=public_id).first()
 
 
+def _naming(applications: QuerySet[Application], scope: frozenset[int] | None
+            ) -> QuerySet[Application]:
+    if scope is None:
+        return applications
+    return applications.filter(pk__in=Application.objects.filter(
+        preferences__offer__institution_id__in=scope).values("pk"))
+
+
 def campaign_applications(campaign: Campaign, *, offer_id: int | None = None,
-                          status: str = "") -> QuerySet[Application]:
-    """The applications of a campaign for the staff (those preferring `offer_id`)."""
-    applications = (Application.objects.filter(campaign=campaign)
-                    .select_related("child", "qualified_offer__institution__unit")
-                    .order_by("child__last_name", "child__first_name", "pk"))
+                          status: str = "", scope: frozenset[int] | None = None
+                          ) -> QuerySet[Application]:
+    """The applications of a campaign for the staff (those preferring `offer_id`; for a
+    commission, those naming one of its institutions)."""
+    applications = _naming(Application.objects.filter(campaign=campaign)
+                           .select_related("child", "qualified_offer__institution__unit")
+                           .order_by("child__last_name", "child__first_name", "pk"), scope)
     if offer_id:
         applications = applications.filter(preferences__offer_id=offer_id)
     if status:
@@ -115,10 +149,18 @@ def campaign_applications(campaign: Campaign, *, offer_id: int | None = None,
     return applications
 
 
-def access_application_by_id(municipality, application_id: int) -> Application | None:
-    return (Application.objects.for_municipality(municipality).filter(pk=application_id)
-            .select_related("campaign", "child", "qualified_offer__institution__unit")
-            .first())
+def access_application_by_id(municipality, application_id: int, *,
+                             scope: frozenset[int] | None = None) -> Application | None:
+    """An application of the gmina; for a commission, only one naming its institution."""
+    return _naming(Application.objects.for_municipality(municipality).filter(pk=application_id)
+                   .select_related("campaign", "child", "qualified_offer__institution__unit"),
+                   scope).first()
+
+
+def first_choice(application: Application) -> int | None:
+    """The institution of the application's first preference (whose commission verifies)."""
+    return application.preferences.filter(rank=1).values_list(
+        "offer__institution_id", flat=True).first()
 
 
 def application_details(application: Application) -> dict:
@@ -136,9 +178,13 @@ def application_details(application: Application) -> dict:
     }
 
 
-def access_document(municipality, document_id: int) -> ApplicationDocument | None:
-    return ApplicationDocument.objects.for_municipality(municipality).filter(
-        pk=document_id).first()
+def access_document(municipality, document_id: int, *,
+                    scope: frozenset[int] | None = None) -> ApplicationDocument | None:
+    documents = ApplicationDocument.objects.for_municipality(municipality).filter(
+        pk=document_id)
+    if scope is not None:
+        documents = documents.filter(application__in=_naming(Application.objects.all(), scope))
+    return documents.first()
 
 
 def status_counts(campaign: Campaign) -> dict[str, int]:
@@ -220,8 +266,9 @@ def explanation(application: Application) -> dict | None:
             "allocation": run}
 
 
-def waiting_for_commission(municipality) -> dict:
-    """What waits in the gmina's open recruitments: applications to verify, justifications
+def waiting_for_commission(municipality, scope: frozenset[int] | None = None) -> dict:
+    """What waits in the gmina's open recruitments (for a commission: at its institutions,
+    applications where it is the first choice): applications to verify, justifications
     to give, appeals to decide (count, and the first of each as (label, application id,
     detail))."""
     applications = (Application.objects.for_municipality(municipality)
@@ -235,6 +282,11 @@ def waiting_for_commission(municipality) -> dict:
     appeals = (Appeal.objects.for_municipality(municipality)
                .filter(decision=AppealDecision.PENDING).select_related(
                    "application__child", "case").order_by("decide_by"))
+    if scope is not None:
+        applications = applications.filter(preferences__rank=1,
+                                           preferences__offer__institution_id__in=scope)
+        justifications = justifications.filter(offer__institution_id__in=scope)
+        appeals = appeals.filter(offer__institution_id__in=scope)
     items = [(f"{j.application.child.full_name}: uzasadnienie", j.application_id,
               j.due_on.isoformat()) for j in justifications[:5]]
     items += [(f"{a.application.child.full_name}: odwołanie {a.case.mark}", a.application_id,

@@ -23,7 +23,8 @@ def waiting_work(user, municipality, *, detailed: bool = False) -> list[WaitingW
     appeals waiting for an answer, in the gmina's campaigns."""
     if not has_permission(user, municipality, Permission.VIEW_EDUCATION):
         return []
-    waiting = selectors.waiting_for_commission(municipality)
+    waiting = selectors.waiting_for_commission(
+        municipality, selectors.commission_scope(municipality, user))
     url = reverse("education-staff:campaigns", args=[municipality.slug])
     items: tuple[WaitingItem, ...] = ()
     if detailed:

@@ -34,6 +34,7 @@ from ratusz.education.models import (
     Criterion,
     DeclarationStatus,
     DeclaredCriterion,
+    Enrolment,
     EnrolmentSource,
     Offer,
     Preference,
@@ -211,6 +212,12 @@ def _submit(campaign, data: ApplicationData, *, guardian, acting_user, stored, r
     elif kind != ApplicationKind.APPLICATION:
         raise EducationError("kind_invalid", _("Choose an application or a registration."))
     child = child_for(campaign.municipality, child_data, guardian=guardian)
+    if Enrolment.objects.filter(municipality_id=campaign.municipality_id, child=child,
+                                school_year=campaign.year).exists():
+        # A child placed already (continuation, catchment, the main round, an appeal) would
+        # otherwise hold two places, and stop the round's admitted lists from publishing.
+        raise EducationError("already_enrolled", _("The child already has a place for this "
+                                                   "school year."))
     if Application.objects.filter(campaign=campaign, child=child, round=round_).exclude(
             status=ApplicationStatus.WITHDRAWN).exists():
         raise EducationError("duplicate_application", _(

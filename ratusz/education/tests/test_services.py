@@ -25,7 +25,13 @@ from ratusz.education.models import (
     PublishedList,
     Score,
 )
-from ratusz.education.tests.factories import application_data, apply, make_recruitment
+from ratusz.education.tests.factories import (
+    application_data,
+    apply,
+    make_recruitment,
+    timetable_around_today,
+    valid_pesel,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -266,3 +272,46 @@ def test_a_catchment_registration_is_admitted_and_takes_a_place(municipality_a, 
     assert registration.status == ApplicationStatus.ADMITTED
     assert Enrolment.objects.get(child=registration.child).source == "catchment"
     assert services.capacities(campaign, "main")[school.pk] == school.places - 1
+
+
+def test_the_supplementary_round_runs_on_the_places_left(municipality_a, department_a):
+    today = timezone.localdate()
+    dates = {**timetable_around_today(), **dict.fromkeys((
+        "supplementary_from", "supplementary_until", "supplementary_qualified_list_on",
+        "supplementary_confirmation_until", "supplementary_admitted_list_on"), today)}
+    recruitment = make_recruitment(municipality_a, department_a, places=(1, 1), dates=dates)
+    campaign = recruitment["campaign"]
+    first, second = recruitment["offers"]
+    late_pesel = valid_pesel(datetime.date(2022, 3, 3), 77)
+    admitted = apply(recruitment, [first], criteria=[(recruitment["large_family"].pk, None)])
+    late = apply(recruitment, [first], pesel=late_pesel)
+    walk_to_admitted(recruitment, [admitted])
+    late.refresh_from_db()
+    assert (admitted.status, late.status) == ("admitted", "not_admitted")
+    refused("wrong_stage", services.publish_qualified_lists, campaign, acting_user=None)
+    services.open_supplementary_round(campaign, acting_user=None)
+    campaign.refresh_from_db()
+    assert services.capacities(campaign, "supplementary") == {first.pk: 0, second.pk: 1}
+    second_try = apply(recruitment, [first, second], pesel=late_pesel, guardian=late.guardian)
+    outsider = apply(recruitment, [second], resident=False)
+    assert second_try.round == outsider.round == "supplementary"
+    walk_to_admitted(recruitment, [second_try, outsider])
+    assert (second_try.status, outsider.status) == ("admitted", "not_admitted")
+    assert Enrolment.objects.get(application=second_try).institution_id == \
+        second.institution_id
+    campaign.refresh_from_db()
+    assert campaign.status == CampaignStatus.SUPPLEMENTARY
+    assert PublishedList.objects.filter(campaign=campaign, round="supplementary").count() == 4
+    services.close_campaign(campaign, acting_user=None)
+
+
+def test_a_child_with_a_place_cannot_apply_again(municipality_a, department_a, resident):
+    recruitment = make_recruitment(municipality_a, department_a, places=(1, 1))
+    pesel = valid_pesel(datetime.date(2022, 3, 4), 78)
+    services.record_continuation(recruitment["campaign"], acting_user=None,
+                                 offer=recruitment["offers"][0],
+                                 child=services.ChildData("Jan", "Stały", pesel),
+                                 declared_on=recruitment["campaign"].continuation_from)
+    data = application_data(recruitment["offers"], pesel=pesel)
+    assert "already has a place" in refused("already_enrolled", submit, recruitment, data,
+                                            resident)

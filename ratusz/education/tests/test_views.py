@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from ratusz.accounts.permissions import Role
+from ratusz.core.tests.factories import DepartmentFactory
 from ratusz.education.models import Application, ApplicationStatus
 from ratusz.education.tests.factories import apply, make_recruitment, valid_pesel
 from ratusz.testing.logingov import sign_in_identified
@@ -64,7 +65,7 @@ def test_a_parent_applies_and_a_fourth_preference_is_refused(client, recruitment
     refused = client.post(url, form(recruitment, preference_3=str(first.pk),
                                     preference_4=str(first.pk)))
     assert refused.status_code == 422
-    assert "At most 3 institutions may be chosen; 4 were chosen." in refused.content.decode()
+    assert "Można wskazać najwyżej 3 placówki (wskazano: 4)." in refused.content.decode()
     bad = client.post(url, form(recruitment, child_pesel="12345678901"))
     assert bad.status_code == 422 and "12345678901" in bad.content.decode()
     data = form(recruitment)
@@ -128,3 +129,38 @@ def test_another_parent_does_not_see_the_application(client, recruitment, munici
     own = f"/g/{municipality_a.slug}/edukacja/wnioski/{application.public_id}/"
     assert client.get(own).status_code == 404
     assert client.post(own, {"action": "withdraw"}).status_code == 404
+
+
+def test_a_preschools_commission_acts_for_its_own_preschool_only(client, recruitment,
+                                                                 municipality_a, make_staff):
+    first, second = recruitment["offers"]
+    own_department = DepartmentFactory(municipality=municipality_a,
+                                       unit=recruitment["units"][0], symbol="P1",
+                                       name="Dyrekcja Przedszkola nr 1")
+    director = make_staff(municipality_a, Role.EDUCATION, department=own_department,
+                          username="alfa.dyrektor")
+    mine = apply(recruitment, [first, second], first="Ada", verify=False)
+    second_choice = apply(recruitment, [second, first], first="Bartek", verify=False)
+    elsewhere = apply(recruitment, [second], first="Celina", verify=False)
+    client.force_login(director)
+    base = f"/g/{municipality_a.slug}/staff/edukacja/"
+    campaign = recruitment["campaign"]
+    listing = client.get(f"{base}{campaign.pk}/wnioski/").content.decode()
+    assert "Ada" in listing and "Bartek" in listing and "Celina" not in listing
+    assert client.get(f"{base}wnioski/{elsewhere.pk}/").status_code == 404
+    answer = client.post(f"{base}wnioski/{second_choice.pk}/komisja/", {"action": "verify"},
+                         follow=True)
+    assert "another institution" in answer.content.decode() or \
+        "innej placówki" in answer.content.decode()
+    second_choice.refresh_from_db()
+    assert second_choice.status == ApplicationStatus.SUBMITTED
+    client.post(f"{base}wnioski/{mine.pk}/komisja/", {"action": "verify"})
+    mine.refresh_from_db()
+    assert mine.status == ApplicationStatus.VERIFIED
+    client.post(f"{base}{campaign.pk}/krok/", {"step": "lottery", "witnesses": "Ktoś"})
+    campaign.refresh_from_db()
+    assert campaign.seed == recruitment["campaign"].seed
+    assert client.get(f"{base}{campaign.pk}/listy/{first.pk}/").status_code == 200
+    assert client.get(f"{base}{campaign.pk}/listy/{second.pk}/").status_code == 404
+    page = client.get(f"{base}{campaign.pk}/").content.decode()
+    assert "krok/" not in page and "kontynuacje/" in page

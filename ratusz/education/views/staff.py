@@ -30,6 +30,20 @@ def _campaign(request: HttpRequest, campaign_id: int):
     return item
 
 
+def _scope(request: HttpRequest):
+    return selectors.commission_scope(request.municipality, request.user)
+
+
+def _department_only(request: HttpRequest) -> bool:
+    """A commission (an officer of one institution) does not set up or run the campaign:
+    the education department does. Says so and answers True when refused."""
+    if _scope(request) is None:
+        return False
+    messages.error(request, _("Only the education department sets up and runs the "
+                              "recruitment; a commission acts for its own institution."))
+    return True
+
+
 def _refused(request: HttpRequest, refusal: EducationError) -> None:
     messages.error(request, str(refusal.message))
 
@@ -81,7 +95,9 @@ def campaign(request: HttpRequest, campaign_id: int) -> HttpResponse:
     municipality = request.municipality
     item = _campaign(request, campaign_id)
     offers = selectors.offers(item)
+    scope = _scope(request)
     return render(request, "education/staff/campaign.html", {
+        "is_department": scope is None,
         "campaign": item, "offers": offers, "criteria": selectors.criteria(item),
         "free": services.capacities(item, services.round_of(item)),
         "demand": selectors.offer_demand(item), "counts": selectors.status_counts(item),
@@ -90,7 +106,8 @@ def campaign(request: HttpRequest, campaign_id: int) -> HttpResponse:
         "appeals": selectors.pending_appeals(item),
         "offer_form": forms.OfferForm(units=selectors.education_units(municipality)),
         "criterion_form": forms.CriterionForm(),
-        "continuation_form": forms.ContinuationForm(offers=offers),
+        "continuation_form": forms.ContinuationForm(offers=[
+            offer for offer in offers if selectors.in_scope(scope, offer.institution_id)]),
         "step_form": forms.StepForm()})
 
 
@@ -99,6 +116,8 @@ def campaign(request: HttpRequest, campaign_id: int) -> HttpResponse:
 def campaign_offer(request: HttpRequest, campaign_id: int) -> HttpResponse:
     municipality = request.municipality
     item = _campaign(request, campaign_id)
+    if _department_only(request):
+        return redirect("education-staff:campaign", municipality.slug, item.pk)
     form = forms.OfferForm(request.POST, units=selectors.education_units(municipality))
     if form.is_valid():
         unit = selectors.access_unit_by_id(municipality, form.cleaned_data["unit"])
@@ -120,6 +139,8 @@ def campaign_offer(request: HttpRequest, campaign_id: int) -> HttpResponse:
 @require_POST
 def campaign_criterion(request: HttpRequest, campaign_id: int) -> HttpResponse:
     item = _campaign(request, campaign_id)
+    if _department_only(request):
+        return redirect("education-staff:campaign", request.municipality.slug, item.pk)
     form = forms.CriterionForm(request.POST)
     if form.is_valid():
         try:
@@ -136,7 +157,10 @@ def campaign_criterion(request: HttpRequest, campaign_id: int) -> HttpResponse:
 @require_POST
 def campaign_continuation(request: HttpRequest, campaign_id: int) -> HttpResponse:
     item = _campaign(request, campaign_id)
-    form = forms.ContinuationForm(request.POST, offers=selectors.offers(item))
+    scope = _scope(request)
+    form = forms.ContinuationForm(request.POST, offers=[
+        offer for offer in selectors.offers(item)
+        if selectors.in_scope(scope, offer.institution_id)])
     if form.is_valid():
         data = form.cleaned_data
         offer = selectors.access_offer_by_id(item, data["offer"])
@@ -171,6 +195,8 @@ def campaign_step(request: HttpRequest, campaign_id: int) -> HttpResponse:
     form = forms.StepForm(request.POST)
     if not form.is_valid():
         raise Http404
+    if _department_only(request):
+        return redirect("education-staff:campaign", request.municipality.slug, item.pk)
     step, user = form.cleaned_data["step"], request.user
     posted_on = form.cleaned_data["posted_on"]
     try:
@@ -202,16 +228,21 @@ def applications(request: HttpRequest, campaign_id: int) -> HttpResponse:
     offer_id = int(offer_id) if offer_id.isdigit() and len(offer_id) < 12 else None
     status = request.GET.get("status", "")
     status = status if status in ApplicationStatus.values else ""
-    page = Paginator(selectors.campaign_applications(item, offer_id=offer_id, status=status),
+    scope = _scope(request)
+    page = Paginator(selectors.campaign_applications(item, offer_id=offer_id, status=status,
+                                                     scope=scope),
                      50).get_page(request.GET.get("strona"))
     return render(request, "education/staff/applications.html", {
-        "campaign": item, "page": page, "offers": selectors.offers(item),
+        "campaign": item, "page": page, "offers": [
+            offer for offer in selectors.offers(item)
+            if selectors.in_scope(scope, offer.institution_id)],
         "offer_id": offer_id, "status": status, "statuses": ApplicationStatus.choices})
 
 
 @staff_required(VIEW)
 def application(request: HttpRequest, application_id: int) -> HttpResponse:
-    item = selectors.access_application_by_id(request.municipality, application_id)
+    item = selectors.access_application_by_id(request.municipality, application_id,
+                                              scope=_scope(request))
     if item is None:
         raise Http404
     return render(request, "education/staff/application.html", {
@@ -226,12 +257,18 @@ COMMISSION_ACTIONS = {"verify", "request_documents", "confirm", "justify", "deci
 @require_POST
 def application_action(request: HttpRequest, application_id: int) -> HttpResponse:
     """The commission's and the director's acts on one application."""
-    item = selectors.access_application_by_id(request.municipality, application_id)
+    scope = _scope(request)
+    item = selectors.access_application_by_id(request.municipality, application_id,
+                                              scope=scope)
     action = request.POST.get("action", "")
     if item is None or action not in COMMISSION_ACTIONS:
         raise Http404
     details = selectors.application_details(item)
     user = request.user
+    if not _acts_for(scope, item, action, details, request.POST):
+        messages.error(request, _("This is for the commission (or the director) of another "
+                                  "institution."))
+        return redirect("education-staff:application", request.municipality.slug, item.pk)
     try:
         if action == "verify":
             confirmed = {d.pk for d in details["declared"]
@@ -273,6 +310,25 @@ def application_action(request: HttpRequest, application_id: int) -> HttpRespons
     return redirect("education-staff:application", request.municipality.slug, item.pk)
 
 
+def _acts_for(scope, item, action: str, details: dict, post) -> bool:
+    """Whose act this is: the first choice's commission verifies and asks for documents;
+    the commission where the child qualified records the confirmation; the commission
+    (and the director) of the refusing institution answer the justification (and the
+    appeal)."""
+    if scope is None:
+        return True
+    if action in ("verify", "request_documents"):
+        institution = selectors.first_choice(item)
+    elif action == "confirm":
+        institution = item.qualified_offer.institution_id if item.qualified_offer else None
+    else:
+        rows = details["justifications"] if action == "justify" else details["appeals"]
+        key = "justification" if action == "justify" else "appeal"
+        row = {r.pk: r for r in rows}.get(_number(post.get(key)))
+        institution = row.offer.institution_id if row else None
+    return selectors.in_scope(scope, institution)
+
+
 def _number(value) -> int | None:
     value = (value or "").strip()
     return int(value) if value.isdigit() and len(value) < 12 else None
@@ -281,7 +337,8 @@ def _number(value) -> int | None:
 @staff_required(VIEW)
 @require_GET
 def attachment(request: HttpRequest, attachment_id: int) -> HttpResponse:
-    document = selectors.access_document(request.municipality, attachment_id)
+    document = selectors.access_document(request.municipality, attachment_id,
+                                         scope=_scope(request))
     if document is None or not default_storage.exists(document.file):
         raise Http404
     return FileResponse(default_storage.open(document.file, "rb"), as_attachment=True,
@@ -294,7 +351,7 @@ def institution_lists(request: HttpRequest, campaign_id: int, offer_id: int) -> 
     names in alphabetical order, the result, the lowest points and the day of posting."""
     item = _campaign(request, campaign_id)
     offer = selectors.access_offer_by_id(item, offer_id)
-    if offer is None:
+    if offer is None or not selectors.in_scope(_scope(request), offer.institution_id):
         raise Http404
     lists = list(selectors.published_lists(item, offer))
     return render(request, "education/staff/lists.html", {
