@@ -11,7 +11,7 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
-from ratusz.accounts.access import staff_required
+from ratusz.accounts.access import forbidden, staff_required
 from ratusz.accounts.permissions import Permission
 from ratusz.accounts.selectors import has_permission
 from ratusz.cases import selectors, services
@@ -73,7 +73,7 @@ def case_action(view):
     def wrapper(request, case_id, *args, **kwargs):
         case = case_or_404(request, case_id)
         if not selectors.can_handle(request.user, case):
-            raise Http404
+            return forbidden(request)  # they see the case, but may not act on it
         try:
             result = view(request, case, *args, **kwargs)
         except services.EzdError as error:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from ratusz.accounts.access import staff_required
+from ratusz.accounts.access import forbidden, staff_required
 from ratusz.accounts.permissions import Permission
 from ratusz.cases import forms, selectors, services
 from ratusz.cases.letters import LETTER_TEMPLATES, fill_template
@@ -44,7 +44,7 @@ def letter_edit(request: HttpRequest, case_id: int, letter_id: int | None = None
     municipality = request.municipality
     case = case_or_404(request, case_id)
     if not selectors.can_handle(request.user, case):
-        raise Http404
+        return forbidden(request)  # they see the case, but may not write its letters
     letter = letter_or_404(case, letter_id) if letter_id else None
     if letter is not None and not letter.is_editable:
         # In approval or later: shown as it will be sent, not as a form.
@@ -110,7 +110,7 @@ def letter_preview(request: HttpRequest, case_id: int, letter_id: int) -> HttpRe
     case = case_or_404(request, case_id)
     letter = letter_or_404(case, letter_id)
     if not selectors.may_read_letter(request.user, case, letter):
-        raise Http404
+        return forbidden(request)
     pdf = services.render_letter_preview(letter)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{case.mark}-projekt-{letter.pk}.pdf"'

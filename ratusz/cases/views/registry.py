@@ -188,10 +188,8 @@ def incoming_annul(request: HttpRequest, entry_id: int) -> HttpResponse:
 
 
 @require_POST
-@staff_required(Permission.VIEW_WORKSPACE)
+@staff_required(Permission.HANDLE_CASES, Permission.REGISTER_CORRESPONDENCE)
 def incoming_open_case(request: HttpRequest, entry_id: int) -> HttpResponse:
-    if not may_open_cases(request):
-        raise Http404
     entry = entry_or_404(request, entry_id)
     return open_case_from_form(request, entry)
 
