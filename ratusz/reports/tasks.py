@@ -1,7 +1,8 @@
 """Background work of the reports: the refresh of the rollups (pending days every minute,
 the recent days and the clocks' reconciliation every quarter of an hour), the watch
 (reminders, digests, due test inquiries: hourly), the monthly report (daily, sent once a
-month), and the after-commit steps of a notice of delay and a ponaglenie.
+month), and the after-commit steps of a notice of delay, a ponaglenie and the message
+in a resident's late matter.
 
 Beat entries the platform's CELERY_BEAT_SCHEDULE should name: reports.refresh_pending
 (60 s), reports.refresh_recent (900 s), reports.watch (3,600 s), reports.monthly (daily)."""
@@ -71,3 +72,13 @@ def route_ponaglenie(ponaglenie_id: int, municipality_id: int) -> bool:
         return False
     with tenant_context(municipality):
         return services.route_ponaglenie(ponaglenie_id, municipality)
+
+
+@shared_task(name="reports.tell_resident_late", autoretry_for=(OSError,), max_retries=5,
+             retry_backoff=True)
+def tell_resident_late(reminder_id: int, municipality_id: int) -> bool:
+    municipality = selectors.municipality_by_id(municipality_id)
+    if municipality is None:
+        return False
+    with tenant_context(municipality):
+        return services.tell_resident_late(reminder_id, municipality)

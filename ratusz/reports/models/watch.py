@@ -97,6 +97,7 @@ class ReminderStage(models.TextChoices):
     DUE = "due", _("on the deadline (to the head of department)")
     LATE = "late", _("after the deadline (to the secretary)")
     PONAGLENIE = "ponaglenie", _("a ponaglenie arrived (to the head and the secretary)")
+    RESIDENT = "resident", _("after the deadline (to the resident, in the matter)")
     DIGEST = "digest", _("weekly digest of the department")
 
 

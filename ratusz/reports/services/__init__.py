@@ -53,6 +53,7 @@ from ratusz.reports.services.watch import (
     run_watch,
     save_watch_settings,
     send_digests,
+    tell_resident_late,
     track_after_event,
     watch_settings,
 )
@@ -67,5 +68,5 @@ __all__ = [
     "recipients_of", "refresh_day", "refresh_days", "refresh_pending", "refresh_recent",
     "refresh_snapshot", "render_monthly_pdf", "route_ponaglenie", "run_watch",
     "save_watch_settings", "schedule_inquiry", "send_digests", "send_monthly_report",
-    "set_recipients", "track_after_event", "track_cases", "watch_settings",
+    "set_recipients", "tell_resident_late", "track_after_event", "track_cases", "watch_settings",
 ]

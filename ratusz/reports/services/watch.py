@@ -145,7 +145,65 @@ def run_watch(municipality: Municipality, *, today: date | None = None) -> int:
                 sent += _remind(municipality, clock, ReminderStage.LATE, secretary,
                                 *_reminder_text(municipality, clock, ReminderStage.LATE,
                                                 today))
+    sent += _tell_residents(municipality, [clock for clock in clocks if clock.deadline < today])
     return sent
+
+
+def _tell_residents(municipality: Municipality, late: list[MatterClock]) -> int:
+    """The day after the deadline, a late matter filed through the e-office by a signed-in
+    resident is to say so in the resident's matter (`tell_resident_late`, after commit).
+    Once per matter and deadline in force (a notice of delay's new date, if missed, is
+    told again). Returns how many were queued."""
+    late = [clock for clock in late if clock.channel == Channel.ESERVICE]
+    if not late:
+        return 0
+    told = set(WatchReminder.objects.for_municipality(municipality).filter(
+        stage=ReminderStage.RESIDENT, case_id__in=[clock.case_id for clock in late])
+        .values_list("case_id", "deadline"))
+    sent = 0
+    for clock in late:
+        if (clock.case_id, clock.deadline) in told:
+            continue
+        submission = sources.submission_of_case(municipality, clock.case_mark)
+        if submission is None or submission.resident_id is None:
+            continue
+        reminder = WatchReminder.objects.create(
+            municipality=municipality, case_id=clock.case_id, stage=ReminderStage.RESIDENT,
+            deadline=clock.deadline, recipient_id=submission.resident_id)
+        enqueue_after_commit("reports.tell_resident_late", reminder.pk, municipality.pk)
+        sent += 1
+    return sent
+
+
+def tell_resident_late(reminder_id: int, municipality: Municipality) -> bool:
+    """The message in the resident's late matter (an office's message, e-mailed like any
+    other): the deadline, its legal basis, and the link to the ponaglenie (art. 37).
+    Nothing if the matter was settled or got a new date in the meantime."""
+    reminder = WatchReminder.objects.for_municipality(municipality).filter(
+        pk=reminder_id, stage=ReminderStage.RESIDENT).first()
+    if reminder is None:
+        return False
+    clock = matter_clock(municipality, reminder.case_id)
+    if (clock is None or not clock.is_open or clock.deadline != reminder.deadline
+            or clock.deadline >= timezone.localdate()):
+        return False
+    submission = sources.submission_of_case(municipality, clock.case_mark)
+    if submission is None or submission.resident_id != reminder.recipient_id:
+        return False
+    eservices.send_message_to_resident(submission, acting_user=None,
+                                       text=late_notice_text(municipality, clock, submission))
+    return True
+
+
+def late_notice_text(municipality: Municipality, clock: MatterClock, submission) -> str:
+    """What the resident reads in the late matter (Polish, like the record it joins)."""
+    basis = (deadlines.DELAY_NOTICE_BASIS if clock.is_extended
+             else deadlines.LEGAL_BASIS.get(clock.kind, ""))
+    link = public_url("indicators:ponaglenie", municipality.slug, submission.public_id)
+    return (f"Termin załatwienia sprawy {clock.case_mark} upłynął "
+            f"{clock.deadline:%d.%m.%Y} ({basis}), a sprawa nie jest jeszcze załatwiona. "
+            f"Możesz wnieść ponaglenie ({deadlines.PONAGLENIE_BASIS}) jednym krokiem: "
+            f"{link}")
 
 
 @transaction.atomic(durable=True)

@@ -107,3 +107,31 @@ def test_a_ponaglenie_is_registered_and_routed(municipality_a, letter_service, r
     assert sorted(recipients("ponaglenie")) == ["alfa.kierownik", "alfa.sekretarz"]
     with pytest.raises(services.WatchError):
         services.file_ponaglenie(municipality_a, submission, resident=resident, reasons="x")
+
+
+def test_the_resident_reads_in_the_late_matter_that_the_office_is_late(
+        municipality_a, letter_service, resident, django_capture_on_commit_callbacks):
+    from ratusz.eservices import services as eservices
+    from ratusz.eservices.models import Message as MatterMessage
+    from ratusz.eservices.tests.conftest import VALID_LETTER
+
+    with django_capture_on_commit_callbacks(execute=True):
+        submission, _ = eservices.submit(letter_service, data=VALID_LETTER, resident=resident)
+    services.track_cases(municipality_a, [submission.case_id])
+    today = timezone.localdate()
+    MatterClock.objects.filter(case_id=submission.case_id).update(
+        deadline=today, legal_deadline=today)
+    services.run_watch(municipality_a)
+    assert not MatterMessage.objects.filter(submission=submission).exists()
+    yesterday = today - timedelta(days=1)
+    MatterClock.objects.filter(case_id=submission.case_id).update(
+        deadline=yesterday, legal_deadline=yesterday)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.run_watch(municipality_a)
+    services.run_watch(municipality_a)
+    message = MatterMessage.objects.get(submission=submission)
+    assert message.direction == "to_resident"
+    assert f"{yesterday:%d.%m.%Y}" in message.text
+    assert "karcie usługi" in message.text and "art. 37" in message.text
+    assert f"/g/alfa/e-urzad/moje-sprawy/{submission.public_id}/ponaglenie/" in message.text
+    assert recipients("resident") == [resident.username]
