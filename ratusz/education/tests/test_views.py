@@ -8,8 +8,16 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from ratusz.accounts.permissions import Role
-from ratusz.core.tests.factories import DepartmentFactory
-from ratusz.education.models import Application, ApplicationStatus
+from ratusz.core.tests.factories import DepartmentFactory, LocalityFactory
+from ratusz.education import services
+from ratusz.education.models import (
+    Application,
+    ApplicationKind,
+    ApplicationStatus,
+    Campaign,
+    CampaignKind,
+    Institution,
+)
 from ratusz.education.tests.factories import apply, make_recruitment, valid_pesel
 from ratusz.testing.logingov import sign_in_identified
 from ratusz.testing.pdf import tiny_pdf
@@ -164,3 +172,23 @@ def test_a_preschools_commission_acts_for_its_own_preschool_only(client, recruit
     assert client.get(f"{base}{campaign.pk}/listy/{second.pk}/").status_code == 404
     page = client.get(f"{base}{campaign.pk}/").content.decode()
     assert "krok/" not in page and "kontynuacje/" in page
+
+
+def test_a_first_grade_application_may_be_a_catchment_registration(client, municipality_a,
+                                                                   department_a, resident):
+    recruitment = make_recruitment(municipality_a, department_a, open_it=False)
+    campaign = recruitment["campaign"]
+    school = recruitment["offers"][0]
+    sign_in_identified(client, resident)
+    url = f"/g/{municipality_a.slug}/edukacja/rekrutacja/{campaign.pk}/wniosek/"
+    services.open_campaign(campaign, acting_user=None)
+    assert 'name="registration"' not in client.get(url).content.decode()
+    Campaign.objects.filter(pk=campaign.pk).update(kind=CampaignKind.SCHOOL_FIRST_GRADE)
+    village = LocalityFactory(municipality=municipality_a, name="Obwodowo")
+    Institution.objects.get(pk=school.institution_id).catchment.add(village)
+    assert 'name="registration"' in client.get(url).content.decode()
+    filed = client.post(url, form(recruitment, preference_2="", criteria=[],
+                                  statement_accepted="", registration="on",
+                                  locality=str(village.pk)))
+    assert filed.status_code == 302
+    assert Application.objects.get().kind == ApplicationKind.REGISTRATION
