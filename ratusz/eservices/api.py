@@ -152,9 +152,12 @@ def present_submission(request: HttpRequest, submission: Submission) -> dict:
 @paginate(BoundedPagination, page_size=100)
 def list_services(request: HttpRequest, q: str = Query("", max_length=200),
                   category: str = Query("", max_length=20)):
-    """The gmina's published services (`{"items", "count"}`), optionally filtered."""
-    return [_summary(request, service) for service in selectors.published_services(
-        request.municipality, query=q, category=category).select_related("department")]
+    """The gmina's published services (`{"items", "count"}`), optionally filtered: `q`
+    searches as the e-office does (Polish word forms, form codes, plain words; the best
+    match first)."""
+    found = selectors.search_services(request.municipality, q, category=category) \
+        if q.strip() else selectors.catalogue_services(request.municipality, category=category)
+    return [_summary(request, service) for service in found]
 
 
 @router.get("/services/{slug}", response=CardOut)

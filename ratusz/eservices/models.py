@@ -51,6 +51,7 @@ class Service(TenantOwned):
     requires_identification = models.BooleanField(_("identification required"), default=True)
     allows_anonymous = models.BooleanField(_("open without signing in"), default=False)
     keywords = models.JSONField(default=list, blank=True)
+    #: The Polish search tokens of the card (`services.catalogue.search_text`).
     search_text = models.TextField(blank=True, editable=False)
     library_slug = models.CharField(max_length=80, blank=True)
     is_published = models.BooleanField(_("published"), default=False)
@@ -152,6 +153,8 @@ class Submission(TenantOwned):
     receipt_pdf_sha256 = models.CharField(max_length=64, blank=True)
     receipt_xml_sha256 = models.CharField(max_length=64, blank=True)
     receipt_created_at = models.DateTimeField(null=True, blank=True)
+    #: When the receipt went by e-mail to a sender without an account (sent once).
+    receipt_emailed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-submitted_at"]

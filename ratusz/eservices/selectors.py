@@ -3,35 +3,150 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+import re
+import uuid
+from datetime import timedelta
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+from stdnum.pl import pesel as stdnum_pesel
 
 from ratusz.accounts import identity
 from ratusz.cases import selectors as ezd_selectors
 from ratusz.core.models import Municipality
+from ratusz.core.polish import fold, sort_key, tax_authority, term_in, terms, tokens
+from ratusz.core.selectors import list_locality_names
 from ratusz.core.tenancy import tenant_context
+from ratusz.eservices.library import (
+    FOR_BUSINESSES,
+    LIFE_SITUATIONS,
+    POPULAR,
+    form_codes,
+    search_words,
+)
 from ratusz.eservices.models import (
     Category,
     Draft,
     FormStatus,
     FormVersion,
     Message,
+    PendingSubmission,
     Service,
     Submission,
     SubmissionAttachment,
 )
 
 
-def published_services(municipality: Municipality | int, *, query: str = "",
-                       category: str = "") -> QuerySet[Service]:
-    """The gmina's published cards, optionally by category and by words (every word must
-    appear in the name, summary, purpose or keywords)."""
+def published_services(municipality: Municipality | int, *, category: str = ""
+                       ) -> QuerySet[Service]:
+    """The gmina's published cards, optionally of one category (`search_services` finds
+    them by words)."""
     services = Service.objects.for_municipality(municipality).filter(
         is_published=True, current_form__isnull=False)
     if category and category in Category.values:
         services = services.filter(category=category)
-    for word in query.lower().split()[:8]:
-        services = services.filter(search_text__contains=word)
     return services.order_by("name")
+
+
+def catalogue_services(municipality: Municipality | int, *, category: str = "",
+                       situation: str = "") -> list[Service]:
+    """The gmina's published cards in Polish alphabetical order, optionally of one
+    category or one life situation (`library.LIFE_SITUATIONS`)."""
+    services = published_services(municipality, category=category).select_related(
+        "department")
+    if situation:
+        wanted = next((item["services"] for item in LIFE_SITUATIONS
+                       if item["slug"] == situation), ())
+        services = services.filter(library_slug__in=wanted)
+    return sorted(services, key=lambda service: sort_key(service.name))
+
+
+#: Words a search passes over ("podatek od domu" is "podatek" and "domu").
+STOPWORDS = frozenset({"a", "albo", "czy", "dla", "do", "i", "jak", "lub", "mi", "moj", "moja",
+                       "moje", "na", "nad", "o", "od", "oraz", "po", "pod", "przez", "przy",
+                       "sie", "u", "w", "we", "z", "za", "ze"})
+#: A form code as typed: "in1", "IN-1", "in 1".
+TYPED_CODE = re.compile(r"(?<![\w-])([^\W\d_]{1,4})[\s\-–]?(\d{1,2})(?![\w-])")
+#: How much a query word found in each part of a card counts.
+FOUND_IN_CODE, FOUND_IN_NAME, FOUND_IN_WORDS, FOUND_ELSEWHERE = 20, 5, 3, 1
+#: A business's service comes after a resident's one that matches as well.
+FOR_BUSINESSES_PENALTY = 6
+MOST_USED_DAYS = 365
+
+
+def search_services(municipality: Municipality, query: str, *, category: str = ""
+                    ) -> list[Service]:
+    """The gmina's published services that have every word of the query (a stopword
+    aside) — as written, in another form (Polish stemming), without Polish letters, as a
+    form code ("in1", "IN-1", "in 1") or among the plain words people use for the service
+    ("podatek od domu") — the best match first: a form code, then words in the name, then
+    in the keywords and plain words; a business's service after a resident's; then the
+    most used."""
+    services = list(published_services(municipality, category=category)
+                    .select_related("department"))
+    codes = {code for service in services
+             for code in form_codes(service.name, *service.keywords)}
+
+    def joined(match: re.Match) -> str:
+        code = f"{fold(match.group(1))}{match.group(2)}"
+        return code if code in codes else match.group(0)
+
+    found = [term for term in terms(TYPED_CODE.sub(joined, query or "").split()[:8])
+             if term.exact[0] not in STOPWORDS]
+    if not found:
+        return []
+    used = _use_counts(municipality)
+    ranked = []
+    for service in services:
+        if not all(term_in(term, service.search_text) for term in found):
+            continue
+        own_codes = form_codes(service.name, *service.keywords)
+        name_tokens = tokens(service.name)
+        word_tokens = tokens(" ".join([*service.keywords,
+                                       *search_words(service.library_slug)]))
+        score = sum(FOUND_IN_CODE if term.exact[0] in own_codes else
+                    FOUND_IN_NAME if term_in(term, name_tokens) else
+                    FOUND_IN_WORDS if term_in(term, word_tokens) else FOUND_ELSEWHERE
+                    for term in found)
+        if service.library_slug in FOR_BUSINESSES:
+            score -= FOR_BUSINESSES_PENALTY
+        ranked.append(((-score, -used.get(service.pk, 0), sort_key(service.name)), service))
+    return [service for _key, service in sorted(ranked, key=lambda item: item[0])]
+
+
+def _use_counts(municipality: Municipality | int) -> dict[int, int]:
+    """Submissions per service in the last year."""
+    since = timezone.now() - timedelta(days=MOST_USED_DAYS)
+    return dict(Submission.objects.for_municipality(municipality)
+                .filter(submitted_at__gte=since).values("service")
+                .annotate(count=Count("pk")).values_list("service", "count"))
+
+
+def most_used_services(municipality: Municipality, *, limit: int = 6) -> list[Service]:
+    """The services the gmina's residents use most (submissions of the last year), topped
+    up with what residents use most everywhere (`library.POPULAR`)."""
+    used = _use_counts(municipality)
+    services = list(published_services(municipality))
+    popular = {slug: index for index, slug in enumerate(POPULAR)}
+    candidates = [service for service in services
+                  if used.get(service.pk) or service.library_slug in popular]
+    candidates.sort(key=lambda service: (-used.get(service.pk, 0),
+                                         popular.get(service.library_slug, len(popular)),
+                                         sort_key(service.name)))
+    return candidates[:limit]
+
+
+def life_situations(municipality: Municipality) -> list[dict]:
+    """The life situations of the library with the gmina's published services of each
+    (those without any left out)."""
+    by_library = {service.library_slug: service for service in published_services(
+        municipality) if service.library_slug}
+    situations = []
+    for situation in LIFE_SITUATIONS:
+        found = [by_library[slug] for slug in situation["services"] if slug in by_library]
+        if found:
+            situations.append({**situation, "services": found})
+    return situations
 
 
 def published_service(municipality: Municipality | int, slug: str) -> Service | None:
@@ -75,8 +190,19 @@ def access_own_submission(municipality: Municipality | int, resident, public_id
     return submissions_of_resident(municipality, resident).filter(public_id=public_id).first()
 
 
+def normalise_case_mark(case_mark: str) -> str:
+    """A case mark as typed ("fn. 3120.1.2026 ") as the office writes it ("FN.3120.1.2026"):
+    marks have no spaces and their letters are capitals."""
+    return "".join((case_mark or "").split()).upper()
+
+
 def find_by_case_mark(municipality: Municipality | int, case_mark: str) -> Submission | None:
-    return _submissions(municipality).filter(case__mark=case_mark.strip()).first()
+    """The submission of the case with this mark, however its letters and spaces were
+    typed."""
+    mark = normalise_case_mark(case_mark)
+    if not mark:
+        return None
+    return _submissions(municipality).filter(case__mark__iexact=mark).first()
 
 
 def visible_submissions(user, municipality: Municipality) -> QuerySet[Submission]:
@@ -160,19 +286,49 @@ def drafts_of_resident(municipality: Municipality | int, resident) -> QuerySet[D
             .select_related("service").order_by("-updated_at"))
 
 
-def prefill_values(resident) -> dict:
-    """What the resident's account offers to fill a form in with."""
+def prefill_values(municipality: Municipality, resident=None) -> dict:
+    """What a form can be filled in with before the person types: what the gmina is (its
+    tax authority, country, voivodeship, county) and, for a resident, what the account
+    knows (the name, the PESEL confirmed by login.gov.pl and the birth date in it, the
+    address and phone of the profile)."""
+    values = {"tax_authority": tax_authority(municipality), "country": "Polska",
+              "voivodeship": municipality.voivodeship, "county": municipality.county,
+              "commune": municipality.name}
+    if resident is None:
+        return values
     profile = getattr(resident, "resident_profile", None)
-    values = {"first_name": resident.first_name, "last_name": resident.last_name,
-              "email": resident.email}
+    values.update({"first_name": resident.first_name, "last_name": resident.last_name,
+                   "email": resident.email})
     if profile is not None:
         values.update({"phone": profile.phone, "street": profile.street,
                        "building": profile.building, "flat": profile.flat,
                        "postal_code": profile.postal_code, "city": profile.city})
+        if profile.birth_date:
+            values["birth_date"] = profile.birth_date.isoformat()
         if profile.is_identified:
             # Confirmed by login.gov.pl: the resident's own PESEL, shown to them only.
             values["pesel"] = identity.profile_pesel(profile)
+            if values["pesel"] and stdnum_pesel.is_valid(values["pesel"]):
+                values["birth_date"] = stdnum_pesel.get_birth_date(values["pesel"]).isoformat()
     return values
+
+
+def locality_names(municipality: Municipality | int) -> list[str]:
+    """The gmina's localities in Polish alphabetical order (Ługów after the names in L,
+    Sługocin before Snopków)."""
+    return sorted(list_locality_names(municipality), key=sort_key)
+
+
+def pending_submission(municipality: Municipality | int, public_id: str
+                       ) -> PendingSubmission | None:
+    """A submission without sign-in still waiting for its e-mail link, by its public id."""
+    try:
+        wanted = uuid.UUID(str(public_id))
+    except ValueError:
+        return None
+    return (PendingSubmission.objects.for_municipality(municipality)
+            .select_related("service").filter(public_id=wanted, submission__isnull=True)
+            .first())
 
 
 # --- System work keyed by ids that come from services (tasks, after-commit hooks) ----------

@@ -6,23 +6,30 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from ratusz.cases.selectors import final_class
 from ratusz.core.models import AuditAction, Department, Municipality
+from ratusz.core.polish import tokens
 from ratusz.core.services import record_audit
 from ratusz.eservices import forms_engine
 from ratusz.eservices.errors import EserviceError
-from ratusz.eservices.library import library_services
+from ratusz.eservices.library import form_codes, library_services, search_words
 from ratusz.eservices.models import FormStatus, FormVersion, Service
 from ratusz.eservices.services.checks import limit_of, refuse_unsafe
 
 
 def search_text(service: Service) -> str:
-    """What the catalogue's word search looks in (lower case)."""
-    return " ".join([service.name, service.summary, service.purpose, *service.keywords,
-                     service.get_category_display()]).lower()
+    """What the catalogue's search looks in: the Polish search tokens (words and their
+    stems, `ratusz.core.polish.tokens`) of the card, its keywords and the plain words of
+    its library service, and its form codes ("in1")."""
+    with translation.override("pl"):
+        category = str(service.get_category_display())
+    words = [service.name, service.summary, service.purpose, *service.keywords,
+             *search_words(service.library_slug), category]
+    codes = form_codes(service.name, *service.keywords)
+    return f"{tokens(' '.join(words)).rstrip()} {' '.join(sorted(codes))} "
 
 
 def _department(municipality: Municipality, symbol: str) -> Department | None:
