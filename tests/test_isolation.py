@@ -33,8 +33,9 @@ PUBLIC = {
 }
 #: The gmina's e-office: open to everyone (a service may still ask to sign in to send).
 E_OFFICE_PUBLIC = {
-    "eservices:catalogue", "eservices:card", "eservices:form", "eservices:check-email",
-    "eservices:confirm", "eservices:status", "eservices:verify", "eservices:accessibility",
+    "eservices:catalogue", "eservices:card", "eservices:form", "eservices:form-summary",
+    "eservices:check-email", "eservices:confirm", "eservices:status", "eservices:verify",
+    "eservices:accessibility",
 }
 PUBLIC |= E_OFFICE_PUBLIC
 #: Notifications: subscribing and the published alerts are public; the links with a

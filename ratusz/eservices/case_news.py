@@ -6,12 +6,13 @@ chose for "news of my cases"; without a choice, by e-mail to the address on the 
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from ratusz.cases.models import CaseStatus
+from ratusz.core.polish import gmina_names
 from ratusz.core.tenancy import tenant_context
+from ratusz.eservices.links import matter_url, status_url
 from ratusz.eservices.models import Submission
 from ratusz.notifications.services import queue_personal_news
 
@@ -40,15 +41,14 @@ def notify(submission_id: int, event: str, ref: str = "") -> int:
         ref = "submitted"
     ref = ref or f"{event}:{int(timezone.now().timestamp() * 1000)}"
     status = status_label(case.status)
-    base_url = settings.RATUSZ_PUBLIC_URL.rstrip("/")
-    if submission.resident_id:
-        link = f"{base_url}/g/{municipality.slug}/e-urzad/moje-sprawy/{submission.public_id}/"
-    else:
-        link = f"{base_url}/g/{municipality.slug}/e-urzad/status/"
-    with tenant_context(municipality):
+    link = matter_url(submission) if submission.resident_id else status_url(submission)
+    with tenant_context(municipality), translation.override("pl"):
         body = render_to_string("eservices/email/status.txt", {
             "submission": submission, "case": case, "event": event,
-            "municipality": municipality, "status": status, "base_url": base_url})
+            "municipality": municipality, "status": status, "link": link,
+            "received_by": gmina_names(municipality).agreeing(
+                masculine="przyjął", feminine="przyjęła", neuter="przyjęło",
+                plural="przyjęły")})
         return queue_personal_news(
             municipality, user_id=submission.resident_id, email=submission.email,
             key=f"case:{submission.pk}:{ref}",

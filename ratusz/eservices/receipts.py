@@ -20,11 +20,12 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from lxml import etree
 
 from ratusz.cases import services as ezd
+from ratusz.eservices.links import status_url, verify_url
 from ratusz.eservices.models import Submission
 
 logger = logging.getLogger("ratusz.eservices.receipts")
@@ -48,7 +49,10 @@ def status_code(submission: Submission) -> str:
 
 
 def codes_match(submission: Submission, code: str) -> bool:
-    given = code.strip().upper().replace(" ", "")
+    """Whether `code` is the submission's status code, however it was typed (any letter
+    case, spaces or dashes)."""
+    given = "".join(character for character in (code or "").upper()
+                    if character.isascii() and character.isalnum())
     if len(given) == 8:
         given = f"{given[:4]}-{given[4:]}"
     return hmac.compare_digest(given, status_code(submission))
@@ -109,6 +113,8 @@ def build_upo_xml(submission: Submission, created_at) -> bytes:
     registered = _element(root, "RegisteredAs")
     _element(registered, "IncomingNumber", submission.incoming.number)
     _element(registered, "CaseMark", submission.case.mark)
+    _element(registered, "StatusAddress", status_url(submission))
+    _element(root, "VerificationAddress", verify_url(municipality))
     _element(root, "CreatedAt", created_at.isoformat(timespec="seconds"))
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
 
@@ -116,17 +122,24 @@ def build_upo_xml(submission: Submission, created_at) -> bytes:
 def render_receipt_pdf(submission: Submission, created_at) -> bytes:
     from weasyprint import HTML
 
-    html = render_to_string("eservices/receipt_pdf.html", {
-        "submission": submission,
-        "unit": submission.incoming.unit,
-        "municipality": submission.municipality,
-        "attachments": list(submission.attachments.all()),
-        "created_at": timezone.localtime(created_at),
-        "received_at": timezone.localtime(submission.submitted_at),
-        "code": status_code(submission),
-        "verify_path": f"/g/{submission.municipality.slug}/e-urzad/weryfikacja/",
-    })
+    with translation.override("pl"):
+        html = render_to_string("eservices/receipt_pdf.html", {
+            "submission": submission,
+            "unit": submission.incoming.unit,
+            "municipality": submission.municipality,
+            "attachments": list(submission.attachments.all()),
+            "created_at": timezone.localtime(created_at),
+            "received_at": timezone.localtime(submission.submitted_at),
+            "code": status_code(submission),
+            "status_link": status_url(submission),
+            "verify_link": verify_url(submission.municipality),
+        })
     return HTML(string=html).write_pdf()
+
+
+def receipt_file_name(submission: Submission, kind: str) -> str:
+    """The name a downloaded or e-mailed receipt gets ("UPP-FN.3120.1.2026.pdf")."""
+    return f"UPP-{submission.case.mark}.{kind}".replace("/", "-")
 
 
 def receipt_paths(submission: Submission) -> tuple[str, str]:

@@ -1,7 +1,8 @@
-"""Background work of the e-services: sealed receipts and the confirmation e-mail of a
-submission without sign-in. Tasks are entry points: the services queue them by name after
-commit (`ratusz.core.effects.enqueue_after_commit`), and each calls a service. Every task
-is safe to run twice and sets the gmina of the row it works on (row-level security)."""
+"""Background work of the e-services: sealed receipts, the confirmation e-mail of a
+submission without sign-in and, once filed, its receipt by e-mail. Tasks are entry points:
+the services queue them by name after commit (`ratusz.core.effects.enqueue_after_commit`),
+and each calls a service. Every task is safe to run twice and sets the gmina of the row it
+works on (row-level security)."""
 
 from __future__ import annotations
 
@@ -34,6 +35,12 @@ def make_receipt(submission_id: int) -> str | None:
              max_retries=5, retry_backoff=True)
 def send_confirmation_email(pending_id: int, link: str) -> bool:
     return services.send_confirmation_email(pending_id, link)
+
+
+@shared_task(name="eservices.send_receipt_email", autoretry_for=(OSError,), max_retries=5,
+             retry_backoff=True)
+def send_receipt_email(submission_id: int) -> bool:
+    return services.send_receipt_email(submission_id)
 
 
 #: Most receipts one sweep queues again per gmina; the rest wait for the next sweep.

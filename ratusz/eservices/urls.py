@@ -8,6 +8,7 @@ public_patterns = [
     path("", catalogue.catalogue, name="catalogue"),
     path("uslugi/<slug:slug>/", catalogue.card, name="card"),
     path("uslugi/<slug:slug>/formularz/", forms.form_page, name="form"),
+    path("uslugi/<slug:slug>/formularz/sprawdz/", forms.form_summary, name="form-summary"),
     path("uslugi/<slug:slug>/sprawdz-poczte/", forms.check_email, name="check-email"),
     path("potwierdz/<str:token>/", forms.confirm, name="confirm"),
     path("przyjeto/<uuid:public_id>/", forms.received, name="received"),

@@ -1,10 +1,12 @@
 """Form definitions: the JSON Schema of the answers and the layout (pages, sections,
 fields, conditions, checks). What a definition must satisfy to be published, which fields
-a set of answers shows, prefill from the account, and answers from an HTML form post."""
+a set of answers shows, the steps a person goes through, prefill from the account and the
+gmina, and answers from an HTML form post."""
 
 from __future__ import annotations
 
 import copy
+from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 from jsonschema import Draft202012Validator
@@ -16,8 +18,12 @@ from ratusz.eservices.errors import lazy_message
 FORMATS = ("date", "email", "phone", "pesel", "nip", "regon", "nrb", "iban", "postal-code",
            "locality", "land-register", "parcel", "ade")
 WIDGETS = ("text", "textarea", "radio", "select", "checkbox")
-PREFILL_KEYS = ("first_name", "last_name", "email", "phone", "pesel", "street", "building",
-                "flat", "postal_code", "city")
+#: Where a field's answer can come from: the resident's account (the identity confirmed by
+#: login.gov.pl: name, PESEL and the birth date in it; the profile's address and phone)
+#: and the gmina the form is sent to (its tax authority, country, voivodeship, county).
+PREFILL_KEYS = ("first_name", "last_name", "email", "phone", "pesel", "birth_date",
+                "street", "building", "flat", "postal_code", "city", "tax_authority",
+                "country", "voivodeship", "county", "commune")
 ATTACHMENT_TYPES = ("pdf", "jpg", "png", "tif", "odt", "docx", "xml", "txt", "zip")
 ATTACHMENT_ITEMS = {
     "type": "object",
@@ -250,13 +256,68 @@ def shown_fields(schema: dict, layout: dict, data: dict) -> list[str]:
 
 
 def prefill(schema: dict, layout: dict, values: dict) -> dict:
-    """Answers taken from the resident's account for fields that ask for them."""
+    """Answers taken from the resident's account and the gmina for fields that ask for
+    them."""
     data = {}
     for name, options in layout.get("fields", {}).items():
         source = options.get("prefill")
         if source and values.get(source) and name in schema.get("properties", {}):
             data[name] = values[source]
     return data
+
+
+# --- Steps -------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Step:
+    """One screen of a form: a page of its layout, or the part of a page whose fields
+    depend on an answer given earlier on that page (they follow it as a step of their own,
+    so what applies is decided by the server, with or without JavaScript)."""
+
+    page: int
+    part: int
+    #: (index of the section in the page, names of its fields in this step)
+    sections: tuple[tuple[int, tuple[str, ...]], ...]
+
+    @property
+    def fields(self) -> list[str]:
+        return [name for _index, names in self.sections for name in names]
+
+
+def form_steps(layout: dict) -> list[Step]:
+    """The steps of a form in order. A field shown on a condition about a field of the
+    same page comes one step after that field; a condition about an earlier page is known
+    when its page comes."""
+    settings = layout.get("fields", {})
+    steps = []
+    for page_index, page in enumerate(layout.get("pages", [])):
+        depth: dict[str, int] = {}
+        for name in page_fields(layout, page_index):
+            other = (settings.get(name, {}).get("show_if") or {}).get("field")
+            depth[name] = depth[other] + 1 if other in depth else 0
+        for part in range(max(depth.values(), default=0) + 1):
+            sections = tuple(
+                (index, names) for index, section in enumerate(page.get("sections", []))
+                if (names := tuple(name for name in section.get("fields", [])
+                                   if depth.get(name) == part)))
+            if sections or part == 0:
+                steps.append(Step(page_index, part, sections))
+    return steps
+
+
+def shown_steps(schema: dict, layout: dict, data: dict) -> list[int]:
+    """Indexes of the steps that have a field to show for these answers."""
+    shown = set(shown_fields(schema, layout, data))
+    return [index for index, step in enumerate(form_steps(layout))
+            if any(name in shown for name in step.fields)]
+
+
+def step_of(layout: dict, name: str) -> int:
+    """The step in which a top-level field is asked (0 when it is in none)."""
+    for index, step in enumerate(form_steps(layout)):
+        if name in step.fields:
+            return index
+    return 0
 
 
 # --- HTML forms --------------------------------------------------------------------------

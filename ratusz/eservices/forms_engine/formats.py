@@ -187,7 +187,7 @@ def check_land_register(value, title, context):
     match = LAND_REGISTER.fullmatch(value)
     if match is None or any(character not in _KW_VALUES for character in match[1]):
         raise FieldError(_("Enter the land-register number in the field “%(title)s” in the "
-                           "form LU1I/00012345/6."), title=title)
+                           "form LU1I/00012345/5."), title=title)
     if land_register_check_digit(match[1], match[2]) != int(match[3]):
         raise FieldError(_("The land-register number in the field “%(title)s” is not valid: "
                            "the check digit does not match."), title=title)

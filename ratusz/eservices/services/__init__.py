@@ -4,7 +4,8 @@
 - `drafts`: a resident's saved answers and the files attached on the way;
 - `attachments`: files of a submission, taken out of API answers and checked;
 - `submissions`: filing a form (registered and opened as a case in ONE transaction),
-  submissions without sign-in held until the e-mail address is confirmed;
+  submissions without sign-in held until the e-mail address is confirmed (the link sent
+  again on request) and their receipt sent by e-mail;
 - `matters`: withdrawal, messages both ways, confirming the fee.
 
 The outermost write owns its transaction (`durable=True`); the receipt, e-mails and case
@@ -51,7 +52,9 @@ from ratusz.eservices.services.submissions import (
     confirm_anonymous_submission,
     digest_of,
     request_anonymous_submission,
+    send_confirmation_again,
     send_confirmation_email,
+    send_receipt_email,
     submit,
     validate_submission,
 )
@@ -62,7 +65,8 @@ __all__ = [
     "confirm_fee", "decode_api_attachments", "digest_of", "discard_draft",
     "discard_form_draft", "discard_stashed", "mark_messages_read", "open_form_draft",
     "publish_form", "publish_library", "reply_as_resident", "request_anonymous_submission",
-    "save_draft", "save_form_draft", "send_confirmation_email", "send_message_to_resident",
+    "save_draft", "save_form_draft", "send_confirmation_again", "send_confirmation_email",
+    "send_message_to_resident", "send_receipt_email",
     "stash_attachment", "stashed_files", "submit", "update_service_card",
     "validate_submission", "withdraw_submission",
 ]

@@ -1,6 +1,7 @@
 """Submissions: checking a form's answers and files, filing it (registered in the RPW and
 opened as a case in ONE transaction, the receipt and the news after commit), and
-submissions without sign-in held until their e-mail address is confirmed."""
+submissions without sign-in held until their e-mail address is confirmed (the link sent
+again on request), whose sender then gets the receipt by e-mail."""
 
 from __future__ import annotations
 
@@ -10,10 +11,10 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from ratusz.accounts import identity
@@ -23,10 +24,12 @@ from ratusz.cases.models import Channel, PartyKind
 from ratusz.core.effects import after_commit, enqueue_after_commit
 from ratusz.core.idempotency import check_repeat, scoped_key
 from ratusz.core.models import Municipality
+from ratusz.core.polish import gmina_names
 from ratusz.core.selectors import list_locality_names
 from ratusz.core.tenancy import tenant_context
-from ratusz.eservices import case_news, forms_engine
+from ratusz.eservices import case_news, forms_engine, receipts, selectors
 from ratusz.eservices.errors import EserviceError, SubmissionRejected
+from ratusz.eservices.links import status_url, verify_url
 from ratusz.eservices.models import (
     Draft,
     FeeStatus,
@@ -233,10 +236,44 @@ def _record(service, *, cleaned, accepted, paths, resident, email, key, fingerpr
         Draft.objects.filter(service=service, resident=resident).delete()
     if pending is not None:
         PendingSubmission.objects.filter(pk=pending.pk).update(submission=submission)
-    if not getattr(settings, "RATUSZ_RECEIPTS_ON_DEMAND", False):
-        enqueue_after_commit("eservices.make_receipt", submission.pk)
-    after_commit(case_news.notify, submission.pk, "submitted")
+    if resident is None:
+        # Someone without an account gets the receipt itself by e-mail (made for it), with
+        # the case mark and the status code: all they need later.
+        enqueue_after_commit("eservices.send_receipt_email", submission.pk)
+    else:
+        if not getattr(settings, "RATUSZ_RECEIPTS_ON_DEMAND", False):
+            enqueue_after_commit("eservices.make_receipt", submission.pk)
+        after_commit(case_news.notify, submission.pk, "submitted")
     return submission
+
+
+def send_receipt_email(submission_id: int) -> bool:
+    """E-mail the sender of a submission made without signing in its sealed receipt (the
+    PDF attached), the case mark, the status code and the addresses of the status check
+    and of the verification. Sent once: False when it was sent before or there is no one
+    to send it to (safe to run twice)."""
+    submission = selectors.submission_for_receipt(submission_id)
+    if submission is None or submission.resident_id is not None or not submission.email or \
+            submission.receipt_emailed_at is not None:
+        return False
+    municipality = submission.municipality
+    with tenant_context(municipality), translation.override("pl"):
+        pdf = receipts.read_receipt(submission, "pdf")
+        body = render_to_string("eservices/email/received.txt", {
+            "submission": submission, "case": submission.case, "municipality": municipality,
+            "code": receipts.status_code(submission), "status_link": status_url(submission),
+            "verify_link": verify_url(municipality),
+            "received_by": gmina_names(municipality).agreeing(
+                masculine="przyjął", feminine="przyjęła", neuter="przyjęło",
+                plural="przyjęły")})
+        message = EmailMessage(f"Wniosek przyjęty: {submission.case.mark}", body,
+                               settings.DEFAULT_FROM_EMAIL, [submission.email])
+        message.attach(receipts.receipt_file_name(submission, "pdf"), pdf, "application/pdf")
+        message.send()
+        with transaction.atomic(durable=True):
+            Submission.objects.filter(pk=submission.pk).update(
+                receipt_emailed_at=timezone.now())
+    return True
 
 
 def _hash_token(token: str) -> str:
@@ -285,11 +322,40 @@ def send_confirmation_email(pending_id: int, link: str) -> bool:
             pk=pending_id).first()
     if pending is None or pending.submission_id is not None:
         return False
-    body = render_to_string("eservices/email/confirm.txt", {
-        "pending": pending, "link": link, "municipality": pending.municipality})
+    with translation.override("pl"):
+        body = render_to_string("eservices/email/confirm.txt", {
+            "pending": pending, "link": link, "municipality": pending.municipality,
+            "gmina": gmina_names(pending.municipality)})
     send_mail(f"Potwierdź wysłanie wniosku: {pending.service.name}", body,
               settings.DEFAULT_FROM_EMAIL, [pending.email])
     return True
+
+
+def send_confirmation_again(pending: PendingSubmission, *, email: str,
+                            confirm_url: str) -> PendingSubmission:
+    """Send the link of a held submission again, to the same or a corrected address,
+    without filling in the form again: a new link, valid `PENDING_DAYS` from now (the old
+    one stops working). An answer that was the old address becomes the new one."""
+    email = (email or "").strip()
+    try:
+        forms_engine.check_email(email, _("E-mail address"), {})
+    except forms_engine.FieldError as error:
+        raise SubmissionRejected({"email": error.message}) from None
+    token = secrets.token_urlsafe(32)
+    data = {key: email if isinstance(value, str) and value.strip() == pending.email else value
+            for key, value in pending.data.items()}
+    with transaction.atomic(durable=True):
+        changed = PendingSubmission.objects.filter(
+            pk=pending.pk, submission__isnull=True).update(
+            email=email, data=data, token_hash=_hash_token(token),
+            expires_at=timezone.now() + timedelta(days=PENDING_DAYS))
+        if not changed:
+            raise EserviceError("already_sent", _("This request has already been sent to the "
+                                                  "office."))
+        enqueue_after_commit("eservices.send_confirmation_email", pending.pk,
+                             confirm_url.replace("TOKEN", token))
+    pending.refresh_from_db()
+    return pending
 
 
 def confirm_anonymous_submission(municipality: Municipality, token: str

@@ -153,3 +153,23 @@ def token_headers(resident, municipality, name: str = "resident") -> dict:
 @pytest.fixture
 def resident_token(resident, municipality_a):
     return token_headers(resident, municipality_a)
+
+
+@pytest.fixture
+def library_gmina(office_a, department_a, municipality_a):
+    """Gmina Alfa with the whole library published: OR and FN, the localities of the
+    library's examples (Jastków among others, in no particular order)."""
+    from ratusz.core.tests.factories import DepartmentFactory
+    from ratusz.eservices import services
+
+    DepartmentFactory(municipality=municipality_a, unit=department_a.unit, symbol="FN",
+                      name="Referat Finansowy")
+    for name in ("Sługocin", "Ługów", "Jastków", "Marysin", "Lipniak", "Panieńszczyzna"):
+        LocalityFactory(municipality=municipality_a, name=name)  # Snopków: office_a
+    services.publish_library(municipality_a, acting_user=None,
+                             fee_account="61109010140000071219812874")
+    return municipality_a
+
+
+def library_service_of(municipality, slug):
+    return Service.objects.get(municipality=municipality, slug=slug)

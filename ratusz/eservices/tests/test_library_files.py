@@ -44,8 +44,9 @@ FORM_TITLE_MAX = 200
 FORMATS = {"date", "email", "phone", "pesel", "nip", "regon", "nrb", "iban", "postal-code",
            "locality", "land-register", "parcel", "ade"}
 WIDGETS = {"text", "textarea", "radio", "select", "checkbox"}
-PREFILL_KEYS = {"first_name", "last_name", "email", "phone", "pesel", "street", "building",
-                "flat", "postal_code", "city"}
+PREFILL_KEYS = {"first_name", "last_name", "email", "phone", "pesel", "birth_date", "street",
+                "building", "flat", "postal_code", "city", "tax_authority", "country",
+                "voivodeship", "county", "commune"}
 ATTACHMENT_TYPES = {"pdf", "jpg", "png", "tif", "odt", "docx", "xml", "txt", "zip"}
 CHECK_FIELDS = {"pesel_birth_date": ("pesel", "birth_date"), "pesel_sex": ("pesel", "sex"),
                 "date_order": ("before", "after")}

@@ -28,7 +28,9 @@ from ratusz.eservices.views.rendering import receipt_response, render_answers, s
 @never_cache
 @require_http_methods(["GET", "POST"])
 def status_check(request: HttpRequest, municipality_slug: str) -> HttpResponse:
-    context: dict = {"case_mark": "", "code": ""}
+    """Anyone with the case mark and the code from the receipt sees where the matter
+    stands (the address on the receipt and in the e-mail fills the mark in: `?znak=`)."""
+    context: dict = {"case_mark": request.GET.get("znak", "").strip()[:60], "code": ""}
     if request.method == "POST":
         case_mark = request.POST.get("case_mark", "").strip()[:60]
         code = request.POST.get("code", "").strip()[:12]

@@ -29,6 +29,13 @@ def _seals_in_tmp(settings, tmp_path):
     settings.VAR_DIR = tmp_path
 
 
+@pytest.fixture(autouse=True)
+def _public_url_is_the_live_server(settings, live_server):
+    """The addresses printed on receipts and sent in e-mails are built from
+    RATUSZ_PUBLIC_URL: here, the live server, so the browser can follow them."""
+    settings.RATUSZ_PUBLIC_URL = live_server.url
+
+
 @pytest.fixture
 def gmina(municipality_a, department_a):
     """Gmina Alfa with its office: OR and FN, the shipped JRWA, the locality Jastków of the

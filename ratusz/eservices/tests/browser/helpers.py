@@ -112,11 +112,20 @@ def expect_values(page: Page, values: dict, prefix: str = "") -> None:
             expect(page.locator(f"#field-{field_name}")).to_have_value(as_typed(value))
 
 
-def expect_step(page: Page, number: int, total: int) -> None:
-    expect(page).to_have_url(re.compile(rf"/formularz/\?strona={number}$"))
+def expect_step(page: Page, number: int, total: int, *, step: int | None = None) -> None:
+    """The form shows page `number` of `total` in its step list; the address names the
+    step (`?strona=`), which is the page's number unless a page before it was split by a
+    condition (`forms_engine.form_steps`)."""
+    expect(page).to_have_url(re.compile(rf"/formularz/\?strona={step or number}$"))
     steps = page.locator("ol.steps > li")
     expect(steps).to_have_count(total)
     expect(steps.nth(number - 1)).to_have_attribute("aria-current", "step")
+
+
+def expect_summary(page: Page) -> None:
+    """The summary of every answer before sending ("check your answers")."""
+    expect(page).to_have_url(re.compile(r"/formularz/sprawdz/$"))
+    expect(page.locator("dl.summary-list").first).to_be_visible()
 
 
 def sign_in_with_the_form(page: Page, username: str) -> None:
@@ -157,6 +166,10 @@ def shoot(page: Page, folder: Path, name: str) -> None:
 
 
 IN1_PAGES = 5
+#: The steps (`?strona=`) of the IN-1's pages for the library's example: page 2 and page 4
+#: each have a step of their own for the fields their answers open (the reason of a
+#: correction, the exempt items), passed over for the example.
+IN1_STEPS = (1, 2, 4, 5, 7)
 
 
 def in1_page_values() -> list[dict]:
@@ -174,8 +187,19 @@ def live_server_root(simulator) -> re.Pattern:
     return re.compile(r"^http://(localhost|127\.0\.0\.1):\d+/$")
 
 
-def fill_public_information_request(page: Page) -> dict:
-    answers = example(PUBLIC_INFO)
-    fill_fields(page, answers)
-    page.locator("#field-applicant_email").fill(ANONYMOUS_EMAIL)
+#: The request for public information's fields shown once its first step is answered.
+PUBLIC_INFO_SECOND_STEP = ("file_format", "email", "postal_address")
+
+
+def fill_public_information_request(page: Page, email: str = ANONYMOUS_EMAIL) -> dict:
+    """Both steps of the library's example (the format of the file and the address to
+    send it to are asked once "as a file" and "by e-mail" are chosen), up to the
+    summary."""
+    answers = {**example(PUBLIC_INFO), "email": email}
+    fill_fields(page, {name: value for name, value in answers.items()
+                       if name not in PUBLIC_INFO_SECOND_STEP})
+    press(page, "next")
+    fill_fields(page, {name: value for name, value in answers.items()
+                       if name in PUBLIC_INFO_SECOND_STEP})
+    press(page, "next")
     return answers

@@ -34,6 +34,7 @@ from ratusz.eservices.tests.browser.helpers import (
     sign_in_with_the_form,
 )
 from ratusz.testing.browser import MOBILE, assert_accessible, sign_in
+from ratusz.testing.journey import patient
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -64,7 +65,7 @@ def test_the_resident_reads_the_message_and_the_sealed_letter_and_replies(
     assert f"Nowe pismo w sprawie: {mark}" in subjects
 
     # My matters asks to sign in; the sign-in page brings the resident back.
-    page = new_page()
+    page = patient(new_page())
     page.goto(f"{E_OFFICE}moje-sprawy/")
     sign_in_with_the_form(page, resident.username)
     expect(page).to_have_url(re.compile(r"/e-urzad/moje-sprawy/$"))
@@ -104,7 +105,7 @@ def test_the_resident_reads_the_message_and_the_sealed_letter_and_replies(
 # --- 5. Without JavaScript ------------------------------------------------------------------
 
 def test_the_anonymous_request_works_without_javascript(new_page, gmina):
-    page = new_page(java_script_enabled=False)
+    page = patient(new_page(java_script_enabled=False))
     page.goto(E_OFFICE)
     page.locator("#kategoria").select_option("general")
     page.locator("form[role=search] button[type=submit]").click()
@@ -113,6 +114,7 @@ def test_the_anonymous_request_works_without_javascript(new_page, gmina):
     page.locator("main a.button[href$='/formularz/']").click()
 
     answers = fill_public_information_request(page)
+    expect(page).to_have_url(re.compile(r"/formularz/sprawdz/$"))
     press(page, "submit")
     expect(page).to_have_url(re.compile(r"/sprawdz-poczte/$"))
 
@@ -125,8 +127,9 @@ def test_the_anonymous_request_works_without_javascript(new_page, gmina):
 
     _name, xml = download(page, page.locator("main a[href$='/xml/']"))
 
-    page.locator(f"main a[href$='{E_OFFICE}status/']").click()
-    page.locator("#case_mark").fill(submission.case.mark)
+    # The status address fills the case mark in; the code is typed.
+    page.locator("main a.status-link").click()
+    expect(page.locator("#case_mark")).to_have_value(submission.case.mark)
     page.locator("#code").fill(receipts.status_code(submission))
     page.locator("main form button[type=submit]").click()
     expect(page.locator("#result-title")).to_have_text(submission.case.mark)
@@ -150,13 +153,13 @@ def test_screenshots_of_the_e_office(new_page, live_server, tmp_path, gmina, res
         submission, acting_user=officer,
         text="Dziękujemy za złożenie informacji. Decyzję doręczymy w ciągu miesiąca.")
 
-    public = new_page()
+    public = patient(new_page())
     public.goto(f"{E_OFFICE}?kategoria=taxes")
     shoot(public, folder, "eservices-catalogue.png")
     public.goto(f"{E_OFFICE}uslugi/{IN1}/")
     shoot(public, folder, "eservices-card.png")
 
-    signed_in = new_page()
+    signed_in = patient(new_page())
     sign_in(signed_in, live_server, resident)
     signed_in.goto(f"{E_OFFICE}moje-sprawy/{submission.public_id}/")
     expect(signed_in.locator("dd.case-mark")).to_have_text(submission.case.mark)
@@ -176,7 +179,7 @@ def test_screenshots_of_the_e_office(new_page, live_server, tmp_path, gmina, res
     expect(public.locator(".signature-valid")).to_have_count(1)
     shoot(public, folder, "eservices-verify.png")
 
-    mobile = new_page(viewport=MOBILE, is_mobile=True, device_scale_factor=1)
+    mobile = patient(new_page(viewport=MOBILE, is_mobile=True, device_scale_factor=1))
     mobile.goto(f"{E_OFFICE}uslugi/{PUBLIC_INFO}/formularz/")
     shoot(mobile, folder, "eservices-form-mobile.png")
 
