@@ -172,6 +172,10 @@ class Evidence(TenantOwned):
     xml = models.BinaryField()
     sha256 = models.CharField(max_length=64)
     verified_at = models.DateTimeField(default=timezone.now)
+    #: Entered in the letter's case: the case's document that holds it (null when the
+    #: case was closed and only its record notes it), set once.
+    is_in_case = models.BooleanField(default=False)
+    case_document_id = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["event_at", "id"]

@@ -95,6 +95,37 @@ def outbound_of_letter(municipality: Municipality, letter_id: int) -> OutboundMe
         letter_id=letter_id).first()
 
 
+#: Where the API serves an evidence's signed XML (ratusz/exchange/api.py).
+EVIDENCE_URL = "/api/v1/exchange/evidences/{id}"
+DELIVERY_STATUS = {OutboundStatus.QUEUED: "sent", OutboundStatus.SENT: "sent",
+                   OutboundStatus.DELIVERED: "delivered",
+                   OutboundStatus.DEEMED_DELIVERED: "deemed_delivered",
+                   OutboundStatus.FAILED: "failed"}
+
+
+def letter_delivery(message: OutboundMessage) -> dict:
+    """A letter's delivery as the API contract shows it: status (sent, delivered,
+    deemed_delivered, failed), sent_at, received_at, evidences [{kind, url}], and the
+    channel and the reason of a failure."""
+    return {
+        "status": DELIVERY_STATUS[message.status], "sent_at": message.submitted_at,
+        "received_at": message.received_at, "channel": message.channel,
+        "reason": message.last_error if message.status == OutboundStatus.FAILED else "",
+        "evidences": [{"kind": e.kind, "url": EVIDENCE_URL.format(id=e.pk)}
+                      for e in evidences_of(message)],
+    }
+
+
+def access_evidence_by_id(municipality: Municipality, evidence_id: int) -> Evidence | None:
+    return Evidence.objects.for_municipality(municipality).filter(pk=evidence_id).first()
+
+
+def registered_inbound(municipality: Municipality) -> QuerySet[InboundMessage]:
+    """Messages registered in the gmina's RPW, newest first."""
+    return InboundMessage.objects.for_municipality(municipality).filter(
+        status=InboundStatus.REGISTERED).order_by("-fetched_at", "-id")
+
+
 def evidences_of(message: OutboundMessage | InboundMessage) -> QuerySet[Evidence]:
     field = "outbound" if isinstance(message, OutboundMessage) else "inbound"
     return Evidence.objects.for_municipality(message.municipality_id).filter(

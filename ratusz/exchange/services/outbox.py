@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import logging
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.core.files.storage import default_storage
@@ -77,10 +78,13 @@ def queue_message(unit: Unit, *, acting_user, recipient_name: str, subject: str,
                   body: str = "", files: list[tuple[str, bytes]] = (),
                   recipient_ade: str = "", postal_address: dict | None = None,
                   kind: str = MessageKind.DOCUMENT, letter_id: int | None = None,
-                  case_id: int | None = None) -> OutboundMessage:
+                  case_id: int | None = None,
+                  within: Callable[[OutboundMessage], object] | None = None
+                  ) -> OutboundMessage:
     """Put a message to another body in the outbox: to its ADE by e-Doręczenia, or, for an
     addressee without one, by the hybrid service to a postal address. Returns the queued
-    message (the pump sends it). A letter is queued once."""
+    message (the pump sends it). A letter is queued once. `within(message)` is called
+    inside the transaction that queues it (a note in the letter's case record)."""
     if not unit.ade:
         raise ExchangeError("no_ade", _("This unit has no address for e-Doręczenia."))
     recipient_name = (recipient_name or "").strip()[:300]
@@ -108,7 +112,7 @@ def queue_message(unit: Unit, *, acting_user, recipient_name: str, subject: str,
                                                                              ).first()
                 if existing is not None:
                     return existing
-            return OutboundMessage.objects.create(
+            message = OutboundMessage.objects.create(
                 municipality_id=unit.municipality_id, unit=unit, kind=kind, channel=channel,
                 letter_id=letter_id, case_id=case_id, sender_ade=unit.ade,
                 recipient_ade=recipient_ade, recipient_name=recipient_name,
@@ -117,6 +121,9 @@ def queue_message(unit: Unit, *, acting_user, recipient_name: str, subject: str,
                 subject=subject, body=(body or "")[:5000], attachments=stored,
                 created_by=acting_user if getattr(acting_user, "pk", None) else None,
                 is_reported=letter_id is None)
+            if within is not None:
+                within(message)
+            return message
     except BaseException:
         for item in stored:
             ezd.discard_stored_file(item["path"])
