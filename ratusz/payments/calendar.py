@@ -45,6 +45,7 @@ def is_working_day(day: date) -> bool:
     return day.weekday() < 5 and day not in public_holidays(day.year)
 
 
+@lru_cache(maxsize=4096)
 def next_working_day(day: date) -> date:
     """`day` itself if it is a working day, else the next one (art. 12 § 5 OP)."""
     while not is_working_day(day):

@@ -102,12 +102,14 @@ def order_of_application(items: Iterable[OpenItem], on: date,
     if tax_arrears:
         named_kinds = {item.kind for item in named_items if item.bears_interest}
         first += [item for item in tax_arrears if item.kind in named_kinds]
-        first += [item for item in tax_arrears if item not in first]
+        taken = {item.key for item in first}
+        first += [item for item in tax_arrears if item.key not in taken]
     else:
         first += [item for item in named_items if item.bears_interest]
+    taken = {item.key for item in first}  # keys, not equality: a statement has 100,000
     arrears = [item for item in by_due if item.due < on]
     current = [item for item in by_due if item.due >= on]
-    return first + [item for item in arrears + current if item not in first]
+    return first + [item for item in arrears + current if item.key not in taken]
 
 
 def costs_come_first(items: Iterable[OpenItem], named: frozenset[int]) -> bool:

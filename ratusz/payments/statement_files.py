@@ -197,9 +197,11 @@ def _line(data: dict, position: int, scheme_prefix: str, own_account: str) -> St
         parts.get("30", "") + parts.get("31", "")) if parts else ""
     counterparty = counterparty if len(counterparty) == nrb.NRB_LENGTH \
         and counterparty.isdigit() and nrb.numbers_in(counterparty) else ""
+    # MOD 97-10 checked by numbers_in; the scheme's prefix (checked when it was set up)
+    # names the bank, so stdnum's look-up of the bank is not repeated for every line.
     credited = next((number for number in nrb.numbers_in(details.replace("\n", ""))
                      if scheme_prefix and number[2:].startswith(scheme_prefix)
-                     and number != own_account and nrb.is_valid(number)), "")
+                     and number != own_account), "")
     return StatementLine(
         position=position, value_date=data["date"], entry_date=data.get("entry_date"),
         is_credit=mark in CREDIT_MARKS, amount=grosze, mark=mark,

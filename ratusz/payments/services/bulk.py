@@ -11,19 +11,36 @@ its `municipality_id`; on PostgreSQL the row-level security policy checks each o
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
 
 from django.db import connection
 
 BATCH = 1000
 
 
-def _adapt(value):
-    if isinstance(value, datetime):
-        return connection.ops.adapt_datetimefield_value(value)
-    if isinstance(value, date):
-        return connection.ops.adapt_datefield_value(value)
-    return value
+def _adapters(model, fields: Sequence[str]) -> list[tuple[int, object]]:
+    """(position, adapter) of the columns whose values the database takes adapted: dates
+    and datetimes (looked up once per statement, not per value)."""
+    found = []
+    for position, name in enumerate(fields):
+        internal = model._meta.get_field(name).get_internal_type()
+        if internal == "DateTimeField":
+            found.append((position, connection.ops.adapt_datetimefield_value))
+        elif internal == "DateField":
+            found.append((position, connection.ops.adapt_datefield_value))
+    return found
+
+
+def _adapted(rows: Sequence[Sequence], adapters) -> list:
+    if not adapters:
+        return [list(row) for row in rows]
+    result = []
+    for row in rows:
+        values = list(row)
+        for position, adapt in adapters:
+            if values[position] is not None:
+                values[position] = adapt(values[position])
+        result.append(values)
+    return result
 
 
 def _columns(model, fields: Sequence[str]) -> list[str]:
@@ -58,10 +75,10 @@ def insert_rows(model, fields: Sequence[str], rows: Sequence[Sequence]) -> None:
     placeholders = ", ".join(["%s"] * len(fields))
     columns = ", ".join(_columns(model, fields))
     sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608 - names
+    adapters = _adapters(model, fields)
     with connection.cursor() as cursor:
         for start in range(0, len(rows), BATCH):
-            cursor.executemany(sql, [[_adapt(v) for v in row]
-                                     for row in rows[start:start + BATCH]])
+            cursor.executemany(sql, _adapted(rows[start:start + BATCH], adapters))
 
 
 def update_rows(model, fields: Sequence[str], rows: Sequence[Sequence]) -> None:
@@ -71,7 +88,7 @@ def update_rows(model, fields: Sequence[str], rows: Sequence[Sequence]) -> None:
     table = connection.ops.quote_name(model._meta.db_table)
     assignments = ", ".join(f"{column} = %s" for column in _columns(model, fields))
     sql = f"UPDATE {table} SET {assignments} WHERE id = %s"  # noqa: S608 - model names
+    adapters = _adapters(model, [*fields, "id"])
     with connection.cursor() as cursor:
         for start in range(0, len(rows), BATCH):
-            cursor.executemany(sql, [[_adapt(v) for v in row]
-                                     for row in rows[start:start + BATCH]])
+            cursor.executemany(sql, _adapted(rows[start:start + BATCH], adapters))
