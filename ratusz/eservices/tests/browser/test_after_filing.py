@@ -120,6 +120,7 @@ def test_the_anonymous_request_works_without_javascript(new_page, gmina):
 
     page.goto(confirmation_link(ANONYMOUS_EMAIL))
     page.locator("main form button[type=submit]").click()
+    expect(page).to_have_url(re.compile(r"/e-urzad/przyjeto/[0-9a-f-]+/$"))
     submission = Submission.objects.get()
     expect(page).to_have_url(re.compile(rf"/przyjeto/{submission.public_id}/$"))
     expect(page.locator(".case-mark")).to_have_text(submission.case.mark)

@@ -192,6 +192,7 @@ def test_a_resident_files_the_property_tax_information_in1_page_by_page(
 
     # The same confirmation as everyone gets: what was sent, the case mark of FN under
     # JRWA 3120, the status code in large type, the receipt, what happens next.
+    expect(page).to_have_url(re.compile(r"/e-urzad/przyjeto/[0-9a-f-]+/$"))
     submission = Submission.objects.get()
     expect(page).to_have_url(re.compile(rf"/e-urzad/przyjeto/{submission.public_id}/$"))
     expect(page.locator(".confirmation__mark")).to_have_text(
@@ -288,6 +289,7 @@ def test_an_anonymous_person_requests_public_information_and_checks_it(new_page,
     assert not Submission.objects.exists()
     assert_accessible(page)
     page.locator("main form button[type=submit]").click()
+    expect(page).to_have_url(re.compile(r"/e-urzad/przyjeto/[0-9a-f-]+/$"))
 
     submission = Submission.objects.get()
     expect(page).to_have_url(re.compile(rf"/e-urzad/przyjeto/{submission.public_id}/$"))
