@@ -7,10 +7,11 @@ from __future__ import annotations
 import time
 from datetime import datetime
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Mod
 from django.utils import timezone
 
+from ratusz.cases.models import CaseRecordEntry, LetterStatus, OutgoingLetter
 from ratusz.core.models import Municipality, Unit
 from ratusz.core.tenancy import tenant_context
 from ratusz.exchange.models import (
@@ -177,6 +178,21 @@ def unreported_outbound(*, limit: int = 200, shard: tuple[int, int] | None = Non
                         ) -> list[OutboundMessage]:
     return list(_in_shard(OutboundMessage.objects.filter(
         is_reported=False, letter_id__isnull=False), shard).order_by("id")[:limit])
+
+
+def letters_not_taken(since: datetime, until: datetime, *, limit: int = 200
+                      ) -> list[tuple[int, int]]:
+    """(gmina id, letter id) of letters sent by e-Doręczenia, sealed in [since, until),
+    that the exchange neither queued nor noted for paper (its receiver of `letter_sent`
+    missed them: a process stopped between the send's commit and the event)."""
+    noted = CaseRecordEntry.objects.filter(case_id=OuterRef("case_id"),
+                                           data__letter=OuterRef("pk"), data__exchange=True)
+    queued = OutboundMessage.objects.filter(municipality_id=OuterRef("municipality_id"),
+                                            letter_id=OuterRef("pk"))
+    return list(OutgoingLetter.objects.filter(
+        status=LetterStatus.SENT, sending_method="e_delivery", sealed_at__gte=since,
+        sealed_at__lt=until).exclude(Exists(queued)).exclude(Exists(noted))
+        .order_by("pk").values_list("municipality_id", "pk")[:limit])
 
 
 def active_mailboxes(*, shard: tuple[int, int] | None = None) -> list[Mailbox]:

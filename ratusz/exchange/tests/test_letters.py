@@ -6,17 +6,21 @@ registers it in its RPW with the proof, and the API shows the delivery."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.utils import timezone
 
 from ratusz.accounts.permissions import Permission, Role
 from ratusz.accounts.services import issue_api_token
 from ratusz.cases import services as ezd
-from ratusz.cases.selectors import case_record
+from ratusz.cases.models import OutgoingLetter
+from ratusz.cases.selectors import case_record, unassigned_entries
 from ratusz.cases.tests.conftest import make_jrwa
 from ratusz.core.models import Department
 from ratusz.exchange import services
 from ratusz.exchange.models import Evidence, InboundMessage, OutboundMessage, OutboundStatus
+from ratusz.exchange.services import pump
 
 
 @pytest.fixture
@@ -30,7 +34,7 @@ def people(boxes, make_staff):
             "department": department}
 
 
-def sent_letter(boxes, people, capture, **addressee):
+def sent_letter(boxes, people, capture, *, heard: bool = True, **addressee):
     officer, head = people["officer"], people["head"]
     case = ezd.open_case(boxes["a"], acting_user=officer, department=people["department"],
                          jrwa_symbol="6220", title="Zajęcie pasa drogowego")
@@ -42,7 +46,7 @@ def sent_letter(boxes, people, capture, **addressee):
     letter = ezd.request_approval(letter, acting_user=officer, approvers=[head])
     letter = ezd.decide_approval(letter, acting_user=head, approve=True)
     letter = ezd.seal_letter(letter, acting_user=officer)
-    with capture(execute=True):
+    with capture(execute=heard):
         ezd.send_letter(letter, acting_user=officer)
     return case, letter
 
@@ -83,6 +87,9 @@ def test_a_sealed_letter_goes_to_the_addressees_ade_and_its_proofs_enter_the_cas
     assert xml.status_code == 200 and xml["Content-Type"] == "application/xml"
 
     inbound = InboundMessage.objects.get(municipality=boxes["b"].municipality)
+    # In the registry clerk's work: no rule took it, so it waits to be assigned.
+    assert inbound.entry_id in set(unassigned_entries(boxes["b"].municipality)
+                                   .values_list("pk", flat=True))
     clerk = make_staff(boxes["b"].municipality, Role.REGISTRY_CLERK, department=department_b,
                        username="beta.kancelaria.wymiana")
     beta = issue_api_token(boxes["b"].municipality, acting_user=None, name="t", user=clerk,
@@ -107,3 +114,16 @@ def test_without_an_ade_the_hybrid_service_or_paper_chosen_and_noted(
                                addressee_name="Anna Nowak", addressee_city="Beta")
     assert not OutboundMessage.objects.filter(letter_id=letter.pk).exists()
     assert any("w postaci papierowej" in row.description for row in case_record(case))
+
+
+def test_a_letter_whose_event_was_missed_is_taken_by_the_sweep(
+        boxes, people, django_capture_on_commit_callbacks):
+    case, letter = sent_letter(boxes, people, django_capture_on_commit_callbacks,
+                               heard=False)
+    assert not OutboundMessage.objects.filter(letter_id=letter.pk).exists()
+    assert pump.sweep_letters() == 0  # the receiver's own minute
+    OutgoingLetter.objects.filter(pk=letter.pk).update(
+        sealed_at=timezone.now() - timedelta(minutes=5))
+    assert pump.sweep_letters() == 1
+    assert OutboundMessage.objects.get(letter_id=letter.pk).recipient_ade == boxes["b"].ade
+    assert pump.sweep_letters() == 0
