@@ -99,7 +99,9 @@ def with_database(args) -> bool:
         django.setup()
         from django.core.management import call_command
 
+        started = time.perf_counter()
         call_command("migrate", verbosity=0)
+        print(f"  (migrated in {time.perf_counter() - started:.0f} s)", flush=True)
         return database_run(args)
 
 
@@ -134,16 +136,19 @@ def build(args):
              "verification_until": today, "qualified_list_on": today,
              "confirmation_until": today, "admitted_list_on": today}
     with tenant_context(municipality):
-        from ratusz.cases.jrwa import load_default_jrwa
+        # The tests' small JRWA (its class 1431 registers the appeals): loading the whole
+        # gmina JRWA into a hundred units is set-up time, not what is measured.
+        from ratusz.cases.tests.conftest import make_jrwa
 
         campaign = services.create_campaign(
             municipality, acting_user=None, year=today.year, kind="preschool",
-            name="Rekrutacja (bench)", dates=dates, appeals_department=gmina.departments[0])
+            name="Rekrutacja (bench)", dates=dates, appeals_department=gmina.departments[0],
+            appeals_jrwa_symbol="1431")
         offers = []
         for index in range(args.institutions):
             unit = core.create_unit(municipality, acting_user=None, name=f"Przedszkole {index}",
                                     kind="preschool")
-            load_default_jrwa(unit, acting_user=None)
+            make_jrwa(unit)
             institution = services.ensure_institution(unit, acting_user=None,
                                                       kind="preschool")
             offers.append(services.add_offer(campaign, acting_user=None,

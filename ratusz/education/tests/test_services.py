@@ -315,3 +315,31 @@ def test_a_child_with_a_place_cannot_apply_again(municipality_a, department_a, r
     data = application_data(recruitment["offers"], pesel=pesel)
     assert "already has a place" in refused("already_enrolled", submit, recruitment, data,
                                             resident)
+
+
+def test_the_parent_hears_of_every_step(recruitment, django_capture_on_commit_callbacks,
+                                        mailoutbox):
+    first, _second = recruitment["offers"]
+    with django_capture_on_commit_callbacks(execute=True):
+        application = apply(recruitment, [first], verify=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.request_documents(application, acting_user=None,
+                                   note="Proszę o zaświadczenie o zatrudnieniu.")
+    services.verify_application(application, acting_user=None, confirmed=set())
+    campaign = recruitment["campaign"]
+    services.allocate_campaign(campaign, acting_user=None)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.publish_qualified_lists(campaign, acting_user=None)
+    application.refresh_from_db()
+    services.confirm_will(application, acting_user=application.guardian)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.publish_admitted_lists(campaign, acting_user=None)
+    mails = [(m.to, m.subject, m.body) for m in mailoutbox]
+    assert [subject.split(":")[0] for _to, subject, _body in mails] == [
+        "Rekrutacja – wniosek przyjęty", "Rekrutacja – komisja prosi o dokumenty",
+        "Rekrutacja – opublikowano listę zakwalifikowanych",
+        "Rekrutacja – opublikowano listę przyjętych"]
+    assert {tuple(to) for to, _s, _b in mails} == {("rodzic@example.com",)}
+    assert "Proszę o zaświadczenie o zatrudnieniu." in mails[1][2]
+    assert "Potwierdź wolę przyjęcia do" in mails[2][2]
+    assert "Status: przyjęte" in mails[3][2]
