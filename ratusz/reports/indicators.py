@@ -120,10 +120,8 @@ INDICATORS: list[Indicator] = [
                         "yet.")),
     Indicator("a2a_exchanges", _("Exchanges between administrations (A2A)"), "exchanges",
               _("exchanges"), "flow",
-              _("exchange: documents sent to and received from other bodies"), E_GMINY,
-              per_unit=False,
-              missing=_("The document exchange module does not offer its figures to the "
-                        "reports yet.")),
+              _("exchange: documents sent to and received from other administrations "
+                "(A2A), by direction and channel"), E_GMINY, per_unit=False),
     Indicator("a2a_services", _("Services between administrations (A2A)"), "services",
               _("services"), "state", _("e-office: service cards for other bodies"), RPO,
               per_unit=False,

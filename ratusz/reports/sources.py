@@ -23,6 +23,7 @@ from ratusz.bulletin import selectors as bulletin
 from ratusz.cases import selectors as ezd
 from ratusz.core.models import Municipality
 from ratusz.eservices import selectors as eservices
+from ratusz.exchange import selectors as exchange
 from ratusz.notifications import selectors as notifications
 
 #: Statuses of a case that end it (the EZD's CaseStatus.CLOSED).
@@ -172,6 +173,20 @@ def alerts_of_day(municipality: Municipality, day: date) -> tuple[int, Counter]:
                                                                 alert)["counts"].items():
             delivered[channel] += statuses.get("delivered", 0)
     return len(alerts), delivered
+
+
+def a2a_exchanges_of_day(municipality: Municipality, day: date) -> Counter:
+    """The gmina's exchanges with other administrations on `day`, as the exchange module
+    marks them A2A: sent (by creation) and received (registered, by fetching), by
+    direction and channel ("sent|e_delivery")."""
+    since, until = day_range(day)
+    counts = exchange.exchange_counts(municipality, since, until)
+    exchanges: Counter = Counter()
+    for direction in ("sent", "received"):
+        for row in counts[direction]:
+            if row["is_a2a"]:
+                exchanges[f"{direction}|{row['channel']}"] += row["count"]
+    return exchanges
 
 
 def submission_of_case(municipality: Municipality, case_mark: str):

@@ -4,8 +4,8 @@ the recent days and the clocks' reconciliation every quarter of an hour), the wa
 month), and the after-commit steps of a notice of delay, a ponaglenie and the message
 in a resident's late matter.
 
-Beat entries the platform's CELERY_BEAT_SCHEDULE should name: reports.refresh_pending
-(60 s), reports.refresh_recent (900 s), reports.watch (3,600 s), reports.monthly (daily)."""
+Their beat entries (reports.refresh_pending 60 s, reports.refresh_recent 900 s, reports.watch
+3,600 s, reports.monthly daily) are added by ReportsConfig.ready() (apps.PERIODIC_WORK)."""
 
 from __future__ import annotations
 

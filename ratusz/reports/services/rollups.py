@@ -38,7 +38,7 @@ logger = logging.getLogger("ratusz.reports")
 DAY_KEYS = ("submissions", "service_requests", "incoming_total", "incoming_electronic",
             "cases_opened", "cases_settled", "cases_settled_online", "complaints",
             "bip_documents", "bip_attachments", "alerts_published", "messages_delivered",
-            "cases_overdue")
+            "a2a_exchanges", "cases_overdue")
 #: What is now: written for today only (a past day keeps what was written that day).
 STATE_KEYS = ("eservices_level3", "eservices_level4", "bip_bodies", "residents_registered",
               "residents_identified")
@@ -127,8 +127,14 @@ def refresh_day(municipality: Municipality, day: date, *, today: date | None = N
         add("bip_attachments", unit_id, files)
     alerts, delivered = sources.alerts_of_day(municipality, day)
     add("alerts_published", None, alerts)
+    # A total row, then the rows by channel (the tables'): the indicator sums the totals.
+    add("messages_delivered", None, sum(delivered.values()))
     for channel, count in delivered.items():
         add("messages_delivered", None, count, channel)
+    exchanges = sources.a2a_exchanges_of_day(municipality, day)
+    add("a2a_exchanges", None, sum(exchanges.values()))
+    for dimension, count in exchanges.items():
+        add("a2a_exchanges", None, count, dimension)
     keys = list(DAY_KEYS)
     if day == today:
         keys += STATE_KEYS

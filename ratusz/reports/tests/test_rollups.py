@@ -69,3 +69,40 @@ def test_a_gmina_sees_only_its_own_figures(municipality_a, municipality_b, offic
     services.refresh_day(municipality_b, date.today())
     document = compute_indicators(municipality_b, date.today().year)
     assert document["indicators"]["incoming_total"]["value"] == 0
+
+
+def test_alert_messages_and_a2a_exchanges_are_counted_as_totals_and_by_channel(
+        municipality_a, office_a, monkeypatch):
+    from collections import Counter
+
+    from ratusz.reports import sources
+
+    today = timezone.localdate()
+    monkeypatch.setattr(sources, "alerts_of_day",
+                        lambda municipality, day: (1, Counter(sms=40, email=2)))
+    monkeypatch.setattr(sources.exchange, "exchange_counts", lambda municipality, start, end: {
+        "sent": [{"kind": "letter", "channel": "e_delivery", "is_a2a": True, "count": 3},
+                 {"kind": "letter", "channel": "e_delivery", "is_a2a": False, "count": 9}],
+        "received": [{"kind": "document", "channel": "e_delivery", "is_a2a": True,
+                      "count": 2}], "a2a_total": 5})
+    services.refresh_days(municipality_a, [today])
+    document = compute_indicators(municipality_a, today.year)
+    values = document["indicators"]
+    assert values["alerts_published"]["value"] == 1
+    assert values["messages_delivered"]["value"] == 42
+    assert values["a2a_exchanges"]["value"] == 5
+    assert values["a2a_exchanges"]["by_month"][f"{today:%Y-%m}"] == 5
+    assert "a2a_exchanges" not in document.get("not_computed", [])
+    assert sorted(DailyFigure.objects.filter(key="a2a_exchanges").exclude(dimension="")
+                  .values_list("dimension", "value")) == [("received|e_delivery", 2),
+                                                         ("sent|e_delivery", 3)]
+
+
+def test_the_periodic_work_is_on_celery_beats_schedule():
+    from config.celery import app
+    from ratusz.reports import tasks
+
+    scheduled = {entry["task"] for entry in app.conf.beat_schedule.values()}
+    assert {"reports.refresh_pending", "reports.refresh_recent", "reports.watch",
+            "reports.monthly"} <= scheduled
+    assert tasks.watch.name == "reports.watch"
