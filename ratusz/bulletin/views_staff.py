@@ -20,7 +20,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from ratusz.accounts.access import staff_required
+from ratusz.accounts.access import forbidden, staff_required
 from ratusz.accounts.permissions import Permission
 from ratusz.bulletin import selectors, services
 from ratusz.bulletin.forms import EntryForm, SectionForm, SiteForm, WithdrawForm
@@ -281,7 +281,7 @@ def entry_edit(request: HttpRequest, entry_id: int) -> HttpResponse:
                 form.describe_errors()
         elif action == "approve":
             if not can_approve(request, site):
-                raise Http404
+                return forbidden(request)  # an editor of this BIP, not its approver
             try:
                 services.approve_entry(entry, acting_user=request.user)
             except BulletinError as error:

@@ -65,6 +65,7 @@ from ratusz.bulletin.selectors.search import (
     snippet,
 )
 from ratusz.bulletin.selectors.staff import (
+    approvals_waiting_for,
     editable_entry,
     editable_site,
     editable_sites,
@@ -97,7 +98,8 @@ from ratusz.bulletin.selectors.website import (
 
 __all__ = [
     "BOT_PATTERN", "DiffParagraph", "MAX_TERMS", "METADATA_LABELS", "MenuItem", "Piece",
-    "SNIPPET_SCAN", "TERM_PATTERN", "WEBSITE_MODELS", "attachment", "calendar_events",
+    "SNIPPET_SCAN", "TERM_PATTERN", "WEBSITE_MODELS", "approvals_waiting_for", "attachment",
+    "calendar_events",
     "change_register", "diff", "editable_entry", "editable_site", "editable_sites",
     "editable_unit", "editable_units", "editor_overview", "editor_statistics",
     "entry_by_source_key", "entry_versions", "feed_entries", "in_scope", "inline_image",

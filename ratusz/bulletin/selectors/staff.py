@@ -123,6 +123,18 @@ def editor_overview(municipality, *, scope: set[int] | None,
     }
 
 
+def approvals_waiting_for(user, municipality, *, approve_scope: set[int] | None
+                          ) -> tuple[bool, QuerySet[Entry]]:
+    """For the workspace's dashboard: whether any BIP this editor approves for needs
+    approval at all, and the entries there waiting for them (the author never approves
+    their own entry), oldest first."""
+    sites = editable_sites(municipality, approve_scope).filter(requires_approval=True)
+    entries = (Entry.objects.for_municipality(municipality)
+               .filter(site__in=sites, state=EntryState.AWAITING)
+               .exclude(entered_by=user).select_related("site", "entered_by").order_by("pk"))
+    return sites.exists(), entries
+
+
 def _monthly(municipality, site_ids: list[int]) -> QuerySet[MonthlyStat]:
     return MonthlyStat.objects.for_municipality(municipality).filter(
         entry__site_id__in=site_ids)

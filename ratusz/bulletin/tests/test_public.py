@@ -77,8 +77,12 @@ def test_a_unit_home_shows_its_own_menu_and_the_other_bips(client, bip_world):
 def test_no_advertising_and_no_third_party_resources(client, bip_world):
     page = html(get(client, BIP))
     for marker in ("googletagmanager", "google-analytics", "doubleclick", "adsbygoogle",
-                   "<script", 'style="'):
+                   'style="'):
         assert marker not in page
+    # Scripts only of the platform's own (the layout's menu button), never inline.
+    scripts = re.findall(r"<script\b([^>]*)>(.*?)</script>", page, re.S)
+    assert all(re.search(r'\bsrc="/static/[^"]+"', attributes) and not body.strip()
+               for attributes, body in scripts), scripts
 
 
 def test_nested_sections_show_in_the_menu_and_breadcrumbs(client, bip_world):

@@ -216,8 +216,8 @@ def test_the_approval_step(client, site, clerk, secretary, make_staff, municipal
     client.post(url("entry-new", site.pk), form_data(site, action="publish"))
     entry = Entry.objects.get()
     assert entry.state == EntryState.AWAITING
-    # The clerk edits the BIP but may not approve.
-    assert client.post(url("entry-edit", entry.pk), {"action": "approve"}).status_code == 404
+    # The clerk edits the BIP but may not approve (told so in the workspace's layout).
+    assert client.post(url("entry-edit", entry.pk), {"action": "approve"}).status_code == 403
     # The secretary's own entry waits for someone else.
     client.force_login(secretary)
     own = services.submit_entry(services.create_entry(

@@ -27,7 +27,7 @@ from ratusz.testing.browser import (  # noqa: E402, F401 - fixtures
     new_page,
     sign_in,
 )
-from ratusz.testing.journey import Journey, patient  # noqa: E402
+from ratusz.testing.journey import PATIENCE_MS, Journey, patient  # noqa: E402
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 YEAR = timezone.localdate().year
@@ -127,7 +127,7 @@ def test_the_ezd_journey_in_a_browser(new_page, live_server, clerk_a, officer_a,
     expect(paper).to_contain_text("Jan Kowalski")
     expect(paper.locator(".case-mark")).to_have_text(f"OR.1431.1.{YEAR}")
     preview = card.locator("a[href$='preview.pdf']")
-    pdf = head.request.get(preview.get_attribute("href"))
+    pdf = head.request.get(preview.get_attribute("href"), timeout=PATIENCE_MS)
     assert pdf.status == 200 and pdf.headers["content-type"] == "application/pdf"
     journey.step(head, "head reads the letter before approving")
     journey.click(card.locator("form.decision-form button[name=approve]"))

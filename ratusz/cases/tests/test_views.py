@@ -1,10 +1,11 @@
 """The EZD workspace through the test client."""
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from ratusz.cases import services
 from ratusz.cases.models import Case, Document, IncomingEntry
+from ratusz.cases.templatetags.ezd_text import partial_date
 
 YEAR = timezone.localdate().year
 
@@ -105,6 +106,31 @@ def test_assigning_and_opening_a_case_from_the_entry(client, clerk_a, officer_a,
     page = client.get(f"/g/alfa/staff/ezd/cases/{case.pk}/")
     assert page.status_code == 200
     assert "Jan Kowalski" in page.content.decode()
+
+
+def test_the_item_page_shows_the_letter_date_in_polish_and_opens_the_next_step(
+        client, clerk_a, department_a, unit_a):
+    client.force_login(clerk_a)
+    client.post("/g/alfa/staff/ezd/incoming/new/", registration(letter_date="2026-12-07"))
+    entry = IncomingEntry.objects.get()
+    page = client.get(f"/g/alfa/staff/ezd/incoming/{entry.pk}/").content.decode()
+    assert "7 grudnia 2026" in page and "2026-12-07" not in page
+    assert '<details class="panel" open>' in page  # to assign: the assignment is open
+
+    client.post(f"/g/alfa/staff/ezd/incoming/{entry.pk}/assign/",
+                {"assign-department": department_a.pk})
+    page = client.get(f"/g/alfa/staff/ezd/incoming/{entry.pk}/").content.decode()
+    assert '<details class="panel" open>' not in page  # assigned: folded
+    assert '<details class="panel" id="open-case" open>' in page  # the case is next
+
+
+@pytest.mark.parametrize(("stored", "shown", "short"), [
+    ("2026-12-07", "7 grudnia 2026", "07.12.2026"), ("2026-12", "Grudzień 2026", "12.2026"),
+    ("2026", "2026", "2026"), ("", "", "")])
+def test_a_letter_date_given_in_part_is_shown_as_far_as_it_is_known(stored, shown, short):
+    with translation.override("pl"):
+        assert partial_date(stored) == shown
+        assert partial_date(stored, "SHORT_DATE_FORMAT") == short
 
 
 def test_the_case_page_does_not_grow_with_its_record(client, officer_a, department_a, jrwa_a,
