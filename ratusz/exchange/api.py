@@ -4,6 +4,8 @@
   (the shape of the letters' `delivery` in the API contract);
 - `GET /exchange/evidences/{evidence_id}` – an evidence's signed XML as the provider gave
   it (its signature verified before it was kept);
+- `GET /exchange/addresses?q=` – public bodies' ADEs by name or address: the platform's
+  gminy and units first, then the national address base (at most 20);
 - `GET /exchange/incoming` – messages registered in the gmina's RPW, newest first, with
   their channel, the sender's ADE and the RPW number (paginated)."""
 
@@ -12,13 +14,13 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 
 from ratusz.accounts.permissions import Permission
 from ratusz.core.api import BoundedPagination, require_permission
-from ratusz.exchange import selectors
+from ratusz.exchange import selectors, services
 
 router = Router(tags=["exchange"])
 
@@ -78,3 +80,17 @@ def evidence_xml(request: HttpRequest, evidence_id: int):
 def incoming(request: HttpRequest):
     require_permission(request, Permission.VIEW_REGISTERS)
     return selectors.registered_inbound(request.municipality)
+
+
+class AddressOut(Schema):
+    ade: str
+    name: str
+    is_public_body: bool
+    is_platform: bool = Field(description="A gmina or unit of this platform (A2A).")
+
+
+@router.get("/exchange/addresses", response=list[AddressOut],
+            summary="Look up a public body's address for e-Doręczenia")
+def addresses(request: HttpRequest, q: str = Query(..., min_length=3, max_length=120)):
+    require_permission(request, Permission.VIEW_REGISTERS)
+    return services.look_up_addresses(q)

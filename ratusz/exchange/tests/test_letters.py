@@ -80,6 +80,9 @@ def test_a_sealed_letter_goes_to_the_addressees_ade_and_its_proofs_enter_the_cas
                             user=people["officer"],
                             permissions=[Permission.VIEW_REGISTERS])[1]
     auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    found = client.get("/api/v1/exchange/addresses", {"q": boxes["b"].name}, **auth).json()
+    assert {"ade": boxes["b"].ade, "name": boxes["b"].name, "is_public_body": True,
+            "is_platform": True} in found
     delivery = client.get(f"/api/v1/exchange/letters/{letter.pk}", **auth).json()
     assert delivery["status"] == "delivered" and delivery["received_at"]
     assert {e["kind"] for e in delivery["evidences"]} == {"BP.WX", "BP.OX"}
