@@ -42,11 +42,21 @@ def _clean(values):
     return [None if value is None else float(value) for value in values]
 
 
+def _whole_number_axis(chart, values: list) -> None:
+    """Counts up to 12 get one tick per whole number (pygal would draw 0.1, 0.2, … for a
+    month with one request)."""
+    present = [value for value in values if value is not None]
+    if present and all(float(value).is_integer() and value >= 0 for value in present) \
+            and max(present) <= 12:
+        chart.y_labels = list(range(0, int(max(present)) + 1))
+
+
 def bar_chart(title: str, labels: list[str], values: list, *, series: str = "") -> str:
     """A bar chart as a data: URI (an <img> source)."""
     chart = _config(pygal.Bar, title, legend=bool(series))
     chart.x_labels = labels
     chart.add(series or title, _clean(values))
+    _whole_number_axis(chart, _clean(values))
     return _data_uri(chart)
 
 
@@ -56,6 +66,8 @@ def line_chart(title: str, x_labels: list[str], lines: list[tuple[str, list]]) -
     chart.x_labels = x_labels
     for name, values in lines[:len(COLOURS)]:
         chart.add(name, _clean(values))
+    _whole_number_axis(chart, [value for _name, values in lines[:len(COLOURS)]
+                               for value in _clean(values)])
     return _data_uri(chart)
 
 

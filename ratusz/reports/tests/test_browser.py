@@ -38,7 +38,7 @@ new_page = chromium.new_page
 POLISH_OR_MSGID = {
     "overdue": re.compile("Sprawy po terminie|Matters overdue"),
     "ranking": re.compile("Wskaźnik rankingu i zmian w czasie|Indicator of the ranking"),
-    "late": re.compile("Urząd zalega|The office is .* late"),
+    "late": re.compile("Urząd spóźnia się|Urząd zalega|The office is .* late"),
     "send": re.compile("Wyślij ponaglenie|Send the ponaglenie"),
     "registered": re.compile(r"(zarejestrowane pod numerem|registered under number) "
                              r"RPW/\d+/\d{4}"),
@@ -115,11 +115,17 @@ def test_a_resident_sends_a_ponaglenie_from_a_late_matter(new_page, live_server,
 
     submission, _ = eservices.submit(letter_service, data=VALID_LETTER, resident=resident)
     services.track_cases(municipality_a, [submission.case_id])
+    late_since = timezone.localdate() - timedelta(days=4)
     MatterClock.objects.filter(case_id=submission.case_id).update(
-        deadline=timezone.localdate() - timedelta(days=4))
+        deadline=late_since, legal_deadline=late_since)
+    services.run_watch(municipality_a)  # the resident's matter is told it is late
     page = new_page()
     sign_in(page, live_server, resident)
-    page.goto(f"/g/alfa/e-urzad/moje-sprawy/{submission.public_id}/ponaglenie/")
+    page.goto(f"/g/alfa/e-urzad/moje-sprawy/{submission.public_id}/")
+    notice = page.get_by_text(re.compile("Termin załatwienia sprawy .* upłynął"))
+    expect(notice).to_be_visible()
+    # The message names the page by the platform's public address; here, its path.
+    page.goto(re.search(r"/g/\S+/ponaglenie/", notice.inner_text()).group(0))
     expect(page.get_by_role("heading", name=POLISH_OR_MSGID["late"])).to_be_visible()
     expect(page.get_by_text("art. 37 Kodeksu postępowania administracyjnego")).to_be_visible()
     assert_accessible(page)
