@@ -14,6 +14,11 @@ one by one and through HAProxy:
    RATUSZ_REPLICA_MAX_LAG_SECONDS (+ the replica's second renewal).
 6. Tasks queued by the web hosts run on the worker hosts: both workers answer a ping, and
    the receipts of submissions filed on web2 and web3 are made (no web host runs tasks).
+7. The replica (item 3): row-level security holds on the real streaming replica (the
+   application's role sees nothing without a gmina, and only its gmina's rows with one);
+   GETs of the API are read there (its committed transactions grow); a registration made
+   on web1 is read at once on web2 by the same token (read-your-writes); every web host's
+   /metrics exports the replica's lag.
 
 Exit status 0 when every check holds. Needs `make cluster` first.
 """
@@ -245,6 +250,78 @@ def check_tasks(demo: dict) -> None:
            f"{sorted(ready)}")
 
 
+def replica_counts() -> int:
+    """Transactions committed on the replica's `ratusz` database so far."""
+    return int(cluster.psql(
+        "db2", "SELECT xact_commit FROM pg_stat_database WHERE datname = 'ratusz'"))
+
+
+def check_replica(demo: dict) -> None:
+    import psycopg
+
+    values = cluster.secrets_file()
+    gmina = demo["municipalities"][1]
+    everyone = int(cluster.psql("db2", "SELECT count(*) FROM cases_incomingentry", "ratusz"))
+    with psycopg.connect(host=cluster.address("db2"), port=cluster.PG_PORT, dbname="ratusz",
+                         user="ratusz", password=values["db_password"],
+                         autocommit=True) as connection:
+        in_recovery = connection.execute("SELECT pg_is_in_recovery()").fetchone()[0]
+        gmina_id = connection.execute("SELECT id FROM core_municipality WHERE slug = %s",
+                                      [gmina["slug"]]).fetchone()[0]
+        unset = connection.execute("SELECT count(*) FROM cases_incomingentry").fetchone()[0]
+        connection.execute("SELECT set_config('ratusz.municipality_id', %s, false)",
+                           [str(gmina_id)])
+        own, foreign = connection.execute(
+            "SELECT count(*), count(*) FILTER (WHERE municipality_id <> %s) "
+            "FROM cases_incomingentry", [gmina_id]).fetchone()
+    record("row-level security holds on the streaming replica",
+           in_recovery and unset == 0 and 0 < own < everyone and foreign == 0,
+           f"db2 in recovery: {in_recovery}; the application role sees {unset} incoming "
+           f"entries without a gmina, {own} with {gmina['slug']}'s ({foreign} of another "
+           f"gmina), of {everyone} in all gminy")
+
+    before = replica_counts()
+    statuses = []
+    for n in range(20):
+        status, _ = api(web(cluster.WEB_HOSTS[n % 3]), "GET", "/api/v1/cases?limit=5",
+                        gmina["api_token"])
+        statuses.append(status)
+    read_there = replica_counts() - before
+    record("GETs of the API are read from the replica",
+           set(statuses) == {200} and read_there >= 20,
+           f"20 GET /api/v1/cases on web1-3 answered {sorted(set(statuses))}; the "
+           f"replica committed {read_there} transactions meanwhile")
+
+    status, body = api(web("web1"), "POST", "/api/v1/incoming", gmina["api_token"], {
+        "title": f"Kontrola repliki {uuid.uuid4().hex[:6]}", "received_on":
+        datetime.now(UTC).date().isoformat(), "channel": "post",
+        "sender": {"kind": "person", "first_name": "Anna", "last_name": "Nowak",
+                   "city": "Lublin"}}, key=uuid.uuid4().hex)
+    entry = body.get("id") if isinstance(body, dict) else None
+    read_status, _ = api(web("web2"), "GET", f"/api/v1/incoming/{entry}", gmina["api_token"])
+    record("a write on web1 is read at once on web2 by its writer",
+           status == 201 and read_status == 200,
+           f"POST /api/v1/incoming on web1 {status}; GET of it on web2 right after: "
+           f"{read_status} (pinned to the primary for RATUSZ_REPLICA_PIN_SECONDS)")
+
+    exported = {}
+    for host in cluster.WEB_HOSTS:
+        connection = http.client.HTTPConnection(web(host), cluster.WEB_PORT, timeout=30)
+        connection.request("GET", "/metrics", headers={
+            "Host": HOST_HEADER, "Authorization": f"Bearer {values['metrics_token']}"})
+        response = connection.getresponse()
+        text = response.read().decode()
+        connection.close()
+        lag = re.search(r"^ratusz_database_replica_lag_seconds (\S+)$", text, re.M)
+        usable = re.search(r"^ratusz_database_replica_usable (\S+)$", text, re.M)
+        exported[host] = (float(lag.group(1)) if lag else None,
+                          usable.group(1) if usable else None)
+    record("every web host exports the replica's lag in /metrics",
+           all(lag is not None and lag <= REPLICA_MAX_LAG_SECONDS and usable == "1"
+               for lag, usable in exported.values()),
+           f"(lag seconds, usable) per host: {exported}")
+
+
 def main() -> int:
     demo = json.loads((cluster.STATE / "demo.json").read_text())
     deadline = time.monotonic() + 60
@@ -256,6 +333,7 @@ def main() -> int:
     check_rate_limit(demo)
     check_edit_visible(demo)
     check_tasks(demo)
+    check_replica(demo)
     failed = [name for name, ok, _ in results if not ok]
     print(f"{len(results) - len(failed)} passed, {len(failed)} failed", flush=True)
     return 1 if failed else 0

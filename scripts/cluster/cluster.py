@@ -345,6 +345,9 @@ def pooler_up(values: dict) -> None:
         "ignore_startup_parameters = extra_float_digits,options\n"
         # A request waits at most this long for a server connection.
         "query_wait_timeout = 15\n"
+        # After a failed server login PgBouncer refuses every client for this long
+        # (default 15 s): a failover cost 15 s of writes with the default.
+        "server_login_retry = 1\n"
         f"logfile = {base}/pgbouncer.log\n")
     for name in ("users.txt", "pgbouncer.ini"):
         entry = pwd.getpwnam("postgres")
@@ -457,10 +460,13 @@ defaults
     timeout client 60s
     timeout server 60s
     timeout http-keep-alive 30s
-    # A request whose connection could not be made is sent to another web host; one
-    # that reached a host is never sent twice (retry-on stays connect-failure).
+    # A request whose connection could not be made is sent to another web host. A GET or
+    # HEAD whose host died before answering (empty response) is sent to another host too;
+    # any other request that reached a host is never sent twice (its client retries it
+    # with its Idempotency-Key).
     retries 2
     option redispatch
+    retry-on conn-failure empty-response
     option forwardfor
 
 frontend www
@@ -470,6 +476,7 @@ frontend www
 
 backend web
     balance roundrobin
+    http-request disable-l7-retry unless METH_GET
     option httpchk
     http-check send meth GET uri /healthz ver HTTP/1.1 hdr Host {address('lb')}
     http-check expect status 200

@@ -15,8 +15,8 @@ with `make cluster-down && make cluster`). Steps, timed:
    web and worker hosts keep their DATABASE_URL, and their next transaction goes there;
 5. the load goes on for --after seconds.
 
-Then it counts, on the new primary: registrations answered 201 before the crash that are
-missing (the **loss window**: what the primary had committed and acknowledged but not yet
+Then it counts, on the new primary: registrations answered 201 that are missing (the
+**loss window**: what the primary had committed and acknowledged but not yet
 sent to the replica), and how long no registration could be made (from the crash to the
 first 201 after it). Exit status 0 whatever the figures.
 """
@@ -24,9 +24,11 @@ first 201 after it). Exit status 0 whatever the figures.
 from __future__ import annotations
 
 import argparse
+import collections
 import http.client
 import json
 import os
+import re
 import signal
 import threading
 import time
@@ -38,6 +40,18 @@ import cluster
 LB = cluster.address("lb")
 
 
+def lost_commits(start_lsn: str) -> tuple[str, int]:
+    """Read the dead primary's own WAL files from `start_lsn` on (what the replica had
+    received): the end of its WAL and the number of transactions it committed there,
+    which the replica never got."""
+    result = cluster.run(cluster.postgres_bin("pg_waldump"), "-p",
+                         str(cluster.pg_dir("db1") / "data" / "pg_wal"),
+                         f"--start={start_lsn}", check=False, quiet=True)
+    end = re.search(r"invalid record length at ([0-9A-F]+/[0-9A-F]+)", result.stderr)
+    commits = sum(1 for line in result.stdout.splitlines() if "desc: COMMIT" in line)
+    return (end.group(1) if end else start_lsn), commits
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--clients", type=int, default=8)
@@ -47,7 +61,7 @@ def main() -> int:
     demo = json.loads((cluster.STATE / "demo.json").read_text())
     tokens = [gmina["api_token"] for gmina in demo["municipalities"]]
     lock = threading.Lock()
-    answered: list[tuple[float, str, int]] = []  # (time, marker, status)
+    answered: list[tuple[float, float, str, int]] = []  # (begun, answered, marker, status)
     stop = threading.Event()
 
     def client(seed: int) -> None:
@@ -55,11 +69,14 @@ def main() -> int:
         while not stop.is_set():
             marker = f"failover-{uuid.uuid4().hex[:16]}"
             body = json.dumps({"title": marker, "received_on": date.today().isoformat(),
-                               "channel": "post"}).encode()
+                               "channel": "post",
+                               "sender": {"kind": "person", "first_name": "Anna",
+                                          "last_name": "Nowak", "city": "Lublin"}}).encode()
             headers = {"Host": LB, "Content-Type": "application/json",
                        "Authorization": f"Bearer {tokens[seed % len(tokens)]}",
                        "Idempotency-Key": uuid.uuid4().hex}
             status = 0
+            begun = time.monotonic()
             try:
                 if connection is None:
                     connection = http.client.HTTPConnection(LB, 80, timeout=30)
@@ -72,7 +89,7 @@ def main() -> int:
                     connection.close()
                 connection = None
             with lock:
-                answered.append((time.monotonic(), marker, status))
+                answered.append((begun, time.monotonic(), marker, status))
             if status != 201:
                 time.sleep(0.1)
 
@@ -84,10 +101,10 @@ def main() -> int:
 
     steps = []
     crash = time.monotonic()
-    lsn_primary = cluster.psql("db1", "SELECT pg_current_wal_lsn()")
     cluster.pg_ctl("db1", "stop", "-m", "immediate")
-    steps.append(("primary crashed (pg_ctl stop -m immediate on db1)", time.monotonic()))
-    lsn_replica = cluster.psql("db2", "SELECT pg_last_wal_replay_lsn()")
+    down = time.monotonic()
+    steps.append(("primary crashed (pg_ctl stop -m immediate on db1)", down))
+    lsn_replica = cluster.psql("db2", "SELECT pg_last_wal_receive_lsn()")
     cluster.run(*cluster.in_host("db2", cluster.postgres_bin("pg_ctl"), "-D",
                                  str(cluster.pg_dir("db2") / "data"), "-w", "promote",
                                  user="postgres"), quiet=True)
@@ -105,26 +122,40 @@ def main() -> int:
     for thread in threads:
         thread.join(timeout=30)
 
-    before = [marker for at, marker, status in answered if status == 201 and at <= crash]
+    before = [marker for _b, at, marker, status in answered if status == 201 and at <= crash]
     stored = set(cluster.psql(
         "db2", "SELECT title FROM cases_incomingentry WHERE title LIKE 'failover-%'",
         "ratusz").split())
-    lost = [marker for marker in before if marker not in stored]
-    after = [at for at, _m, status in answered if status == 201 and at > crash]
-    first_after = min(after) if after else None
-    failed = sum(1 for at, _m, status in answered if status != 201 and at > crash)
+    # Every 201, also those answered just after the crash by a commit made on the old
+    # primary an instant before it: each must be on the new primary.
+    lost = [marker for _b, _at, marker, status in answered if status == 201
+            and marker not in stored]
+    lsn_primary, commits_lost = lost_commits(lsn_replica)
+    behind = cluster.psql("db2", f"SELECT pg_wal_lsn_diff('{lsn_primary}', '{lsn_replica}')")
+    after = [at for _b, at, _m, status in answered if status == 201 and at > crash]
+    # Writes possible again: the first 201 of a request sent after the primary was gone.
+    first_after = min((at for begun, at, _m, status in answered
+                       if status == 201 and begun > down), default=None)
+    failures = collections.Counter(status for _b, at, _m, status in answered
+                                   if status != 201 and at > crash)
+    failed = sum(failures.values())
+    refused = sum(1 for _b, at, _m, status in answered if status != 201 and at <= crash)
+    if refused:
+        print(f"{refused} registrations refused before the crash (not a failover matter)")
     print(f"{len(before)} registrations answered 201 before the crash; "
-          f"{len(after)} after it; {failed} requests failed during the switch")
-    print(f"WAL: primary at {lsn_primary} just before the crash, replica had replayed "
-          f"{lsn_replica}")
+          f"{len(after)} after it; {failed} requests failed during the switch "
+          f"(status: count {dict(sorted(failures.items()))}; 0 = no answer)")
+    print(f"WAL: the old primary's ends at {lsn_primary}, the replica had received "
+          f"{lsn_replica}: {behind} bytes and {commits_lost} committed transactions "
+          "never reached it")
     for name, at in steps:
         print(f"  +{at - crash:6.2f} s  {name}")
     if first_after is not None:
-        print(f"  +{first_after - crash:6.2f} s  first registration answered 201 on the new "
-              "primary")
-    print(f"lost (answered 201 before the crash, not on the new primary): {len(lost)}")
-    print(f"unavailable for writes: "
-          f"{(first_after - crash) if first_after else float('nan'):.2f} s")
+        print(f"  +{first_after - crash:6.2f} s  first registration sent after the crash "
+              "answered 201 (by the new primary)")
+    print(f"lost (answered 201, not on the new primary): {len(lost)}")
+    print(f"unavailable for writes (primary down to that first 201): "
+          f"{(first_after - down) if first_after else float('nan'):.2f} s")
     return 0
 
 
