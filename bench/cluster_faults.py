@@ -163,6 +163,12 @@ class Load:
 # --- Faults -------------------------------------------------------------------------------
 
 
+#: A dead host is out after CHECK_FALL failed checks, one every CHECK_INTER_MS; a check in
+#: flight when it died may take one more interval (its timeout is the interval).
+DOWN_BOUND_SECONDS = (cluster.CHECK_FALL + 1) * cluster.CHECK_INTER_MS / 1000
+haproxy_took: list[float | None] = []
+
+
 def time_to_down(host: str, since: float, timeout: float = 15) -> float | None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -186,6 +192,7 @@ def run_faults(load: Load, events: list, faults: bool) -> None:
         if name == "kill web2":
             cluster.stop_host("web2")
             down = time_to_down("web2", begun)
+            haproxy_took.append(down)
             detail = (f"HAProxy marked web2 DOWN after {down:.2f} s" if down is not None
                       else "HAProxy did not mark web2 DOWN within 15 s")
         elif name == "kill worker2":
@@ -429,6 +436,10 @@ def main() -> int:
     print(f"receipts still missing 120 s after the load: {waiting} of {len(submissions)}")
     total = sum(lost.values()) + sum(duplicated.values()) + shared_cases + waiting
     print("RESULT: " + ("no write lost, nothing twice" if total == 0 else "FAILED"))
+    for took in haproxy_took:
+        met = took is not None and took <= DOWN_BOUND_SECONDS
+        print(f"HAProxy took the dead host out in {took if took is None else round(took, 2)} s"
+              f" (bound {DOWN_BOUND_SECONDS:.0f} s): {'MET' if met else 'MISS'}")
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline and set(cluster.backend_states().values()) != {"UP"}:
         time.sleep(0.5)
