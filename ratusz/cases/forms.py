@@ -202,6 +202,12 @@ class JrwaPicker(forms.CharField):
         kwargs.setdefault("max_length", 300)
         super().__init__(**kwargs)
 
+    def validate(self, value) -> None:
+        """Required for the person (not marked optional), but a class chosen from those
+        offered counts too: the form's clean() says what is missing."""
+        if value not in self.empty_values:
+            super().validate(value)
+
 
 class OpenCaseForm(SafeTextForm):
     department = forms.ModelChoiceField(label=_("Department"), queryset=None)
@@ -231,7 +237,6 @@ class OpenCaseForm(SafeTextForm):
                              self.favourites + [c for c in self.classes if c.pk not in seen]]
         self.jrwa_list_id = f"{self.add_prefix('jrwa_class')}-options"
         picker = self.fields["jrwa_class"]
-        picker.required = False  # typed or chosen from the offered classes: clean() checks
         picker.widget.attrs.update({"list": self.jrwa_list_id, "autocomplete": "off"})
         if self.is_bound:  # any final class may come back chosen
             self.fields["jrwa_choice"].choices = [(item.symbol, jrwa_label(item))

@@ -122,3 +122,19 @@ def test_empty_choices_read_choose(officer_a, department_a, jrwa_a, municipality
     html = str(form["department"]) + str(form["handler"])
     assert html.count(f">{EMPTY_CHOICE}</option>") == 2
     assert "---------" not in html
+
+
+def test_the_class_is_not_marked_optional_and_a_most_used_one_needs_no_typing(
+        client, officer_a, department_a, unit_a, jrwa_a):
+    services.open_case(unit_a, acting_user=officer_a, department=department_a,
+                       jrwa_symbol="6221", title="Kopia")
+    client.force_login(officer_a)
+    page = client.get(NEW_CASE).content.decode()
+    label = page[page.index('<label for="id_jrwa_class"'):]
+    assert 'class="optional"' not in label[:label.index("</label>")]
+
+    refused = new_case(client, department=department_a.pk, jrwa_class="")
+    assert refused.status_code == 400 and refused.context["form"].errors["jrwa_class"]
+    chosen = new_case(client, department=department_a.pk, jrwa_class="", jrwa_choice="6221")
+    assert chosen.status_code == 302
+    assert Case.objects.order_by("pk").last().jrwa_symbol == "6221"

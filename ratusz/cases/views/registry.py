@@ -114,8 +114,10 @@ def _incoming_page(request: HttpRequest, entry, case_form=None) -> HttpResponse:
     staff = selectors.active_staff(municipality)
     leading = selectors.leading_department_id(entry)
     if case_form is None:
+        handles = has_permission(request.user, municipality, Permission.HANDLE_CASES)
         case_form = open_case_form(request, entry, initial={
-            "title": services.shown_text(entry.title), "department": leading})
+            "title": services.shown_text(entry.title), "department": leading,
+            "handler": request.user.pk if handles else None})
     return render(request, "cases/incoming_detail.html", {
         "entry": entry,
         "assignments": selectors.entry_assignments(entry),
