@@ -51,7 +51,11 @@ def subscribe(request: HttpRequest, municipality_slug: str) -> HttpResponse:
         existing = selectors.subscriber_of_user(municipality, request.user)
         if existing is not None:
             return redirect("notifications:preferences", municipality.slug, existing.token)
-    initial = {"email": request.user.email} if resident else {}
+    # A resident's account already knows the e-mail address and, from the profile, the
+    # phone number: the form starts with them.
+    profile = getattr(request.user, "resident_profile", None) if resident else None
+    initial = {"email": request.user.email,
+               "phone": getattr(profile, "phone", "") or ""} if resident else {}
     if request.method == "POST":
         form = SubscriptionForm(request.POST, municipality=municipality, with_cases=resident)
         if not ratelimit.allow("notify-subscribe", ratelimit.client_address(request),
@@ -217,8 +221,11 @@ def unsubscribe(request: HttpRequest, municipality_slug: str, token: str) -> Htt
                                  else "web")
         if request.POST.get("List-Unsubscribe") == "One-Click":
             return HttpResponse("OK", content_type="text/plain")
+        # The page says what was done: every channel and the addresses, or one channel.
         return render(request, "notifications/unsubscribed.html", {
-            "municipality": municipality, "channel": channel})
+            "municipality": municipality, "channel": channel,
+            "everything": request.POST.get("wszystko") == "1" or not channel,
+            "channel_label": Channel(channel).label if channel else ""})
     if subscriber is None:
         return render(request, "notifications/unsubscribed.html", {
             "municipality": municipality, "channel": channel, "already": True})

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ratusz.core.models import Locality
+from ratusz.core.polish import gmina_names
 from ratusz.notifications import webpush
 from ratusz.notifications.models import (
     Channel,
@@ -103,7 +104,8 @@ class Choice:
 
 
 def consent_wording(municipality) -> str:
-    return CONSENT_WORDING.format(gmina=municipality.official_name or municipality.name)
+    """The consent sentence with the gmina's name declined ("przez Gminę Jastków")."""
+    return CONSENT_WORDING.format(gmina=gmina_names(municipality).accusative)
 
 
 def validate_choice(municipality, choice: Choice, *, user=None) -> Choice:
