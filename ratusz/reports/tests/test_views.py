@@ -2,6 +2,7 @@
 the watch's settings, partnerships and test inquiries."""
 
 import io
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -94,3 +95,17 @@ def test_the_watch_settings_are_saved(client, municipality_a, secretary_a):
     settings = services.watch_settings(municipality_a)
     assert (settings.remind_days_before, settings.escalate_days_after,
             settings.digest_weekday) == (3, 2, 4)
+
+
+def test_a_chart_with_the_same_numbers_is_drawn_once(monkeypatch):
+    from ratusz.reports import charts
+
+    drawn = []
+    render = charts._data_uri
+    monkeypatch.setattr(charts, "_data_uri", lambda chart: drawn.append(1) or render(chart))
+    months, title = ["2026-01", "2026-02"], f"Sprawy {uuid.uuid4()}"  # new to the cache
+    first = charts.line_chart(title, months, [("a", [1, 2])])
+    assert charts.line_chart(title, months, [("a", [1, 2])]) == first
+    assert len(drawn) == 1
+    assert charts.line_chart(title, months, [("a", [1, 3])]) != first
+    assert len(drawn) == 2
