@@ -69,6 +69,19 @@ class ApplicationForm(forms.Form):
                                                          for item in localities]
 
 
+class PaperApplicationForm(ApplicationForm):
+    """A paper application the commission enters, with the day it came in."""
+
+    received_on = forms.DateField(label=_("Received on"), widget=DateInput())
+    field_order = ["received_on"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["statement_accepted"].label = _(
+            "The parent signed the statements under the clause of criminal liability for "
+            "making a false statement.")
+
+
 def _integers(values) -> list[int]:
     """Ids as sent; a value that is not a number becomes -1, which no row has, so the
     service names it as unknown."""
@@ -104,6 +117,19 @@ def application_data(form: ApplicationForm, post) -> services.ApplicationData:
         statement_accepted=data["statement_accepted"],
         kind=ApplicationKind.REGISTRATION if data.get("registration")
         else ApplicationKind.APPLICATION)
+
+
+def choices_context(campaign: Campaign, criteria, post=None) -> dict:
+    """What the preference and criteria fields of an application page show: a slot per
+    allowed preference with what was chosen, the criteria (those holding at one
+    institution apart) and which were ticked."""
+    chosen = post or {}
+    return {
+        "slots": [(n, chosen.get(f"preference_{n}", ""))
+                  for n in range(1, campaign.max_preferences + 1)],
+        "checked": post.getlist("criteria") if post is not None else [],
+        "criteria": [c for c in criteria if not c.per_institution],
+        "institution_criteria": [c for c in criteria if c.per_institution]}
 
 
 def uploads(files, name: str = "documents") -> list[services.Upload]:

@@ -25,6 +25,8 @@ staff_patterns = [
          name="campaign-continuation"),
     path("<int:campaign_id>/krok/", staff.campaign_step, name="campaign-step"),
     path("<int:campaign_id>/wnioski/", staff.applications, name="applications"),
+    path("<int:campaign_id>/wnioski/papierowy/", staff.paper_application,
+         name="paper-application"),
     path("<int:campaign_id>/listy/<int:offer_id>/", staff.institution_lists, name="lists"),
     path("wnioski/<int:application_id>/", staff.application, name="application"),
     path("wnioski/<int:application_id>/komisja/", staff.application_action,

@@ -3,6 +3,8 @@ that each step the pages offer does what it says."""
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
@@ -192,3 +194,23 @@ def test_a_first_grade_application_may_be_a_catchment_registration(client, munic
                                   locality=str(village.pk)))
     assert filed.status_code == 302
     assert Application.objects.get().kind == ApplicationKind.REGISTRATION
+
+
+def test_the_commission_enters_a_paper_application(client, recruitment, municipality_a,
+                                                   officer):
+    campaign = recruitment["campaign"]
+    url = f"/g/{municipality_a.slug}/staff/edukacja/{campaign.pk}/wnioski/papierowy/"
+    client.force_login(officer)
+    assert client.get(url).status_code == 200
+    early = campaign.applications_from - datetime.timedelta(days=1)
+    refused = client.post(url, {**form(recruitment), "received_on": early.isoformat()})
+    assert refused.status_code == 422 and "service-error" in refused.content.decode()
+    assert not Application.objects.exists()
+    entered = client.post(url, {**form(recruitment),
+                                "received_on": campaign.applications_from.isoformat()})
+    application = Application.objects.get()
+    assert entered.status_code == 302
+    assert entered["Location"].endswith(f"/staff/edukacja/wnioski/{application.pk}/")
+    assert (application.guardian, application.received_on) == (None,
+                                                               campaign.applications_from)
+    assert application.declared.count() == 1 and application.statement_accepted

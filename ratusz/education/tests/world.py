@@ -9,7 +9,8 @@ from ratusz.testing.pdf import tiny_pdf
 
 STAFF_NAMES = ["campaigns", "campaign-create", "campaign", "campaign-offer",
                "campaign-criterion", "campaign-continuation", "campaign-step", "applications",
-               "lists", "application", "application-action", "attachment"]
+               "lists", "application", "application-action", "attachment",
+               "paper-application"]
 PUBLIC_NAMES = ["recruitment", "campaign", "apply", "application"]
 
 

@@ -75,29 +75,22 @@ def apply(request: HttpRequest, municipality_slug: str, campaign_id: int) -> Htt
         "is_resident": True})
     offers = selectors.offers(item)
     error = ""
-    chosen: dict = {}
-    if request.method == "POST":
-        chosen = {key: request.POST.get(key) for key in request.POST}
-        if form.is_valid():
-            try:
-                application = services.submit_application(
-                    item, forms.application_data(form, request.POST), guardian=request.user,
-                    acting_user=request.user, uploads=forms.uploads(request.FILES))
-            except EducationError as refusal:
-                error = str(refusal.message)
-            else:
-                messages.success(request, _("The application has been filed. The commission "
-                                            "of the first-choice institution will verify it."))
-                return redirect("education:application", municipality.slug,
-                                application.public_id)
-    criteria = selectors.criteria(item)
+    if request.method == "POST" and form.is_valid():
+        try:
+            application = services.submit_application(
+                item, forms.application_data(form, request.POST), guardian=request.user,
+                acting_user=request.user, uploads=forms.uploads(request.FILES))
+        except EducationError as refusal:
+            error = str(refusal.message)
+        else:
+            messages.success(request, _("The application has been filed. The commission "
+                                        "of the first-choice institution will verify it."))
+            return redirect("education:application", municipality.slug,
+                            application.public_id)
     return render(request, "education/apply.html", {
         "campaign": item, "form": form, "offers": offers, "error": error,
-        "slots": [(n, chosen.get(f"preference_{n}", ""))
-                  for n in range(1, item.max_preferences + 1)],
-        "checked": request.POST.getlist("criteria") if request.method == "POST" else [],
-        "criteria": [c for c in criteria if not c.per_institution],
-        "institution_criteria": [c for c in criteria if c.per_institution]},
+        **forms.choices_context(item, selectors.criteria(item),
+                                request.POST if request.method == "POST" else None)},
         status=422 if error or form.errors else 200)
 
 

@@ -11,13 +11,13 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ratusz.accounts.access import staff_required
 from ratusz.accounts.permissions import Permission
 from ratusz.education import forms, selectors, services
 from ratusz.education.errors import EducationError
-from ratusz.education.models import ApplicationStatus, ListKind
+from ratusz.education.models import ApplicationStatus, CampaignKind, ListKind
 
 VIEW = Permission.VIEW_EDUCATION
 MANAGE = Permission.MANAGE_EDUCATION
@@ -237,6 +237,46 @@ def applications(request: HttpRequest, campaign_id: int) -> HttpResponse:
             offer for offer in selectors.offers(item)
             if selectors.in_scope(scope, offer.institution_id)],
         "offer_id": offer_id, "status": status, "statuses": ApplicationStatus.choices})
+
+
+@staff_required(MANAGE)
+@require_http_methods(["GET", "POST"])
+def paper_application(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    """The commission enters a paper application with the day it came in; a commission
+    of one institution enters those where it is the first choice."""
+    municipality = request.municipality
+    item = _campaign(request, campaign_id)
+    scope = _scope(request)
+    offers = selectors.offers(item)
+    form = forms.PaperApplicationForm(
+        request.POST or None, localities=selectors.localities(municipality),
+        allow_registration=item.kind == CampaignKind.SCHOOL_FIRST_GRADE,
+        initial={"is_resident": True})
+    error = ""
+    if request.method == "POST" and form.is_valid():
+        data = forms.application_data(form, request.POST)
+        institution_of = {offer.pk: offer.institution_id for offer in offers}
+        if data.preferences and not selectors.in_scope(
+                scope, institution_of.get(data.preferences[0])):
+            error = _("A commission enters the applications where its institution is the "
+                      "first choice.")
+        else:
+            try:
+                application = services.submit_application(
+                    item, data, guardian=None, acting_user=request.user,
+                    uploads=forms.uploads(request.FILES),
+                    received_on=form.cleaned_data["received_on"])
+            except EducationError as refusal:
+                error = str(refusal.message)
+            else:
+                messages.success(request, _("The paper application has been entered."))
+                return redirect("education-staff:application", municipality.slug,
+                                application.pk)
+    return render(request, "education/staff/paper_application.html", {
+        "campaign": item, "form": form, "offers": offers, "error": error,
+        **forms.choices_context(item, selectors.criteria(item),
+                                request.POST if request.method == "POST" else None)},
+        status=422 if error or form.errors else 200)
 
 
 @staff_required(VIEW)
