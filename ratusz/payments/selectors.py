@@ -270,6 +270,16 @@ def resident_instalments(municipality, user) -> QuerySet[Instalment]:
     return instalments_of(municipality).filter(payer__in=payers_of_resident(municipality, user))
 
 
+def resident_account_instalments(municipality, user, *, paid_shown: int = 50
+                                 ) -> list[Instalment]:
+    """What the taxpayer account shows: every unsettled instalment and the `paid_shown`
+    last settled ones (ten years of history are not read for a page that shows 50)."""
+    instalments = resident_instalments(municipality, user)
+    settled = list(instalments.filter(settled_at__isnull=False)
+                   .order_by("-due_date", "-pk")[:paid_shown])
+    return list(instalments.filter(settled_at__isnull=True)) + settled[::-1]
+
+
 def payer_instalments(municipality, payer: Payer) -> QuerySet[Instalment]:
     return instalments_of(municipality).filter(payer=payer)
 

@@ -51,7 +51,7 @@ def account(request: HttpRequest) -> HttpResponse:
         return _identify(request)
     municipality = request.municipality
     payers = list(selectors.payers_of_resident(municipality, request.user))
-    views = selectors.views(selectors.resident_instalments(municipality, request.user))
+    views = selectors.views(selectors.resident_account_instalments(municipality, request.user))
     unpaid = [view for view in views if view.status != "paid"]
     return render(request, "payments/resident/account.html", {
         "payers": payers, "unpaid": unpaid,
