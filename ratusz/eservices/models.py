@@ -121,6 +121,10 @@ class FeeStatus(models.TextChoices):
     CONFIRMED = "confirmed", _("payment confirmed")
 
 
+#: Payments knows a submission's fee by this external id (+ the submission's id).
+FEE_OBLIGATION_PREFIX = "eservices.submission:"
+
+
 class Submission(TenantOwned):
     """A filed form: registered in the RPW and handled as a case. Never deleted; a
     withdrawal is recorded."""
@@ -179,6 +183,11 @@ class Submission(TenantOwned):
     @property
     def has_receipt(self) -> bool:
         return self.receipt_created_at is not None
+
+    @property
+    def fee_obligation_id(self) -> str:
+        """The external id of this submission's fee as an obligation in payments."""
+        return f"{FEE_OBLIGATION_PREFIX}{self.pk}"
 
 
 class SubmissionAttachment(TenantOwned):

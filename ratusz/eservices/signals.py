@@ -6,7 +6,8 @@ from __future__ import annotations
 from django.dispatch import receiver
 
 from ratusz.cases import services as ezd
-from ratusz.eservices import case_news, selectors
+from ratusz.eservices import case_news, selectors, services
+from ratusz.payments import events as payment_events
 
 
 @receiver(ezd.case_status_changed)
@@ -22,3 +23,9 @@ def letter_sent(sender, case_id: int, municipality_id: int, letter_id: int, **kw
     submission_id = selectors.submission_id_of_case(municipality_id, case_id)
     if submission_id is not None:
         case_news.notify(submission_id, "letter", f"letter:{letter_id}")
+
+
+@receiver(payment_events.obligation_paid)
+def obligation_paid(sender, municipality_id: int, external_id: str, **kwargs) -> None:
+    """A submission's fee paid on the taxpayer account (payments, after its commit)."""
+    services.record_fee_paid(municipality_id, external_id)

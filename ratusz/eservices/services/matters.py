@@ -10,11 +10,13 @@ from django.utils.translation import gettext_lazy as _
 from ratusz.cases import services as ezd
 from ratusz.cases.models import CaseAction, CaseStatus, DocumentKind
 from ratusz.core.effects import after_commit
-from ratusz.core.models import AuditAction
+from ratusz.core.models import AuditAction, Municipality
 from ratusz.core.services import record_audit
+from ratusz.core.tenancy import tenant_context
 from ratusz.eservices import case_news
 from ratusz.eservices.errors import EserviceError
 from ratusz.eservices.models import (
+    FEE_OBLIGATION_PREFIX,
     FeeStatus,
     Message,
     MessageDirection,
@@ -22,6 +24,7 @@ from ratusz.eservices.models import (
 )
 from ratusz.eservices.services.attachments import UploadedFile
 from ratusz.eservices.services.checks import refuse_unsafe
+from ratusz.payments import services as payments
 
 
 @transaction.atomic(durable=True)
@@ -127,18 +130,45 @@ def confirm_fee(submission: Submission, *, acting_user) -> Submission:
     submission = Submission.objects.select_for_update().get(pk=submission.pk)
     if submission.fee_status != FeeStatus.AWAITING:
         raise EserviceError("fee_not_awaited", _("This case is not awaiting a fee."))
+    _fee_settled(submission, acting_user=acting_user,
+                 note=f"opłata {submission.fee_amount} zł zaksięgowana")
+    payments.close_fee_paid_elsewhere(submission.municipality,
+                                      external_id=submission.fee_obligation_id,
+                                      acting_user=acting_user, note="potwierdzona ręcznie")
+    return submission
+
+
+def _fee_settled(submission: Submission, *, acting_user, note: str) -> None:
     submission.fee_status = FeeStatus.CONFIRMED
     submission.fee_confirmed_at = timezone.now()
     submission.save(update_fields=["fee_status", "fee_confirmed_at"])
     case = ezd.lock_case(submission.case)
     if case.status == CaseStatus.AWAITING_PARTY:
         ezd.set_status_within(case, CaseStatus.IN_PROGRESS, acting_user=acting_user,
-                              note=f"opłata {submission.fee_amount} zł zaksięgowana")
+                              note=note)
     record_audit(municipality=submission.municipality, acting_user=acting_user,
                  action=AuditAction.UPDATED, target=submission,
                  before={"fee_status": FeeStatus.AWAITING},
                  after={"fee_status": FeeStatus.CONFIRMED})
-    return submission
+
+
+def record_fee_paid(municipality_id: int, external_id: str) -> bool:
+    """Payments says the obligation `external_id` is paid (online or by transfer): if it
+    is a submission's fee still awaited, the fee is settled and the case goes on."""
+    key = external_id.removeprefix(FEE_OBLIGATION_PREFIX)
+    if key == external_id or not key.isdigit():
+        return False
+    municipality = Municipality.objects.filter(pk=municipality_id).first()
+    if municipality is None:
+        return False
+    with tenant_context(municipality), transaction.atomic(durable=True):
+        submission = (Submission.objects.select_for_update()
+                      .filter(municipality=municipality, pk=int(key)).first())
+        if submission is None or submission.fee_status != FeeStatus.AWAITING:
+            return False
+        _fee_settled(submission, acting_user=None,
+                     note=f"opłata {submission.fee_amount} zł zapłacona (konto podatnika)")
+        return True
 
 
 @transaction.atomic(durable=True)

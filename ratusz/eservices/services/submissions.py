@@ -40,6 +40,7 @@ from ratusz.eservices.models import (
 )
 from ratusz.eservices.services.attachments import UploadedFile, check_attachments
 from ratusz.eservices.services.drafts import stashed_files
+from ratusz.payments import services as payments
 
 PENDING_DAYS = 3
 
@@ -229,6 +230,13 @@ def _record(service, *, cleaned, accepted, paths, resident, email, key, fingerpr
         for (file, inspection), path, document in zip(accepted, paths, documents, strict=True)
     ])
     if service.has_fee:
+        if resident is not None:
+            # An identified resident pays on the taxpayer account (payments: their
+            # individual account number, the gateway); elsewhere a clerk confirms it.
+            payments.charge_fee(service.municipality, user=resident,
+                                external_id=submission.fee_obligation_id,
+                                title=f"Opłata skarbowa – {service.name}",
+                                amount=int(service.fee_amount * 100))
         ezd.await_party_within(case, acting_user=None,
                                note=f"oczekuje na opłatę {service.fee_amount} zł")
     if resident is not None:

@@ -27,9 +27,10 @@ from ratusz.core.links import public_url
 from ratusz.core.ratelimit import allow, client_address
 from ratusz.eservices import forms_engine, receipts, selectors, services
 from ratusz.eservices.links import status_url
-from ratusz.eservices.models import Service, Submission
+from ratusz.eservices.models import FeeStatus, Service, Submission
 from ratusz.eservices.views.catalogue import published_or_404
 from ratusz.eservices.views.rendering import bind_sections, receipt_response, render_answers
+from ratusz.payments import selectors as payment_selectors
 
 STASH_KEY = "__files__"
 TOKEN_KEY = "__token__"
@@ -519,12 +520,13 @@ def received(request: HttpRequest, municipality_slug: str, public_id) -> HttpRes
     submission = _done_here(request, public_id)
     if submission is None:
         raise Http404
+    is_own = submission.resident_id is not None and submission.resident_id == request.user.pk
     return render(request, "eservices/received.html", {
         "submission": submission, "code": receipts.status_code(submission),
         "status_link": status_url(submission),
-        "attachments": selectors.submission_attachments(submission),
-        "is_own": submission.resident_id is not None and
-        submission.resident_id == request.user.pk})
+        "attachments": selectors.submission_attachments(submission), "is_own": is_own,
+        "fee": payment_selectors.fee_state(request.municipality, submission.fee_obligation_id)
+        if is_own and submission.fee_status == FeeStatus.AWAITING else None})
 
 
 @require_GET

@@ -21,8 +21,9 @@ from ratusz.cases import services as ezd
 from ratusz.core.ratelimit import allow, client_address
 from ratusz.core.selectors import access_unit_by_id, list_units
 from ratusz.eservices import receipts, selectors, services
-from ratusz.eservices.models import MessageDirection, Submission
+from ratusz.eservices.models import FeeStatus, MessageDirection, Submission
 from ratusz.eservices.views.rendering import receipt_response, render_answers, status_label
+from ratusz.payments import selectors as payment_selectors
 
 
 @never_cache
@@ -177,6 +178,9 @@ def matter(request: HttpRequest, municipality_slug: str, public_id) -> HttpRespo
         "answers": render_answers(form.schema, form.layout, submission.data),
         "attachments": selectors.submission_attachments(submission),
         "is_open": submission.case.is_open and not submission.is_withdrawn,
+        "fee": payment_selectors.fee_state(request.municipality,
+                                           submission.fee_obligation_id)
+        if submission.fee_status == FeeStatus.AWAITING else None,
     }, status=422 if error else 200)
 
 
