@@ -22,6 +22,7 @@ import io
 import os
 import shutil
 import tempfile
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -336,6 +337,39 @@ def _validation_context(roots: list[x509.Certificate], *, extra=()):
                              allow_fetching=False, revocation_mode="soft-fail")
 
 
+#: Signers by the files of their seal (key, certificate, CA), loaded once per process.
+_pdf_signers: dict[tuple[str, str, str, float], tuple[object, int]] = {}
+_pdf_signers_lock = threading.Lock()
+
+
+def _pdf_signer(material: SealMaterial):
+    """The pyHanko signer of a seal and the bytes its signature container needs, loaded
+    once per process (a renewed seal has new files, so a new entry). The room is reserved
+    up front: otherwise pyHanko signs every document twice, once to measure (issue 18)."""
+    from pyhanko.sign import signers
+    from pyhanko.sign.general import load_cert_from_pemder, load_private_key_from_pemder
+    from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+    key = (str(material.key_path), str(material.cert_path), str(material.ca_cert_path),
+           material.cert_path.stat().st_mtime)
+    found = _pdf_signers.get(key)
+    if found is not None:
+        return found
+    with _pdf_signers_lock:
+        signing_cert = load_cert_from_pemder(str(material.cert_path))
+        ca_cert = load_cert_from_pemder(str(material.ca_cert_path))
+        signer = signers.SimpleSigner(
+            signing_cert=signing_cert,
+            signing_key=load_private_key_from_pemder(str(material.key_path), passphrase=None),
+            cert_registry=SimpleCertificateStore.from_certs([ca_cert]),
+        )
+        # The container carries both certificates, the signed attributes and the signature
+        # value: twice the certificates plus 4 KiB leaves room for any key size.
+        reserved = 4096 + 2 * (len(signing_cert.dump()) + len(ca_cert.dump()))
+        _pdf_signers[key] = found = (signer, reserved)
+    return found
+
+
 def seal_pdf(pdf_bytes: bytes, unit, *, reason: str = DEFAULT_REASON,
              location: str | None = None) -> bytes:
     """The PDF with the unit's e-seal added as an invisible PAdES signature (an
@@ -345,17 +379,8 @@ def seal_pdf(pdf_bytes: bytes, unit, *, reason: str = DEFAULT_REASON,
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import fields, signers
     from pyhanko.sign.fields import SigSeedSubFilter
-    from pyhanko.sign.general import load_cert_from_pemder, load_private_key_from_pemder
-    from pyhanko_certvalidator.registry import SimpleCertificateStore
 
-    material = ensure_unit_seal(unit)
-    signing_cert = load_cert_from_pemder(str(material.cert_path))
-    ca_cert = load_cert_from_pemder(str(material.ca_cert_path))
-    signer = signers.SimpleSigner(
-        signing_cert=signing_cert,
-        signing_key=load_private_key_from_pemder(str(material.key_path), passphrase=None),
-        cert_registry=SimpleCertificateStore.from_certs([ca_cert]),
-    )
+    signer, reserved = _pdf_signer(ensure_unit_seal(unit))
     if location is None:
         location = str(getattr(unit, "city", "") or "") or None
     try:
@@ -372,7 +397,7 @@ def seal_pdf(pdf_bytes: bytes, unit, *, reason: str = DEFAULT_REASON,
         output = io.BytesIO()
         signers.PdfSigner(metadata, signer=signer,
                           new_field_spec=fields.SigFieldSpec(field_name)).sign_pdf(
-            writer, output=output)
+            writer, output=output, bytes_reserved=reserved)
     except Exception as error:  # pyHanko raises many kinds for unreadable input
         raise SealingError(f"could not seal the PDF: {error}") from error
     return output.getvalue()

@@ -19,14 +19,16 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.template.defaultfilters import filesizeformat
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext_lazy as _
 from lxml import etree
 
 from ratusz.cases import services as ezd
+from ratusz.eservices import receipt_layout
 from ratusz.eservices.links import status_url, verify_url
 from ratusz.eservices.models import Submission
+from ratusz.eservices.receipt_layout import Row
 
 logger = logging.getLogger("ratusz.eservices.receipts")
 
@@ -119,22 +121,62 @@ def build_upo_xml(submission: Submission, created_at) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
 
 
-def render_receipt_pdf(submission: Submission, created_at) -> bytes:
-    from weasyprint import HTML
-
+def receipt_text(submission: Submission, created_at) -> receipt_layout.ReceiptText:
+    """Everything the PDF receipt prints, in Polish (domain.md §5.1's fields), as text."""
+    shown = ezd.shown_text
+    unit = submission.incoming.unit
+    municipality = submission.municipality
     with translation.override("pl"):
-        html = render_to_string("eservices/receipt_pdf.html", {
-            "submission": submission,
-            "unit": submission.incoming.unit,
-            "municipality": submission.municipality,
-            "attachments": list(submission.attachments.all()),
-            "created_at": timezone.localtime(created_at),
-            "received_at": timezone.localtime(submission.submitted_at),
-            "code": status_code(submission),
-            "status_link": status_url(submission),
-            "verify_link": verify_url(submission.municipality),
-        })
-    return HTML(string=html).write_pdf()
+        def when(moment) -> str:
+            local = timezone.localtime(moment)
+            return f"{formats.date_format(local)}, {local:%H:%M:%S}"
+
+        rows = [
+            Row("Identyfikator poświadczenia", str(submission.public_id), fixed_width=True),
+            Row("Odbiorca", f"{shown(unit.name)}, {unit.street} {unit.building}, "
+                            f"{unit.postal_code} {unit.city}"),
+            Row("Nadawca", shown(submission.applicant_name)
+                + (f" ({shown(submission.email)})" if submission.email else "")),
+            Row("Dokument", f"{shown(submission.service.name)} (formularz, wersja "
+                            f"{submission.form_version.number})"),
+            Row("Data i godzina wpływu do systemu urzędu", when(submission.submitted_at)),
+            Row("Numer w rejestrze przesyłek wpływających", submission.incoming.number),
+            Row("Znak sprawy", submission.case.mark),
+            Row("Termin załatwienia", formats.date_format(submission.case.deadline)
+                if submission.case.deadline else "—"),
+        ]
+        if submission.fee_amount:
+            rows.append(Row("Opłata", f"{submission.fee_amount} zł na rachunek "
+                                      f"{submission.service.fee_account}, tytuł: "
+                                      f"{submission.case.mark}"))
+        rows.append(Row("Skrót SHA-256 treści wniosku", submission.data_sha256,
+                        fixed_width=True))
+        for number, attachment in enumerate(submission.attachments.all(), start=1):
+            rows.append(Row(f"Załącznik {number}: {shown(attachment.original_name)} "
+                            f"({filesizeformat(attachment.size)})",
+                            f"SHA-256 {attachment.sha256}", fixed_width=True))
+        rows.append(Row("Data i godzina utworzenia poświadczenia", when(created_at)))
+    return receipt_layout.ReceiptText(
+        title="Urzędowe poświadczenie przedłożenia (UPP)",
+        lead=f"{shown(unit.name)} — {municipality.official_name} (TERYT "
+             f"{municipality.teryt}) poświadcza, że przyjął dokument elektroniczny opisany "
+             f"poniżej.",
+        rows=rows,
+        code_intro="Kod do sprawdzania statusu sprawy (razem ze znakiem sprawy):",
+        code=status_code(submission),
+        status_note=("Status sprawdzisz bez logowania na stronie", status_url(submission),
+                     "(podaj znak sprawy i ten kod). Nie udostępniaj kodu osobom, które nie "
+                     "powinny znać stanu Twojej sprawy."),
+        verify_note=("Poświadczenie opatrzono pieczęcią elektroniczną urzędu (PAdES). Jego "
+                     "autentyczność sprawdzi każdy na stronie", verify_url(municipality),
+                     "— wystarczy wczytać ten plik PDF albo wersję XML (XAdES)."),
+        author=shown(unit.name),
+    )
+
+
+def render_receipt_pdf(submission: Submission, created_at) -> bytes:
+    """The receipt's PDF before its seal, in a fixed layout (`receipt_layout`)."""
+    return receipt_layout.render(receipt_text(submission, created_at))
 
 
 def receipt_file_name(submission: Submission, kind: str) -> str:
