@@ -60,6 +60,15 @@ def _ezd_error(error: services.EzdError) -> HttpError:
         return ProblemError(status, error.code, str(error.message))
 
 
+@router.get("/incoming", response=list[IncomingOut],
+            summary="The incoming register (RPW), newest first")
+@paginate(BoundedPagination, page_size=50)
+def list_incoming(request: HttpRequest):
+    require_permission(request, Permission.VIEW_REGISTERS)
+    return selectors.incoming_register(request.auth.municipality).order_by(
+        "-registered_at", "-pk")
+
+
 @router.post("/incoming", response={201: IncomingOut, 200: IncomingOut},
              summary="Register an item in the incoming register (RPW)")
 def register_incoming(request: HttpRequest, payload: IncomingIn):

@@ -120,6 +120,7 @@ class SenderOut(Schema):
     kind: str
     name: str
     city: str
+    ade: str = Field(description="The sender's address for e-Doręczenia, if known.")
 
     @staticmethod
     def resolve_name(obj) -> str:
@@ -158,11 +159,17 @@ class IncomingOut(Schema):
     attachments_count: int
     is_unopened: bool
     senders: list[SenderOut]
+    sender_ade: str = Field(description="The first sender's address for e-Doręczenia, or "
+                                        "empty.")
     assignments: list[AssignmentOut]
 
     @staticmethod
     def resolve_senders(obj):
         return list(obj.senders.all())
+
+    @staticmethod
+    def resolve_sender_ade(obj) -> str:
+        return next((sender.ade for sender in obj.senders.all() if sender.ade), "")
 
     @staticmethod
     def resolve_assignments(obj):
@@ -269,6 +276,8 @@ class LetterIn(StrictSchema):
                                                               "addressee_address"))
     addressee_city: SafeText = Field(..., max_length=_limit(OutgoingLetter, "addressee_city"))
     sending_method: str = Field("post", max_length=20)
+    addressee_ade: str = Field("", max_length=30, description="The addressee's address for "
+                               "e-Doręczenia (AE:PL-NNNNN-NNNNN-LLLLL-NN).")
 
 
 class ApprovalStepOut(Schema):
@@ -293,10 +302,18 @@ class LetterOut(Schema):
     addressee_name: str
     addressee_city: str
     sending_method: str
+    addressee_ade: str
     letter_date: date | None
     sealed_pdf_version_id: int | None
     rkw_number: str | None
     steps: list[ApprovalStepOut]
+    delivery: dict | None = Field(description="Once sent by e-Doręczenia: {status: sent | "
+                                  "delivered | deemed_delivered | failed, sent_at, "
+                                  "received_at, channel, reason, evidences: [{kind, url}]}.")
+
+    @staticmethod
+    def resolve_delivery(obj) -> dict | None:
+        return obj.delivery or None
 
     @staticmethod
     def resolve_sealed_pdf_version_id(obj) -> int | None:

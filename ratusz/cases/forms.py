@@ -313,6 +313,10 @@ class LetterForm(SafeTextForm):
     addressee_address = forms.CharField(label=_("Street and number"), max_length=300,
                                         required=False)
     addressee_city = forms.CharField(label=_("Postal code and town"), max_length=120)
+    addressee_ade = forms.CharField(
+        label=_("Address for e-Doręczenia (ADE)"), max_length=30, required=False,
+        help_text=_("For a letter sent by e-Doręczenia. Left empty, the address base is "
+                    "searched for a public body of the addressee's exact name."))
     sending_method = forms.ChoiceField(label=_("Sending method"), choices=SendingMethod.choices)
     body = forms.CharField(label=_("Text of the letter"), max_length=TEXT_CAPS["body"],
                            widget=forms.Textarea(attrs={"rows": 14}))

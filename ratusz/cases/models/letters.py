@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from ratusz.cases.models.cases import Case
 from ratusz.cases.models.documents import Document
 from ratusz.cases.models.registers import AccessLevel
-from ratusz.core.models import TenantOwned, Unit
+from ratusz.core.models import TenantOwned, Unit, ade_validator
 
 
 class LetterStatus(models.TextChoices):
@@ -45,6 +45,13 @@ class OutgoingLetter(TenantOwned):
     addressee_country = models.CharField(max_length=60, default="Polska")
     sending_method = models.CharField(max_length=20, choices=SendingMethod.choices,
                                       default=SendingMethod.POST)
+    #: The addressee's address for e-Doręczenia (ADE), when the letter goes by them.
+    addressee_ade = models.CharField(_("address for e-Doręczenia (ADE)"), max_length=26,
+                                     blank=True, validators=[ade_validator])
+    #: The delivery as the module that carried the letter reports it
+    #: (`services.record_letter_delivery`): status, sent_at, received_at, channel, reason,
+    #: evidences [{kind, url}].
+    delivery = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
                                    blank=True, related_name="+")

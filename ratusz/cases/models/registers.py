@@ -7,7 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ratusz.core.models import Department, TenantOwned, Unit
+from ratusz.core.models import Department, TenantOwned, Unit, ade_validator
 
 partial_date_validator = RegexValidator(
     r"^\d{4}(-\d{2}(-\d{2})?)?$", _("Give the date as YYYY-MM-DD, YYYY-MM or YYYY.")
@@ -145,6 +145,9 @@ class Correspondent(models.Model):
     po_box = models.CharField(max_length=20, blank=True)
     country = models.CharField(_("country"), max_length=60, default="Polska")
     email = models.EmailField(blank=True)
+    #: The address for e-Doręczenia (ADE), when known.
+    ade = models.CharField(_("address for e-Doręczenia (ADE)"), max_length=26, blank=True,
+                           validators=[ade_validator])
 
     class Meta:
         abstract = True

@@ -36,6 +36,7 @@ from ratusz.cases.services.documents import (
     store_checked_file,
 )
 from ratusz.cases.services.numbering import next_in_sequence, rkw_number
+from ratusz.cases.services.parties import check_ade_format
 from ratusz.cases.services.record import person_label, record_case_event
 from ratusz.cases.signing import seal_pdf
 from ratusz.core.effects import after_commit, enqueue_after_commit
@@ -45,14 +46,15 @@ from ratusz.core.links import public_url
 APPROVAL_NOTICE_TASK = "cases.notify_approval_request"
 
 LETTER_FIELDS = ("subject", "body", "addressee_name", "addressee_address", "addressee_city",
-                 "sending_method")
+                 "sending_method", "addressee_ade")
 
 
 @transaction.atomic(durable=True)
 def draft_letter(case: Case, *, acting_user, subject: str, body: str, addressee_name: str,
                  addressee_address: str, addressee_city: str, sending_method: str = "post",
-                 template: str = ""):
-    """Draft an outgoing letter of a case."""
+                 template: str = "", addressee_ade: str = ""):
+    """Draft an outgoing letter of a case (`addressee_ade`: the addressee's address for
+    e-Doręczenia, checked for its format)."""
     case = lock_case(case)
     if not case.is_open:
         raise EzdError("case_closed", CASE_CLOSED)
@@ -71,6 +73,7 @@ def draft_letter(case: Case, *, acting_user, subject: str, body: str, addressee_
         raise EzdError("sending_method_invalid", _("Choose the sending method from the list."))
     letter = OutgoingLetter.objects.create(municipality_id=case.municipality_id, case=case,
                                            template=template, sending_method=sending_method,
+                                           addressee_ade=check_ade_format(addressee_ade),
                                            created_by=acting_user, **values)
     record_case_event(case, CaseAction.LETTER_DRAFTED, acting_user=acting_user,
                       description=f"Projekt pisma „{letter.subject}” do {letter.addressee_name}",
@@ -96,7 +99,9 @@ def update_letter(letter, *, acting_user, **changes):
         if name not in LETTER_FIELDS:
             raise EzdError("field_not_changeable", name)
         value = value.strip() if isinstance(value, str) else value
-        if name != "sending_method":
+        if name == "addressee_ade":
+            value = check_ade_format(value)
+        elif name != "sending_method":
             check_fields(OutgoingLetter, **{name: value})
         setattr(letter, name, value)
     letter.save(update_fields=list(changes))
@@ -317,3 +322,17 @@ def send_letter(letter, *, acting_user, sending_method: str | None = None):
     after_commit(signals.letter_sent.send, sender=Case, case_id=case.pk,
                  municipality_id=case.municipality_id, letter_id=letter.pk)
     return entry
+
+
+@transaction.atomic(durable=True)
+def record_letter_delivery(letter, *, status: str, sent_at=None, received_at=None,
+                           channel: str = "", reason: str = "", evidences=()):
+    """Keep a sent letter's delivery as the module that carried it reports it (the
+    exchange, for e-Doręczenia): status (sent, delivered, deemed_delivered, failed), when
+    it was sent and legally received, the channel, a failure's reason and the evidences
+    [{kind, url}]. The evidences themselves that module enters in the case as documents."""
+    OutgoingLetter.objects.filter(pk=letter.pk).update(delivery={
+        "status": status, "sent_at": sent_at.isoformat() if sent_at else None,
+        "received_at": received_at.isoformat() if received_at else None,
+        "channel": channel, "reason": reason,
+        "evidences": [{"kind": e["kind"], "url": e["url"]} for e in evidences]})

@@ -3,6 +3,7 @@ is stored."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
@@ -10,6 +11,19 @@ from django.utils.translation import gettext_lazy as _
 from ratusz.cases.errors import EzdError
 from ratusz.cases.models import CaseParty, IncomingSender, PartyKind
 from ratusz.cases.services.checks import check_fields
+from ratusz.core.models import ADE_PATTERN
+
+ADE_RE = re.compile(ADE_PATTERN)
+ADE_INVALID = _("An address for e-Doręczenia looks like AE:PL-12345-67890-ABCDE-12.")
+
+
+def check_ade_format(value: str) -> str:
+    """An address for e-Doręczenia trimmed and upper-cased, "" for none, or
+    EzdError("ade_invalid")."""
+    ade = (value or "").strip().upper()
+    if ade and not ADE_RE.fullmatch(ade):
+        raise EzdError("ade_invalid", ADE_INVALID)
+    return ade
 
 
 @dataclass
@@ -27,9 +41,12 @@ class SenderData:
     flat: str = ""
     country: str = "Polska"
     email: str = ""
+    ade: str = ""
 
     def validate(self) -> None:
-        """Every field within its length and free of unsafe characters, and a name."""
+        """Every field within its length and free of unsafe characters, a name, and an
+        ADE (if any) in its published format."""
+        self.ade = check_ade_format(self.ade)
         if self.kind not in PartyKind.values:
             raise EzdError("sender_kind_invalid", _("Choose whether the sender is a person "
                                                     "or an organisation."))

@@ -21,7 +21,11 @@ def test_register_then_open_a_case_then_read_it(client, clerk_a, officer_a, depa
     assert response.status_code == 201, response.content
     entry = response.json()
     assert entry["number"] == f"RPW/1/{YEAR}"
-    assert entry["senders"] == [{"kind": "organisation", "name": "Jan Kowalski", "city": ""}]
+    assert entry["senders"] == [{"kind": "organisation", "name": "Jan Kowalski", "city": "",
+                                 "ade": ""}]
+    assert entry["sender_ade"] == ""
+    listed = client.get("/api/v1/incoming", **clerk).json()
+    assert [item["number"] for item in listed["items"]] == [entry["number"]]
 
     response = post(client, "/api/v1/cases", {
         "title": "Informacja o budżecie", "jrwa_symbol": "1431", "department": "OR",
