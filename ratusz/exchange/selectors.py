@@ -185,14 +185,21 @@ def letters_not_taken(since: datetime, until: datetime, *, limit: int = 200
     """(gmina id, letter id) of letters sent by e-Doręczenia, sealed in [since, until),
     that the exchange neither queued nor noted for paper (its receiver of `letter_sent`
     missed them: a process stopped between the send's commit and the event)."""
-    noted = CaseRecordEntry.objects.filter(case_id=OuterRef("case_id"),
-                                           data__letter=OuterRef("pk"), data__exchange=True)
     queued = OutboundMessage.objects.filter(municipality_id=OuterRef("municipality_id"),
                                             letter_id=OuterRef("pk"))
-    return list(OutgoingLetter.objects.filter(
+    candidates = list(OutgoingLetter.objects.filter(
         status=LetterStatus.SENT, sending_method="e_delivery", sealed_at__gte=since,
-        sealed_at__lt=until).exclude(Exists(queued)).exclude(Exists(noted))
-        .order_by("pk").values_list("municipality_id", "pk")[:limit])
+        sealed_at__lt=until).exclude(Exists(queued))
+        .order_by("pk").values_list("municipality_id", "pk", "case_id")[:limit])
+    if not candidates:
+        return []
+    # Noted for paper: a row of the case record the exchange wrote about that letter (the
+    # JSON key compared in Python: PostgreSQL has no jsonb = bigint for a correlated ref).
+    noted = {int(letter) for letter in CaseRecordEntry.objects.filter(
+        case_id__in={case_id for _m, _l, case_id in candidates}, data__exchange=True,
+    ).values_list("data__letter", flat=True) if letter is not None}
+    return [(municipality_id, letter_id) for municipality_id, letter_id, _case in candidates
+            if letter_id not in noted]
 
 
 def active_mailboxes(*, shard: tuple[int, int] | None = None) -> list[Mailbox]:

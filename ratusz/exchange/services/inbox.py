@@ -121,7 +121,8 @@ def _register(mailbox, arrival, digest, facts, evidence_xml, inspections, paths)
         and selectors.is_platform_address(arrival.sender_ade),
         status=InboundStatus.REGISTERED, attachments_count=len(arrival.files))
     sender = ezd.SenderData(kind="organisation",
-                            organisation_name=(arrival.sender_name or arrival.sender_ade)[:300])
+                            organisation_name=(arrival.sender_name or arrival.sender_ade)[:300],
+                            ade=arrival.sender_ade if is_valid_ade(arrival.sender_ade) else "")
     unit = mailbox.unit
     local_day = timezone.localtime(received_at).date()
     remarks = (f"Adres do doręczeń elektronicznych nadawcy: {arrival.sender_ade}. "

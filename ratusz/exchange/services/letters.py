@@ -5,7 +5,7 @@ row of its record, through the EZD's own services) and tells the EZD the deliver
 EZD knows nothing of the exchange.
 
 The route, chosen by rule and noted in the case record for the clerk:
-1. the letter's `addressee_ade` (when the EZD's letter carries one);
+1. the letter's `addressee_ade`;
 2. else the addressee's ADE from the address look-up (the platform's units, then the
    national base), when exactly one public body has exactly the addressee's name;
 3. else the hybrid service (the operator prints and delivers it) when the letter has a
@@ -78,7 +78,7 @@ def ade_of_addressee(name: str) -> str:
 def route_of(letter: OutgoingLetter) -> tuple[str, str, dict]:
     """(route, ADE, postal address) of a letter by the rule of the module's docstring;
     route is `ade`, `address_base`, `hybrid` or `paper`."""
-    own = normalise_ade(getattr(letter, "addressee_ade", "") or "")
+    own = normalise_ade(letter.addressee_ade)
     if is_valid_ade(own):
         return "ade", own, {}
     looked_up = ade_of_addressee(letter.addressee_name)
@@ -204,15 +204,13 @@ class _AlreadyEntered(Exception):
 def report_to_ezd(message: OutboundMessage) -> int:
     """Enter the letter's new evidences in its case (a document and a record row each,
     once) and tell the EZD the delivery (status, sending and receipt times, evidences)
-    through its `record_letter_delivery` where the EZD has it. Returns 1 when reported."""
+    through its `record_letter_delivery`. Returns 1 when reported."""
     letter = _letter(message.municipality_id, message.letter_id)
     if letter is None:
         return 0
     for evidence in selectors.evidences_of(message).filter(is_in_case=False):
         _enter_evidence(letter, evidence)
-    record = getattr(ezd, "record_letter_delivery", None)
-    if record is not None:  # the EZD's side of the delivery (docs/exchange.md)
-        record(letter, **selectors.letter_delivery(message))
+    ezd.record_letter_delivery(letter, **selectors.letter_delivery(message))
     with transaction.atomic(durable=True):
         OutboundMessage.objects.filter(pk=message.pk).update(is_reported=True)
     return 1

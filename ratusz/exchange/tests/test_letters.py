@@ -6,7 +6,7 @@ registers it in its RPW with the proof, and the API shows the delivery."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.utils import timezone
@@ -78,7 +78,8 @@ def test_a_sealed_letter_goes_to_the_addressees_ade_and_its_proofs_enter_the_cas
 
     token = issue_api_token(boxes["a"].municipality, acting_user=None, name="t",
                             user=people["officer"],
-                            permissions=[Permission.VIEW_REGISTERS])[1]
+                            permissions=[Permission.VIEW_REGISTERS,
+                                         Permission.VIEW_WORKSPACE])[1]
     auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
     found = client.get("/api/v1/exchange/addresses", {"q": boxes["b"].name}, **auth).json()
     assert {"ade": boxes["b"].ade, "name": boxes["b"].name, "is_public_body": True,
@@ -88,6 +89,13 @@ def test_a_sealed_letter_goes_to_the_addressees_ade_and_its_proofs_enter_the_cas
     assert {e["kind"] for e in delivery["evidences"]} == {"BP.WX", "BP.OX"}
     xml = client.get(delivery["evidences"][0]["url"], **auth)
     assert xml.status_code == 200 and xml["Content-Type"] == "application/xml"
+    # The EZD keeps the same delivery on the letter (its record_letter_delivery).
+    kept = client.get(f"/api/v1/cases/{case.pk}/letters", **auth).json()[0]["delivery"]
+    assert {k: v for k, v in kept.items() if not k.endswith("_at")} == \
+        {k: v for k, v in delivery.items() if not k.endswith("_at")}
+    gap = datetime.fromisoformat(kept["received_at"]) - \
+        datetime.fromisoformat(delivery["received_at"].replace("Z", "+00:00"))
+    assert abs(gap) < timedelta(milliseconds=1)  # the exchange's API answers milliseconds
 
     inbound = InboundMessage.objects.get(municipality=boxes["b"].municipality)
     # In the registry clerk's work: no rule took it, so it waits to be assigned.
@@ -101,6 +109,10 @@ def test_a_sealed_letter_goes_to_the_addressees_ade_and_its_proofs_enter_the_cas
                        HTTP_AUTHORIZATION=f"Bearer {beta}").json()["items"]
     assert items[0]["channel"] == "e_delivery" and items[0]["sender_ade"] == boxes["a"].ade
     assert items[0]["entry_number"] == inbound.entry_number
+    entries = client.get("/api/v1/incoming", HTTP_AUTHORIZATION=f"Bearer {beta}").json()
+    assert entries["items"][0]["number"] == inbound.entry_number
+    assert entries["items"][0]["channel"] == "e_delivery"
+    assert entries["items"][0]["sender_ade"] == boxes["a"].ade
     assert client.get(f"/api/v1/exchange/letters/{letter.pk}",
                       HTTP_AUTHORIZATION=f"Bearer {beta}").status_code == 404
 
@@ -130,3 +142,19 @@ def test_a_letter_whose_event_was_missed_is_taken_by_the_sweep(
     assert pump.sweep_letters() == 1
     assert OutboundMessage.objects.get(letter_id=letter.pk).recipient_ade == boxes["b"].ade
     assert pump.sweep_letters() == 0
+
+
+def test_the_letters_own_ade_goes_first_and_a_malformed_one_is_refused(
+        boxes, people, django_capture_on_commit_callbacks):
+    case, letter = sent_letter(boxes, people, django_capture_on_commit_callbacks,
+                               addressee_name="Wójt Gminy Beta",
+                               addressee_ade=boxes["b"].ade.lower())
+    assert letter.addressee_ade == boxes["b"].ade
+    message = OutboundMessage.objects.get(letter_id=letter.pk)
+    assert message.recipient_ade == boxes["b"].ade
+    assert any(f"na adres {boxes['b'].ade}." in row.description for row in case_record(case))
+    with pytest.raises(ezd.EzdError) as refusal:
+        ezd.draft_letter(case, acting_user=people["officer"], subject="Pismo", body="Treść",
+                         addressee_name="Ktoś", addressee_address="", addressee_city="Beta",
+                         addressee_ade="AE:PL-1-2-ABC-1")
+    assert refusal.value.code == "ade_invalid"
