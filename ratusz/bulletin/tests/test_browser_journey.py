@@ -104,7 +104,11 @@ def test_the_bip_editor_journey_in_a_browser(new_page, live_server, bip_site_a, 
     expect(results).to_contain_text(TITLE)
     journey.step(visitor, "visitor finds the resolution")
     journey.click(results.get_by_role("link", name=TITLE))
-    expect(visitor.get_by_role("heading", level=1)).to_have_text(TITLE)
+    heading = visitor.get_by_role("heading", level=1)
+    expect(heading).to_have_text(TITLE)
+    if viewport == "mobile":  # the subject menu is folded: the entry starts on the screen
+        expect(visitor.locator("nav.bip-menu")).to_be_hidden()
+        assert heading.bounding_box()["y"] < MOBILE["height"]
     notice = visitor.locator(".bip-notice--corrected")
     expect(notice).to_contain_text(REASON)
     changed_at = timezone.localtime(EntryVersion.objects.get(entry=entry, number=2).changed_at)
