@@ -13,3 +13,25 @@ class PaymentsConfig(AppConfig):
         from ratusz.payments.checks import ledger_problems
 
         register_check("payments", ledger_problems)
+        schedule_periodic_work()
+
+
+#: The payments' periodic work on Celery beat (`celery worker -B` or `celery beat`): the
+#: sweep of online payments left pending at the gateway every five minutes, the notices
+#: before due dates and the set-off of overpayments once a day (early morning).
+PERIODIC_WORK = {
+    "payments-sweep": ("payments.sweep", 300.0),
+    "payments-due-notices": ("payments.due_notices", {"hour": 6, "minute": 30}),
+    "payments-set-off": ("payments.set_off", {"hour": 5, "minute": 0}),
+}
+
+
+def schedule_periodic_work() -> None:
+    """Add the payments' entries to Celery beat's schedule (with the settings' entries)."""
+    from celery.schedules import crontab
+
+    from config.celery import app
+
+    entries = {name: {"task": task, "schedule": crontab(**when) if isinstance(when, dict)
+                      else when} for name, (task, when) in PERIODIC_WORK.items()}
+    app.conf.beat_schedule = {**app.conf.beat_schedule, **entries}
