@@ -30,6 +30,7 @@ from ratusz.bulletin.models import Entry, EntryState  # noqa: E402
 from ratusz.bulletin.tests.conftest import PDF  # noqa: E402
 from ratusz.testing import browser as chromium  # noqa: E402
 from ratusz.testing.browser import assert_accessible, sign_in  # noqa: E402
+from ratusz.testing.journey import patient  # noqa: E402
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -75,7 +76,7 @@ def tool(page: Page, command: str):
 
 def test_an_editor_writes_publishes_changes_and_withdraws_a_resolution(
         new_page, live_server, bip_site_a, bip_editor_a, folder):
-    page = new_page()
+    page = patient(new_page())  # a shared machine: publishing may take seconds
     sign_in(page, live_server, bip_editor_a)
 
     # The staff BIP: the office's site, "Uchwały Rady Gminy", add an entry.
@@ -215,7 +216,7 @@ def test_an_editor_writes_publishes_changes_and_withdraws_a_resolution(
     expect(page.locator("#attachments-title ~ ul > li")).to_have_count(1)
 
     # The public entry shows the image (anonymous visitor: the image is public).
-    visitor = new_page()
+    visitor = patient(new_page())
     visitor.goto(f"/g/alfa/bip/wpis/{entry.pk}/")
     public_image = visitor.locator(f"main img[alt='{IMAGE_ALT}']")
     expect(public_image).to_have_count(1)
@@ -238,7 +239,7 @@ def test_an_editor_writes_publishes_changes_and_withdraws_a_resolution(
     shoot(page, folder, "editor-diff")
 
     # A resident (not signed in) finds it by a word of the text.
-    resident = new_page()
+    resident = patient(new_page())
     resident.goto("/g/alfa/bip/")
     search = resident.get_by_role("search").first
     search.get_by_role("searchbox").fill("kanalizacyjnej")
