@@ -36,10 +36,10 @@ test: $(VENV)/.test-installed
 	$(MAKE) --no-print-directory test-postgres
 
 test-sqlite: $(VENV)/.test-installed
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n 2
 
 test-postgres: $(VENV)/.test-installed
-	$(PY) -m ratusz.testing.services -- $(PY) -m pytest -q
+	$(PY) -m ratusz.testing.services -- $(PY) -m pytest -q -n 2
 
 ## Ratusz as a cluster on this machine (root): HAProxy, 3 web and 2 worker hosts, Redis,
 ## PostgreSQL primary + streaming replica, PgBouncer, each in its own network namespace;

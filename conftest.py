@@ -25,6 +25,7 @@ def _open_tenant_wall_for_setup(request):
     )
     if transactional:
         request.getfixturevalue("transactional_db")
+        _national_tables_again()
     elif "db" in names or marker is not None:
         request.getfixturevalue("db")
     else:
@@ -37,6 +38,20 @@ def _open_tenant_wall_for_setup(request):
     if connection.vendor == "postgresql":
         set_database_tenant(ALL_MUNICIPALITIES)
     yield
+
+
+def _national_tables_again() -> None:
+    """A transactional test empties every table after it, the rows data migrations wrote
+    included: the payments' national tables (interest rates, statutory amounts) are seeded
+    again, as the migration does, for the test that follows."""
+    import importlib
+
+    from django.apps import apps
+
+    from ratusz.payments.selectors import forget_national_tables
+
+    importlib.import_module("ratusz.payments.migrations.0003_national_tables").seed(apps, None)
+    forget_national_tables()
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ from django.utils import timezone  # noqa: E402
 from playwright.sync_api import expect  # noqa: E402
 
 from ratusz.accounts.permissions import Role  # noqa: E402
+from ratusz.core.tenancy import tenant_context  # noqa: E402
 from ratusz.exchange import services  # noqa: E402
 from ratusz.exchange.models import InboundMessage, OutboundMessage  # noqa: E402
 from ratusz.exchange.tests.test_letters import people, sent_letter  # noqa: E402, F401
@@ -34,11 +35,14 @@ def test_a_decision_sent_to_another_gmina_is_registered_and_its_proof_in_the_cas
     def send_and_deliver():
         # In a thread of its own: the seal (pyHanko) runs an event loop, and this thread
         # has Playwright's.
+        # Its own database connection: the wall opened for set-up, as for the test's thread
+        # (row-level security on PostgreSQL).
         try:
-            sent = sent_letter(boxes, people, django_capture_on_commit_callbacks)
-            services.run_round()
-            OutboundMessage.objects.update(next_attempt_at=timezone.now())
-            services.run_round()
+            with tenant_context(None, all_municipalities=True):
+                sent = sent_letter(boxes, people, django_capture_on_commit_callbacks)
+                services.run_round()
+                OutboundMessage.objects.update(next_attempt_at=timezone.now())
+                services.run_round()
             return sent
         finally:
             connection.close()
