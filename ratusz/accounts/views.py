@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
@@ -47,10 +49,23 @@ def _account_error_message(error: services.AccountError) -> str:
 
 # --- Sign-in ---------------------------------------------------------------------------
 
+#: The gmina a `next` address belongs to.
+GMINA_PATH = re.compile(r"^/g/([a-z0-9-]+)/")
+
+
 class SignInView(auth_views.LoginView):
     template_name = "accounts/sign_in.html"
     authentication_form = forms.SignInForm
     redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        # Reached from a gmina's page (`next=/g/<slug>/…`): the page says whose services
+        # the person signs in to (issue 23, item 11).
+        context = super().get_context_data(**kwargs)
+        found = GMINA_PATH.match(self.get_redirect_url() or "")
+        context["gmina"] = (core_selectors.get_active_municipality_by_slug(found.group(1))
+                            if found else None)
+        return context
 
     def get_default_redirect_url(self):
         user = self.request.user

@@ -194,3 +194,17 @@ def test_signing_out_needs_a_post(client, admin_a):
     assert client.get("/auth/logout/").status_code == 405
     assert client.post("/auth/logout/").status_code == 302
     assert client.get("/g/alfa/staff/").status_code == 302
+
+
+def test_the_sign_in_page_names_the_gmina_it_was_reached_from(client, municipality_a):
+    reached = client.get("/auth/login/?next=/g/alfa/e-urzad/uslugi/pismo/formularz/")
+    page = reached.content.decode()
+    assert reached.status_code == 200
+    assert f"<title>Zaloguj się – {municipality_a.official_name} – Ratusz</title>" in page
+    assert 'id="sign-in-gmina"' in page and municipality_a.official_name in page
+    plain = client.get("/auth/login/").content.decode()
+    assert 'id="sign-in-gmina"' not in plain
+    elsewhere = client.get("/auth/login/?next=https://example.org/g/alfa/").content.decode()
+    assert 'id="sign-in-gmina"' not in elsewhere  # an unsafe next names nothing
+    unknown = client.get("/auth/login/?next=/g/nie-ma-takiej/").content.decode()
+    assert 'id="sign-in-gmina"' not in unknown
