@@ -49,10 +49,13 @@ def _entry(key, label, *targets, current=(), badges=()) -> MenuEntry:
                      current=tuple(current), badges=tuple(badges))
 
 
+#: A badge that sums every registered source of waiting work (the dashboard's: the header's
+#: "Waiting for you" counts what every app says waits, education and BIP approvals too).
+EVERY_SOURCE = "*"
+
 MENU: list[MenuEntry] = [
     _entry("dashboard", _("Dashboard"), ("staff:dashboard",), current=["staff:dashboard"],
-           badges=["to-assign", "incoming", "approvals", "letters", "deadlines",
-                   "submissions"]),
+           badges=[EVERY_SOURCE]),
     _entry("my-work", _("My work"), ("ezd:inbox",), current=["ezd:inbox"]),
     _entry("register-item", _("Register an item"),
            ("ezd:incoming-new", Permission.REGISTER_CORRESPONDENCE),
@@ -137,7 +140,8 @@ def menu_for(permissions: Iterable[str], *, municipality_slug: str, view_name: s
             url = reverse(target.url_name, args=[municipality_slug])
         except NoReverseMatch:
             continue
-        waiting = [counts[key] for key in entry.badges if key in counts]
+        keys = counts.keys() if EVERY_SOURCE in entry.badges else entry.badges
+        waiting = [counts[key] for key in keys if key in counts]
         links.append(MenuLink(
             label=entry.label, url=url, is_current=_is_current(entry, view_name),
             badge=sum(work.count for work in waiting),

@@ -123,3 +123,16 @@ def test_people_are_named_with_their_role_and_department(make_staff, municipalit
     # "kierownik" in Polish (the msgid is "head", context "role after a name").
     assert f"Marta Zielińska, {workspace.ROLE_SHORT_NAMES[Role.HEAD]} GK" in labels
     assert "alfa.nikt" in labels
+
+
+def test_the_dashboards_badge_sums_every_source_of_waiting_work():
+    """The header's "Waiting for you" counts what every app says waits (issue 23, item 12):
+    the EZD's work, and education's or the BIP's approvals registered by those apps."""
+    counts = {key: workspace.WaitingWork(key=key, title=key, count=count, url="/",
+                                         is_urgent=key == "deadlines")
+              for key, count in (("incoming", 2), ("deadlines", 1),
+                                 ("education-verify", 3), ("bip-approvals", 4))}
+    links = workspace.menu_for({Permission.VIEW_WORKSPACE}, municipality_slug="alfa",
+                               counts=counts)
+    dashboard = links[0]
+    assert (dashboard.badge, dashboard.badge_is_urgent) == (10, True)
