@@ -27,9 +27,7 @@ DAILY_SUMMARY_AT = {"hour": 6, "minute": 30}
 
 def schedule_daily_summary() -> None:
     """Add the morning summary to Celery beat's schedule (with the settings' entries)."""
-    from celery.schedules import crontab
+    from ratusz.core.effects import schedule_periodic
 
-    from config.celery import app
-
-    app.conf.beat_schedule = {**app.conf.beat_schedule, "cases-daily-work-summary": {
-        "task": "cases.daily_work_summary", "schedule": crontab(**DAILY_SUMMARY_AT)}}
+    schedule_periodic({"cases-daily-work-summary": ("cases.daily_work_summary",
+                                                    DAILY_SUMMARY_AT)})

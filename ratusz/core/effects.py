@@ -63,3 +63,17 @@ def registered_task(name: str):
             if name not in app.tasks:
                 app.loader.import_default_modules()
     return app.tasks[name]
+
+
+def schedule_periodic(entries: dict[str, tuple[str, float | dict]]) -> None:
+    """Add an app's periodic work to Celery beat's schedule (beside the settings' entries):
+    `{entry name: (registered task name, seconds between runs or a crontab's fields)}`.
+    Apps call it from their `ready()`; a second call with the same names replaces them."""
+    from celery.schedules import crontab
+
+    from config.celery import app
+
+    app.conf.beat_schedule = {**app.conf.beat_schedule, **{
+        name: {"task": task,
+               "schedule": crontab(**when) if isinstance(when, dict) else when}
+        for name, (task, when) in entries.items()}}

@@ -27,11 +27,6 @@ PERIODIC_WORK = {
 
 
 def schedule_periodic_work() -> None:
-    """Add the payments' entries to Celery beat's schedule (with the settings' entries)."""
-    from celery.schedules import crontab
+    from ratusz.core.effects import schedule_periodic
 
-    from config.celery import app
-
-    entries = {name: {"task": task, "schedule": crontab(**when) if isinstance(when, dict)
-                      else when} for name, (task, when) in PERIODIC_WORK.items()}
-    app.conf.beat_schedule = {**app.conf.beat_schedule, **entries}
+    schedule_periodic(PERIODIC_WORK)
