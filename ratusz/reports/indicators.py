@@ -113,11 +113,16 @@ INDICATORS: list[Indicator] = [
               _("messages"), "flow",
               _("notifications: messages of the alerts delivered, by channel"), WIERZBICA,
               per_unit=False),
+    Indicator("payments_received", _("Payments received"), "payments", _("payments"),
+              "flow", _("payments: money booked for the gmina's payers, by how it came "
+                        "(online, bank transfer, assigned by hand)"), E_GMINY,
+              per_unit=False),
+    Indicator("payments_online", _("Payments made online"), "payments", _("payments"),
+              "flow", _("payments: money booked through the online payment gateway"),
+              E_GMINY, per_unit=False),
     Indicator("fees_paid_online_share", _("Share of fees paid online"), "%", "%", "share",
-              _("payments: obligations settled through the online gateway"), E_GMINY,
-              per_unit=False,
-              missing=_("The payments module does not offer its figures to the reports "
-                        "yet.")),
+              _("payments_online / payments_received"), E_GMINY, per_unit=False,
+              numerator="payments_online", denominator="payments_received"),
     Indicator("a2a_exchanges", _("Exchanges between administrations (A2A)"), "exchanges",
               _("exchanges"), "flow",
               _("exchange: documents sent to and received from other administrations "

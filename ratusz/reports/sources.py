@@ -25,6 +25,7 @@ from ratusz.core.models import Municipality
 from ratusz.eservices import selectors as eservices
 from ratusz.exchange import selectors as exchange
 from ratusz.notifications import selectors as notifications
+from ratusz.payments import selectors as payments
 
 #: Statuses of a case that end it (the EZD's CaseStatus.CLOSED).
 CLOSED = "closed"
@@ -187,6 +188,15 @@ def a2a_exchanges_of_day(municipality: Municipality, day: date) -> Counter:
             if row["is_a2a"]:
                 exchanges[f"{direction}|{row['channel']}"] += row["count"]
     return exchanges
+
+
+def receipts_of_day(municipality: Municipality, day: date) -> dict[str, int]:
+    """The payments booked on `day` (money received for the gmina's payers), counted by
+    how they came: "gateway" (paid online), "statement" (a transfer on the bank
+    statement), "manual" (assigned by hand)."""
+    since, until = day_range(day)
+    return {source: count for source, (count, _amount)
+            in payments.receipts_by_source(municipality, since, until).items()}
 
 
 def submission_of_case(municipality: Municipality, case_mark: str):

@@ -38,7 +38,7 @@ logger = logging.getLogger("ratusz.reports")
 DAY_KEYS = ("submissions", "service_requests", "incoming_total", "incoming_electronic",
             "cases_opened", "cases_settled", "cases_settled_online", "complaints",
             "bip_documents", "bip_attachments", "alerts_published", "messages_delivered",
-            "a2a_exchanges", "cases_overdue")
+            "a2a_exchanges", "cases_overdue", "payments_received", "payments_online")
 #: What is now: written for today only (a past day keeps what was written that day).
 STATE_KEYS = ("eservices_level3", "eservices_level4", "bip_bodies", "residents_registered",
               "residents_identified")
@@ -135,6 +135,11 @@ def refresh_day(municipality: Municipality, day: date, *, today: date | None = N
     add("a2a_exchanges", None, sum(exchanges.values()))
     for dimension, count in exchanges.items():
         add("a2a_exchanges", None, count, dimension)
+    receipts = sources.receipts_of_day(municipality, day)
+    add("payments_received", None, sum(receipts.values()))
+    add("payments_online", None, receipts.get("gateway", 0))
+    for source, count in receipts.items():
+        add("payments_received", None, count, source)
     keys = list(DAY_KEYS)
     if day == today:
         keys += STATE_KEYS

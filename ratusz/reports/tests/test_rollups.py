@@ -106,3 +106,32 @@ def test_the_periodic_work_is_on_celery_beats_schedule():
     assert {"reports.refresh_pending", "reports.refresh_recent", "reports.watch",
             "reports.monthly"} <= scheduled
     assert tasks.watch.name == "reports.watch"
+
+
+def test_the_share_of_fees_paid_online_counts_the_payments_by_how_they_came(
+        municipality_a, municipality_b):
+    from ratusz.payments import selectors as payments
+    from ratusz.payments import services as payment_services
+    from ratusz.payments.tests import factories
+
+    today = timezone.localdate()
+    for municipality in (municipality_a, municipality_b):
+        factories.set_up(municipality)
+        factories.import_lines(municipality, factories.obligation_line("tax-1"))
+    payer = payments.payer_by_identifier(municipality_a, factories.PESEL_EWA)
+    for source in ("gateway", "gateway", "gateway", "statement"):
+        payment_services.book_receipt(municipality_a, payer_id=payer.pk, amount=10000,
+                                      value_date=today, source=source)
+    other = payments.payer_by_identifier(municipality_b, factories.PESEL_EWA)
+    payment_services.book_receipt(municipality_b, payer_id=other.pk, amount=500,
+                                  value_date=today, source="manual")
+
+    services.refresh_days(municipality_a, [today])
+    values = compute_indicators(municipality_a, today.year)["indicators"]
+    assert values["payments_received"]["value"] == 4
+    assert values["payments_online"]["value"] == 3
+    assert values["fees_paid_online_share"]["value"] == 75.0
+    assert sorted(DailyFigure.objects.filter(municipality=municipality_a,
+                                             key="payments_received")
+                  .exclude(dimension="").values_list("dimension", "value")) == [
+        ("gateway", 3), ("statement", 1)]
