@@ -10,11 +10,18 @@ its `municipality_id`; on PostgreSQL the row-level security policy checks each o
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 
-from django.db import connection
+from django.db import DatabaseError, connection
+
+from ratusz.core.effects import after_commit
 
 BATCH = 1000
+#: A write of this many rows or more refreshes the planner's statistics of its tables.
+ANALYZE_AFTER_ROWS = 1000
+
+logger = logging.getLogger("ratusz.payments")
 
 
 def _adapters(model, fields: Sequence[str]) -> list[tuple[int, object]]:
@@ -69,6 +76,9 @@ def reserve_ids(model, count: int) -> list[int]:
 
 
 def insert_rows(model, fields: Sequence[str], rows: Sequence[Sequence]) -> None:
+    """INSERT the rows with `executemany` (psycopg pipelines it: measured four times
+    faster here than multi-row VALUES of 500 rows; COPY is refused on tables under
+    row-level security)."""
     if not rows:
         return
     table = connection.ops.quote_name(model._meta.db_table)
@@ -92,3 +102,22 @@ def update_rows(model, fields: Sequence[str], rows: Sequence[Sequence]) -> None:
     with connection.cursor() as cursor:
         for start in range(0, len(rows), BATCH):
             cursor.executemany(sql, _adapted(rows[start:start + BATCH], adapters))
+
+
+def refresh_statistics_after_commit(models, rows_written: int) -> None:
+    """After a bulk write of `rows_written` rows, ANALYZE the tables of `models` once the
+    transaction commits (PostgreSQL). Autovacuum would, within a minute or so; until then
+    the planner keeps the statistics of the tables before the import (empty, for a new
+    gmina) and joins the next statement's 100,000 instalments by nested scans: the ledger's
+    read took 2.3 s per 1,000 payers instead of 0.03 s (bench/payments.py)."""
+    if rows_written >= ANALYZE_AFTER_ROWS and connection.vendor == "postgresql":
+        after_commit(_analyze, [model._meta.db_table for model in models])
+
+
+def _analyze(tables: list[str]) -> None:
+    names = ", ".join(connection.ops.quote_name(table) for table in tables)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {names}")  # model tables, never input
+    except DatabaseError:  # the statistics are a help, never a reason to fail the import
+        logger.warning("payments.analyze_failed", extra={"tables": tables}, exc_info=True)

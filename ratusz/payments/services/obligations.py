@@ -271,6 +271,9 @@ def _write(municipality, run, channel: str, new, changes: _Changes) -> None:
         (i.due_date, i.amount, i.payer_id, i.settled_at, i.pk) for i in changes.instalments])
     for chunk in _chunks(changes.removed):
         Instalment.objects.for_municipality(municipality).filter(pk__in=chunk).delete()
+    bulk.refresh_statistics_after_commit(
+        [Payer, Obligation, Instalment],
+        len(new) + len(instalments) + len(changes.obligations) + len(changes.instalments))
 
 
 def _update_obligation(existing: Obligation, payer: Payer, values: dict,

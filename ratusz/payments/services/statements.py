@@ -18,9 +18,11 @@ from ratusz.core.services import record_audit
 from ratusz.payments import selectors
 from ratusz.payments.errors import STATEMENT_REASONS, PaymentsError
 from ratusz.payments.models import (
+    Allocation,
     Instalment,
     LineStatus,
     Payer,
+    Receipt,
     ReceiptSource,
     Statement,
     StatementLine,
@@ -122,6 +124,8 @@ def _book_statement(municipality, parsed, data: bytes, *, acting_user, channel, 
             match[2] if match else "", notes.get(line.position, ""),
             match[0] if match else None, receipt.id if receipt else None))
     bulk.insert_rows(StatementLine, LINE_FIELDS, rows)
+    bulk.refresh_statistics_after_commit([StatementLine, Receipt, Allocation, Instalment],
+                                         len(rows))
     statement.matched = len(matches)
     statement.unmatched = len(credits) - len(matches)
     statement.debits = len(fresh) - len(credits)

@@ -152,3 +152,27 @@ def test_csv_rows_of_one_obligation_become_its_instalments():
     assert refused == [] and accepted[0].instalments[1].amount == 30000
     with pytest.raises(importing.CsvError):
         importing.read_csv("a;b\n1;2\n")
+
+
+def test_a_large_import_refreshes_the_planners_statistics_after_commit(
+        gmina, django_capture_on_commit_callbacks):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the planner's statistics are PostgreSQL's")
+
+    def tuples() -> float:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT reltuples FROM pg_class WHERE relname = "
+                           "'payments_instalment'")
+            return cursor.fetchone()[0]
+
+    before = tuples()
+    with django_capture_on_commit_callbacks(execute=False) as small:
+        import_lines(gmina, obligation_line("PN/2026/1"))
+    with django_capture_on_commit_callbacks(execute=True) as large:
+        import_lines(gmina, *[obligation_line(f"OD/{n}", kind="waste_fee")
+                              for n in range(600)])
+    names = [getattr(callback, "func", callback).__name__ for callback in small + large]
+    assert names.count("_analyze") == 1  # the large import only
+    assert tuples() >= 600 > before
