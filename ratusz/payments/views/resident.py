@@ -23,6 +23,11 @@ from ratusz.payments.models import PaymentStatus
 CERTIFICATE_SERVICE = "zaswiadczenie-o-niezaleganiu-w-podatkach"
 
 
+#: The taxpayer account shows the last payments and paid items; the whole history is in
+#: the statement of account (PDF), linked from the page.
+HISTORY_SHOWN = 20
+
+
 def _resident_page(view):
     """Sign-in first; then a resident who has matters with the gmina or is one of its
     payers (anyone else: 404, as for a page that does not exist)."""
@@ -51,14 +56,15 @@ def account(request: HttpRequest) -> HttpResponse:
         return _identify(request)
     municipality = request.municipality
     payers = list(selectors.payers_of_resident(municipality, request.user))
-    views = selectors.views(selectors.resident_account_instalments(municipality, request.user))
+    views = selectors.views(selectors.resident_account_instalments(
+        municipality, request.user, paid_shown=HISTORY_SHOWN))
     unpaid = [view for view in views if view.status != "paid"]
     return render(request, "payments/resident/account.html", {
         "payers": payers, "unpaid": unpaid,
-        "paid": [view for view in views if view.status == "paid"][-50:],
+        "paid": [view for view in views if view.status == "paid"][-HISTORY_SHOWN:],
         "owed": sum(view.to_pay for view in unpaid),
         "overdue": [view for view in unpaid if view.status == "overdue"],
-        "receipts": list(selectors.receipts_of(municipality, payers)[:50]),
+        "receipts": list(selectors.receipts_of(municipality, payers)[:HISTORY_SHOWN]),
         "credit": sum(selectors.credit_of(municipality, payer) for payer in payers),
         "certificate_service": CERTIFICATE_SERVICE, "today": timezone.localdate()})
 
