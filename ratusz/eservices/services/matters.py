@@ -47,6 +47,11 @@ def withdraw_submission(submission: Submission, *, acting_user, reason: str = ""
                           description="Wnioskodawca wycofał wniosek"
                                       + (f": {submission.withdrawal_reason}"
                                          if submission.withdrawal_reason else "."))
+    if submission.fee_status == FeeStatus.AWAITING:
+        # The fee of a withdrawn request is no longer asked for on the taxpayer account.
+        payments.cancel_unpaid_fee(submission.municipality,
+                                   external_id=submission.fee_obligation_id,
+                                   acting_user=acting_user, reason="wniosek wycofany")
     Message.objects.create(municipality_id=submission.municipality_id, submission=submission,
                            direction=MessageDirection.FROM_RESIDENT, author=acting_user,
                            text="Wycofuję wniosek." + (f" {submission.withdrawal_reason}"

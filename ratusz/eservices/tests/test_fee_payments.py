@@ -65,6 +65,28 @@ def test_a_fee_confirmed_by_hand_closes_the_obligation(fee_gmina, tax_service, r
                                        submission.fee_obligation_id) is None
 
 
+def test_withdrawing_the_request_cancels_its_unpaid_fee(fee_gmina, tax_service, resident):
+    from ratusz.core.models import AuditLog
+
+    submission = _file(tax_service, resident)
+    services.withdraw_submission(submission, acting_user=resident, reason="pomyłka")
+    assert not Obligation.objects.exists()
+    assert payment_selectors.fee_state(fee_gmina, submission.fee_obligation_id) is None
+    assert AuditLog.objects.filter(object_type="payments.obligation",
+                                   after__cancelled=True).count() == 1
+
+
+def test_withdrawing_keeps_what_was_paid_of_the_fee(fee_gmina, tax_service, resident):
+    submission = _file(tax_service, resident)
+    obligation = Obligation.objects.get()
+    payments.book_receipt(fee_gmina, payer_id=obligation.payer_id, amount=700,
+                          value_date=timezone.localdate(), source="manual")
+    services.withdraw_submission(submission, acting_user=resident)
+    instalment = obligation.instalments.get()
+    assert (instalment.amount, instalment.paid_principal) == (700, 700)
+    assert instalment.settled_at is not None
+
+
 def test_without_payments_set_up_the_fee_waits_for_the_clerk(municipality_a, tax_service,
                                                              resident):
     submission = _file(tax_service, resident)

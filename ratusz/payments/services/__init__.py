@@ -14,7 +14,11 @@ concern:
 from ratusz.payments.errors import PaymentsError
 from ratusz.payments.importing import PayerData
 from ratusz.payments.services.booking import Ledger, ReceiptIntent, book_receipt
-from ratusz.payments.services.fees import charge_fee, close_fee_paid_elsewhere
+from ratusz.payments.services.fees import (
+    cancel_unpaid_fee,
+    charge_fee,
+    close_fee_paid_elsewhere,
+)
 from ratusz.payments.services.notices import (
     notify_reminder,
     send_all_due_notices,
@@ -52,7 +56,7 @@ from ratusz.payments.services.statements import assign_line, import_statement
 
 __all__ = [
     "Ledger", "PayerData", "PaymentsError", "ReceiptIntent", "assign_line", "book_receipt",
-    "cancel_payment", "charge_fee", "close_fee_paid_elsewhere",
+    "cancel_payment", "cancel_unpaid_fee", "charge_fee", "close_fee_paid_elsewhere",
     "configure_collection_account", "configure_gateway", "create_obligation",
     "create_payment", "ensure_builtin_kinds", "import_obligations", "import_statement",
     "issue_reminder", "notify_reminder", "receive_notification", "receive_refusal",

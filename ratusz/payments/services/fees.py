@@ -64,6 +64,23 @@ def close_fee_paid_elsewhere(municipality, *, external_id: str, acting_user,
     and nothing names (a payment, a reminder, a statement line) is removed, and the
     obligation with it when none is left. In the caller's transaction; audited. False
     when there is no such obligation or something still names its open part."""
+    return _close_open_part(municipality, external_id, acting_user,
+                            {"paid_elsewhere": True, "note": note[:200]})
+
+
+def cancel_unpaid_fee(municipality, *, external_id: str, acting_user,
+                      reason: str = "") -> bool:
+    """The request the fee was for was withdrawn before it was dealt with: what is still
+    unpaid is no longer asked for (the obligation's open part is closed as by
+    `close_fee_paid_elsewhere`); what was paid stays, refunded on request (ustawa o
+    opłacie skarbowej art. 9 ust. 1 [U: not read; the refund is not automated]). In the
+    caller's transaction; audited. False when there is no such obligation, nothing open,
+    or something still names its open part (a payment under way)."""
+    return _close_open_part(municipality, external_id, acting_user,
+                            {"cancelled": True, "reason": reason[:200]})
+
+
+def _close_open_part(municipality, external_id: str, acting_user, after: dict) -> bool:
     obligation = selectors.obligation_by_external_id(municipality, external_id)
     if obligation is None:
         return False
@@ -87,8 +104,7 @@ def close_fee_paid_elsewhere(municipality, *, external_id: str, acting_user,
         instalment.save(update_fields=["amount", "interest_charged", "settled_at"])
     record_audit(municipality=municipality, acting_user=acting_user,
                  action=AuditAction.UPDATED, target=obligation,
-                 before={"external_id": external_id, "instalments": before},
-                 after={"paid_elsewhere": True, "note": note[:200]})
+                 before={"external_id": external_id, "instalments": before}, after=after)
     if not obligation.instalments.exists():
         obligation.delete()
     return True
