@@ -15,3 +15,6 @@ class EservicesConfig(AppConfig):
         )
 
         register_waiting_work("eservices", workspace.waiting_work)
+        from ratusz.core.effects import schedule_periodic
+
+        schedule_periodic({"eservices-sweep-paid-fees": ("eservices.sweep_paid_fees", 600)})

@@ -3,11 +3,15 @@ inbox becomes news for the applicant (receivers of the EZD's domain events)."""
 
 from __future__ import annotations
 
+import logging
+
 from django.dispatch import receiver
 
 from ratusz.cases import services as ezd
 from ratusz.eservices import case_news, selectors, services
 from ratusz.payments import events as payment_events
+
+logger = logging.getLogger("ratusz.eservices")
 
 
 @receiver(ezd.case_status_changed)
@@ -27,5 +31,10 @@ def letter_sent(sender, case_id: int, municipality_id: int, letter_id: int, **kw
 
 @receiver(payment_events.obligation_paid)
 def obligation_paid(sender, municipality_id: int, external_id: str, **kwargs) -> None:
-    """A submission's fee paid on the taxpayer account (payments, after its commit)."""
-    services.record_fee_paid(municipality_id, external_id)
+    """A submission's fee paid on the taxpayer account (payments, after its commit). A
+    failure here is logged and never reaches the payment: `eservices.sweep_paid_fees`
+    settles the fee later."""
+    try:
+        services.record_fee_paid(municipality_id, external_id)
+    except Exception:
+        logger.exception("eservices.fee_paid_failed", extra={"external_id": external_id})

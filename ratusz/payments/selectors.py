@@ -303,6 +303,18 @@ def obligation_is_paid(obligation: Obligation) -> bool:
     return not obligation.instalments.filter(settled_at__isnull=True).exists()
 
 
+def paid_external_ids(municipality, external_ids: list[str]) -> set[str]:
+    """Of these external ids, those whose obligation exists and has every instalment
+    settled (for an owner that checks what its receiver of `obligation_paid` may have
+    missed)."""
+    obligations = Obligation.objects.for_municipality(municipality).filter(
+        external_id__in=list(external_ids)[:1000])
+    open_ids = set(obligations.filter(instalments__settled_at__isnull=True)
+                   .values_list("pk", flat=True))
+    return {external_id for pk, external_id in obligations.values_list("pk", "external_id")
+            if pk not in open_ids}
+
+
 def instalments_named(municipality, instalment_ids: list[int]) -> bool:
     """Whether a payment, a reminder or a statement line names any of these instalments."""
     if not instalment_ids:

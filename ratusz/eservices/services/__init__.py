@@ -46,6 +46,7 @@ from ratusz.eservices.services.matters import (
     record_fee_paid,
     reply_as_resident,
     send_message_to_resident,
+    settle_paid_fees,
     withdraw_submission,
 )
 from ratusz.eservices.services.submissions import (
@@ -63,7 +64,8 @@ from ratusz.eservices.services.submissions import (
 __all__ = [
     "EserviceError", "SubmissionRejected", "UploadedFile", "applicant_of",
     "check_attachments", "check_one_attachment", "confirm_anonymous_submission",
-    "confirm_fee", "record_fee_paid", "decode_api_attachments", "digest_of", "discard_draft",
+    "confirm_fee", "record_fee_paid", "settle_paid_fees", "decode_api_attachments",
+    "digest_of", "discard_draft",
     "discard_form_draft", "discard_stashed", "mark_messages_read", "open_form_draft",
     "publish_form", "publish_library", "reply_as_resident", "request_anonymous_submission",
     "save_draft", "save_form_draft", "send_confirmation_again", "send_confirmation_email",

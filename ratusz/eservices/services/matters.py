@@ -24,6 +24,7 @@ from ratusz.eservices.models import (
 )
 from ratusz.eservices.services.attachments import UploadedFile
 from ratusz.eservices.services.checks import refuse_unsafe
+from ratusz.payments import selectors as payment_selectors
 from ratusz.payments import services as payments
 
 
@@ -174,6 +175,20 @@ def record_fee_paid(municipality_id: int, external_id: str) -> bool:
         _fee_settled(submission, acting_user=None,
                      note=f"opłata {submission.fee_amount} zł zapłacona (konto podatnika)")
         return True
+
+
+def settle_paid_fees(municipality: Municipality, *, limit: int = 500) -> int:
+    """Settle the awaited fees that payments holds as paid though the submission missed
+    the news (its receiver of `obligation_paid` failed, or the worker died after the
+    payment's commit). The periodic `eservices.sweep_paid_fees` runs it for every gmina;
+    returns how many fees it settled."""
+    with tenant_context(municipality):
+        awaited = list(Submission.objects.filter(municipality=municipality,
+                                                 fee_status=FeeStatus.AWAITING)
+                       .order_by("pk").values_list("pk", flat=True)[:limit])
+        paid = payment_selectors.paid_external_ids(
+            municipality, [f"{FEE_OBLIGATION_PREFIX}{pk}" for pk in awaited])
+    return sum(record_fee_paid(municipality.pk, external_id) for external_id in sorted(paid))
 
 
 @transaction.atomic(durable=True)

@@ -101,3 +101,33 @@ def test_the_matter_page_links_to_the_payment(client, fee_gmina, tax_service, re
     assert page.status_code == 200
     fee = page.context["fee"]
     assert fee is not None and fee.pay_url.encode() in page.content.replace(b"&amp;", b"&")
+
+
+def test_a_fee_whose_news_was_lost_is_settled_by_the_sweep(
+        fee_gmina, tax_service, resident, monkeypatch, django_capture_on_commit_callbacks):
+    from ratusz.eservices import tasks
+
+    submission = _file(tax_service, resident)
+    payer = Obligation.objects.get().payer_id
+
+    def lost(*args, **kwargs):
+        raise RuntimeError("the worker died")
+
+    monkeypatch.setattr(services, "record_fee_paid", lost)
+    with django_capture_on_commit_callbacks(execute=True):
+        payments.book_receipt(fee_gmina, payer_id=payer, amount=1700,
+                              value_date=timezone.localdate(), source="manual")
+    submission.refresh_from_db()
+    assert submission.fee_status == FeeStatus.AWAITING  # the payment stands, the news lost
+    monkeypatch.undo()
+    assert tasks.sweep_paid_fees() == 1
+    submission.refresh_from_db()
+    assert submission.fee_status == FeeStatus.CONFIRMED
+    assert tasks.sweep_paid_fees() == 0
+
+
+def test_the_sweep_of_paid_fees_is_on_celery_beats_schedule():
+    from config.celery import app
+
+    assert "eservices.sweep_paid_fees" in {
+        entry["task"] for entry in app.conf.beat_schedule.values()}
