@@ -27,6 +27,7 @@ class ReportsConfig(AppConfig):
 #: pending days every minute, the recent days and the clocks' reconciliation every quarter
 #: of an hour, the watch hourly, the monthly report each morning (sent once a month).
 PERIODIC_WORK = {
+    "reports-track-marked": ("reports.track_marked", 60.0),
     "reports-refresh-pending": ("reports.refresh_pending", 60.0),
     "reports-refresh-recent": ("reports.refresh_recent", 900.0),
     "reports-watch": ("reports.watch", 3600.0),

@@ -4,8 +4,9 @@ the recent days and the clocks' reconciliation every quarter of an hour), the wa
 month), and the after-commit steps of a notice of delay, a ponaglenie and the message
 in a resident's late matter.
 
-Their beat entries (reports.refresh_pending 60 s, reports.refresh_recent 900 s, reports.watch
-3,600 s, reports.monthly daily) are added by ReportsConfig.ready() (apps.PERIODIC_WORK)."""
+Their beat entries (reports.track_marked 60 s, reports.refresh_pending 60 s,
+reports.refresh_recent 900 s, reports.watch 3,600 s, reports.monthly daily) are added by
+ReportsConfig.ready() (apps.PERIODIC_WORK)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,11 @@ logger = logging.getLogger("ratusz.reports")
 @shared_task(name="reports.refresh_pending")
 def refresh_pending() -> int:
     return services.refresh_pending()
+
+
+@shared_task(name="reports.track_marked")
+def track_marked() -> int:
+    return services.track_marked()
 
 
 @shared_task(name="reports.refresh_recent")

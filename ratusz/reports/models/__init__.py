@@ -9,7 +9,12 @@ itself and the flag of the test-inquiry account belong to the platform.
   ponaglenia, the gmina's watch settings, the monthly report's recipients, test inquiries.
 """
 
-from ratusz.reports.models.figures import DailyFigure, IndicatorSnapshot, PendingRefresh
+from ratusz.reports.models.figures import (
+    DailyFigure,
+    IndicatorSnapshot,
+    MarkedCase,
+    PendingRefresh,
+)
 from ratusz.reports.models.partnerships import (
     InquiryAccount,
     MemberStatus,
@@ -33,7 +38,8 @@ from ratusz.reports.models.watch import (
 
 __all__ = [
     "AdjustmentKind", "ClockAdjustment", "ClockKind", "DailyFigure", "IndicatorSnapshot",
-    "InquiryAccount", "InquiryStatus", "MatterClock", "MemberStatus", "MonthlyReportSent",
+    "InquiryAccount", "InquiryStatus", "MarkedCase", "MatterClock", "MemberStatus",
+    "MonthlyReportSent",
     "Partnership", "PartnershipMember", "PendingRefresh", "Ponaglenie", "ReminderStage",
     "ReportRecipient", "TestInquiry", "WatchReminder", "WatchSettings",
 ]

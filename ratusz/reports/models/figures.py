@@ -49,3 +49,13 @@ class PendingRefresh(TenantOwned):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["municipality", "day"],
                                                name="reports_pending_day")]
+
+
+class MarkedCase(TenantOwned):
+    """A case the EZD changed (a status, a letter sent), waiting for its clock and days to
+    be brought up to date by `reports.track_marked` in a batch: the event itself costs
+    one insert. Rows are deleted once read; a case marked twice is tracked once."""
+
+    case_id = models.BigIntegerField()
+    answers_inquiry = models.BooleanField(default=False)
+    marked_at = models.DateTimeField(default=timezone.now)

@@ -55,6 +55,7 @@ from ratusz.reports.services.watch import (
     send_digests,
     tell_resident_late,
     track_after_event,
+    track_marked,
     watch_settings,
 )
 
@@ -68,5 +69,6 @@ __all__ = [
     "recipients_of", "refresh_day", "refresh_days", "refresh_pending", "refresh_recent",
     "refresh_snapshot", "render_monthly_pdf", "route_ponaglenie", "run_watch",
     "save_watch_settings", "schedule_inquiry", "send_digests", "send_monthly_report",
-    "set_recipients", "tell_resident_late", "track_after_event", "track_cases", "watch_settings",
+    "set_recipients", "tell_resident_late", "track_after_event", "track_cases", "track_marked",
+    "watch_settings",
 ]

@@ -29,6 +29,7 @@ from ratusz.notifications.models import MessageKind
 from ratusz.reports import deadlines, sources
 from ratusz.reports.models import (
     ClockAdjustment,
+    MarkedCase,
     MatterClock,
     Ponaglenie,
     ReminderStage,
@@ -38,6 +39,11 @@ from ratusz.reports.models import (
 from ratusz.reports.services.clocks import REASON_LIMIT, WatchError, track_cases
 from ratusz.reports.services.partnerships import record_inquiry_answer
 from ratusz.reports.services.rollups import mark_pending
+
+#: The task that brings the marked cases up to date (`track_marked`).
+TRACK_MARKED_TASK = "reports.track_marked"
+#: Most marks one run of it reads.
+TRACK_BATCH = 5000
 
 #: Matters a digest lists: overdue, or due within this many days.
 DIGEST_HORIZON = timedelta(days=7)
@@ -380,15 +386,44 @@ def track_after_event(municipality_id: int, case_id: int) -> None:
 
 
 def note_case_event(municipality_id: int, case_id: int, *, answers_inquiry: bool) -> None:
-    """A case changed (status, letter sent): its clock, its days' figures, and a test
-    inquiry it answers. Inside the case's gmina."""
+    """A case changed (status, letter sent): marked, one insert; `track_marked` brings its
+    clock, its days' figures and a test inquiry it answers up to date in a batch. The
+    first mark of a gmina queues that work at once; the marks that follow while it waits
+    ride along, and beat runs it every minute for any left behind."""
     municipality = _municipality(municipality_id)
     if municipality is None:
         return
     with tenant_context(municipality):
-        track_cases(municipality, [case_id])
-        if answers_inquiry:
-            record_inquiry_answer(municipality, case_id)
+        marks = MarkedCase.objects.for_municipality(municipality)
+        waiting = marks.exists()
+        marks.create(municipality=municipality, case_id=case_id,
+                     answers_inquiry=answers_inquiry)
+    if not waiting:
+        enqueue_after_commit(TRACK_MARKED_TASK)
+
+
+def track_marked(*, limit: int = TRACK_BATCH) -> int:
+    """Bring the marked cases of every gmina up to date, `limit` marks at most (the rest
+    in the next run, queued at once); returns how many marks were read."""
+    with tenant_context(None, all_municipalities=True):
+        rows = list(MarkedCase.objects.order_by("pk").values_list(
+            "pk", "municipality_id", "case_id", "answers_inquiry")[:limit])
+    by_gmina: dict[int, list[tuple]] = {}
+    for row in rows:
+        by_gmina.setdefault(row[1], []).append(row)
+    for municipality_id, marks in by_gmina.items():
+        municipality = _municipality(municipality_id)
+        if municipality is not None:
+            with tenant_context(municipality):
+                track_cases(municipality, sorted({mark[2] for mark in marks}))
+                for case_id in sorted({mark[2] for mark in marks if mark[3]}):
+                    record_inquiry_answer(municipality, case_id)
+        # Read marks go (tracking again is harmless: a crash before this repeats it).
+        with tenant_context(None, all_municipalities=True):
+            MarkedCase.objects.filter(pk__in=[mark[0] for mark in marks]).delete()
+    if len(rows) == limit:
+        enqueue_after_commit(TRACK_MARKED_TASK)
+    return len(rows)
 
 
 def note_new_unit(municipality_id: int) -> None:

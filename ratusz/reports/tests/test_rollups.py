@@ -103,7 +103,8 @@ def test_the_periodic_work_is_on_celery_beats_schedule():
     from ratusz.reports import tasks
 
     scheduled = {entry["task"] for entry in app.conf.beat_schedule.values()}
-    assert {"reports.refresh_pending", "reports.refresh_recent", "reports.watch",
+    assert {"reports.track_marked", "reports.refresh_pending", "reports.refresh_recent",
+            "reports.watch",
             "reports.monthly"} <= scheduled
     assert tasks.watch.name == "reports.watch"
 
@@ -135,3 +136,27 @@ def test_the_share_of_fees_paid_online_counts_the_payments_by_how_they_came(
                                              key="payments_received")
                   .exclude(dimension="").values_list("dimension", "value")) == [
         ("gateway", 3), ("statement", 1)]
+
+
+def test_case_events_are_marked_with_one_insert_and_tracked_in_a_batch(
+        municipality_a, office_a, officer_a, department_a, monkeypatch):
+    from ratusz.reports.models import MarkedCase
+    from ratusz.reports.services import watch
+
+    today = timezone.localdate()
+    cases = [past_case(office_a, officer_a, department_a, received_on=today)
+             for _ in range(3)]
+    MatterClock.objects.all().delete()
+    MarkedCase.objects.all().delete()
+    queued = []
+    monkeypatch.setattr(watch, "enqueue_after_commit", lambda task: queued.append(task))
+    for case in [*cases, cases[0]]:
+        services.note_case_event(municipality_a.pk, case.pk, answers_inquiry=False)
+    assert MarkedCase.objects.count() == 4
+    assert not MatterClock.objects.exists()  # nothing tracked at the event
+    assert queued == ["reports.track_marked"]  # the first mark queued the batch only
+    assert services.track_marked() == 4
+    assert sorted(MatterClock.objects.values_list("case_id", flat=True)) == sorted(
+        case.pk for case in cases)
+    assert not MarkedCase.objects.exists()
+    assert services.track_marked() == 0
