@@ -17,7 +17,8 @@ def staff_required(permission: str, *alternatives: str):
     of the `alternatives`).
 
     Anonymous people are sent to sign in. Staff of this gmina without the permission are
-    told so in the workspace's own layout (403). Everyone else (staff of another gmina,
+    told so in the workspace's own layout (403), as is a 404 of the view (a missing
+    object) to staff of this gmina. Everyone else (staff of another gmina,
     residents) gets 404, so a page of another gmina cannot be told apart from a missing
     one.
     """
@@ -36,7 +37,12 @@ def staff_required(permission: str, *alternatives: str):
                 if Permission.VIEW_WORKSPACE in held:
                     return forbidden(request)
                 raise Http404
-            return view(request, *args, **kwargs)
+            try:
+                return view(request, *args, **kwargs)
+            except Http404:
+                if Permission.VIEW_WORKSPACE in held:
+                    return not_found(request)
+                raise
 
         wrapper.required_permission = permission
         wrapper.required_permissions = frozenset(accepted)
@@ -48,6 +54,13 @@ def staff_required(permission: str, *alternatives: str):
 def forbidden(request: HttpRequest) -> HttpResponse:
     """The workspace's answer to its own staff for a page their roles do not open."""
     return render(request, "accounts/staff/forbidden.html", status=403)
+
+
+def not_found(request: HttpRequest) -> HttpResponse:
+    """The workspace's answer to its own staff for a thing that does not exist here (a
+    case, a document, a page of another gmina): 404 in the workspace's layout, with the
+    way back, rather than the public site's page."""
+    return render(request, "accounts/staff/not_found.html", status=404)
 
 
 def resident_required(view):

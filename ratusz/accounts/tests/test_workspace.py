@@ -81,6 +81,18 @@ def test_a_page_the_person_may_not_open_says_so_in_the_workspace(client, make_st
     assert "accounts/staff/forbidden.html" in [t.name for t in response.templates]
 
 
+def test_a_missing_case_is_told_in_the_workspace_not_the_public_404(
+        client, make_staff, municipality_a, department_a):
+    clerk = make_staff(municipality_a, Role.CASE_OFFICER, department=department_a)
+    client.force_login(clerk)
+
+    response = client.get("/g/alfa/staff/ezd/cases/987654321/")
+
+    assert response.status_code == 404
+    assert 'class="sidebar"' in response.content.decode()
+    assert "accounts/staff/not_found.html" in [t.name for t in response.templates]
+
+
 def test_other_gminy_and_residents_still_get_404(client, make_staff, municipality_a,
                                                  municipality_b, department_a, resident):
     client.force_login(make_staff(municipality_b, Role.SECRETARY))

@@ -390,13 +390,12 @@ def note_case_event(municipality_id: int, case_id: int, *, answers_inquiry: bool
     clock, its days' figures and a test inquiry it answers up to date in a batch. The
     first mark of a gmina queues that work at once; the marks that follow while it waits
     ride along, and beat runs it every minute for any left behind."""
-    municipality = _municipality(municipality_id)
-    if municipality is None:
-        return
-    with tenant_context(municipality):
-        marks = MarkedCase.objects.for_municipality(municipality)
+    # The gmina by its id only (the row's foreign key checks it): no read of it here.
+    with tenant_context(Municipality(pk=municipality_id)), \
+            transaction.atomic(durable=True):
+        marks = MarkedCase.objects.for_municipality(municipality_id)
         waiting = marks.exists()
-        marks.create(municipality=municipality, case_id=case_id,
+        marks.create(municipality_id=municipality_id, case_id=case_id,
                      answers_inquiry=answers_inquiry)
     if not waiting:
         enqueue_after_commit(TRACK_MARKED_TASK)
