@@ -244,7 +244,8 @@ class ApiProblemMiddleware:
     becomes an RFC 9457 problem document instead of an HTML page."""
 
     TITLES = {400: "Bad request", 403: "Forbidden", 404: "Not found",
-              405: "Method not allowed", 413: "Payload too large", 500: "Internal error"}
+              405: "Method not allowed", 413: "Payload too large", 500: "Internal error",
+              503: "Service unavailable"}
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -261,8 +262,9 @@ class ApiProblemMiddleware:
         problem = problem_response(
             request, response.status_code,
             self.TITLES.get(response.status_code, "Error"))
-        if response.status_code == 405 and response.has_header("Allow"):
-            problem["Allow"] = response["Allow"]
+        for status, header in ((405, "Allow"), (503, "Retry-After")):
+            if response.status_code == status and response.has_header(header):
+                problem[header] = response[header]
         return problem
 
 

@@ -5,12 +5,15 @@ from __future__ import annotations
 import hmac
 import logging
 import os
+import sys
 from pathlib import Path
 
+from django import db
 from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -119,5 +122,16 @@ def page_not_found(request: HttpRequest, exception=None) -> HttpResponse:
     return render(request, "core/404.html", status=404)
 
 
+#: Seconds a client is asked to wait when the database cannot be reached.
+UNAVAILABLE_RETRY_AFTER = 30
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/500.html", status=500)
+    """500, or 503 with Retry-After when the crash is the database out of reach (a
+    restart, a failover): the client may try again, nothing it sent was half-saved. Plain
+    pages drawn without the database (no context processors)."""
+    if isinstance(sys.exc_info()[1], (db.OperationalError, db.InterfaceError)):
+        response = HttpResponse(render_to_string("core/503.html"), status=503)
+        response["Retry-After"] = str(UNAVAILABLE_RETRY_AFTER)
+        return response
+    return HttpResponse(render_to_string("core/500.html"), status=500)

@@ -94,3 +94,38 @@ def test_forms_need_a_csrf_token(db, admin_a):
                                             "password": "correct-horse-battery-staple"})
     assert response.status_code == 403
     assert "_auth_user_id" not in strict.session
+
+
+@pytest.mark.parametrize("path", ["/g/alfa/", "/api/v1/cases"])
+def test_a_database_out_of_reach_answers_503_with_retry_after(client, db, path,
+                                                              monkeypatch):
+    from django.db import OperationalError
+
+    from ratusz.core import middleware
+
+    def unreachable(*args, **kwargs):
+        raise OperationalError("connection to server at 127.0.0.1 failed")
+
+    monkeypatch.setattr(middleware.TenantMiddleware, "__call__", unreachable)
+    client.raise_request_exception = False
+    response = client.get(path)
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    if path.startswith("/api/"):
+        assert response["Content-Type"].startswith("application/problem+json")
+        assert response.json()["title"] == "Service unavailable"
+    else:
+        assert "chwilowo niedostępna" in response.content.decode()
+
+
+def test_any_other_crash_is_still_a_500(client, db, monkeypatch):
+    from ratusz.core import middleware
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(middleware.TenantMiddleware, "__call__", broken)
+    client.raise_request_exception = False
+    response = client.get("/g/alfa/")
+    assert response.status_code == 500
+    assert not response.has_header("Retry-After")
