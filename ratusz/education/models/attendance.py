@@ -86,7 +86,8 @@ class AttendanceAgreement(TenantOwned):
     enrolment = models.ForeignKey(Enrolment, on_delete=models.PROTECT, null=True, blank=True,
                                   related_name="+", verbose_name=_("enrolment"))
     payer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                              related_name="+", verbose_name=_("parent who pays"))
+                              null=True, blank=True, related_name="+",
+                              verbose_name=_("parent who pays"))
     group = models.CharField(_("group"), max_length=60, blank=True)
     declared_from = models.TimeField(_("declared from"))
     declared_until = models.TimeField(_("declared until"))

@@ -25,11 +25,13 @@ from ratusz.education.services.applications import (
     withdraw_application,
 )
 from ratusz.education.services.attendance import (
+    AttendanceRow,
     add_meal_plan,
     close_month,
     compute_month,
     create_fee_obligations,
     fee_preview,
+    import_attendance,
     issue_month,
     make_agreement,
     record_absence,
@@ -71,7 +73,8 @@ __all__ = [
     "record_continuation", "refusing_offers", "request_documents", "request_justification",
     "round_of", "run_matching", "submit_application", "verify_application",
     "withdraw_application",
-    "add_meal_plan", "close_month", "compute_month", "create_fee_obligations", "fee_preview",
-    "issue_month", "make_agreement", "record_absence", "record_arrival", "record_departure",
+    "AttendanceRow", "add_meal_plan", "close_month", "compute_month",
+    "create_fee_obligations", "fee_preview", "import_attendance", "issue_month",
+    "make_agreement", "record_absence", "record_arrival", "record_departure",
     "report_absence", "set_fee_policy",
 ]

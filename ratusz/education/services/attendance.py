@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime
 import logging
 from calendar import monthrange
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
@@ -122,7 +123,8 @@ def make_agreement(institution: Institution, child, *, acting_user, payer, valid
                    meal_plan: MealPlan | None = None, group: str = "", enrolment=None,
                    stay_exempt: bool = False, meals_waived: bool = False,
                    relief_basis: str = "") -> AttendanceAgreement:
-    """The child's stay at the institution as its parent declared it."""
+    """The child's stay at the institution as its parent declared it. `payer`: the parent
+    with an account who pays (None: the parents pay by the paper statement)."""
     return agreement_within(
         institution, child, acting_user=acting_user, payer=payer, valid_from=valid_from,
         valid_until=valid_until, declared_from=declared_from, declared_until=declared_until,
@@ -137,7 +139,7 @@ def agreement_within(institution, child, *, acting_user, payer, valid_from, vali
     """`make_agreement` in the caller's transaction (the demo, the bench)."""
     if child.municipality_id != institution.municipality_id:
         raise EducationError("child_foreign", _("The child is not known in this gmina."))
-    if not child.guardians.filter(pk=payer.pk).exists():
+    if payer is not None and not child.guardians.filter(pk=payer.pk).exists():
         raise EducationError("payer_not_guardian", _("The parent who pays must be one of the "
                                                      "child's parents or guardians."))
     if valid_until < valid_from:
@@ -262,6 +264,72 @@ def record_departure(agreement: AttendanceAgreement, *, acting_user,
     presence.departed_at, presence.recorded_by = left, acting_user
     presence.save(update_fields=["departed_at", "recorded_by"])
     return presence
+
+
+@dataclass(frozen=True)
+class AttendanceRow:
+    """One child's day from an attendance terminal or an offline tablet: a presence
+    (`arrived`, `departed`) or an absence (`absent`, whether its meals were cancelled in
+    time)."""
+
+    agreement_id: int
+    day: datetime.date
+    arrived: datetime.time | None = None
+    departed: datetime.time | None = None
+    absent: bool = False
+    meals_cancelled_in_time: bool = False
+
+
+def _recorded_days(agreement_ids: list[int], rows: list[AttendanceRow]) -> set:
+    if not rows:
+        return set()
+    first, last = min(row.day for row in rows), max(row.day for row in rows)
+    recorded = set()
+    for model in (Presence, Absence):
+        for chunk in range(0, len(agreement_ids), 500):
+            recorded.update(model.objects.filter(
+                agreement_id__in=agreement_ids[chunk:chunk + 500],
+                day__range=(first, last)).values_list("agreement_id", "day"))
+    return recorded
+
+
+@transaction.atomic(durable=True)
+def import_attendance(institution: Institution, rows: list[AttendanceRow], *, acting_user
+                      ) -> dict:
+    """Many days at once, all or nothing: each row must name an agreement of the
+    institution covering an open day; a day already recorded is kept as it is."""
+    agreements = {a.pk: a for a in AttendanceAgreement.objects.filter(
+        institution=institution, pk__in={row.agreement_id for row in rows})}
+    presences, absences, now = [], [], timezone.now()
+    recorded = _recorded_days(list(agreements), rows)
+    for number, row in enumerate(rows, start=1):
+        if (row.agreement_id, row.day) in recorded:
+            continue
+        recorded.add((row.agreement_id, row.day))
+        agreement = agreements.get(row.agreement_id)
+        if agreement is None:
+            raise EducationError("row_agreement", _("Row %(number)s: no such child at the "
+                                                    "institution."), number=number)
+        _check_day(agreement, row.day)
+        if row.absent:
+            absences.append(Absence(
+                municipality_id=institution.municipality_id, agreement=agreement, day=row.day,
+                meals_cancelled=row.meals_cancelled_in_time, in_time=row.meals_cancelled_in_time,
+                source=AbsenceSource.PARENT if row.meals_cancelled_in_time
+                else AbsenceSource.STAFF, reported_at=now))
+        elif row.arrived is None or (row.departed is not None and row.departed <= row.arrived):
+            raise EducationError("row_times", _("Row %(number)s: the arrival must come before "
+                                                "the departure."), number=number)
+        else:
+            presences.append(Presence(
+                municipality_id=institution.municipality_id, agreement=agreement, day=row.day,
+                arrived_at=row.arrived, departed_at=row.departed, recorded_by=acting_user))
+    Presence.objects.bulk_create(presences, batch_size=1000)
+    Absence.objects.bulk_create(absences, batch_size=1000)
+    record_audit(municipality=institution.municipality, acting_user=acting_user,
+                 action=AuditAction.CREATED, target=institution,
+                 after={"attendance_rows": len(rows)})
+    return {"presences": len(presences), "absences": len(absences)}
 
 
 # --- The month's fee ----------------------------------------------------------------------
@@ -482,7 +550,8 @@ def create_fee_obligations(municipality, statement_ids: list[int]) -> dict:
         "agreement__child", "agreement__payer", "corrects"))
     records, skipped = [], 0
     for statement in statements:
-        payer = payment_services.resident_payer_data(statement.agreement.payer)
+        payer = (payment_services.resident_payer_data(statement.agreement.payer)
+                 if statement.agreement.payer_id else None)
         if payer is None:
             skipped += 1
             continue
