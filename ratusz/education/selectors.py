@@ -3,7 +3,10 @@ come through `access_…` functions: missing, foreign and forbidden look the sam
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.db.models import Count, Q, QuerySet
+from django.urls import reverse
 
 from ratusz.accounts import selectors as account_selectors
 from ratusz.accounts.permissions import Role
@@ -354,13 +357,22 @@ def agreement_statements(agreement) -> list:
                 .select_related("corrects").order_by("-month", "-version"))
 
 
-def statement_payment(municipality, statement) -> dict:
-    """The payment state of a statement's obligations (payments' fee state per kind)."""
+def statement_payment(municipality, statement, user) -> dict:
+    """The payment state of a statement's obligations (payments' fee state per kind), and
+    where `user` pays what is open of them (the taxpayer account's payment page)."""
     states = {kind: payment_selectors.fee_state(municipality, statement.external_id(kind))
               for kind in ("stay", "meals")}
     states = {kind: state for kind, state in states.items() if state is not None}
+    open_ids = [instalment.pk for kind in states
+                for instalment in payment_selectors.instalments_for_external_id(
+                    municipality, user, statement.external_id(kind))
+                if instalment.settled_at is None]
+    pay_url = ""
+    if open_ids:
+        pay_url = reverse("payments:pay", args=[municipality.slug]) + "?" + urlencode(
+            [("pozycja", pk) for pk in open_ids])
     return {"states": states, "account": next((s.account for s in states.values()), ""),
-            "to_pay": sum(s.to_pay for s in states.values()),
+            "to_pay": sum(s.to_pay for s in states.values()), "pay_url": pay_url,
             "paid": bool(states) and all(s.paid for s in states.values())}
 
 

@@ -30,6 +30,7 @@ from ratusz.education.services.attendance import (
     close_month,
     compute_month,
     create_fee_obligations,
+    fee_forecast,
     fee_preview,
     import_attendance,
     issue_month,
@@ -74,7 +75,7 @@ __all__ = [
     "round_of", "run_matching", "submit_application", "verify_application",
     "withdraw_application",
     "AttendanceRow", "add_meal_plan", "close_month", "compute_month",
-    "create_fee_obligations", "fee_preview", "import_attendance", "issue_month",
+    "create_fee_obligations", "fee_forecast", "fee_preview", "import_attendance", "issue_month",
     "make_agreement", "record_absence", "record_arrival", "record_departure",
     "report_absence", "set_fee_policy",
 ]

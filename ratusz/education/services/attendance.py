@@ -393,6 +393,15 @@ def fee_preview(agreement: AttendanceAgreement, *, on: datetime.date | None = No
                                      until=on))
 
 
+def fee_forecast(agreement: AttendanceAgreement, month: datetime.date) -> fees.Fee:
+    """The whole month's fee as it stands: the days so far as recorded, the days to come at
+    the declared hours, less the absences already reported."""
+    month = first_of_month(month)
+    absences, presences = _records([agreement], month)
+    return fees.compute_fee(terms_of(agreement, policy_of(agreement.institution)),
+                            fee_days(agreement, month, absences=absences, presences=presences))
+
+
 def _due_date(month: datetime.date, policy: FeePolicy) -> datetime.date:
     following = (month + datetime.timedelta(days=32)).replace(day=1)
     return following.replace(day=policy.payment_day)

@@ -21,7 +21,6 @@ from ratusz.accounts.permissions import Permission
 from ratusz.education import selectors, services
 from ratusz.education.errors import EducationError
 from ratusz.education.services.attendance import (
-    cutoff_of,
     first_of_month,
     month_days,
     policy_of,
@@ -84,19 +83,26 @@ def child(request: HttpRequest, municipality_slug: str, child_id: int) -> HttpRe
         else:
             messages.success(request, _("The absence on %(day)s has been reported.")
                              % {"day": day.strftime("%d.%m.%Y")})
-            return redirect("education:attendance-child", municipality.slug, child_id)
-    month = first_of_month(today)
+            url = reverse("education:attendance-child", args=[municipality.slug, child_id])
+            return redirect(f"{url}?miesiac={day:%Y-%m}")
+    this_month = first_of_month(today)
+    month = _month(request.GET.get("miesiac"), this_month)
+    if not this_month - datetime.timedelta(days=400) <= month <= this_month + \
+            datetime.timedelta(days=62):
+        month = this_month
     records = selectors.month_attendance(agreement, month)
     days = [{"day": day, "absence": records["absences"].get(day),
              "presence": records["presences"].get(day), "future": day > today}
-            for day in month_days(month)]
-    statements = [{"statement": s, "payment": selectors.statement_payment(municipality, s)}
-                  for s in selectors.agreement_statements(agreement)]
+            for day in month_days(month) if agreement.covers(day)]
+    statements = [{"statement": s, "payment": selectors.statement_payment(
+        municipality, s, request.user)} for s in selectors.agreement_statements(agreement)]
     policy = policy_of(agreement.institution)
     return render(request, "education/attendance/child.html", {
         "agreement": agreement, "policy": policy, "days": days, "error": error,
-        "preview": services.fee_preview(agreement), "statements": statements,
-        "next_cutoff": timezone.localtime(cutoff_of(agreement, today)),
+        "month": month, "is_this_month": month == this_month,
+        "next_month": first_of_month(this_month + datetime.timedelta(days=32)),
+        "preview": services.fee_preview(agreement),
+        "forecast": services.fee_forecast(agreement, month), "statements": statements,
         "pay_url": reverse("payments:account", args=[municipality.slug]),
         "default_day": request.POST.get("day") or today.isoformat()},
         status=422 if error else 200)
