@@ -10,6 +10,7 @@ from django.utils import timezone
 from ratusz.accounts import services as account_services
 from ratusz.accounts.permissions import Permission
 from ratusz.accounts.tests.factories import ResidentFactory
+from ratusz.core.personal_data import providers
 from ratusz.education import services
 from ratusz.education.errors import EducationError
 from ratusz.education.models import Absence, FeeStatement, Presence, StatementStatus
@@ -185,6 +186,19 @@ def test_the_rate_above_the_cap_is_refused(world):
                                 hourly_rate=150, resolution="", cutoff=datetime.time(8),
                                 deduction_rule="cancelled_in_time")
     assert refusal.value.code == "rate_above_cap" and "1,44 zł" in str(refusal.value.message)
+
+
+def test_the_parent_s_export_holds_the_agreement_and_the_absences(world, resident,
+                                                                  municipality_a):
+    services.report_absence(world["agreement"], user=resident, day=working_day(1))
+    provider = next(p for p in providers() if p.key == "education")
+    section = provider.export(municipality_a, resident)[1]
+    [record] = section.records
+    assert record["child"] == world["agreement"].child.full_name
+    assert record["absences"] == [{"day": working_day(1).isoformat(), "meals_cancelled": True,
+                                   "in_time": True}]
+    assert "u.f.z.o." in provider.plan(municipality_a, resident).retained[-1].reason
+    assert provider.export(municipality_a, ResidentFactory())[1].records == []
 
 
 # --- The API contract ---------------------------------------------------------------------

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from ratusz.accounts.permissions import Role
 from ratusz.accounts.tests.factories import ResidentFactory
+from ratusz.core.models import PersonalDataAccess
 from ratusz.education.models import Absence, FeeStatement, Presence
 from ratusz.education.tests.attendance_factories import (
     last_month,
@@ -93,6 +94,8 @@ def test_staff_record_the_day_and_close_the_month(client, world, officer, munici
                         {"miesiac": f"{last_month():%Y-%m}"})
     assert review.status_code == 200
     assert statement.get_status_display().encode() in review.content
+    access = PersonalDataAccess.objects.get(context="preschool_fees")
+    assert (access.staff, access.fields) == (officer, ["child name", "fees"])
 
 
 def test_viewing_staff_cannot_close_the_month(client, world, make_staff, municipality_a):

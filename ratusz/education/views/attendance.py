@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from ratusz.accounts.access import resident_required, staff_required
 from ratusz.accounts.permissions import Permission
+from ratusz.core.services import record_personal_data_access
 from ratusz.education import selectors, services
 from ratusz.education.errors import EducationError
 from ratusz.education.services.attendance import (
@@ -177,6 +178,11 @@ def fees_month(request: HttpRequest, institution_id: int) -> HttpResponse:
     institution = _institution(request, institution_id)
     month = _month(request.GET.get("miesiac"), _previous_month())
     statements = selectors.month_statements(institution, month)
+    if statements:
+        record_personal_data_access(
+            municipality=request.municipality, staff=request.user, context="preschool_fees",
+            subject_label=f"{institution.name}: {month:%m.%Y} ({len(statements)})",
+            fields=["child name", "fees"], path=request.path)
     return render(request, "education/attendance/month.html", {
         "institution": institution, "month": month, "statements": statements,
         "policy": policy_of(institution),
