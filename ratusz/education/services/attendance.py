@@ -200,6 +200,8 @@ def report_absence(agreement: AttendanceAgreement, *, user, day: datetime.date,
         raise EducationError("after_cutoff", _(
             "Absences for %(day)s could be reported until %(cutoff)s; it is too late now."),
             day=day.isoformat(), cutoff=timezone.localtime(cutoff).strftime("%d.%m.%Y %H:%M"))
+    if Presence.objects.filter(agreement=agreement, day=day).exists():
+        raise EducationError("present", _("The child's arrival is recorded for that day."))
     absence, created = Absence.objects.select_for_update().get_or_create(
         agreement=agreement, day=day, defaults={
             "municipality_id": agreement.municipality_id, "meals_cancelled": meals,
@@ -208,8 +210,6 @@ def report_absence(agreement: AttendanceAgreement, *, user, day: datetime.date,
     if not created and meals and not absence.meals_cancelled:
         absence.meals_cancelled = True
         absence.save(update_fields=["meals_cancelled"])
-    if created:
-        Presence.objects.filter(agreement=agreement, day=day).delete()
     return absence, created
 
 

@@ -56,6 +56,15 @@ def test_a_parent_reports_an_absence_before_the_cut_off(world, resident):
     assert (again.pk, created) == (absence.pk, False)
 
 
+def test_a_child_already_arrived_cannot_be_reported_absent(world, resident):
+    agreement, day = world["agreement"], working_day(1)
+    services.record_arrival(agreement, acting_user=None, at=_at(day, 7, 5))
+    with pytest.raises(EducationError) as refusal:
+        services.report_absence(agreement, user=resident, day=day)
+    assert refusal.value.code == "present"
+    assert not Absence.objects.exists() and Presence.objects.filter(day=day).exists()
+
+
 def test_after_the_cut_off_the_absence_is_refused_naming_the_cut_off(world, resident):
     day = working_day(-1)
     with pytest.raises(EducationError) as refusal:
