@@ -81,6 +81,7 @@ RESIDENT_ONLY |= {"payments:account", "payments:pay", "payments:payment",
 PUBLIC |= {"education:recruitment", "education:campaign", "education:apply"}
 #: Education: a parent's own application, after sign-in, only the parent's.
 RESIDENT_ONLY |= {"education:application"}
+RESIDENT_ONLY |= {"education:attendance-children", "education:attendance-child"}
 SKIPPED_PREFIXES = ("api/", "admin/")  # tested in test_api.py and test_admin_access below
 KWARG = re.compile(r"<(?:\w+:)?(\w+)>")
 

@@ -6,17 +6,24 @@
   a new run answers 201. A state that forbids it is a 409 naming why.
 - `GET /recruitment/campaigns/{id}/allocation` (education.view): the whole input and
   result of the latest run, `{"seed", "institutions", "candidates", "assignments"}`, so
-  anyone can run it again; candidate ids are opaque (no PESEL, no names)."""
+  anyone can run it again; candidate ids are opaque (no PESEL, no names).
+- `POST /education/absences` (a parent's resident token) `{"child", "date", "meals"}`:
+  201 (a repeat answers 201 with `Idempotent-Replayed: true`); 422 after the
+  institution's cut-off (named), for a day outside the child's place or a closed day; 404
+  for a child that is not the caller's.
+- `GET /education/children` (a resident token): the caller's children with their
+  institution and this month's `fee_preview` (grosze) from the attendance so far."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import translation
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import paginate
+from pydantic import ConfigDict
 
 from ratusz.accounts.permissions import Permission
 from ratusz.core.api import BoundedPagination, require_permission
@@ -119,3 +126,73 @@ def allocation(request: HttpRequest, campaign_id: int):
     if run is None:
         raise Http404
     return run.data
+
+
+# --- Attendance, meals and fees ---
+
+class AbsenceIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    child: int
+    date: date
+    meals: bool = True
+
+
+class AbsenceOut(Schema):
+    id: int
+    child: int
+    date: date
+    meals_cancelled: bool
+    reported_at: datetime
+
+
+class ChildOut(Schema):
+    id: int
+    first_name: str
+    institution: str
+    institution_id: int
+    group: str
+    declared_from: str
+    declared_until: str
+    fee_preview: int
+
+
+def _resident(request: HttpRequest):
+    require_permission(request, Permission.RESIDENT_SELF)
+    user = request.auth.user
+    if user is None or not user.is_resident:
+        raise HttpError(403, "Only a resident's token can act for a child.")
+    return user
+
+
+@router.post("/education/absences", response={201: AbsenceOut},
+             summary="Report a child's absence (and cancel its meals) before the cut-off")
+def report_absence(request: HttpRequest, payload: AbsenceIn, response: HttpResponse):
+    user = _resident(request)
+    agreement = selectors.access_resident_agreement(request.auth.municipality, user,
+                                                    payload.child, payload.date)
+    if agreement is None:
+        raise Http404
+    try:
+        absence, created = services.report_absence(agreement, user=user, day=payload.date,
+                                                   meals=payload.meals)
+    except EducationError as error:
+        raise _problem(error, 422) from error
+    if not created:
+        response["Idempotent-Replayed"] = "true"
+    return Status(201, {"id": absence.pk, "child": agreement.child_id, "date": absence.day,
+                        "meals_cancelled": absence.meals_cancelled,
+                        "reported_at": absence.reported_at})
+
+
+@router.get("/education/children", response=list[ChildOut],
+            summary="The caller's children with this month's fee so far")
+def my_children(request: HttpRequest):
+    user = _resident(request)
+    return [{"id": agreement.child_id, "first_name": agreement.child.first_name,
+             "institution": agreement.institution.name,
+             "institution_id": agreement.institution_id, "group": agreement.group,
+             "declared_from": agreement.declared_from.strftime("%H:%M"),
+             "declared_until": agreement.declared_until.strftime("%H:%M"),
+             "fee_preview": services.fee_preview(agreement).total}
+            for agreement in selectors.resident_agreements(request.auth.municipality, user)]

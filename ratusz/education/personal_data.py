@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from ratusz.core.personal_data import ErasurePlan, Provider, Retained, Section, register
-from ratusz.education.models import Application
+from ratusz.education.models import Application, AttendanceAgreement
 
 
 def _applications(municipality, user):
@@ -42,7 +42,27 @@ def export(municipality, user) -> list[Section]:
                                 if j.given_at else ""} for j in application.justifications.all()],
             "appeals": [{"case": a.case.mark, "decision": a.decision}
                         for a in application.appeals.all()]})
-    return [Section("education", _("Applications for preschools and schools"), records)]
+    return [Section("education", _("Applications for preschools and schools"), records),
+            Section("education-attendance", _("Preschool attendance and fees"),
+                    _attendance(municipality, user))]
+
+
+def _attendance(municipality, user) -> list[dict]:
+    """The agreements the parent pays or whose child is theirs, with the absences they
+    reported and the issued statements."""
+    agreements = (AttendanceAgreement.objects.for_municipality(municipality)
+                  .filter(child__guardians=user).distinct()
+                  .select_related("child", "institution__unit", "meal_plan")
+                  .prefetch_related("absences", "statements"))
+    return [{"child": a.child.full_name, "institution": a.institution.name,
+             "from": a.valid_from.isoformat(), "until": a.valid_until.isoformat(),
+             "declared": f"{a.declared_from:%H:%M}-{a.declared_until:%H:%M}",
+             "meal_plan": a.meal_plan.name if a.meal_plan else "",
+             "absences": [{"day": b.day.isoformat(), "meals_cancelled": b.meals_cancelled,
+                           "in_time": b.in_time} for b in a.absences.all()],
+             "statements": [{"month": f"{st.month:%Y-%m}", "version": st.version,
+                             "total": st.total, "status": st.status}
+                            for st in a.statements.all()]} for a in agreements]
 
 
 def plan(municipality, user) -> ErasurePlan:
@@ -52,6 +72,12 @@ def plan(municipality, user) -> ErasurePlan:
             _("applications for preschools and schools, with the child's data and documents"),
             _("Prawo oświatowe art. 160: kept while the child attends the institution; a "
               "child not admitted: a year, longer while a complaint to the court is pending")))
+    if AttendanceAgreement.objects.for_municipality(municipality).filter(
+            child__guardians=user).exists():
+        result.retained.append(Retained(
+            _("preschool attendance, absences and fee statements"),
+            _("the fees are public-law receivables (u.f.z.o. art. 52 ust. 15): the records "
+              "are kept as accounting evidence [unverified: the retention period]")))
     return result
 
 

@@ -3,7 +3,10 @@ come through `access_…` functions: missing, foreign and forbidden look the sam
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.db.models import Count, Q, QuerySet
+from django.urls import reverse
 
 from ratusz.accounts import selectors as account_selectors
 from ratusz.accounts.permissions import Role
@@ -25,6 +28,14 @@ from ratusz.education.models import (
     PublishedList,
     Score,
 )
+from ratusz.education.models.attendance import (
+    Absence,
+    AttendanceAgreement,
+    FeeStatement,
+    Presence,
+    StatementStatus,
+)
+from ratusz.payments import selectors as payment_selectors
 
 #: Statuses after the qualified lists: the result exists and can be explained.
 WITH_RESULT = [ApplicationStatus.QUALIFIED, ApplicationStatus.NOT_QUALIFIED,
@@ -294,3 +305,109 @@ def waiting_for_commission(municipality, scope: frozenset[int] | None = None) ->
     items += [(a.child.full_name, a.pk, a.received_on.isoformat()) for a in applications[:10]]
     return {"count": applications.count() + justifications.count() + appeals.count(),
             "items": items}
+
+
+# --- Attendance, meals and fees ---
+
+def preschools(municipality) -> QuerySet[Institution]:
+    """The institutions with stays to charge (preschools and preschool classes)."""
+    return institutions(municipality).filter(kind__in=["preschool", "preschool_class"])
+
+
+def resident_agreements(municipality, user) -> list:
+    """The caller's children's current agreements (the latest one of each child)."""
+    latest: dict[int, AttendanceAgreement] = {}
+    for agreement in (AttendanceAgreement.objects.for_municipality(municipality)
+                      .filter(child__guardians=user)
+                      .select_related("child", "institution__unit", "meal_plan")
+                      .order_by("valid_from")):
+        latest[agreement.child_id] = agreement
+    return sorted(latest.values(), key=lambda a: (a.child.first_name, a.child.pk))
+
+
+def access_resident_agreement(municipality, user, child_id: int, day=None):
+    """The agreement of the caller's child `child_id` covering `day` (or, when none
+    covers it, the child's latest, so the caller can say why); None when the child is not
+    the caller's."""
+    found = list(AttendanceAgreement.objects.for_municipality(municipality)
+                 .filter(child_id=child_id, child__guardians=user)
+                 .select_related("child", "institution__unit", "meal_plan")
+                 .order_by("valid_from"))
+    if not found:
+        return None
+    if day is not None:
+        for agreement in found:
+            if agreement.covers(day):
+                return agreement
+    return found[-1]
+
+
+def month_attendance(agreement, month) -> dict:
+    """The month's absences and presences of an agreement, by day."""
+    return {"absences": {a.day: a for a in Absence.objects.filter(
+                agreement=agreement, day__year=month.year, day__month=month.month)},
+            "presences": {p.day: p for p in Presence.objects.filter(
+                agreement=agreement, day__year=month.year, day__month=month.month)}}
+
+
+def agreement_statements(agreement) -> list:
+    """The issued statements of an agreement, newest month and version first."""
+    return list(FeeStatement.objects.filter(agreement=agreement,
+                                            status=StatementStatus.ISSUED)
+                .select_related("corrects").order_by("-month", "-version"))
+
+
+def statement_payment(municipality, statement, user) -> dict:
+    """The payment state of a statement's obligations (payments' fee state per kind), and
+    where `user` pays what is open of them (the taxpayer account's payment page)."""
+    states = {kind: payment_selectors.fee_state(municipality, statement.external_id(kind))
+              for kind in ("stay", "meals")}
+    states = {kind: state for kind, state in states.items() if state is not None}
+    open_ids = [instalment.pk for kind in states
+                for instalment in payment_selectors.instalments_for_external_id(
+                    municipality, user, statement.external_id(kind))
+                if instalment.settled_at is None]
+    pay_url = ""
+    if open_ids:
+        pay_url = reverse("payments:pay", args=[municipality.slug]) + "?" + urlencode(
+            [("pozycja", pk) for pk in open_ids])
+    return {"states": states, "account": next((s.account for s in states.values()), ""),
+            "to_pay": sum(s.to_pay for s in states.values()), "pay_url": pay_url,
+            "paid": bool(states) and all(s.paid for s in states.values())}
+
+
+def day_sheet(institution, day, group: str = "") -> list[dict]:
+    """The institution's children with a place on `day`, with their absence and presence."""
+    agreements = (AttendanceAgreement.objects.for_municipality(institution.municipality)
+                  .filter(institution=institution, valid_from__lte=day, valid_until__gte=day)
+                  .select_related("child"))
+    if group:
+        agreements = agreements.filter(group=group)
+    agreements = list(agreements)
+    ids = [a.pk for a in agreements]
+    absences = {a.agreement_id: a for a in Absence.objects.filter(agreement_id__in=ids,
+                                                                 day=day)}
+    presences = {p.agreement_id: p for p in Presence.objects.filter(agreement_id__in=ids,
+                                                                   day=day)}
+    return [{"agreement": a, "absence": absences.get(a.pk), "presence": presences.get(a.pk)}
+            for a in agreements]
+
+
+def groups_of(institution) -> list[str]:
+    return sorted(set(AttendanceAgreement.objects.filter(institution=institution)
+                      .exclude(group="").values_list("group", flat=True)))
+
+
+def access_institution_agreement(institution, agreement_id: int):
+    return (AttendanceAgreement.objects.for_municipality(institution.municipality)
+            .filter(institution=institution, pk=agreement_id).select_related("child")
+            .first())
+
+
+def month_statements(institution, month) -> list:
+    """The month's statements of an institution: every version, drafts included."""
+    return list(FeeStatement.objects.for_municipality(institution.municipality)
+                .filter(agreement__institution=institution, month=month)
+                .select_related("agreement__child", "corrects")
+                .order_by("agreement__child__last_name", "agreement__child__first_name",
+                          "version"))

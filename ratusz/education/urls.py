@@ -7,13 +7,15 @@
 
 from django.urls import path
 
-from ratusz.education.views import public, staff
+from ratusz.education.views import attendance, public, staff
 
 public_patterns = [
     path("", public.recruitment, name="recruitment"),
     path("rekrutacja/<int:campaign_id>/", public.campaign, name="campaign"),
     path("rekrutacja/<int:campaign_id>/wniosek/", public.apply, name="apply"),
     path("wnioski/<uuid:application_ref>/", public.application, name="application"),
+    path("dzieci/", attendance.children, name="attendance-children"),
+    path("dzieci/<int:child_id>/", attendance.child, name="attendance-child"),
 ]
 staff_patterns = [
     path("", staff.campaigns, name="campaigns"),
@@ -32,5 +34,12 @@ staff_patterns = [
     path("wnioski/<int:application_id>/komisja/", staff.application_action,
          name="application-action"),
     path("zalaczniki/<int:attachment_id>/", staff.attachment, name="attachment"),
+    path("obecnosci/", attendance.attendance, name="attendance"),
+    path("obecnosci/<int:institution_id>/", attendance.attendance_day, name="attendance-day"),
+    path("obecnosci/<int:institution_id>/<int:agreement_id>/", attendance.attendance_mark,
+         name="attendance-mark"),
+    path("oplaty/<int:institution_id>/", attendance.fees_month, name="fees-month"),
+    path("oplaty/<int:institution_id>/zamknij/", attendance.fees_month_action,
+         name="fees-month-action"),
 ]
 platform_patterns: list = []

@@ -34,3 +34,10 @@ def waiting_work(user, municipality, *, detailed: bool = False) -> list[WaitingW
     return [WaitingWork(key="education", title=_("Recruitment: waiting for the commission"),
                         count=waiting["count"], url=url, items=items,
                         empty_text=_("Nothing waits for the recruitment commissions."))]
+
+
+ATTENDANCE_MENU_ENTRY = MenuEntry(
+    "education-attendance", _("Attendance and fees"),
+    (MenuTarget("education-staff:attendance", Permission.VIEW_EDUCATION),),
+    current=("education-staff:attendance", "education-staff:attendance-day",
+             "education-staff:fees-month"))

@@ -6,6 +6,17 @@ institutions' offers, the criteria, applications with their preferences, declare
 criteria and documents), `outcomes` (points per institution, allocation runs, published
 lists, justifications and appeals)."""
 
+from ratusz.education.models.attendance import (
+    Absence,
+    AbsenceSource,
+    AttendanceAgreement,
+    DeductionRule,
+    FeePolicy,
+    FeeStatement,
+    MealPlan,
+    Presence,
+    StatementStatus,
+)
 from ratusz.education.models.institutions import (
     Child,
     DocumentKind,
@@ -48,4 +59,6 @@ __all__ = [
     "DeclaredCriterion", "DocumentKind", "Enrolment", "EnrolmentSource", "Institution",
     "InstitutionKind", "Justification", "ListKind", "Offer", "Preference", "PublishedList",
     "Round", "Score",
+    "Absence", "AbsenceSource", "AttendanceAgreement", "DeductionRule", "FeePolicy",
+    "FeeStatement", "MealPlan", "Presence", "StatementStatus",
 ]

@@ -24,6 +24,23 @@ from ratusz.education.services.applications import (
     verify_application,
     withdraw_application,
 )
+from ratusz.education.services.attendance import (
+    AttendanceRow,
+    add_meal_plan,
+    close_month,
+    compute_month,
+    create_fee_obligations,
+    fee_forecast,
+    fee_preview,
+    import_attendance,
+    issue_month,
+    make_agreement,
+    record_absence,
+    record_arrival,
+    record_departure,
+    report_absence,
+    set_fee_policy,
+)
 from ratusz.education.services.campaigns import (
     add_criterion,
     add_offer,
@@ -57,4 +74,8 @@ __all__ = [
     "record_continuation", "refusing_offers", "request_documents", "request_justification",
     "round_of", "run_matching", "submit_application", "verify_application",
     "withdraw_application",
+    "AttendanceRow", "add_meal_plan", "close_month", "compute_month",
+    "create_fee_obligations", "fee_forecast", "fee_preview", "import_attendance", "issue_month",
+    "make_agreement", "record_absence", "record_arrival", "record_departure",
+    "report_absence", "set_fee_policy",
 ]

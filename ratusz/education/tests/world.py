@@ -4,6 +4,7 @@ resident's application with a statement attached. The values go in `overrides` f
 app's own URL names only, so that other apps' keyword names cannot clash with them."""
 
 from ratusz.education import services
+from ratusz.education.tests.attendance_factories import make_child, make_preschool
 from ratusz.education.tests.factories import application_data, make_recruitment
 from ratusz.testing.pdf import tiny_pdf
 
@@ -12,6 +13,9 @@ STAFF_NAMES = ["campaigns", "campaign-create", "campaign", "campaign-offer",
                "lists", "application", "application-action", "attachment",
                "paper-application"]
 PUBLIC_NAMES = ["recruitment", "campaign", "apply", "application"]
+ATTENDANCE_STAFF = ["attendance", "attendance-day", "attendance-mark", "fees-month",
+                    "fees-month-action"]
+ATTENDANCE_PUBLIC = ["attendance-children", "attendance-child"]
 
 
 def build(*, municipality, department, staff, resident, label) -> dict:
@@ -28,4 +32,10 @@ def build(*, municipality, department, staff, resident, label) -> dict:
               "application_ref": application.public_id}
     overrides = {f"education-staff:{name}": values for name in STAFF_NAMES}
     overrides.update({f"education:{name}": values for name in PUBLIC_NAMES})
+    institution, plan = make_preschool(municipality, name=f"Przedszkole opłat {label}")
+    agreement = make_child(institution, plan, resident, first_name=f"Ala-{label}")
+    attendance = {"institution_id": institution.pk, "agreement_id": agreement.pk,
+                  "child_id": agreement.child_id}
+    overrides.update({f"education-staff:{name}": attendance for name in ATTENDANCE_STAFF})
+    overrides.update({f"education:{name}": attendance for name in ATTENDANCE_PUBLIC})
     return {"values": {}, "overrides": overrides}
