@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -390,13 +390,19 @@ def note_case_event(municipality_id: int, case_id: int, *, answers_inquiry: bool
     clock, its days' figures and a test inquiry it answers up to date in a batch. The
     first mark of a gmina queues that work at once; the marks that follow while it waits
     ride along, and beat runs it every minute for any left behind."""
-    # The gmina by its id only (the row's foreign key checks it): no read of it here.
-    with tenant_context(Municipality(pk=municipality_id)), \
-            transaction.atomic(durable=True):
-        marks = MarkedCase.objects.for_municipality(municipality_id)
-        waiting = marks.exists()
-        marks.create(municipality_id=municipality_id, case_id=case_id,
-                     answers_inquiry=answers_inquiry)
+    # One statement: the mark, and the earliest mark of the gmina (PostgreSQL's subquery
+    # sees the table before the insert, SQLite's after it: either way an earlier mark
+    # waiting has a smaller id). The gmina by its id only: the row's foreign key checks it.
+    table = connection.ops.quote_name(MarkedCase._meta.db_table)
+    with tenant_context(Municipality(pk=municipality_id)), connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (municipality_id, case_id, answers_inquiry, marked_at) "  # noqa: S608
+            f"VALUES (%s, %s, %s, %s) RETURNING id, (SELECT MIN(id) FROM {table} "
+            f"WHERE municipality_id = %s)",
+            [municipality_id, case_id, answers_inquiry,
+             connection.ops.adapt_datetimefield_value(timezone.now()), municipality_id])
+        mark_id, earliest = cursor.fetchone()
+    waiting = earliest is not None and earliest < mark_id
     if not waiting:
         enqueue_after_commit(TRACK_MARKED_TASK)
 
