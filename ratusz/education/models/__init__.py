@@ -40,6 +40,22 @@ from ratusz.education.models.recruitment import (
     Preference,
     Round,
 )
+from ratusz.education.models.sheets import (
+    AdditionalHours,
+    Division,
+    EmploymentForm,
+    OpinionBody,
+    OrganisationSheet,
+    SheetComment,
+    SheetEvent,
+    SheetOpinion,
+    SheetRates,
+    SheetStatus,
+    SheetStep,
+    SheetTeacher,
+    SheetVersion,
+    SubjectHours,
+)
 
 __all__ = [
     "STATUTORY_CRITERIA", "Allocation", "Appeal", "AppealDecision", "Application",
@@ -48,4 +64,7 @@ __all__ = [
     "DeclaredCriterion", "DocumentKind", "Enrolment", "EnrolmentSource", "Institution",
     "InstitutionKind", "Justification", "ListKind", "Offer", "Preference", "PublishedList",
     "Round", "Score",
+    "AdditionalHours", "Division", "EmploymentForm", "OpinionBody", "OrganisationSheet",
+    "SheetComment", "SheetEvent", "SheetOpinion", "SheetRates", "SheetStatus", "SheetStep",
+    "SheetTeacher", "SheetVersion", "SubjectHours",
 ]

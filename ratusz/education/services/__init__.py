@@ -47,6 +47,26 @@ from ratusz.education.services.results import (
     round_of,
     run_matching,
 )
+from ratusz.education.services.sheets import (
+    TeacherData,
+    add_additional,
+    add_division,
+    approve_version,
+    comment_version,
+    create_sheet,
+    prepare_correction,
+    record_opinion,
+    remove_additional,
+    remove_division,
+    remove_teacher,
+    request_opinion,
+    return_version,
+    save_teacher,
+    send_version,
+    set_rates,
+    start_annex,
+    update_division,
+)
 
 __all__ = [
     "ApplicationData", "ChildData", "Upload", "add_criterion", "add_documents", "add_offer",
@@ -57,4 +77,8 @@ __all__ = [
     "record_continuation", "refusing_offers", "request_documents", "request_justification",
     "round_of", "run_matching", "submit_application", "verify_application",
     "withdraw_application",
+    "TeacherData", "add_additional", "add_division", "approve_version", "comment_version",
+    "create_sheet", "prepare_correction", "record_opinion", "remove_additional",
+    "remove_division", "remove_teacher", "request_opinion", "return_version",
+    "save_teacher", "send_version", "set_rates", "start_annex", "update_division",
 ]
