@@ -7,7 +7,7 @@
 
 from django.urls import path
 
-from ratusz.education.views import public, staff
+from ratusz.education.views import public, sheets, staff
 
 public_patterns = [
     path("", public.recruitment, name="recruitment"),
@@ -32,5 +32,11 @@ staff_patterns = [
     path("wnioski/<int:application_id>/komisja/", staff.application_action,
          name="application-action"),
     path("zalaczniki/<int:attachment_id>/", staff.attachment, name="attachment"),
+    path("arkusze/", sheets.sheets, name="sheets"),
+    path("arkusze/nowy/", sheets.sheet_create, name="sheet-create"),
+    path("arkusze/stawki/", sheets.sheet_rates, name="sheet-rates"),
+    path("arkusze/wersje/<int:version_id>/", sheets.version, name="sheet-version"),
+    path("arkusze/wersje/<int:version_id>/krok/", sheets.version_action, name="sheet-action"),
+    path("arkusze/wersje/<int:version_id>/zmiany/", sheets.version_diff, name="sheet-diff"),
 ]
 platform_patterns: list = []

@@ -5,12 +5,15 @@ app's own URL names only, so that other apps' keyword names cannot clash with th
 
 from ratusz.education import services
 from ratusz.education.tests.factories import application_data, make_recruitment
+from ratusz.education.tests.sheet_factories import make_sheet
 from ratusz.testing.pdf import tiny_pdf
 
 STAFF_NAMES = ["campaigns", "campaign-create", "campaign", "campaign-offer",
                "campaign-criterion", "campaign-continuation", "campaign-step", "applications",
                "lists", "application", "application-action", "attachment",
-               "paper-application"]
+               "paper-application",
+               "sheets", "sheet-create", "sheet-rates", "sheet-version", "sheet-action",
+               "sheet-diff"]
 PUBLIC_NAMES = ["recruitment", "campaign", "apply", "application"]
 
 
@@ -26,6 +29,10 @@ def build(*, municipality, department, staff, resident, label) -> dict:
               "offer_id": recruitment["offers"][0].pk, "application_id": application.pk,
               "attachment_id": application.documents.get().pk,
               "application_ref": application.public_id}
+    sheet = services.send_version(make_sheet(municipality)["version"], acting_user=staff)
+    values["version_id"] = services.prepare_correction(
+        services.return_version(sheet, acting_user=staff, text="Do poprawy."),
+        acting_user=staff).pk
     overrides = {f"education-staff:{name}": values for name in STAFF_NAMES}
     overrides.update({f"education:{name}": values for name in PUBLIC_NAMES})
     return {"values": {}, "overrides": overrides}
