@@ -14,3 +14,5 @@ class EducationConfig(AppConfig):
         personal_data.register_provider()
         register_menu_entry(workspace.MENU_ENTRY)
         register_waiting_work("education", workspace.waiting_work)
+        register_menu_entry(workspace.SHEETS_MENU_ENTRY)
+        register_waiting_work("education-sheets", workspace.sheets_waiting)

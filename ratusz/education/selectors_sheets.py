@@ -20,6 +20,7 @@ from ratusz.education.models import (
     SheetEvent,
     SheetOpinion,
     SheetRates,
+    SheetStatus,
     SheetTeacher,
     SheetVersion,
     SubjectHours,
@@ -41,6 +42,13 @@ def access_sheet_by_id(municipality, sheet_id: int) -> OrganisationSheet | None:
 def access_version_by_id(municipality, version_id: int) -> SheetVersion | None:
     return (SheetVersion.objects.for_municipality(municipality).filter(pk=version_id)
             .select_related("sheet__institution__unit", "base", "created_by").first())
+
+
+def waiting_versions(municipality) -> list[SheetVersion]:
+    """Versions sent and not yet returned or approved, oldest first."""
+    return list(SheetVersion.objects.for_municipality(municipality)
+                .filter(status=SheetStatus.SENT).select_related("sheet__institution__unit")
+                .order_by("sent_at", "pk"))
 
 
 def school_years(municipality) -> list[int]:
