@@ -35,8 +35,10 @@ staff_patterns = [
     path("arkusze/", sheets.sheets, name="sheets"),
     path("arkusze/nowy/", sheets.sheet_create, name="sheet-create"),
     path("arkusze/stawki/", sheets.sheet_rates, name="sheet-rates"),
-    path("arkusze/wersje/<int:version_id>/", sheets.version, name="sheet-version"),
-    path("arkusze/wersje/<int:version_id>/krok/", sheets.version_action, name="sheet-action"),
-    path("arkusze/wersje/<int:version_id>/zmiany/", sheets.version_diff, name="sheet-diff"),
+    path("arkusze/wersje/<int:sheet_version_id>/", sheets.version, name="sheet-version"),
+    path("arkusze/wersje/<int:sheet_version_id>/krok/", sheets.version_action,
+         name="sheet-action"),
+    path("arkusze/wersje/<int:sheet_version_id>/zmiany/", sheets.version_diff,
+         name="sheet-diff"),
 ]
 platform_patterns: list = []

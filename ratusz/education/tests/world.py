@@ -30,7 +30,7 @@ def build(*, municipality, department, staff, resident, label) -> dict:
               "attachment_id": application.documents.get().pk,
               "application_ref": application.public_id}
     sheet = services.send_version(make_sheet(municipality)["version"], acting_user=staff)
-    values["version_id"] = services.prepare_correction(
+    values["sheet_version_id"] = services.prepare_correction(
         services.return_version(sheet, acting_user=staff, text="Do poprawy."),
         acting_user=staff).pk
     overrides = {f"education-staff:{name}": values for name in STAFF_NAMES}

@@ -40,8 +40,8 @@ def _year(request: HttpRequest) -> int:
     return year if 2000 <= year <= 2100 else _next_school_year()
 
 
-def _version(request: HttpRequest, version_id: int) -> SheetVersion:
-    item = selectors_sheets.access_version_by_id(request.municipality, version_id)
+def _version(request: HttpRequest, sheet_version_id: int) -> SheetVersion:
+    item = selectors_sheets.access_version_by_id(request.municipality, sheet_version_id)
     if item is None:
         raise Http404
     return item
@@ -111,8 +111,8 @@ def _grosze(value: str):
 
 
 @staff_required(VIEW)
-def version(request: HttpRequest, version_id: int) -> HttpResponse:
-    item = _version(request, version_id)
+def version(request: HttpRequest, sheet_version_id: int) -> HttpResponse:
+    item = _version(request, sheet_version_id)
     sheet = item.sheet
     divisions = selectors_sheets.divisions(item)
     grid = [{"code": code, "name": name,
@@ -248,8 +248,8 @@ def _act(item: SheetVersion, request: HttpRequest) -> tuple[str, SheetVersion]:
 
 @staff_required(MANAGE)
 @require_POST
-def version_action(request: HttpRequest, version_id: int) -> HttpResponse:
-    item = _version(request, version_id)
+def version_action(request: HttpRequest, sheet_version_id: int) -> HttpResponse:
+    item = _version(request, sheet_version_id)
     try:
         message, target = _act(item, request)
     except EducationError as refusal:
@@ -260,8 +260,8 @@ def version_action(request: HttpRequest, version_id: int) -> HttpResponse:
 
 
 @staff_required(VIEW)
-def version_diff(request: HttpRequest, version_id: int) -> HttpResponse:
-    item = _version(request, version_id)
+def version_diff(request: HttpRequest, sheet_version_id: int) -> HttpResponse:
+    item = _version(request, sheet_version_id)
     if item.base is None:
         raise Http404
     changes = sheet_rules.diff(selectors_sheets.snapshot(item.base),
