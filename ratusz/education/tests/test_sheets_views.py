@@ -10,7 +10,9 @@ from django.utils import timezone
 from ratusz.accounts.permissions import Role
 from ratusz.education import services
 from ratusz.education.models import SheetStatus, SheetTeacher, SheetVersion
+from ratusz.education.selectors_sheets import rates
 from ratusz.education.tests.sheet_factories import make_school, make_sheet
+from ratusz.education.workspace import sheets_waiting
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +49,6 @@ def test_rates_are_typed_in_zloty(client, officer, municipality_a):
     client.force_login(officer)
     client.post(url(municipality_a, "stawki/"), {"school_year": "2027", "hour_rate": "95,50",
                                                   "weeks": "38"})
-    from ratusz.education.selectors_sheets import rates
     assert rates(municipality_a, 2027).hour_rate == 9_550
     page = client.post(url(municipality_a, "stawki/"), {"school_year": "2027",
                                                          "hour_rate": "dużo", "weeks": "38"},
@@ -135,3 +136,13 @@ def test_who_may_open_the_sheets(client, make_staff, municipality_a, municipalit
                        {"action": "send"}).status_code == 404
     version.refresh_from_db()
     assert version.status == SheetStatus.DRAFT
+
+
+def test_sent_versions_wait_for_the_department(officer, municipality_a):
+    made = make_sheet(municipality_a)
+    (work,) = sheets_waiting(officer, municipality_a, detailed=True)
+    assert work.count == 0
+    services.send_version(made["version"], acting_user=None)
+    (work,) = sheets_waiting(officer, municipality_a, detailed=True)
+    assert work.count == 1 and work.items[0].url.endswith(
+        f"/arkusze/wersje/{made['version'].pk}/")
