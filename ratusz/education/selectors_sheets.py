@@ -170,7 +170,11 @@ class Summary:
         return [item for item in self.findings if item.refuses]
 
 
-def summary(version: SheetVersion) -> Summary:
+_UNSET = object()
+
+
+def summary(version: SheetVersion, year_rates=_UNSET) -> Summary:
+    """The totals and findings; `year_rates` given by a caller that read them once."""
     result = Summary()
     for division in divisions(version):
         hours = {line.subject: line.hours for line in division.hours.all()}
@@ -193,7 +197,8 @@ def summary(version: SheetVersion) -> Summary:
             assigned=teacher.assigned_hours, consent=teacher.overtime_consent)
     result.findings += sheet_rules.assignment_findings(
         planned=result.total_hours, assigned=result.assigned_hours)
-    year_rates = rates(version.municipality_id, version.sheet.school_year)
+    if year_rates is _UNSET:
+        year_rates = rates(version.municipality_id, version.sheet.school_year)
     if year_rates is not None:
         result.cost = sheet_rules.cost_estimate(
             weekly_hours=result.total_hours, hour_rate=year_rates.hour_rate,
@@ -206,9 +211,10 @@ def year_table(municipality, school_year: int) -> dict:
     status and totals, the approved version's too, and the sums."""
     rows = []
     sums = {"hours": 0, "fte": Decimal("0.00"), "cost": 0, "pupils": 0, "divisions": 0}
+    year_rates = rates(municipality, school_year)
     for sheet in sheets(municipality, school_year):
         latest = latest_version(sheet)
-        figures = summary(latest) if latest else Summary()
+        figures = summary(latest, year_rates) if latest else Summary()
         rows.append({"sheet": sheet, "version": latest, "summary": figures})
         sums["hours"] += figures.total_hours
         sums["fte"] += figures.hours_fte
