@@ -14,6 +14,7 @@ from ratusz.accounts.permissions import Permission
 from ratusz.cases.jrwa import load_default_jrwa
 from ratusz.core import services as core_services
 from ratusz.core.models import Department, Locality, Unit, UnitKind
+from ratusz.demo import education_sheets
 from ratusz.demo.education_attendance import ensure_attendance_demo
 from ratusz.education import services
 from ratusz.education.models import (
@@ -187,6 +188,7 @@ def ensure_demo(municipality, staff: dict, resident, *, issue_token) -> dict:
     token = issue_token(officer, [Permission.VIEW_EDUCATION, Permission.MANAGE_EDUCATION])
     result = {"education_token": token, "education_campaign": campaign.pk}
     result.update(ensure_attendance_demo(municipality, staff, resident))
+    result.update(education_sheets.ensure_demo(municipality, officer))
     return result
 
 

@@ -15,3 +15,5 @@ class EducationConfig(AppConfig):
         register_menu_entry(workspace.MENU_ENTRY)
         register_waiting_work("education", workspace.waiting_work)
         register_menu_entry(workspace.ATTENDANCE_MENU_ENTRY)
+        register_menu_entry(workspace.SHEETS_MENU_ENTRY)
+        register_waiting_work("education-sheets", workspace.sheets_waiting)

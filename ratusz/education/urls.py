@@ -7,7 +7,7 @@
 
 from django.urls import path
 
-from ratusz.education.views import attendance, public, staff
+from ratusz.education.views import attendance, public, sheets, staff
 
 public_patterns = [
     path("", public.recruitment, name="recruitment"),
@@ -41,5 +41,13 @@ staff_patterns = [
     path("oplaty/<int:institution_id>/", attendance.fees_month, name="fees-month"),
     path("oplaty/<int:institution_id>/zamknij/", attendance.fees_month_action,
          name="fees-month-action"),
+    path("arkusze/", sheets.sheets, name="sheets"),
+    path("arkusze/nowy/", sheets.sheet_create, name="sheet-create"),
+    path("arkusze/stawki/", sheets.sheet_rates, name="sheet-rates"),
+    path("arkusze/wersje/<int:sheet_version_id>/", sheets.version, name="sheet-version"),
+    path("arkusze/wersje/<int:sheet_version_id>/krok/", sheets.version_action,
+         name="sheet-action"),
+    path("arkusze/wersje/<int:sheet_version_id>/zmiany/", sheets.version_diff,
+         name="sheet-diff"),
 ]
 platform_patterns: list = []

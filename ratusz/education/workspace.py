@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from ratusz.accounts.permissions import Permission
 from ratusz.accounts.selectors import has_permission
 from ratusz.accounts.workspace import MenuEntry, MenuTarget, WaitingItem, WaitingWork
-from ratusz.education import selectors
+from ratusz.education import selectors, selectors_sheets
 
 MENU_ENTRY = MenuEntry(
     "education", _("Recruitment"),
@@ -41,3 +41,25 @@ ATTENDANCE_MENU_ENTRY = MenuEntry(
     (MenuTarget("education-staff:attendance", Permission.VIEW_EDUCATION),),
     current=("education-staff:attendance", "education-staff:attendance-day",
              "education-staff:fees-month"))
+# --- organisation sheets ---
+SHEETS_MENU_ENTRY = MenuEntry(
+    "education-sheets", _("Organisation sheets"),
+    (MenuTarget("education-staff:sheets", Permission.VIEW_EDUCATION),),
+    badges=("education-sheets",))
+
+
+def sheets_waiting(user, municipality, *, detailed: bool = False) -> list[WaitingWork]:
+    """Sheet versions sent by the schools and waiting for the department's review."""
+    if not has_permission(user, municipality, Permission.VIEW_EDUCATION):
+        return []
+    waiting = selectors_sheets.waiting_versions(municipality)
+    items: tuple[WaitingItem, ...] = ()
+    if detailed:
+        items = tuple(WaitingItem(label=str(version.sheet), url=reverse(
+            "education-staff:sheet-version", args=[municipality.slug, version.pk]),
+            detail=f"v{version.number}") for version in waiting[:SHOWN])
+    return [WaitingWork(key="education-sheets", title=_("Organisation sheets to review"),
+                        count=len(waiting),
+                        url=reverse("education-staff:sheets", args=[municipality.slug]),
+                        items=items,
+                        empty_text=_("No organisation sheet waits for review."))]

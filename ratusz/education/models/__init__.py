@@ -51,6 +51,22 @@ from ratusz.education.models.recruitment import (
     Preference,
     Round,
 )
+from ratusz.education.models.sheets import (
+    AdditionalHours,
+    Division,
+    EmploymentForm,
+    OpinionBody,
+    OrganisationSheet,
+    SheetComment,
+    SheetEvent,
+    SheetOpinion,
+    SheetRates,
+    SheetStatus,
+    SheetStep,
+    SheetTeacher,
+    SheetVersion,
+    SubjectHours,
+)
 
 __all__ = [
     "STATUTORY_CRITERIA", "Allocation", "Appeal", "AppealDecision", "Application",
@@ -61,4 +77,7 @@ __all__ = [
     "Round", "Score",
     "Absence", "AbsenceSource", "AttendanceAgreement", "DeductionRule", "FeePolicy",
     "FeeStatement", "MealPlan", "Presence", "StatementStatus",
+    "AdditionalHours", "Division", "EmploymentForm", "OpinionBody", "OrganisationSheet",
+    "SheetComment", "SheetEvent", "SheetOpinion", "SheetRates", "SheetStatus", "SheetStep",
+    "SheetTeacher", "SheetVersion", "SubjectHours",
 ]

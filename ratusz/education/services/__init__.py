@@ -64,6 +64,26 @@ from ratusz.education.services.results import (
     round_of,
     run_matching,
 )
+from ratusz.education.services.sheets import (
+    TeacherData,
+    add_additional,
+    add_division,
+    approve_version,
+    comment_version,
+    create_sheet,
+    prepare_correction,
+    record_opinion,
+    remove_additional,
+    remove_division,
+    remove_teacher,
+    request_opinion,
+    return_version,
+    save_teacher,
+    send_version,
+    set_rates,
+    start_annex,
+    update_division,
+)
 
 __all__ = [
     "ApplicationData", "ChildData", "Upload", "add_criterion", "add_documents", "add_offer",
@@ -78,4 +98,8 @@ __all__ = [
     "create_fee_obligations", "fee_forecast", "fee_preview", "import_attendance", "issue_month",
     "make_agreement", "record_absence", "record_arrival", "record_departure",
     "report_absence", "set_fee_policy",
+    "TeacherData", "add_additional", "add_division", "approve_version", "comment_version",
+    "create_sheet", "prepare_correction", "record_opinion", "remove_additional",
+    "remove_division", "remove_teacher", "request_opinion", "return_version",
+    "save_teacher", "send_version", "set_rates", "start_annex", "update_division",
 ]

@@ -6,12 +6,15 @@ app's own URL names only, so that other apps' keyword names cannot clash with th
 from ratusz.education import services
 from ratusz.education.tests.attendance_factories import make_child, make_preschool
 from ratusz.education.tests.factories import application_data, make_recruitment
+from ratusz.education.tests.sheet_factories import make_sheet
 from ratusz.testing.pdf import tiny_pdf
 
 STAFF_NAMES = ["campaigns", "campaign-create", "campaign", "campaign-offer",
                "campaign-criterion", "campaign-continuation", "campaign-step", "applications",
                "lists", "application", "application-action", "attachment",
-               "paper-application"]
+               "paper-application",
+               "sheets", "sheet-create", "sheet-rates", "sheet-version", "sheet-action",
+               "sheet-diff"]
 PUBLIC_NAMES = ["recruitment", "campaign", "apply", "application"]
 ATTENDANCE_STAFF = ["attendance", "attendance-day", "attendance-mark", "fees-month",
                     "fees-month-action"]
@@ -30,6 +33,10 @@ def build(*, municipality, department, staff, resident, label) -> dict:
               "offer_id": recruitment["offers"][0].pk, "application_id": application.pk,
               "attachment_id": application.documents.get().pk,
               "application_ref": application.public_id}
+    sheet = services.send_version(make_sheet(municipality)["version"], acting_user=staff)
+    values["sheet_version_id"] = services.prepare_correction(
+        services.return_version(sheet, acting_user=staff, text="Do poprawy."),
+        acting_user=staff).pk
     overrides = {f"education-staff:{name}": values for name in STAFF_NAMES}
     overrides.update({f"education:{name}": values for name in PUBLIC_NAMES})
     institution, plan = make_preschool(municipality, name=f"Przedszkole opłat {label}")
