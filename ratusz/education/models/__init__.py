@@ -40,6 +40,16 @@ from ratusz.education.models.recruitment import (
     Preference,
     Round,
 )
+from ratusz.education.models.scholarships import (
+    HelpApplication,
+    HelpKind,
+    HelpStatus,
+    HouseholdMember,
+    IncomeSource,
+    MemberIncome,
+    PayoutLine,
+    ScholarshipRegulation,
+)
 
 __all__ = [
     "STATUTORY_CRITERIA", "Allocation", "Appeal", "AppealDecision", "Application",
@@ -48,4 +58,6 @@ __all__ = [
     "DeclaredCriterion", "DocumentKind", "Enrolment", "EnrolmentSource", "Institution",
     "InstitutionKind", "Justification", "ListKind", "Offer", "Preference", "PublishedList",
     "Round", "Score",
+    "HelpApplication", "HelpKind", "HelpStatus", "HouseholdMember", "IncomeSource",
+    "MemberIncome", "PayoutLine", "ScholarshipRegulation",
 ]

@@ -47,6 +47,17 @@ from ratusz.education.services.results import (
     round_of,
     run_matching,
 )
+from ratusz.education.services.scholarships import (
+    MemberData,
+    correct_payout,
+    decide_help,
+    mark_month_paid,
+    open_help_application,
+    proposal,
+    put_decision_in_case,
+    record_household,
+    set_regulation,
+)
 
 __all__ = [
     "ApplicationData", "ChildData", "Upload", "add_criterion", "add_documents", "add_offer",
@@ -57,4 +68,7 @@ __all__ = [
     "record_continuation", "refusing_offers", "request_documents", "request_justification",
     "round_of", "run_matching", "submit_application", "verify_application",
     "withdraw_application",
+    "MemberData", "correct_payout", "decide_help", "mark_month_paid",
+    "open_help_application", "proposal", "put_decision_in_case", "record_household",
+    "set_regulation",
 ]
