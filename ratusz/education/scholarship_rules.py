@@ -169,3 +169,19 @@ def check_allowance(amount: int, *, event_on: datetime.date, applied_on: datetim
     if not 0 < amount <= cap:
         raise RuleError("allowance_out_of_bounds", amount=amount, high=cap)
     return amount
+
+
+def parse_zloty(text: str) -> int:
+    """An amount in złoty as people type it ("1 800,50", "1800.5", "-20") in grosze; an
+    empty text is 0. A sign is kept (the services refuse a negative income by name)."""
+    cleaned = "".join(str(text or "").split()).replace("\u00a0", "").replace(",", ".")
+    cleaned = cleaned.removesuffix("zł").removesuffix("zl")
+    if not cleaned:
+        return 0
+    try:
+        value = Decimal(cleaned)
+    except ArithmeticError as error:
+        raise RuleError("amount_invalid", text=str(text)[:20]) from error
+    if not value.is_finite() or value.as_tuple().exponent < -2 or abs(value) > 10_000_000:
+        raise RuleError("amount_invalid", text=str(text)[:20])
+    return int(value * 100)

@@ -7,13 +7,14 @@
 
 from django.urls import path
 
-from ratusz.education.views import public, staff
+from ratusz.education.views import public, scholarships, staff
 
 public_patterns = [
     path("", public.recruitment, name="recruitment"),
     path("rekrutacja/<int:campaign_id>/", public.campaign, name="campaign"),
     path("rekrutacja/<int:campaign_id>/wniosek/", public.apply, name="apply"),
     path("wnioski/<uuid:application_ref>/", public.application, name="application"),
+    path("pomoc-materialna/", scholarships.my_help, name="my-help"),
 ]
 staff_patterns = [
     path("", staff.campaigns, name="campaigns"),
@@ -32,5 +33,22 @@ staff_patterns = [
     path("wnioski/<int:application_id>/komisja/", staff.application_action,
          name="application-action"),
     path("zalaczniki/<int:attachment_id>/", staff.attachment, name="attachment"),
+    path("pomoc-materialna/", scholarships.help_list, name="help-list"),
+    path("pomoc-materialna/zgloszenia/<int:submission_id>/", scholarships.help_open,
+         name="help-open"),
+    path("pomoc-materialna/<int:application_id>/", scholarships.help_matter,
+         name="help-matter"),
+    path("pomoc-materialna/<int:application_id>/test/", scholarships.help_matter_action,
+         name="help-matter-action"),
+    path("pomoc-materialna/<int:application_id>/decyzja/", scholarships.help_decision,
+         name="help-decision"),
+    path("pomoc-materialna/<int:application_id>/pismo/", scholarships.help_letter,
+         name="help-letter"),
+    path("pomoc-materialna/wyplaty/", scholarships.payouts, name="help-payouts"),
+    path("pomoc-materialna/wyplaty.csv", scholarships.payouts_csv, name="help-payouts-csv"),
+    path("pomoc-materialna/wyplaty/wyplacone/", scholarships.payouts_paid,
+         name="help-payouts-paid"),
+    path("pomoc-materialna/wyplaty/<int:line_id>/korekta/", scholarships.payout_correct,
+         name="help-payout-correct"),
 ]
 platform_patterns: list = []

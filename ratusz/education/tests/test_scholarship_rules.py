@@ -99,3 +99,14 @@ def test_the_allowance_window_and_cap():
     with pytest.raises(rules.RuleError) as error:
         rules.check_allowance(100, event_on=event, applied_on=datetime.date(2025, 12, 1))
     assert error.value.code == "event_in_future"
+
+
+def test_amounts_typed_in_zloty():
+    assert rules.parse_zloty("1 800,50") == 180_050
+    assert rules.parse_zloty("1800.5 zł") == 180_050
+    assert rules.parse_zloty("") == 0
+    assert rules.parse_zloty("-20") == -2_000
+    for text in ("12,345", "abc", "1e3x", "NaN"):
+        with pytest.raises(rules.RuleError) as error:
+            rules.parse_zloty(text)
+        assert error.value.code == "amount_invalid"
