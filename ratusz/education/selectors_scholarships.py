@@ -93,7 +93,10 @@ def payout_line(municipality, line_id: int) -> PayoutLine | None:
     return PayoutLine.objects.for_municipality(municipality).filter(pk=line_id).first()
 
 
-def resident_help_applications(municipality, user) -> QuerySet[HelpApplication]:
-    """The resident's own matters (those they filed), for their read-only page."""
-    return (HelpApplication.objects.for_municipality(municipality).filter(resident=user)
-            .prefetch_related("payouts").order_by("-applied_on", "-pk"))
+def resident_help_application(municipality, user, application_id: int
+                              ) -> HelpApplication | None:
+    """The resident's own matter (one they filed), for their read-only page."""
+    if user is None or not user.is_authenticated:
+        return None
+    return (HelpApplication.objects.for_municipality(municipality)
+            .filter(resident=user, pk=application_id).first())

@@ -14,7 +14,7 @@ public_patterns = [
     path("rekrutacja/<int:campaign_id>/", public.campaign, name="campaign"),
     path("rekrutacja/<int:campaign_id>/wniosek/", public.apply, name="apply"),
     path("wnioski/<uuid:application_ref>/", public.application, name="application"),
-    path("pomoc-materialna/", scholarships.my_help, name="my-help"),
+    path("pomoc-materialna/<int:application_id>/", scholarships.my_help, name="my-help"),
 ]
 staff_patterns = [
     path("", staff.campaigns, name="campaigns"),
@@ -34,7 +34,7 @@ staff_patterns = [
          name="application-action"),
     path("zalaczniki/<int:attachment_id>/", staff.attachment, name="attachment"),
     path("pomoc-materialna/", scholarships.help_list, name="help-list"),
-    path("pomoc-materialna/zgloszenia/<int:submission_id>/", scholarships.help_open,
+    path("pomoc-materialna/zgloszenia/<int:filed_id>/", scholarships.help_open,
          name="help-open"),
     path("pomoc-materialna/<int:application_id>/", scholarships.help_matter,
          name="help-matter"),

@@ -7,7 +7,8 @@ import copy
 import datetime
 
 from ratusz.cases.jrwa import load_default_jrwa
-from ratusz.cases.models import JrwaVersion
+from ratusz.cases.models import JrwaClass, JrwaVersion
+from ratusz.cases.selectors import final_class
 from ratusz.eservices import services as eservices
 from ratusz.eservices.library import library_service
 from ratusz.eservices.models import FormStatus, FormVersion, Service
@@ -23,12 +24,16 @@ def help_service(municipality, department, slug: str) -> Service:
     if not JrwaVersion.objects.filter(unit=department.unit).exists():
         load_default_jrwa(department.unit, acting_user=None)
     card = library_service(slug)
+    symbol = card["jrwa_symbol"]
+    if final_class(department.unit, symbol) is None:  # a test JRWA without class 404
+        symbol = JrwaClass.objects.filter(version__unit=department.unit,
+                                          is_final=True).order_by("symbol").first().symbol
     definition = card["form"]
     service = Service.objects.create(
         municipality=municipality, department=department, slug=slug, search_text=slug,
         name=card["name"], category="education", summary=card["summary"],
         purpose=card["purpose"], who_may_apply=card["who_may_apply"], deadline_days=30,
-        deadline_description=card["deadline_description"], jrwa_symbol=card["jrwa_symbol"],
+        deadline_description=card["deadline_description"], jrwa_symbol=symbol,
         is_published=True, requires_identification=False, allows_anonymous=False)
     form = FormVersion.objects.create(
         municipality=municipality, service=service, number=1, title=definition["title"],

@@ -148,14 +148,18 @@ def test_the_payout_list_and_its_csv(client, clerk, finance, submission, municip
 def test_the_parent_sees_their_own_matter_only(client, resident, clerk, submission,
                                                 municipality_a, municipality_b):
     item = services.open_help_application(submission, acting_user=clerk)
-    services.decide_help(item, acting_user=clerk, grant=False, reason="Dochód za wysoki.")
+    services.decide_help(item, acting_user=clerk, grant=True, monthly_amount=15_000,
+                         month_count=2)
     client.force_login(resident)
-    page = client.get(reverse("education:my-help", args=[municipality_a.slug]))
+    page = client.get(reverse("education:my-help", args=[municipality_a.slug, item.pk]))
     assert page.status_code == 200
     text = page.content.decode()
-    assert "Piotr Kowalski" in text
-    other = client.get(reverse("education:my-help", args=[municipality_b.slug]))
-    assert "Piotr Kowalski" not in other.content.decode()
+    assert "Piotr Kowalski" in text and "150,00" in text and "300,00" in text
+    assert client.get(reverse("education:my-help", args=[municipality_b.slug, item.pk])
+                      ).status_code == 404
+    HelpApplication.objects.filter(pk=item.pk).update(resident=None)
+    assert client.get(reverse("education:my-help", args=[municipality_a.slug, item.pk])
+                      ).status_code == 404
 
 
 def test_another_gmina_staff_gets_404(client, submission, clerk, make_staff, municipality_b,

@@ -58,8 +58,11 @@ def help_list(request: HttpRequest) -> HttpResponse:
 
 @staff_required(MANAGE)
 @require_POST
-def help_open(request: HttpRequest, submission_id: int) -> HttpResponse:
-    submission = selectors.help_submission(request.municipality, submission_id)
+def help_open(request: HttpRequest, filed_id: int) -> HttpResponse:
+    """The income test opened on the submission `filed_id` of the scholarship or allowance
+    form (education.manage: the education department acts on these forms whichever
+    department's register took them in)."""
+    submission = selectors.help_submission(request.municipality, filed_id)
     if submission is None:
         raise Http404
     try:
@@ -230,10 +233,9 @@ CSV_HEADER = ["line", "month", "recipient", "pupil", "amount_grosze", "amount_pl
 @staff_required(VIEW, Permission.VIEW_PAYMENTS)
 @require_GET
 def payouts_csv(request: HttpRequest) -> HttpResponse:
-    """The month's payout list for the finance department (UTF-8, `;`-separated)."""
-    month = _month(request.GET.get("month"))
-    if month is None:
-        raise Http404
+    """The month's payout list for the finance department (UTF-8, `;`-separated); the
+    current month unless `month=YYYY-MM` names another."""
+    month = _month(request.GET.get("month")) or timezone.localdate().replace(day=1)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (f'attachment; filename="wyplaty-stypendia-'
                                        f'{month:%Y-%m}.csv"')
@@ -289,8 +291,12 @@ def payout_correct(request: HttpRequest, line_id: int) -> HttpResponse:
 @never_cache
 @resident_required
 @require_GET
-def my_help(request: HttpRequest, municipality_slug: str) -> HttpResponse:
-    """The parent's scholarship and allowance matters: state, amount, payouts (read)."""
+def my_help(request: HttpRequest, municipality_slug: str, application_id: int
+            ) -> HttpResponse:
+    """The parent's own scholarship or allowance matter: state, amount, payouts (read)."""
+    item = selectors.resident_help_application(request.municipality, request.user,
+                                               application_id)
+    if item is None:
+        raise Http404
     return render(request, "education/scholarships/mine.html", {
-        "matters": selectors.resident_help_applications(request.municipality,
-                                                        request.user)})
+        "item": item, "lines": item.payouts.order_by("month", "pk")})
