@@ -191,11 +191,15 @@ def _checked_members(application: HelpApplication, members: list[MemberData]
                              limit=MAX_MEMBERS)
     checked = []
     for number, member in enumerate(members, start=1):
-        name = clean_text(member.name, name=str(_("name")), limit=200, required=True,
-                          required_message=lazy_row(number, _("give the name")))
-        relation = clean_text(member.relation, name=str(_("relation")), limit=60,
-                              required=True,
-                              required_message=lazy_row(number, _("give the relation")))
+        if not (member.name or "").strip():
+            raise EducationError("member_name_required", _("Member %(number)s: give the "
+                                                           "name."), number=number)
+        if not (member.relation or "").strip():
+            raise EducationError("member_relation_required", _("Member %(number)s: give the "
+                                                               "relation to the pupil."),
+                                 number=number)
+        name = clean_text(member.name, name=str(_("name")), limit=200)
+        relation = clean_text(member.relation, name=str(_("relation")), limit=60)
         pesel = "".join((member.pesel or "").split())
         if pesel and (not pesel.isdigit() or not pesel_number.is_valid(pesel)):
             raise EducationError("pesel_invalid", _("Member %(number)s: the PESEL %(pesel)s "
@@ -232,10 +236,6 @@ def _checked_members(application: HelpApplication, members: list[MemberData]
                                                       "another PESEL than the pupil of the "
                                                       "application."))
     return checked
-
-
-def lazy_row(number: int, what) -> str:
-    return f"{_('Member')} {number}: {what}"
 
 
 def _write_household(application: HelpApplication, members: list[MemberData]) -> None:

@@ -263,3 +263,11 @@ def test_a_regulation_with_a_tier_outside_the_bounds_is_refused(municipality_a, 
 def test_another_gmina_sees_none_of_it(scholarship, municipality_b):
     assert selectors.help_application(municipality_b, scholarship.pk) is None
     assert not selectors.waiting_help_submissions(municipality_b).exists()
+
+
+def test_a_member_without_a_name_is_refused_by_number(scholarship, clerk):
+    members = family()
+    members[2].name = " "
+    with pytest.raises(EducationError) as error:
+        services.record_household(scholarship, acting_user=clerk, members=members)
+    assert error.value.code == "member_name_required" and "Member 3" in str(error.value)
