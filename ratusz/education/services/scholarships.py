@@ -36,6 +36,7 @@ from ratusz.education.models import (
     ScholarshipRegulation,
 )
 from ratusz.education.services.common import clean_text, polish_date, today
+from ratusz.eservices.models import Submission
 from ratusz.payments import nrb
 from ratusz.payments.money import zloty_text
 
@@ -144,6 +145,9 @@ def open_help_application(submission, *, acting_user) -> HelpApplication:
     """The matter of social help on a submission of the scholarship or allowance form:
     the pupil, the school, the account and (scholarship) the household as the form gave
     it, for the clerk to check. Opening twice returns the first one."""
+    # The submission's row locked: two clerks opening it at once get the one matter.
+    submission = Submission.objects.select_for_update().select_related("service").get(
+        pk=submission.pk)
     existing = HelpApplication.objects.filter(submission=submission).first()
     if existing is not None:
         return existing
