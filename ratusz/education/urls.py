@@ -50,5 +50,9 @@ staff_patterns = [
          name="help-payouts-paid"),
     path("pomoc-materialna/wyplaty/<int:line_id>/korekta/", scholarships.payout_correct,
          name="help-payout-correct"),
+    path("pomoc-materialna/regulamin/", scholarships.help_regulations,
+         name="help-regulations"),
+    path("pomoc-materialna/regulamin/nowy/", scholarships.help_regulation_create,
+         name="help-regulation-create"),
 ]
 platform_patterns: list = []

@@ -12,7 +12,12 @@ from ratusz.accounts.permissions import Role
 from ratusz.cases.models import OutgoingLetter
 from ratusz.core.models import PersonalDataAccess
 from ratusz.education import services
-from ratusz.education.models import HelpApplication, HelpStatus, PayoutLine
+from ratusz.education.models import (
+    HelpApplication,
+    HelpStatus,
+    PayoutLine,
+    ScholarshipRegulation,
+)
 from ratusz.education.tests.scholarship_factories import file_help, scholarship_data
 
 pytestmark = pytest.mark.django_db
@@ -169,3 +174,23 @@ def test_another_gmina_staff_gets_404(client, submission, clerk, make_staff, mun
     client.force_login(stranger)
     assert client.get(url("help-matter", municipality_a, item.pk)).status_code == 404
     assert client.get(url("help-matter", municipality_b, item.pk)).status_code == 404
+
+
+def test_the_regulation_page_adds_a_version_and_refuses_a_tier_out_of_bounds(
+        client, clerk, municipality_a):
+    client.force_login(clerk)
+    create = url("help-regulation-create", municipality_a)
+    response = client.post(create, {"effective_from": "2026-09-01", "resolution": "Uchwała X",
+                                    "tiers": "400,00; 300,00"}, follow=True)
+    assert "outside the statutory bounds" in response.content.decode()
+    response = client.post(create, {"effective_from": "2026-09-01", "resolution": "Uchwała X",
+                                    "tiers": "400; 200\n823,00;124,00"}, follow=True)
+    assert "Line" not in response.content.decode()
+    regulation = ScholarshipRegulation.objects.get(municipality=municipality_a)
+    assert regulation.tiers == [{"up_to": 40_000, "amount": 20_000},
+                                {"up_to": 82_300, "amount": 12_400}]
+    response = client.post(create, {"effective_from": "2026-10-01", "resolution": "Y",
+                                    "tiers": "abc"}, follow=True)
+    assert "Line 1" in response.content.decode()
+    page = client.get(url("help-regulations", municipality_a)).content.decode()
+    assert "Uchwała X" in page and "200,00" in page

@@ -35,7 +35,8 @@ def build(*, municipality, department, staff, resident, label) -> dict:
 
 HELP_STAFF_NAMES = ["help-list", "help-open", "help-matter", "help-matter-action",
                     "help-decision", "help-letter", "help-payouts", "help-payouts-csv",
-                    "help-payouts-paid", "help-payout-correct"]
+                    "help-payouts-paid", "help-payout-correct", "help-regulations",
+                    "help-regulation-create"]
 
 
 def _help_world(municipality, department, staff, resident) -> dict:

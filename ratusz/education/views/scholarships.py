@@ -300,3 +300,51 @@ def my_help(request: HttpRequest, municipality_slug: str, application_id: int
         raise Http404
     return render(request, "education/scholarships/mine.html", {
         "item": item, "lines": item.payouts.order_by("month", "pk")})
+
+
+def _tiers_from_text(text: str) -> list[dict]:
+    """The tiers typed one a line as "income up to; monthly amount" in złoty."""
+    tiers = []
+    for number, line in enumerate((text or "").splitlines(), start=1):
+        if not line.strip():
+            continue
+        parts = line.split(";")
+        try:
+            if len(parts) != 2:
+                raise rules.RuleError("tier_line")
+            up_to, amount = (rules.parse_zloty(part) for part in parts)
+        except rules.RuleError as error:
+            raise EducationError("tier_line_invalid", _(
+                "Line %(number)s: write the income limit and the amount in złoty separated "
+                "by a semicolon, e.g. 500,00; 200,00."), number=number) from error
+        tiers.append({"up_to": up_to, "amount": amount})
+    return tiers
+
+
+@staff_required(VIEW)
+@require_GET
+def help_regulations(request: HttpRequest) -> HttpResponse:
+    """The council's regulations (regulamin) with their tiers, newest first."""
+    return render(request, "education/scholarships/regulations.html", {
+        "regulations": selectors.regulations(request.municipality),
+        "bounds": rules.scholarship_bounds(), "threshold": rules.INCOME_THRESHOLD})
+
+
+@staff_required(MANAGE)
+@require_POST
+def help_regulation_create(request: HttpRequest) -> HttpResponse:
+    post = request.POST
+    try:
+        try:
+            effective_from = datetime.date.fromisoformat(post.get("effective_from", ""))
+        except ValueError as error:
+            raise EducationError("date_invalid", _("Give the date the regulation is in "
+                                                   "force from.")) from error
+        services.set_regulation(request.municipality, acting_user=request.user,
+                                effective_from=effective_from,
+                                resolution=post.get("resolution", ""),
+                                tiers=_tiers_from_text(post.get("tiers", "")))
+        messages.success(request, _("The regulation is saved."))
+    except EducationError as refusal:
+        messages.error(request, str(refusal.message))
+    return redirect("education-staff:help-regulations", request.municipality.slug)
