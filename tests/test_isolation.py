@@ -82,6 +82,8 @@ PUBLIC |= {"education:recruitment", "education:campaign", "education:apply"}
 #: Education: a parent's own application, after sign-in, only the parent's.
 RESIDENT_ONLY |= {"education:application"}
 RESIDENT_ONLY |= {"education:attendance-children", "education:attendance-child"}
+#: Education: a parent's own scholarship and allowance matters (read-only), after sign-in.
+RESIDENT_ONLY |= {"education:my-help"}
 SKIPPED_PREFIXES = ("api/", "admin/")  # tested in test_api.py and test_admin_access below
 KWARG = re.compile(r"<(?:\w+:)?(\w+)>")
 

@@ -7,7 +7,7 @@
 
 from django.urls import path
 
-from ratusz.education.views import attendance, public, sheets, staff
+from ratusz.education.views import attendance, public, scholarships, sheets, staff
 
 public_patterns = [
     path("", public.recruitment, name="recruitment"),
@@ -16,6 +16,7 @@ public_patterns = [
     path("wnioski/<uuid:application_ref>/", public.application, name="application"),
     path("dzieci/", attendance.children, name="attendance-children"),
     path("dzieci/<int:child_id>/", attendance.child, name="attendance-child"),
+    path("pomoc-materialna/<int:application_id>/", scholarships.my_help, name="my-help"),
 ]
 staff_patterns = [
     path("", staff.campaigns, name="campaigns"),
@@ -49,5 +50,26 @@ staff_patterns = [
          name="sheet-action"),
     path("arkusze/wersje/<int:sheet_version_id>/zmiany/", sheets.version_diff,
          name="sheet-diff"),
+    path("pomoc-materialna/", scholarships.help_list, name="help-list"),
+    path("pomoc-materialna/zgloszenia/<int:filed_id>/", scholarships.help_open,
+         name="help-open"),
+    path("pomoc-materialna/<int:application_id>/", scholarships.help_matter,
+         name="help-matter"),
+    path("pomoc-materialna/<int:application_id>/test/", scholarships.help_matter_action,
+         name="help-matter-action"),
+    path("pomoc-materialna/<int:application_id>/decyzja/", scholarships.help_decision,
+         name="help-decision"),
+    path("pomoc-materialna/<int:application_id>/pismo/", scholarships.help_letter,
+         name="help-letter"),
+    path("pomoc-materialna/wyplaty/", scholarships.payouts, name="help-payouts"),
+    path("pomoc-materialna/wyplaty.csv", scholarships.payouts_csv, name="help-payouts-csv"),
+    path("pomoc-materialna/wyplaty/wyplacone/", scholarships.payouts_paid,
+         name="help-payouts-paid"),
+    path("pomoc-materialna/wyplaty/<int:line_id>/korekta/", scholarships.payout_correct,
+         name="help-payout-correct"),
+    path("pomoc-materialna/regulamin/", scholarships.help_regulations,
+         name="help-regulations"),
+    path("pomoc-materialna/regulamin/nowy/", scholarships.help_regulation_create,
+         name="help-regulation-create"),
 ]
 platform_patterns: list = []

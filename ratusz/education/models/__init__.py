@@ -66,6 +66,15 @@ from ratusz.education.models.sheets import (
     SheetTeacher,
     SheetVersion,
     SubjectHours,
+from ratusz.education.models.scholarships import (
+    HelpApplication,
+    HelpKind,
+    HelpStatus,
+    HouseholdMember,
+    IncomeSource,
+    MemberIncome,
+    PayoutLine,
+    ScholarshipRegulation,
 )
 
 __all__ = [
@@ -80,4 +89,6 @@ __all__ = [
     "AdditionalHours", "Division", "EmploymentForm", "OpinionBody", "OrganisationSheet",
     "SheetComment", "SheetEvent", "SheetOpinion", "SheetRates", "SheetStatus", "SheetStep",
     "SheetTeacher", "SheetVersion", "SubjectHours",
+    "HelpApplication", "HelpKind", "HelpStatus", "HouseholdMember", "IncomeSource",
+    "MemberIncome", "PayoutLine", "ScholarshipRegulation",
 ]

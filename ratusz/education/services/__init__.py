@@ -83,6 +83,16 @@ from ratusz.education.services.sheets import (
     set_rates,
     start_annex,
     update_division,
+from ratusz.education.services.scholarships import (
+    MemberData,
+    correct_payout,
+    decide_help,
+    mark_month_paid,
+    open_help_application,
+    proposal,
+    put_decision_in_case,
+    record_household,
+    set_regulation,
 )
 
 __all__ = [
@@ -102,4 +112,7 @@ __all__ = [
     "create_sheet", "prepare_correction", "record_opinion", "remove_additional",
     "remove_division", "remove_teacher", "request_opinion", "return_version",
     "save_teacher", "send_version", "set_rates", "start_annex", "update_division",
+    "MemberData", "correct_payout", "decide_help", "mark_month_paid",
+    "open_help_application", "proposal", "put_decision_in_case", "record_household",
+    "set_regulation",
 ]

@@ -7,6 +7,7 @@ from ratusz.education import services
 from ratusz.education.tests.attendance_factories import make_child, make_preschool
 from ratusz.education.tests.factories import application_data, make_recruitment
 from ratusz.education.tests.sheet_factories import make_sheet
+from ratusz.education.tests.scholarship_factories import file_help, scholarship_data
 from ratusz.testing.pdf import tiny_pdf
 
 STAFF_NAMES = ["campaigns", "campaign-create", "campaign", "campaign-offer",
@@ -45,4 +46,28 @@ def build(*, municipality, department, staff, resident, label) -> dict:
                   "child_id": agreement.child_id}
     overrides.update({f"education-staff:{name}": attendance for name in ATTENDANCE_STAFF})
     overrides.update({f"education:{name}": attendance for name in ATTENDANCE_PUBLIC})
+    overrides.update(_help_world(municipality, department, staff, resident))
     return {"values": {}, "overrides": overrides}
+
+
+HELP_STAFF_NAMES = ["help-list", "help-open", "help-matter", "help-matter-action",
+                    "help-decision", "help-letter", "help-payouts", "help-payouts-csv",
+                    "help-payouts-paid", "help-payout-correct", "help-regulations",
+                    "help-regulation-create"]
+
+
+def _help_world(municipality, department, staff, resident) -> dict:
+    """A scholarship matter granted for two months (so a payout line exists) and a second
+    submission still waiting for its income test."""
+    submission = file_help(municipality, department, "stypendium-szkolne",
+                           scholarship_data(), resident=resident)
+    waiting = file_help(municipality, department, "stypendium-szkolne",
+                        scholarship_data(pupil="Jan"), resident=resident)
+    item = services.open_help_application(submission, acting_user=staff)
+    services.decide_help(item, acting_user=staff, grant=True, monthly_amount=12_400,
+                         month_count=2)
+    values = {"application_id": item.pk, "filed_id": waiting.pk,
+              "line_id": item.payouts.first().pk}
+    overrides = {f"education-staff:{name}": values for name in HELP_STAFF_NAMES}
+    overrides["education:my-help"] = values
+    return overrides
