@@ -51,6 +51,16 @@ from ratusz.education.models.recruitment import (
     Preference,
     Round,
 )
+from ratusz.education.models.scholarships import (
+    HelpApplication,
+    HelpKind,
+    HelpStatus,
+    HouseholdMember,
+    IncomeSource,
+    MemberIncome,
+    PayoutLine,
+    ScholarshipRegulation,
+)
 from ratusz.education.models.sheets import (
     AdditionalHours,
     Division,
@@ -66,15 +76,6 @@ from ratusz.education.models.sheets import (
     SheetTeacher,
     SheetVersion,
     SubjectHours,
-from ratusz.education.models.scholarships import (
-    HelpApplication,
-    HelpKind,
-    HelpStatus,
-    HouseholdMember,
-    IncomeSource,
-    MemberIncome,
-    PayoutLine,
-    ScholarshipRegulation,
 )
 
 __all__ = [

@@ -64,6 +64,17 @@ from ratusz.education.services.results import (
     round_of,
     run_matching,
 )
+from ratusz.education.services.scholarships import (
+    MemberData,
+    correct_payout,
+    decide_help,
+    mark_month_paid,
+    open_help_application,
+    proposal,
+    put_decision_in_case,
+    record_household,
+    set_regulation,
+)
 from ratusz.education.services.sheets import (
     TeacherData,
     add_additional,
@@ -83,16 +94,6 @@ from ratusz.education.services.sheets import (
     set_rates,
     start_annex,
     update_division,
-from ratusz.education.services.scholarships import (
-    MemberData,
-    correct_payout,
-    decide_help,
-    mark_month_paid,
-    open_help_application,
-    proposal,
-    put_decision_in_case,
-    record_household,
-    set_regulation,
 )
 
 __all__ = [

@@ -6,8 +6,8 @@ app's own URL names only, so that other apps' keyword names cannot clash with th
 from ratusz.education import services
 from ratusz.education.tests.attendance_factories import make_child, make_preschool
 from ratusz.education.tests.factories import application_data, make_recruitment
-from ratusz.education.tests.sheet_factories import make_sheet
 from ratusz.education.tests.scholarship_factories import file_help, scholarship_data
+from ratusz.education.tests.sheet_factories import make_sheet
 from ratusz.testing.pdf import tiny_pdf
 
 STAFF_NAMES = ["campaigns", "campaign-create", "campaign", "campaign-offer",
