@@ -9,8 +9,11 @@ class EducationConfig(AppConfig):
 
     def ready(self) -> None:
         from ratusz.accounts.workspace import register_menu_entry, register_waiting_work
+        from ratusz.core.effects import schedule_periodic
         from ratusz.education import personal_data, workspace
 
         personal_data.register_provider()
         register_menu_entry(workspace.MENU_ENTRY)
         register_waiting_work("education", workspace.waiting_work)
+        schedule_periodic({"education-library-daily": ("education.library_daily",
+                                                        {"hour": "6", "minute": "15"})})

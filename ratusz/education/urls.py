@@ -7,13 +7,16 @@
 
 from django.urls import path
 
-from ratusz.education.views import public, staff
+from ratusz.education.views import library, public, staff
 
 public_patterns = [
     path("", public.recruitment, name="recruitment"),
     path("rekrutacja/<int:campaign_id>/", public.campaign, name="campaign"),
     path("rekrutacja/<int:campaign_id>/wniosek/", public.apply, name="apply"),
     path("wnioski/<uuid:application_ref>/", public.application, name="application"),
+    path("biblioteka/", library.search, name="library-search"),
+    path("biblioteka/<int:record_id>/", library.record, name="library-record"),
+    path("biblioteka/moje/", library.mine, name="library-mine"),
 ]
 staff_patterns = [
     path("", staff.campaigns, name="campaigns"),
@@ -32,5 +35,9 @@ staff_patterns = [
     path("wnioski/<int:application_id>/komisja/", staff.application_action,
          name="application-action"),
     path("zalaczniki/<int:attachment_id>/", staff.attachment, name="attachment"),
+    path("biblioteki/", library.libraries, name="libraries"),
+    path("biblioteki/<int:library_id>/", library.desk, name="library"),
+    path("biblioteki/<int:library_id>/katalog.<str:fmt>", library.export,
+         name="library-export"),
 ]
 platform_patterns: list = []

@@ -14,6 +14,19 @@ from ratusz.education.models.institutions import (
     Institution,
     InstitutionKind,
 )
+from ratusz.education.models.library import (
+    ACTIVE_RESERVATION,
+    BibRecord,
+    Copy,
+    CopyStatus,
+    Library,
+    Loan,
+    OverdueReminder,
+    Reader,
+    ReaderKind,
+    Reservation,
+    ReservationState,
+)
 from ratusz.education.models.outcomes import (
     Allocation,
     Appeal,
@@ -48,4 +61,6 @@ __all__ = [
     "DeclaredCriterion", "DocumentKind", "Enrolment", "EnrolmentSource", "Institution",
     "InstitutionKind", "Justification", "ListKind", "Offer", "Preference", "PublishedList",
     "Round", "Score",
+    "ACTIVE_RESERVATION", "BibRecord", "Copy", "CopyStatus", "Library", "Loan",
+    "OverdueReminder", "Reader", "ReaderKind", "Reservation", "ReservationState",
 ]

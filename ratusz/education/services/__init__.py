@@ -37,6 +37,21 @@ from ratusz.education.services.campaigns import (
     record_continuation,
 )
 from ratusz.education.services.children import ChildData
+from ratusz.education.services.library import (
+    ImportReport,
+    add_copy,
+    add_reader,
+    add_record,
+    cancel_reservation,
+    create_library,
+    expire_reservations,
+    import_marc,
+    lend,
+    reserve,
+    return_copy,
+    send_overdue_reminders,
+    set_aside,
+)
 from ratusz.education.services.results import (
     allocate_campaign,
     build_input,
@@ -57,4 +72,7 @@ __all__ = [
     "record_continuation", "refusing_offers", "request_documents", "request_justification",
     "round_of", "run_matching", "submit_application", "verify_application",
     "withdraw_application",
+    "ImportReport", "add_copy", "add_reader", "add_record", "cancel_reservation",
+    "create_library", "expire_reservations", "import_marc", "lend", "reserve", "return_copy",
+    "send_overdue_reminders", "set_aside",
 ]
