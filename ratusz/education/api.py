@@ -6,7 +6,10 @@
   a new run answers 201. A state that forbids it is a 409 naming why.
 - `GET /recruitment/campaigns/{id}/allocation` (education.view): the whole input and
   result of the latest run, `{"seed", "institutions", "candidates", "assignments"}`, so
-  anyone can run it again; candidate ids are opaque (no PESEL, no names)."""
+  anyone can run it again; candidate ids are opaque (no PESEL, no names).
+- `GET /library/search?q=&municipality=<slug>` (public, no token): the records of the
+  gmina's school libraries matching every word of `q`, with `title`, `author`, `isbn`,
+  `library`, `available`; paginated (`page`, `page_size`)."""
 
 from __future__ import annotations
 
@@ -14,13 +17,15 @@ from datetime import datetime
 
 from django.http import Http404, HttpRequest
 from django.utils import translation
-from ninja import Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 
 from ratusz.accounts.permissions import Permission
-from ratusz.core.api import BoundedPagination, require_permission
-from ratusz.education import selectors, services
+from ratusz.core import selectors as core_selectors
+from ratusz.core.api import BoundedPagination, enter_api_municipality, require_permission
+from ratusz.core.middleware import host_municipality_slug
+from ratusz.education import selectors, selectors_library, services
 from ratusz.education.errors import EducationError
 
 router = Router(tags=["education"])
@@ -119,3 +124,42 @@ def allocation(request: HttpRequest, campaign_id: int):
     if run is None:
         raise Http404
     return run.data
+
+
+# --- School libraries ---
+
+class LibraryRecordOut(Schema):
+    id: int
+    title: str
+    author: str
+    isbn: str
+    year: int | None
+    library: str
+    library_id: int
+    available: bool
+    available_copies: int
+
+    @staticmethod
+    def resolve_library(item) -> str:
+        return item.library.name
+
+    @staticmethod
+    def resolve_available(item) -> bool:
+        return item.available_copies > 0
+
+
+@router.get("/library/search", auth=None, response=list[LibraryRecordOut],
+            summary="Search the gmina's school library catalogues (public, no token)",
+            description="The gmina is named by `municipality` (its slug, as in /g/<slug>/), "
+                        "else by the gmina's own host name. Every word of `q` must occur in "
+                        "the title, author, ISBN or subjects (case and Polish diacritics "
+                        "ignored). `available` is true when a copy is on the shelf now.")
+@paginate(BoundedPagination)
+def library_search(request: HttpRequest, q: str = Query(..., max_length=200),
+                   municipality: str = Query("", max_length=100)):
+    slug = municipality or host_municipality_slug(request.get_host()) or ""
+    found = core_selectors.get_active_municipality_by_slug(slug) if slug else None
+    if found is None:
+        raise Http404
+    enter_api_municipality(request, found, permissions=frozenset())
+    return selectors_library.catalogue_search(found, q)
