@@ -81,6 +81,10 @@ RESIDENT_ONLY |= {"payments:account", "payments:pay", "payments:payment",
 PUBLIC |= {"education:recruitment", "education:campaign", "education:apply"}
 #: Education: a parent's own application, after sign-in, only the parent's.
 RESIDENT_ONLY |= {"education:application"}
+#: Education II: the school library catalogue (search, a record) is public; "my library"
+#: (a resident's reader cards, loans and reservations) is the resident's own.
+PUBLIC |= {"education:library-search", "education:library-record"}
+RESIDENT_ONLY |= {"education:library-mine"}
 SKIPPED_PREFIXES = ("api/", "admin/")  # tested in test_api.py and test_admin_access below
 KWARG = re.compile(r"<(?:\w+:)?(\w+)>")
 

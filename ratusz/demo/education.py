@@ -14,6 +14,7 @@ from ratusz.accounts.permissions import Permission
 from ratusz.cases.jrwa import load_default_jrwa
 from ratusz.core import services as core_services
 from ratusz.core.models import Department, Locality, Unit, UnitKind
+from ratusz.demo.education_library import ensure_library_demo
 from ratusz.education import services
 from ratusz.education.models import (
     Application,
@@ -184,7 +185,8 @@ def ensure_demo(municipality, staff: dict, resident, *, issue_token) -> dict:
         _generate(campaign, officer, resident, rng)
         _results(campaign, officer, rng)
     token = issue_token(officer, [Permission.VIEW_EDUCATION, Permission.MANAGE_EDUCATION])
-    return {"education_token": token, "education_campaign": campaign.pk}
+    return {"education_token": token, "education_campaign": campaign.pk,
+            **ensure_library_demo(municipality, staff, resident)}
 
 
 def ensure_platform_demo(municipalities: list) -> dict:

@@ -5,6 +5,7 @@ app's own URL names only, so that other apps' keyword names cannot clash with th
 
 from ratusz.education import services
 from ratusz.education.tests.factories import application_data, make_recruitment
+from ratusz.education.tests.library_factories import add_book, make_library, make_pupil_reader
 from ratusz.testing.pdf import tiny_pdf
 
 STAFF_NAMES = ["campaigns", "campaign-create", "campaign", "campaign-offer",
@@ -28,4 +29,22 @@ def build(*, municipality, department, staff, resident, label) -> dict:
               "application_ref": application.public_id}
     overrides = {f"education-staff:{name}": values for name in STAFF_NAMES}
     overrides.update({f"education:{name}": values for name in PUBLIC_NAMES})
+    overrides.update(build_library(municipality=municipality, resident=resident, label=label))
     return {"values": {}, "overrides": overrides}
+
+
+LIBRARY_STAFF_NAMES = ["libraries", "library", "library-export"]
+LIBRARY_PUBLIC_NAMES = ["library-search", "library-record", "library-mine"]
+
+
+def build_library(*, municipality, resident, label) -> dict:
+    """A school library with a record, a copy and the world's resident's child as a
+    reader who reserved it (the overrides of the library's URL names)."""
+    library = make_library(municipality, name=f"Szkoła Podstawowa {label}")
+    record = add_book(library, f"Pan Tadeusz {label}", "Mickiewicz, Adam")
+    reader = make_pupil_reader(library, resident, first="Staś", last=f"Nowak-{label}")
+    services.reserve(record, reader, acting_user=resident)
+    values = {"library_id": library.pk, "record_id": record.pk, "fmt": "mrc"}
+    overrides = {f"education-staff:{name}": values for name in LIBRARY_STAFF_NAMES}
+    overrides.update({f"education:{name}": values for name in LIBRARY_PUBLIC_NAMES})
+    return overrides

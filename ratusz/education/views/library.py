@@ -48,7 +48,8 @@ def search(request: HttpRequest, municipality_slug: str) -> HttpResponse:
         page = Paginator(selectors.catalogue_search(municipality, query), PAGE_SIZE
                          ).get_page(_page_number(request))
     return render(request, "education/library/search.html", {
-        "query": query, "page": page, "libraries": selectors.libraries(municipality)})
+        "query": query, "page": page, "libraries": selectors.libraries(municipality),
+        "has_card": selectors.resident_readers(municipality, request.user).exists()})
 
 
 @never_cache
@@ -91,7 +92,8 @@ def record(request: HttpRequest, municipality_slug: str, record_id: int) -> Http
 @require_http_methods(["GET", "POST"])
 def mine(request: HttpRequest, municipality_slug: str) -> HttpResponse:
     """A resident's reader cards (theirs and their children's): loans with their due
-    dates, reservations (ready: pick up by…); an active reservation may be cancelled."""
+    dates, reservations (ready: pick up by…); an active reservation may be cancelled.
+    Without a reader card in this gmina's libraries there is nothing here (404)."""
     municipality = request.municipality
     if request.method == "POST":
         reservation = selectors.access_resident_reservation(
@@ -106,6 +108,8 @@ def mine(request: HttpRequest, municipality_slug: str) -> HttpResponse:
             messages.success(request, _("The reservation has been cancelled."))
         return redirect("education:library-mine", municipality.slug)
     readers = list(selectors.resident_readers(municipality, request.user))
+    if not readers:
+        raise Http404  # no reader card here: as for a matter of another gmina
     return render(request, "education/library/mine.html", {
         "readers": readers, "today": today(),
         **selectors.readers_activity(municipality, readers)})
