@@ -74,7 +74,6 @@ class BibRecord(TenantOwned):
             models.UniqueConstraint(fields=["library", "isbn"], condition=~Q(isbn=""),
                                     name="education_bibrecord_isbn_unique"),
         ]
-        indexes = [models.Index(fields=["municipality", "title"])]
 
     def __str__(self) -> str:
         return self.title
