@@ -60,7 +60,7 @@ def fold(text: str) -> str:
     catalogue search compares."""
     decomposed = unicodedata.normalize("NFKD", text.translate(_FOLD).lower())
     plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(re.sub(r"[^\w]+", " ", plain).split())
+    return " ".join(re.sub(r"[\W_]+", " ", plain).split())
 
 
 def normal_isbn(value: str) -> str:

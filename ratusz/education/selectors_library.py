@@ -74,7 +74,7 @@ def matching(records: QuerySet, words: list[str]) -> QuerySet:
     if connection.vendor == "postgresql":
         return records.extra(  # noqa: S610 - the words are parameters; the index's expression
             where=["education_bibrecord.search_vector @@ to_tsquery('simple'::regconfig, %s)"],
-            params=[" & ".join(f"{word}:*" for word in words)])
+            params=[" & ".join(f"'{word}':*" for word in words)])  # letters, digits only
     for word in words:
         records = records.filter(Q(search_text__startswith=word)
                                  | Q(search_text__contains=f" {word}"))
