@@ -153,7 +153,11 @@ class LibraryRecordOut(Schema):
             description="The gmina is named by `municipality` (its slug, as in /g/<slug>/), "
                         "else by the gmina's own host name. Every word of `q` must occur in "
                         "the title, author, ISBN or subjects (case and Polish diacritics "
-                        "ignored). `available` is true when a copy is on the shelf now.")
+                        "ignored). `available` is true when a copy is on the shelf now.",
+            openapi_extra={"responses": {"404": {
+                "description": "No such gmina (`municipality` unknown, or none named).",
+                "content": {"application/problem+json": {"schema": {
+                    "$ref": "#/components/schemas/Problem"}}}}}})
 @paginate(BoundedPagination)
 def library_search(request: HttpRequest, q: str = Query(..., max_length=200),
                    municipality: str = Query("", max_length=100)):
