@@ -84,6 +84,10 @@ RESIDENT_ONLY |= {"education:application"}
 RESIDENT_ONLY |= {"education:attendance-children", "education:attendance-child"}
 #: Education: a parent's own scholarship and allowance matters (read-only), after sign-in.
 RESIDENT_ONLY |= {"education:my-help"}
+#: Education II: the school library catalogue (search, a record) is public; "my library"
+#: (a resident's reader cards, loans and reservations) is the resident's own.
+PUBLIC |= {"education:library-search", "education:library-record"}
+RESIDENT_ONLY |= {"education:library-mine"}
 SKIPPED_PREFIXES = ("api/", "admin/")  # tested in test_api.py and test_admin_access below
 KWARG = re.compile(r"<(?:\w+:)?(\w+)>")
 

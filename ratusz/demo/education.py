@@ -16,6 +16,7 @@ from ratusz.core import services as core_services
 from ratusz.core.models import Department, Locality, Unit, UnitKind
 from ratusz.demo import education_sheets
 from ratusz.demo.education_attendance import ensure_attendance_demo
+from ratusz.demo.education_library import ensure_library_demo
 from ratusz.demo.education_scholarships import ensure_scholarships_demo
 from ratusz.education import services
 from ratusz.education.models import (
@@ -191,6 +192,7 @@ def ensure_demo(municipality, staff: dict, resident, *, issue_token) -> dict:
     result.update(ensure_attendance_demo(municipality, staff, resident))
     result.update(education_sheets.ensure_demo(municipality, officer))
     result.update(ensure_scholarships_demo(municipality, staff, resident))
+    result.update(ensure_library_demo(municipality, staff, resident))
     return result
 
 

@@ -12,7 +12,10 @@
   institution's cut-off (named), for a day outside the child's place or a closed day; 404
   for a child that is not the caller's.
 - `GET /education/children` (a resident token): the caller's children with their
-  institution and this month's `fee_preview` (grosze) from the attendance so far."""
+  institution and this month's `fee_preview` (grosze) from the attendance so far.
+- `GET /library/search?q=&municipality=<slug>` (public, no token): the records of the
+  gmina's school libraries matching every word of `q`, with `title`, `author`, `isbn`,
+  `library`, `available`; paginated (`page`, `page_size`)."""
 
 from __future__ import annotations
 
@@ -20,14 +23,16 @@ from datetime import date, datetime
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import translation
-from ninja import Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 from pydantic import ConfigDict
 
 from ratusz.accounts.permissions import Permission
-from ratusz.core.api import BoundedPagination, require_permission
-from ratusz.education import selectors, services
+from ratusz.core import selectors as core_selectors
+from ratusz.core.api import BoundedPagination, enter_api_municipality, require_permission
+from ratusz.core.middleware import host_municipality_slug
+from ratusz.education import selectors, selectors_library, services
 from ratusz.education.errors import EducationError
 
 router = Router(tags=["education"])
@@ -196,3 +201,44 @@ def my_children(request: HttpRequest):
              "declared_until": agreement.declared_until.strftime("%H:%M"),
              "fee_preview": services.fee_preview(agreement).total}
             for agreement in selectors.resident_agreements(request.auth.municipality, user)]
+# --- School libraries ---
+
+class LibraryRecordOut(Schema):
+    id: int
+    title: str
+    author: str
+    isbn: str
+    year: int | None
+    library: str
+    library_id: int
+    available: bool
+    available_copies: int
+
+    @staticmethod
+    def resolve_library(item) -> str:
+        return item.library.name
+
+    @staticmethod
+    def resolve_available(item) -> bool:
+        return item.available_copies > 0
+
+
+@router.get("/library/search", auth=None, response=list[LibraryRecordOut],
+            summary="Search the gmina's school library catalogues (public, no token)",
+            description="The gmina is named by `municipality` (its slug, as in /g/<slug>/), "
+                        "else by the gmina's own host name. Every word of `q` must occur in "
+                        "the title, author, ISBN or subjects (case and Polish diacritics "
+                        "ignored). `available` is true when a copy is on the shelf now.",
+            openapi_extra={"responses": {"404": {
+                "description": "No such gmina (`municipality` unknown, or none named).",
+                "content": {"application/problem+json": {"schema": {
+                    "$ref": "#/components/schemas/Problem"}}}}}})
+@paginate(BoundedPagination)
+def library_search(request: HttpRequest, q: str = Query(..., max_length=200),
+                   municipality: str = Query("", max_length=100)):
+    slug = municipality or host_municipality_slug(request.get_host()) or ""
+    found = core_selectors.get_active_municipality_by_slug(slug) if slug else None
+    if found is None:
+        raise Http404
+    enter_api_municipality(request, found, permissions=frozenset())
+    return selectors_library.catalogue_search(found, q)

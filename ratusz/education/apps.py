@@ -9,6 +9,7 @@ class EducationConfig(AppConfig):
 
     def ready(self) -> None:
         from ratusz.accounts.workspace import register_menu_entry, register_waiting_work
+        from ratusz.core.effects import schedule_periodic
         from ratusz.education import personal_data, workspace
 
         personal_data.register_provider()
@@ -17,3 +18,5 @@ class EducationConfig(AppConfig):
         register_menu_entry(workspace.ATTENDANCE_MENU_ENTRY)
         register_menu_entry(workspace.SHEETS_MENU_ENTRY)
         register_waiting_work("education-sheets", workspace.sheets_waiting)
+        schedule_periodic({"education-library-daily": ("education.library_daily",
+                                                        {"hour": "6", "minute": "15"})})

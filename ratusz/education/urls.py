@@ -7,7 +7,7 @@
 
 from django.urls import path
 
-from ratusz.education.views import attendance, public, scholarships, sheets, staff
+from ratusz.education.views import attendance, library, public, scholarships, sheets, staff
 
 public_patterns = [
     path("", public.recruitment, name="recruitment"),
@@ -17,6 +17,9 @@ public_patterns = [
     path("dzieci/", attendance.children, name="attendance-children"),
     path("dzieci/<int:child_id>/", attendance.child, name="attendance-child"),
     path("pomoc-materialna/<int:application_id>/", scholarships.my_help, name="my-help"),
+    path("biblioteka/", library.search, name="library-search"),
+    path("biblioteka/<int:record_id>/", library.record, name="library-record"),
+    path("biblioteka/moje/", library.mine, name="library-mine"),
 ]
 staff_patterns = [
     path("", staff.campaigns, name="campaigns"),
@@ -71,5 +74,9 @@ staff_patterns = [
          name="help-regulations"),
     path("pomoc-materialna/regulamin/nowy/", scholarships.help_regulation_create,
          name="help-regulation-create"),
+    path("biblioteki/", library.libraries, name="libraries"),
+    path("biblioteki/<int:library_id>/", library.desk, name="library"),
+    path("biblioteki/<int:library_id>/katalog.<str:fmt>", library.export,
+         name="library-export"),
 ]
 platform_patterns: list = []

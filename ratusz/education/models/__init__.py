@@ -25,6 +25,19 @@ from ratusz.education.models.institutions import (
     Institution,
     InstitutionKind,
 )
+from ratusz.education.models.library import (
+    ACTIVE_RESERVATION,
+    BibRecord,
+    Copy,
+    CopyStatus,
+    Library,
+    Loan,
+    OverdueReminder,
+    Reader,
+    ReaderKind,
+    Reservation,
+    ReservationState,
+)
 from ratusz.education.models.outcomes import (
     Allocation,
     Appeal,
@@ -92,4 +105,6 @@ __all__ = [
     "SheetTeacher", "SheetVersion", "SubjectHours",
     "HelpApplication", "HelpKind", "HelpStatus", "HouseholdMember", "IncomeSource",
     "MemberIncome", "PayoutLine", "ScholarshipRegulation",
+    "ACTIVE_RESERVATION", "BibRecord", "Copy", "CopyStatus", "Library", "Loan",
+    "OverdueReminder", "Reader", "ReaderKind", "Reservation", "ReservationState",
 ]

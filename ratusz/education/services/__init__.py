@@ -54,6 +54,21 @@ from ratusz.education.services.campaigns import (
     record_continuation,
 )
 from ratusz.education.services.children import ChildData
+from ratusz.education.services.library import (
+    ImportReport,
+    add_copy,
+    add_reader,
+    add_record,
+    cancel_reservation,
+    create_library,
+    expire_reservations,
+    import_marc,
+    lend,
+    reserve,
+    return_copy,
+    send_overdue_reminders,
+    set_aside,
+)
 from ratusz.education.services.results import (
     allocate_campaign,
     build_input,
@@ -116,4 +131,7 @@ __all__ = [
     "MemberData", "correct_payout", "decide_help", "mark_month_paid",
     "open_help_application", "proposal", "put_decision_in_case", "record_household",
     "set_regulation",
+    "ImportReport", "add_copy", "add_reader", "add_record", "cancel_reservation",
+    "create_library", "expire_reservations", "import_marc", "lend", "reserve", "return_copy",
+    "send_overdue_reminders", "set_aside",
 ]

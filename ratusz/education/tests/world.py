@@ -6,6 +6,7 @@ app's own URL names only, so that other apps' keyword names cannot clash with th
 from ratusz.education import services
 from ratusz.education.tests.attendance_factories import make_child, make_preschool
 from ratusz.education.tests.factories import application_data, make_recruitment
+from ratusz.education.tests.library_factories import add_book, make_library, make_pupil_reader
 from ratusz.education.tests.scholarship_factories import file_help, scholarship_data
 from ratusz.education.tests.sheet_factories import make_sheet
 from ratusz.testing.pdf import tiny_pdf
@@ -47,6 +48,7 @@ def build(*, municipality, department, staff, resident, label) -> dict:
     overrides.update({f"education-staff:{name}": attendance for name in ATTENDANCE_STAFF})
     overrides.update({f"education:{name}": attendance for name in ATTENDANCE_PUBLIC})
     overrides.update(_help_world(municipality, department, staff, resident))
+    overrides.update(build_library(municipality=municipality, resident=resident, label=label))
     return {"values": {}, "overrides": overrides}
 
 
@@ -70,4 +72,21 @@ def _help_world(municipality, department, staff, resident) -> dict:
               "line_id": item.payouts.first().pk}
     overrides = {f"education-staff:{name}": values for name in HELP_STAFF_NAMES}
     overrides["education:my-help"] = values
+    return overrides
+
+
+LIBRARY_STAFF_NAMES = ["libraries", "library", "library-export"]
+LIBRARY_PUBLIC_NAMES = ["library-search", "library-record", "library-mine"]
+
+
+def build_library(*, municipality, resident, label) -> dict:
+    """A school library with a record, a copy and the world's resident's child as a
+    reader who reserved it (the overrides of the library's URL names)."""
+    library = make_library(municipality, name=f"Szkoła Podstawowa {label}")
+    record = add_book(library, f"Pan Tadeusz {label}", "Mickiewicz, Adam")
+    reader = make_pupil_reader(library, resident, first="Staś", last=f"Nowak-{label}")
+    services.reserve(record, reader, acting_user=resident)
+    values = {"library_id": library.pk, "record_id": record.pk, "fmt": "mrc"}
+    overrides = {f"education-staff:{name}": values for name in LIBRARY_STAFF_NAMES}
+    overrides.update({f"education:{name}": values for name in LIBRARY_PUBLIC_NAMES})
     return overrides
