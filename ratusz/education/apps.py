@@ -17,6 +17,8 @@ class EducationConfig(AppConfig):
         register_waiting_work("education", workspace.waiting_work)
         register_menu_entry(workspace.ATTENDANCE_MENU_ENTRY)
         register_menu_entry(workspace.SHEETS_MENU_ENTRY)
+        register_menu_entry(workspace.HELP_MENU_ENTRY)
+        register_menu_entry(workspace.LIBRARY_MENU_ENTRY)
         register_waiting_work("education-sheets", workspace.sheets_waiting)
         schedule_periodic({"education-library-daily": ("education.library_daily",
                                                         {"hour": "6", "minute": "15"})})

@@ -14,7 +14,11 @@ from ratusz.education import selectors, selectors_sheets
 MENU_ENTRY = MenuEntry(
     "education", _("Recruitment"),
     (MenuTarget("education-staff:campaigns", Permission.VIEW_EDUCATION),),
-    current=("education-staff:",), badges=("education",))
+    current=tuple(f"education-staff:{name}" for name in (
+        "campaigns", "campaign-create", "campaign", "campaign-offer", "campaign-criterion",
+        "campaign-continuation", "campaign-step", "applications", "lists", "application",
+        "application-action", "attachment", "paper-application")),
+    badges=("education",))
 SHOWN = 10
 
 
@@ -41,6 +45,16 @@ ATTENDANCE_MENU_ENTRY = MenuEntry(
     (MenuTarget("education-staff:attendance", Permission.VIEW_EDUCATION),),
     current=("education-staff:attendance", "education-staff:attendance-day",
              "education-staff:fees-month"))
+HELP_MENU_ENTRY = MenuEntry(
+    "education-help", _("Scholarships and allowances"),
+    (MenuTarget("education-staff:help-list", Permission.VIEW_EDUCATION),),
+    current=tuple(f"education-staff:{name}" for name in (
+        "help-list", "help-open", "help-matter", "help-decision", "help-letter",
+        "help-payouts", "help-regulations")))
+LIBRARY_MENU_ENTRY = MenuEntry(
+    "education-libraries", _("School libraries"),
+    (MenuTarget("education-staff:libraries", Permission.MANAGE_EDUCATION),),
+    current=("education-staff:libraries", "education-staff:library"))
 # --- organisation sheets ---
 SHEETS_MENU_ENTRY = MenuEntry(
     "education-sheets", _("Organisation sheets"),
