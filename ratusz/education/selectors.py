@@ -411,3 +411,10 @@ def month_statements(institution, month) -> list:
                 .select_related("agreement__child", "corrects")
                 .order_by("agreement__child__last_name", "agreement__child__first_name",
                           "version"))
+
+
+def child_applications(municipality, user, child) -> QuerySet[Application]:
+    """The resident's recruitment applications for this child, newest first."""
+    return (Application.objects.for_municipality(municipality)
+            .filter(child=child, guardian=user).select_related("campaign")
+            .order_by("-pk"))

@@ -142,6 +142,15 @@ def readers_activity(municipality, readers) -> dict:
     return {"loans": list(loans), "reservations": list(reservations)}
 
 
+def child_library(municipality, user, child) -> dict:
+    """A child's reader cards the resident may act for, with their open loans and
+    reservations (the parent's one place per child)."""
+    readers = list(resident_readers(municipality, user).filter(child=child))
+    if not readers:
+        return {"readers": [], "loans": [], "reservations": []}
+    return {"readers": readers, **readers_activity(municipality, readers)}
+
+
 def library_records(library: Library, query: str = "") -> QuerySet:
     records = BibRecord.objects.for_municipality(library.municipality_id).filter(
         library=library)

@@ -8,6 +8,7 @@ import datetime
 
 from django.db.models import Prefetch, QuerySet, Sum
 
+from ratusz.accounts.identity import pesel_digest
 from ratusz.cases.models import OutgoingLetter
 from ratusz.education.models import (
     HelpApplication,
@@ -100,3 +101,16 @@ def resident_help_application(municipality, user, application_id: int
         return None
     return (HelpApplication.objects.for_municipality(municipality)
             .filter(resident=user, pk=application_id).first())
+
+
+def child_help_matters(municipality, user, child) -> list[HelpApplication]:
+    """The resident's own matters for this child: the pupil named by the same PESEL, or,
+    where the form gave none, by the same first name and surname."""
+    if user is None or not user.is_authenticated:
+        return []
+    full_name = f"{child.first_name} {child.last_name}".casefold()
+    return [item for item in HelpApplication.objects.for_municipality(municipality)
+            .filter(resident=user).order_by("-applied_on", "-pk")
+            if (item.pupil_pesel and pesel_digest(item.pupil_pesel) == child.identity_digest)
+            or (not item.pupil_pesel and " ".join(item.pupil_name.split()).casefold()
+                == full_name)]

@@ -106,3 +106,27 @@ def test_viewing_staff_cannot_close_the_month(client, world, make_staff, municip
     answer = client.post(url, {"action": "close"})
     assert answer.status_code in (403, 404)
     assert not FeeStatement.objects.exists()
+
+
+def test_the_childs_page_gathers_its_library_loans_and_other_matters(
+        client, world, resident, municipality_a):
+    from ratusz.education import services
+    from ratusz.education.models import ReaderKind
+    from ratusz.education.tests.library_factories import add_book, make_library
+
+    child = world["agreement"].child
+    library = make_library(municipality_a)
+    record = add_book(library, "W pustyni i w puszczy", "Sienkiewicz, Henryk")
+    reader = services.add_reader(library, acting_user=None, card_number="K-77",
+                                 kind=ReaderKind.PUPIL, name=child.first_name, child=child)
+    services.lend(library, acting_user=None, card_number=reader.card_number,
+                  inventory_number=record.copies.get().inventory_number)
+    other = ResidentFactory()
+    client.force_login(resident)
+    page = client.get(reverse("education:attendance-child",
+                              args=[municipality_a.slug, child.pk])).content.decode()
+    assert "W pustyni i w puszczy" in page and 'class="child-loan"' in page
+    assert 'class="child-matters"' in page
+    client.force_login(other)
+    assert client.get(reverse("education:attendance-child",
+                              args=[municipality_a.slug, child.pk])).status_code == 404

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from ratusz.accounts.access import resident_required, staff_required
 from ratusz.accounts.permissions import Permission
 from ratusz.core.services import record_personal_data_access
-from ratusz.education import selectors, services
+from ratusz.education import selectors, selectors_library, selectors_scholarships, services
 from ratusz.education.errors import EducationError
 from ratusz.education.services.attendance import (
     first_of_month,
@@ -105,7 +105,13 @@ def child(request: HttpRequest, municipality_slug: str, child_id: int) -> HttpRe
         "preview": services.fee_preview(agreement),
         "forecast": services.fee_forecast(agreement, month), "statements": statements,
         "pay_url": reverse("payments:account", args=[municipality.slug]),
-        "default_day": request.POST.get("day") or today.isoformat()},
+        "default_day": request.POST.get("day") or today.isoformat(),
+        "library": selectors_library.child_library(municipality, request.user,
+                                                   agreement.child),
+        "applications": selectors.child_applications(municipality, request.user,
+                                                     agreement.child),
+        "help_matters": selectors_scholarships.child_help_matters(
+            municipality, request.user, agreement.child)},
         status=422 if error else 200)
 
 
