@@ -171,7 +171,11 @@ def _resident(request: HttpRequest):
 
 
 @router.post("/education/absences", response={201: AbsenceOut},
-             summary="Report a child's absence (and cancel its meals) before the cut-off")
+             summary="Report a child's absence (and cancel its meals) before the cut-off",
+             openapi_extra={"responses": {"404": {
+                 "description": "No such child of the caller's (or not theirs).",
+                 "content": {"application/problem+json": {"schema": {
+                     "$ref": "#/components/schemas/Problem"}}}}}})
 def report_absence(request: HttpRequest, payload: AbsenceIn, response: HttpResponse):
     user = _resident(request)
     agreement = selectors.access_resident_agreement(request.auth.municipality, user,

@@ -18,7 +18,7 @@ _serial = itertools.count(1)
 
 def make_library(municipality, *, name="Szkoła Podstawowa nr 1", staff=None):
     unit = UnitFactory(municipality=municipality, kind="school", name=name,
-                       slug=f"szkola-{next(_serial)}")
+                       slug=f"szkola-z-biblioteka-{next(_serial)}")
     institution = services.ensure_institution(unit, acting_user=staff,
                                               kind=InstitutionKind.PRIMARY_SCHOOL)
     return services.create_library(institution, acting_user=staff)

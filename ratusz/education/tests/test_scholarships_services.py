@@ -102,7 +102,7 @@ def test_a_negative_income_is_refused_and_nothing_changes(scholarship, clerk):
         services.record_household(scholarship, acting_user=clerk,
                                   members=family(pupil_income=-100))
     assert error.value.code == "income_negative"
-    assert "Member 2" in str(error.value) and "-1,00" in str(error.value)
+    assert "Osoba 2" in str(error.value) and "-1,00" in str(error.value)
     after = list(MemberIncome.objects.filter(member__application=scholarship)
                  .values_list("net_amount", flat=True))
     assert after == before
@@ -270,4 +270,4 @@ def test_a_member_without_a_name_is_refused_by_number(scholarship, clerk):
     members[2].name = " "
     with pytest.raises(EducationError) as error:
         services.record_household(scholarship, acting_user=clerk, members=members)
-    assert error.value.code == "member_name_required" and "Member 3" in str(error.value)
+    assert error.value.code == "member_name_required" and "Osoba 3" in str(error.value)

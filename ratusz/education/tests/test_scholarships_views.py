@@ -95,9 +95,9 @@ def test_bad_household_input_is_refused_with_its_reason(client, clerk, submissio
     client.force_login(clerk)
     item = services.open_help_application(submission, acting_user=clerk)
     before = item.income_per_person
-    for changes, words in (({"m0-employment": "-10"}, "negative"),
-                           ({"pupil": ""}, "must include the pupil"),
-                           ({"m0-employment": "dużo"}, "is not an amount")):
+    for changes, words in (({"m0-employment": "-10"}, "jest ujemny"),
+                           ({"pupil": ""}, "musi obejmować ucznia"),
+                           ({"m0-employment": "dużo"}, "nie jest kwotą")):
         response = client.post(url("help-matter-action", municipality_a, item.pk),
                                household_post(**changes), follow=True)
         assert words in response.content.decode()
@@ -111,7 +111,7 @@ def test_an_amount_outside_the_bounds_is_refused(client, clerk, submission, muni
     response = client.post(url("help-matter-action", municipality_a, item.pk),
                            {"action": "grant", "amount": "300", "month_count": "10",
                             "first_month": f"{item.school_year}-09"}, follow=True)
-    assert "outside the statutory bounds" in response.content.decode()
+    assert "poza granicami ustawowymi" in response.content.decode()
     item.refresh_from_db()
     assert item.status == HelpStatus.OPEN and not PayoutLine.objects.exists()
 
@@ -182,7 +182,7 @@ def test_the_regulation_page_adds_a_version_and_refuses_a_tier_out_of_bounds(
     create = url("help-regulation-create", municipality_a)
     response = client.post(create, {"effective_from": "2026-09-01", "resolution": "Uchwała X",
                                     "tiers": "400,00; 300,00"}, follow=True)
-    assert "outside the statutory bounds" in response.content.decode()
+    assert "poza granicami ustawowymi" in response.content.decode()
     response = client.post(create, {"effective_from": "2026-09-01", "resolution": "Uchwała X",
                                     "tiers": "400; 200\n823,00;124,00"}, follow=True)
     assert "Line" not in response.content.decode()
@@ -191,6 +191,6 @@ def test_the_regulation_page_adds_a_version_and_refuses_a_tier_out_of_bounds(
                                 {"up_to": 82_300, "amount": 12_400}]
     response = client.post(create, {"effective_from": "2026-10-01", "resolution": "Y",
                                     "tiers": "abc"}, follow=True)
-    assert "Line 1" in response.content.decode()
+    assert "Wiersz 1" in response.content.decode()
     page = client.get(url("help-regulations", municipality_a)).content.decode()
     assert "Uchwała X" in page and "200,00" in page

@@ -37,9 +37,9 @@ def test_overtime_limits_of_article_35(assigned, consent, expected):
 def test_the_refusal_names_the_teacher_the_hours_and_the_limit():
     (finding,) = check(23)
     assert finding.line == "Anna Nowak"
-    assert "5 overtime hours" in finding.message and "at most 4,5" in finding.message
+    assert "5 godz. ponadwymiarowych" in finding.message and "najwyżej 4,5" in finding.message
     (finding,) = check(30, consent=True)
-    assert "12 overtime hours" in finding.message and "at most 9" in finding.message
+    assert "12 godz. ponadwymiarowych" in finding.message and "najwyżej 9" in finding.message
 
 
 def test_a_part_time_teacher_with_more_hours_is_flagged_not_refused():
@@ -64,7 +64,7 @@ def test_framework_minimums_flag_what_is_missing():
     del hours["nature"]
     found = rules.framework_findings(division="4a", grade=4, hours=hours)
     assert codes(found) == [("below_framework", "flag")] * 2
-    assert any("mathematics has 3 hours a week" in item.message and "has 4." in
+    assert any("matematyka ma 3 godz. tygodniowo" in item.message and "przewiduje 4." in
                item.message for item in found)
     assert rules.FRAMEWORK_VERIFIED is False
 

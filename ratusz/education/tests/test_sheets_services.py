@@ -51,7 +51,7 @@ def test_teacher_hours_beyond_the_limits_are_refused_and_nothing_is_saved(munici
     with pytest.raises(EducationError) as refused:
         services.save_teacher(version, teacher("Ewa Lis", assigned=23), acting_user=None)
     assert refused.value.code == "overtime_without_consent"
-    assert "Ewa Lis would have 5 overtime hours" in str(refused.value.message)
+    assert "Ewa Lis – 5 godz. ponadwymiarowych" in str(refused.value.message)
     with pytest.raises(EducationError) as refused:
         services.save_teacher(version, teacher("Ewa Lis", assigned=28, consent=True),
                               acting_user=None)
@@ -76,7 +76,7 @@ def test_framework_hours_below_the_minimum_are_flagged_and_kept_with_the_sent_ve
     version = services.send_version(made["version"], acting_user=None)
     assert version.status == SheetStatus.SENT
     assert [flag["code"] for flag in version.flags] == ["below_framework"]
-    assert "mathematics has 3 hours" in version.flags[0]["message"]
+    assert "matematyka ma 3 godz." in version.flags[0]["message"]
 
 
 def test_a_sent_version_is_frozen(municipality_a):
@@ -151,8 +151,8 @@ def test_approval_on_time_late_and_before_sending(municipality_a):
                                        approved_by="Jan Wójcik, Wójt Gminy")
     assert version.status == SheetStatus.APPROVED and version.approval_late is True
     note = selectors_sheets.events(version)[-1].note
-    assert "after the statutory date of 29 maja 2024" in note
-    assert "without the curator's opinion on record" in note
+    assert "po terminie ustawowym 29 maja 2024" in note
+    assert "bez opinii kuratora w aktach" in note
 
 
 def test_opinions_are_requested_and_recorded(municipality_a):

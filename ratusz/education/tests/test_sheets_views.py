@@ -53,7 +53,7 @@ def test_rates_are_typed_in_zloty(client, officer, municipality_a):
     page = client.post(url(municipality_a, "stawki/"), {"school_year": "2027",
                                                          "hour_rate": "dużo", "weeks": "38"},
                        follow=True)
-    assert "cost of a teaching hour" in page.content.decode()
+    assert "koszt godziny dydaktycznej" in page.content.decode()
     assert rates(municipality_a, 2027).hour_rate == 9_550
 
 
@@ -70,7 +70,7 @@ def test_a_director_builds_and_sends_and_a_teacher_beyond_the_limit_is_refused(
     refused = act(client, municipality_a, version, action="save_teacher", name="Ewa Lis",
                   qualifications="mgr", subjects="polski", employment="contract",
                   pensum="18", contracted_hours="18", assigned_hours="24")
-    assert "Ewa Lis would have 6 overtime hours" in refused.content.decode()
+    assert "Ewa Lis – 6 godz. ponadwymiarowych" in refused.content.decode()
     assert not SheetTeacher.objects.exists()
     act(client, municipality_a, version, action="save_teacher", name="Ewa Lis",
         qualifications="mgr", subjects="polski", employment="contract", pensum="18",
@@ -82,14 +82,14 @@ def test_a_director_builds_and_sends_and_a_teacher_beyond_the_limit_is_refused(
         pupils="25", **hours)
     page = client.get(url(municipality_a, f"wersje/{version.pk}/"))
     text = page.content.decode()
-    assert "mathematics has 3 hours a week" in text
-    assert "The sheet plans 23 hours a week and assigns 24 to teachers." in text
+    assert "matematyka ma 3 godz. tygodniowo" in text
+    assert "Arkusz planuje 23 godz. tygodniowo, a nauczycielom przydziela 24." in text
     sent = act(client, municipality_a, version, action="send")
     version.refresh_from_db()
     assert version.status == SheetStatus.SENT and sent.status_code == 200
     again = act(client, municipality_a, version, action="add_division", grade="5",
                 name="5a", pupils="20")
-    assert "can no longer change" in again.content.decode()
+    assert "nie może się już zmienić" in again.content.decode()
 
 
 def test_return_correction_annex_and_diff(client, officer, municipality_a):
@@ -119,7 +119,7 @@ def test_return_correction_annex_and_diff(client, officer, municipality_a):
     assert diff.status_code == 200
     assert "Jan Kowal" in text and "<td>26</td><td>22</td>" in text
     assert "<td>przedmioty klas IV</td><td>fizyka</td>" in text
-    assert "consent to overtime" in text  # True → False
+    assert "zgoda na godziny ponadwymiarowe" in text  # True → False
     assert "48 → 48" in text and ("2,66 → 2,44" in text or "2.66 → 2.44" in text)
 
 
